@@ -1,0 +1,116 @@
+import { EventHeap, type HeapEntry } from './heap.js';
+import { Rng } from './rng.js';
+import { assertMicros, type Micros } from './time.js';
+import { Trace } from './trace.js';
+
+/** A scheduled callback. Cancelling is lazy: the entry stays in the heap and is skipped. */
+export class ScheduledEvent implements HeapEntry {
+  cancelled = false;
+  constructor(
+    readonly time: Micros,
+    readonly seq: number,
+    readonly fn: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+}
+
+export interface KernelOptions {
+  seed: number;
+  /** Keep a trace (default true). Benchmarks turn it off to time the bare event loop. */
+  trace?: boolean;
+}
+
+/**
+ * The discrete-event core of one world: a virtual clock in integer microseconds and one event
+ * heap ordered by (time, seq). Nothing here reads a wall clock or Math.random.
+ */
+export class Kernel {
+  private _now: Micros = 0;
+  private seq = 0;
+  private readonly heap = new EventHeap<ScheduledEvent>();
+  private _eventsRun = 0;
+  readonly trace: Trace;
+  readonly rng: Rng;
+
+  constructor(options: KernelOptions) {
+    this.rng = Rng.fromSeed(options.seed);
+    this.trace = new Trace(this, options.trace ?? true);
+  }
+
+  get now(): Micros {
+    return this._now;
+  }
+
+  get eventsRun(): number {
+    return this._eventsRun;
+  }
+
+  /** Scheduled events not yet run (cancelled ones included until they are popped). */
+  get pending(): number {
+    return this.heap.size;
+  }
+
+  /** Runs `fn` at absolute time `time` (not before now). Same-time events run in the order scheduled. */
+  at(time: Micros, fn: () => void): ScheduledEvent {
+    if (time < this._now) throw new RangeError(`cannot schedule in the past: ${time} < now ${this._now}`);
+    assertMicros(time, 'event time');
+    const ev = new ScheduledEvent(time, this.seq++, fn);
+    this.heap.push(ev);
+    return ev;
+  }
+
+  /** Runs `fn` after `delay` microseconds. */
+  after(delay: Micros, fn: () => void): ScheduledEvent {
+    return this.at(this._now + delay, fn);
+  }
+
+  /** Time of the next live event, or undefined when nothing is left. */
+  nextTime(): Micros | undefined {
+    this.dropCancelled();
+    return this.heap.peek()?.time;
+  }
+
+  /** Runs the next live event. Returns false when there is none. */
+  step(): boolean {
+    this.dropCancelled();
+    const ev = this.heap.pop();
+    if (ev === undefined) return false;
+    this._now = ev.time;
+    this._eventsRun++;
+    ev.fn();
+    return true;
+  }
+
+  /**
+   * Runs every event with time <= `until`, then leaves the clock at `until` (when finite).
+   * `maxEvents` bounds the work of one call, so a caller can report progress or yield.
+   * Returns true when events at or before `until` remain (the bound was hit).
+   */
+  run(until: Micros = Number.POSITIVE_INFINITY, maxEvents = Number.POSITIVE_INFINITY): boolean {
+    let n = 0;
+    for (;;) {
+      this.dropCancelled();
+      const next = this.heap.peek();
+      if (next === undefined || next.time > until) break;
+      if (n >= maxEvents) return true;
+      this.heap.pop();
+      this._now = next.time;
+      this._eventsRun++;
+      n++;
+      next.fn();
+    }
+    if (Number.isFinite(until) && until > this._now) this._now = until;
+    return false;
+  }
+
+  private dropCancelled(): void {
+    let top = this.heap.peek();
+    while (top !== undefined && top.cancelled) {
+      this.heap.pop();
+      top = this.heap.peek();
+    }
+  }
+}

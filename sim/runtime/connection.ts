@@ -1,0 +1,187 @@
+/**
+ * The Connection behaviour (hex.pm/packages/connection, lesson L7): a GenServer with two more
+ * callbacks, `connect` and `disconnect`, and more results:
+ * `['connect', info, state]` (connect now), `['backoff', timeout, state]` (try connect again after
+ * `timeout` microseconds), `['disconnect', info, state]` (drop the connection, then let
+ * disconnect decide). As in the library, init's `['connect', info, state]` makes start return
+ * first and then calls connect before any other message (an async connect); a sync connect is
+ * done inside init itself, as Redix's sync_connect does.
+ *
+ * It is built as a layer over GenServer: each callback's result is translated, and connect /
+ * disconnect run inside the same step sequence, so no message can slip in between.
+ */
+import type { Micros } from '../kernel/time.js';
+import type { Ctx } from './context.js';
+import { type From, type GenServerSpec, type InfoReturn, type CallReturn, serve, start, startLink, type StartOptions, type StartOutcome } from './gen_server.js';
+import { isTagged, type ExitReason, type Gen, type ProcFn, type Ref } from './types.js';
+
+export type ConnInit<S> =
+  | readonly ['ok', S]
+  | readonly ['connect', unknown, S]
+  | readonly ['backoff', Micros, S]
+  | readonly ['stop', ExitReason];
+export type ConnectReturn<S> = readonly ['ok', S] | readonly ['backoff', Micros, S] | readonly ['stop', ExitReason, S];
+export type DisconnectReturn<S> =
+  | readonly ['connect', unknown, S]
+  | readonly ['backoff', Micros, S]
+  | readonly ['noconnect', S]
+  | readonly ['stop', ExitReason, S];
+/** What handleCast / handleInfo may return. */
+export type ConnInfoReturn<S> =
+  | readonly ['noreply', S]
+  | readonly ['connect', unknown, S]
+  | readonly ['disconnect', unknown, S]
+  | readonly ['backoff', Micros, S]
+  | readonly ['stop', ExitReason, S];
+/** What handleCall may return: the above, plus reply forms. */
+export type ConnCallReturn<S> =
+  | ConnInfoReturn<S>
+  | readonly ['reply', unknown, S]
+  | readonly ['stop', ExitReason, unknown, S];
+
+export interface ConnectionSpec<S> {
+  init(ctx: Ctx): Gen<ConnInit<S>>;
+  connect(info: unknown, state: S, ctx: Ctx): Gen<ConnectReturn<S>>;
+  disconnect(info: unknown, state: S, ctx: Ctx): Gen<DisconnectReturn<S>>;
+  handleCall?(request: unknown, from: From, state: S, ctx: Ctx): Gen<ConnCallReturn<S>>;
+  handleCast?(request: unknown, state: S, ctx: Ctx): Gen<ConnInfoReturn<S>>;
+  handleInfo?(msg: unknown, state: S, ctx: Ctx): Gen<ConnInfoReturn<S>>;
+  terminate?(reason: ExitReason, state: S, ctx: Ctx): Gen<void>;
+}
+
+declare module '../kernel/trace.js' {
+  interface TraceEvents {
+    /** A Connection process will try connect again after `us` microseconds. */
+    'conn.backoff': { pid: number; us: number };
+  }
+}
+
+interface Backoff {
+  /** Carried by the timer's message, so a stale one (fired before it was cancelled) is recognised. */
+  readonly token: Ref;
+  readonly timer: Ref;
+}
+
+interface Wrapped<S> {
+  s: S;
+  backoffTimer: Backoff | null;
+}
+
+interface BackoffMessage {
+  readonly type: '$conn_backoff';
+  readonly token: Ref;
+}
+
+/** Turns a Connection spec into the GenServer spec that runs it. */
+export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S>> {
+  type W = Wrapped<S>;
+
+  function setBackoff(ctx: Ctx, w: W, timeout: Micros, s: S): W {
+    if (w.backoffTimer !== null) ctx.cancelTimer(w.backoffTimer.timer);
+    const token = ctx.makeRef();
+    const t = Math.max(0, Math.round(timeout));
+    ctx.trace('conn.backoff', { pid: ctx.self, us: t });
+    const timer = ctx.sendAfter(t, { type: '$conn_backoff', token } satisfies BackoffMessage);
+    return { s, backoffTimer: { token, timer } };
+  }
+
+  function* doConnect(ctx: Ctx, w: W, info: unknown, s: S): Gen<InfoReturn<W>> {
+    // An explicit connect supersedes a pending backoff, as in the library.
+    if (w.backoffTimer !== null) {
+      ctx.cancelTimer(w.backoffTimer.timer);
+      w = { s, backoffTimer: null };
+    }
+    const r = yield* spec.connect(info, s, ctx);
+    switch (r[0]) {
+      case 'ok':
+        return ['noreply', { s: r[1], backoffTimer: null }];
+      case 'backoff':
+        return ['noreply', setBackoff(ctx, w, r[1], r[2])];
+      case 'stop':
+        return ['stop', r[1], { s: r[2], backoffTimer: null }];
+    }
+  }
+
+  function* doDisconnect(ctx: Ctx, w: W, info: unknown, s: S): Gen<InfoReturn<W>> {
+    const r = yield* spec.disconnect(info, s, ctx);
+    switch (r[0]) {
+      case 'connect':
+        return yield* doConnect(ctx, w, r[1], r[2]);
+      case 'backoff':
+        return ['noreply', setBackoff(ctx, w, r[1], r[2])];
+      case 'noconnect':
+        return ['noreply', { s: r[1], backoffTimer: w.backoffTimer }];
+      case 'stop':
+        return ['stop', r[1], { s: r[2], backoffTimer: w.backoffTimer }];
+    }
+  }
+
+  function* translate(ctx: Ctx, w: W, r: ConnInfoReturn<S>): Gen<InfoReturn<W>> {
+    switch (r[0]) {
+      case 'noreply':
+        return ['noreply', { s: r[1], backoffTimer: w.backoffTimer }];
+      case 'connect':
+        return yield* doConnect(ctx, w, r[1], r[2]);
+      case 'disconnect':
+        return yield* doDisconnect(ctx, w, r[1], r[2]);
+      case 'backoff':
+        return ['noreply', setBackoff(ctx, w, r[1], r[2])];
+      case 'stop':
+        return ['stop', r[1], { s: r[2], backoffTimer: w.backoffTimer }];
+    }
+  }
+
+  const gs: GenServerSpec<W> = {
+    *init(ctx) {
+      const r = yield* spec.init(ctx);
+      switch (r[0]) {
+        case 'ok':
+          return ['ok', { s: r[1], backoffTimer: null }];
+        case 'connect':
+          return ['ok', { s: r[2], backoffTimer: null }, { continue: { connect: r[1] } }];
+        case 'backoff':
+          return ['ok', setBackoff(ctx, { s: r[2], backoffTimer: null }, r[1], r[2])];
+        case 'stop':
+          return ['stop', r[1]];
+      }
+    },
+    *handleContinue(cont, w, ctx) {
+      return yield* doConnect(ctx, w, (cont as { connect: unknown }).connect, w.s);
+    },
+    *handleCall(request, from, w, ctx): Gen<CallReturn<W>> {
+      if (spec.handleCall === undefined) throw new Error(`${ctx.name} has no handleCall`);
+      const r = yield* spec.handleCall(request, from, w.s, ctx);
+      if (r[0] === 'reply') return ['reply', r[1], { s: r[2], backoffTimer: w.backoffTimer }];
+      if (r[0] === 'stop' && r.length === 4) return ['stop', r[1], r[2], { s: r[3], backoffTimer: w.backoffTimer }];
+      return yield* translate(ctx, w, r as ConnInfoReturn<S>);
+    },
+    *handleCast(request, w, ctx) {
+      if (spec.handleCast === undefined) throw new Error(`${ctx.name} has no handleCast`);
+      return yield* translate(ctx, w, yield* spec.handleCast(request, w.s, ctx));
+    },
+    *handleInfo(msg, w, ctx) {
+      if (isTagged(msg, '$conn_backoff')) {
+        if ((msg as BackoffMessage).token !== w.backoffTimer?.token) return ['noreply', w];
+        return yield* doConnect(ctx, { s: w.s, backoffTimer: null }, 'backoff', w.s);
+      }
+      if (spec.handleInfo === undefined) return ['noreply', w];
+      return yield* translate(ctx, w, yield* spec.handleInfo(msg, w.s, ctx));
+    },
+    *terminate(reason, w, ctx) {
+      if (spec.terminate !== undefined) yield* spec.terminate(reason, w.s, ctx);
+    },
+  };
+  return gs;
+}
+
+export function* startConnectionLink<S>(ctx: Ctx, spec: ConnectionSpec<S>, options: StartOptions = {}): Gen<StartOutcome> {
+  return yield* startLink(ctx, toGenServer(spec), options);
+}
+
+export function* startConnection<S>(ctx: Ctx, spec: ConnectionSpec<S>, options: StartOptions = {}): Gen<StartOutcome> {
+  return yield* start(ctx, toGenServer(spec), options);
+}
+
+export function serveConnection<S>(spec: ConnectionSpec<S>): ProcFn {
+  return serve(toGenServer(spec));
+}

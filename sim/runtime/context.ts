@@ -1,0 +1,163 @@
+import type { Rng } from '../kernel/rng.js';
+import type { Micros } from '../kernel/time.js';
+import type { TraceEvents, TraceFields, TraceKind } from '../kernel/trace.js';
+import type { Proc } from './process.js';
+import { ProcessExit, type Runtime, type SendOptions, type SpawnOptions } from './runtime.js';
+import { TIMEOUT, type ExitReason, type Gen, type Pid, type ProcFn, type Ref, type Timeout } from './types.js';
+
+const anyMessage = (): boolean => true;
+const noMessage = (): boolean => false;
+
+/**
+ * What a process's code holds: its own pid and the runtime's operations, like the Erlang BIFs
+ * (self/0, send/2, spawn_link/1, monitor/2, ...). Operations that change the world may only be
+ * called by the process itself during its own step; blocking ones are generators (`yield*`).
+ */
+export class Ctx {
+  constructor(
+    private readonly rt: Runtime,
+    private readonly p: Proc,
+  ) {}
+
+  get self(): Pid {
+    return this.p.pid;
+  }
+
+  get name(): string {
+    return this.p.name;
+  }
+
+  /** This process's clock: the world's time plus the CPU its current step has used. */
+  get now(): Micros {
+    return this.rt.clockOf(this.p);
+  }
+
+  /** Asynchronous send, as `send(pid, msg)`. The copy is charged to this process. */
+  send(to: Pid, msg: unknown, options?: SendOptions): void {
+    this.rt.sendFrom(this.p, to, msg, options);
+  }
+
+  /** Sends to an alias (a call's reply tag). Dropped, and traced, if the alias is no longer active. */
+  sendToAlias(alias: Ref, msg: unknown, options?: SendOptions): void {
+    this.rt.sendToAlias(this.p, alias, msg, options);
+  }
+
+  spawn(fn: ProcFn, options: Omit<SpawnOptions, 'linkTo'> = {}): Pid {
+    this.rt.assertCurrent(this.p, 'spawn');
+    return this.rt.spawnFrom(this.p, fn, options);
+  }
+
+  spawnLink(fn: ProcFn, options: Omit<SpawnOptions, 'linkTo'> = {}): Pid {
+    this.rt.assertCurrent(this.p, 'spawnLink');
+    return this.rt.spawnFrom(this.p, fn, { ...options, linkTo: this.p.pid });
+  }
+
+  link(pid: Pid): void {
+    this.rt.assertCurrent(this.p, 'link');
+    this.rt.link(this.p, pid);
+  }
+
+  unlink(pid: Pid): void {
+    this.rt.assertCurrent(this.p, 'unlink');
+    this.rt.unlink(this.p, pid);
+  }
+
+  /** A DOWN message arrives when `pid` ends (at once, with 'noproc', if it already has). */
+  monitor(pid: Pid): Ref {
+    this.rt.assertCurrent(this.p, 'monitor');
+    return this.rt.monitor(this.p, pid);
+  }
+
+  /** With `flush`, also removes a DOWN for this ref that has already arrived. */
+  demonitor(ref: Ref, options: { flush?: boolean } = {}): void {
+    this.rt.assertCurrent(this.p, 'demonitor');
+    this.rt.demonitor(this.p, ref, options.flush ?? false);
+  }
+
+  /** Sends an exit signal. To itself, the process ends here and now with `reason`. */
+  exit(pid: Pid, reason: ExitReason): void {
+    this.rt.assertCurrent(this.p, 'exit');
+    if (pid === this.p.pid && reason !== 'kill') throw new ProcessExit(reason);
+    this.rt.exitSignal(this.p.pid, pid, reason);
+  }
+
+  /** process_flag(:trap_exit, on): exit signals from links become EXIT messages. */
+  trapExit(on = true): void {
+    this.p.trapExit = on;
+  }
+
+  makeRef(): Ref {
+    return this.rt.makeRef();
+  }
+
+  /** A reference that routes messages to this process until unalias (OTP 24 process aliases). */
+  alias(): Ref {
+    this.rt.assertCurrent(this.p, 'alias');
+    return this.rt.alias(this.p);
+  }
+
+  unalias(ref: Ref): void {
+    this.rt.assertCurrent(this.p, 'unalias');
+    this.rt.unalias(this.p, ref);
+  }
+
+  /** Process.send_after: `msg` lands in `dest`'s mailbox after `delay` microseconds. */
+  sendAfter(delay: Micros, msg: unknown, dest: Pid = this.p.pid): Ref {
+    this.rt.assertCurrent(this.p, 'sendAfter');
+    return this.rt.sendAfter(this.p, delay, dest, msg);
+  }
+
+  /** Returns the microseconds that were left, or false if the timer already fired. */
+  cancelTimer(ref: Ref): Micros | false {
+    return this.rt.cancelTimer(ref);
+  }
+
+  /** Spends CPU time: this process holds its scheduler `us` microseconds longer. */
+  cpu(us: number): void {
+    this.rt.assertCurrent(this.p, 'cpu');
+    this.rt.charge(this.p, us * 1000);
+  }
+
+  cpuNs(ns: number): void {
+    this.rt.assertCurrent(this.p, 'cpuNs');
+    this.rt.charge(this.p, ns);
+  }
+
+  register(name: string): void {
+    this.rt.register(this.p, name);
+  }
+
+  whereis(name: string): Pid | undefined {
+    return this.rt.whereis(name);
+  }
+
+  isAlive(pid: Pid): boolean {
+    return this.rt.isAlive(pid);
+  }
+
+  /** A named, seeded random stream of this world (e.g. 'backoff'). */
+  random(stream: string): Rng {
+    return this.rt.random(stream);
+  }
+
+  trace<K extends TraceKind>(kind: K, fields: TraceEvents[K] & TraceFields): void {
+    this.rt.kernel.trace.record(kind, fields);
+  }
+
+  /** Waits for any message. */
+  receive(): Gen<unknown>;
+  /** Selective receive: the first message (oldest first) that `match` accepts; others stay queued. */
+  receive<T>(match: (msg: unknown) => msg is T): Gen<T>;
+  receive<T>(match: (msg: unknown) => msg is T, timeout: Micros): Gen<T | Timeout>;
+  receive(match: (msg: unknown) => boolean, timeout?: Micros): Gen<unknown>;
+  *receive(match: (msg: unknown) => boolean = anyMessage, timeout: Micros = Number.POSITIVE_INFINITY): Gen<unknown> {
+    if (!(timeout >= 0)) throw new RangeError(`receive timeout must be >= 0, got ${timeout}`);
+    return yield { kind: 'receive', match, timeout };
+  }
+
+  /** Process.sleep: a receive that matches nothing. */
+  *sleep(us: Micros): Gen<void> {
+    const r = yield { kind: 'receive', match: noMessage, timeout: us };
+    if (r !== TIMEOUT) throw new Error('sleep woke without its timeout');
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * GenServer, the shape of OTP's gen_server: a process that loops over its mailbox and hands each
+ * message to a callback. Callbacks are generators so they may block (a passive recv inside
+ * handleCall, as in lesson L2) and spend CPU. Results are tuples read like the Elixir ones:
+ * `['reply', value, state]`, `['noreply', state]`, `['stop', reason, state]`.
+ */
+import { ms, type Micros } from '../kernel/time.js';
+import type { Ctx } from './context.js';
+import { TIMEOUT, isDown, isExit, isTagged, type ExitReason, type Gen, type Pid, type ProcFn, type Ref } from './types.js';
+
+/** Who made a call: its pid and the alias the reply must go to (OTP's {pid, [alias | ref]}). */
+export interface From {
+  readonly pid: Pid;
+  readonly alias: Ref;
+}
+
+export type InitResult<S> = readonly ['ok', S] | readonly ['ok', S, { continue: unknown }] | readonly ['stop', ExitReason];
+export type CallReturn<S> =
+  | readonly ['reply', unknown, S]
+  | readonly ['noreply', S]
+  | readonly ['stop', ExitReason, S]
+  | readonly ['stop', ExitReason, unknown, S];
+export type InfoReturn<S> = readonly ['noreply', S] | readonly ['stop', ExitReason, S];
+
+export interface GenServerSpec<S> {
+  init(ctx: Ctx): Gen<InitResult<S>>;
+  handleCall?(request: unknown, from: From, state: S, ctx: Ctx): Gen<CallReturn<S>>;
+  handleCast?(request: unknown, state: S, ctx: Ctx): Gen<InfoReturn<S>>;
+  handleInfo?(msg: unknown, state: S, ctx: Ctx): Gen<InfoReturn<S>>;
+  /** Runs right after init's ['ok', state, {continue}] and before any message (handle_continue). */
+  handleContinue?(cont: unknown, state: S, ctx: Ctx): Gen<InfoReturn<S>>;
+  terminate?(reason: ExitReason, state: S, ctx: Ctx): Gen<void>;
+}
+
+interface CallMessage {
+  readonly type: '$gen_call';
+  readonly from: From;
+  readonly request: unknown;
+}
+interface CastMessage {
+  readonly type: '$gen_cast';
+  readonly request: unknown;
+}
+interface ReplyMessage {
+  readonly type: '$gen_reply';
+  readonly alias: Ref;
+  readonly value: unknown;
+}
+interface AckMessage {
+  readonly type: '$gen_ack';
+  readonly ref: Ref;
+  readonly error: ExitReason | null;
+}
+
+export type CallOutcome<T = unknown> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: 'timeout' | 'noproc' | 'exit'; readonly reason: ExitReason };
+
+export type StartOutcome = { readonly ok: true; readonly pid: Pid } | { readonly ok: false; readonly reason: ExitReason };
+
+export interface StartOptions {
+  name?: string;
+  /** How long the starter waits for init (microseconds). Default: for ever, as in OTP. */
+  timeout?: Micros;
+}
+
+/**
+ * GenServer.call: sends the request and waits for the reply, the server's death, or the timeout.
+ * On timeout the alias is deactivated, so a reply sent later is dropped by the runtime (and
+ * traced) instead of reaching a later receive; a reply that raced the timeout is still taken,
+ * as OTP's gen:do_call does.
+ */
+export function* call<T = unknown>(ctx: Ctx, server: Pid, request: unknown, timeout: Micros = ms(5000)): Gen<CallOutcome<T>> {
+  const mref = ctx.monitor(server);
+  const alias = ctx.alias();
+  ctx.send(server, { type: '$gen_call', from: { pid: ctx.self, alias }, request } satisfies CallMessage);
+  const isMine = (m: unknown): boolean => (isTagged(m, '$gen_reply') && (m as ReplyMessage).alias === alias) || isDown(m, mref);
+  let msg = yield* ctx.receive(isMine, timeout);
+  ctx.unalias(alias);
+  ctx.demonitor(mref, { flush: true });
+  if (msg === TIMEOUT) {
+    msg = yield* ctx.receive((m) => isTagged(m, '$gen_reply') && (m as ReplyMessage).alias === alias, 0);
+    if (msg === TIMEOUT) return { ok: false, error: 'timeout', reason: 'timeout' };
+  }
+  if (isDown(msg)) {
+    return { ok: false, error: msg.reason === 'noproc' ? 'noproc' : 'exit', reason: msg.reason };
+  }
+  return { ok: true, value: (msg as ReplyMessage).value as T };
+}
+
+/** GenServer.cast: fire and forget. */
+export function cast(ctx: Ctx, server: Pid, request: unknown): void {
+  ctx.send(server, { type: '$gen_cast', request } satisfies CastMessage);
+}
+
+/** GenServer.reply/2: answers a call later, from any process (see the multiplexed client). */
+export function reply(ctx: Ctx, from: From, value: unknown): void {
+  ctx.sendToAlias(from.alias, { type: '$gen_reply', alias: from.alias, value } satisfies ReplyMessage);
+}
+
+/** start_link: spawns linked, runs init, and returns once init has answered. */
+export function* startLink<S>(ctx: Ctx, spec: GenServerSpec<S>, options: StartOptions = {}): Gen<StartOutcome> {
+  return yield* startWith(ctx, spec, options, true);
+}
+
+/** start: as startLink, without the link. */
+export function* start<S>(ctx: Ctx, spec: GenServerSpec<S>, options: StartOptions = {}): Gen<StartOutcome> {
+  return yield* startWith(ctx, spec, options, false);
+}
+
+function* startWith<S>(ctx: Ctx, spec: GenServerSpec<S>, options: StartOptions, link: boolean): Gen<StartOutcome> {
+  const ref = ctx.makeRef();
+  const body = serverLoop(spec, { to: ctx.self, ref });
+  const spawnOptions = options.name === undefined ? {} : { name: options.name };
+  const pid = link ? ctx.spawnLink(body, spawnOptions) : ctx.spawn(body, spawnOptions);
+  const mref = ctx.monitor(pid);
+  const msg = yield* ctx.receive(
+    (m) => (isTagged(m, '$gen_ack') && (m as AckMessage).ref === ref) || isDown(m, mref),
+    options.timeout ?? Number.POSITIVE_INFINITY,
+  );
+  ctx.demonitor(mref, { flush: true });
+  if (msg === TIMEOUT) {
+    ctx.unlink(pid);
+    ctx.exit(pid, 'kill');
+    return { ok: false, reason: 'timeout' };
+  }
+  if (isDown(msg)) return { ok: false, reason: msg.reason };
+  const ack = msg as AckMessage;
+  if (ack.error !== null) {
+    // The server has unlinked itself before stopping: its failure is an answer, not a crash.
+    yield* ctx.receive((m) => isDown(m) || isExit(m, pid), 0);
+    return { ok: false, reason: ack.error };
+  }
+  return { ok: true, pid };
+}
+
+/** The process body of a server, for spawning it directly from outside any process (tests, worlds). */
+export function serve<S>(spec: GenServerSpec<S>): ProcFn {
+  return serverLoop(spec, null);
+}
+
+function serverLoop<S>(spec: GenServerSpec<S>, starter: { to: Pid; ref: Ref } | null): ProcFn {
+  return function* (ctx) {
+    const init = yield* spec.init(ctx);
+    if (init[0] === 'stop') {
+      if (starter !== null) {
+        ctx.unlink(starter.to);
+        ctx.send(starter.to, { type: '$gen_ack', ref: starter.ref, error: init[1] } satisfies AckMessage);
+      }
+      return init[1];
+    }
+    if (starter !== null) ctx.send(starter.to, { type: '$gen_ack', ref: starter.ref, error: null } satisfies AckMessage);
+    let state = init[1];
+    if (init.length === 3 && spec.handleContinue !== undefined) {
+      const r = yield* spec.handleContinue(init[2].continue, state, ctx);
+      if (r[0] === 'stop') return yield* stop(spec, ctx, r[1], r[2]);
+      state = r[1];
+    }
+    const parent = starter?.to;
+    for (;;) {
+      const msg = yield* ctx.receive();
+      if (isTagged(msg, '$gen_call')) {
+        const { from, request } = msg as CallMessage;
+        if (spec.handleCall === undefined) throw new Error(`${ctx.name} has no handleCall for ${describe(request)}`);
+        const r = yield* spec.handleCall(request, from, state, ctx);
+        switch (r[0]) {
+          case 'reply':
+            reply(ctx, from, r[1]);
+            state = r[2];
+            break;
+          case 'noreply':
+            state = r[1];
+            break;
+          case 'stop':
+            if (r.length === 4) {
+              reply(ctx, from, r[2]);
+              return yield* stop(spec, ctx, r[1], r[3]);
+            }
+            return yield* stop(spec, ctx, r[1], r[2]);
+        }
+      } else if (isTagged(msg, '$gen_cast')) {
+        if (spec.handleCast === undefined) throw new Error(`${ctx.name} has no handleCast`);
+        const r = yield* spec.handleCast((msg as CastMessage).request, state, ctx);
+        if (r[0] === 'stop') return yield* stop(spec, ctx, r[1], r[2]);
+        state = r[1];
+      } else if (parent !== undefined && isExit(msg, parent)) {
+        // A trapping server whose parent exits stops with the parent's reason (gen_server does this).
+        return yield* stop(spec, ctx, msg.reason, state);
+      } else if (spec.handleInfo !== undefined) {
+        const r = yield* spec.handleInfo(msg, state, ctx);
+        if (r[0] === 'stop') return yield* stop(spec, ctx, r[1], r[2]);
+        state = r[1];
+      }
+      // Without handleInfo, stray messages are dropped, as the default handle_info does (it logs).
+    }
+  };
+}
+
+function* stop<S>(spec: GenServerSpec<S>, ctx: Ctx, reason: ExitReason, state: S): Gen<ExitReason> {
+  if (spec.terminate !== undefined) yield* spec.terminate(reason, state, ctx);
+  return reason;
+}
+
+function describe(request: unknown): string {
+  try {
+    return JSON.stringify(request, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(request);
+  } catch {
+    return String(request);
+  }
+}

@@ -1,0 +1,69 @@
+import type { ScheduledEvent } from '../kernel/kernel.js';
+import type { Micros } from '../kernel/time.js';
+import type { Ctx } from './context.js';
+import type { Effect, ExitReason, Gen, Pid, Ref } from './types.js';
+
+export type ProcStatus = 'runnable' | 'running' | 'waiting' | 'dead';
+
+/** The runtime's record of one process. Process code never sees it: it holds a Ctx. */
+export class Proc {
+  status: ProcStatus = 'runnable';
+  readonly mailbox: unknown[] = [];
+  /** The receive this process is blocked in, while status is 'waiting'. */
+  waitingFor: Effect | null = null;
+  waitTimer: ScheduledEvent | null = null;
+  /** The value handed to the generator at its next resume. */
+  resumeWith: unknown = undefined;
+  /** Set when an exit signal arrives while the process's own step is running. */
+  pendingExit: ExitReason | null = null;
+  exitReason: ExitReason | null = null;
+  crashError: unknown = null;
+  trapExit = false;
+
+  readonly links = new Set<Pid>();
+  /** Monitors others hold on this process: ref -> watcher. */
+  readonly monitoredBy = new Map<Ref, Pid>();
+  /** Monitors this process holds on others: ref -> target. */
+  readonly monitoring = new Map<Ref, Pid>();
+  readonly aliases = new Set<Ref>();
+
+  /** CPU consumed by the current step, in nanoseconds (costs can be finer than the clock). */
+  stepNs = 0;
+  /** Nanoseconds below one clock tick carried to the next step, so small costs are never lost. */
+  carryNs = 0;
+
+  // Measurements.
+  busyNs = 0;
+  steps = 0;
+  messagesSent = 0;
+  messagesReceived = 0;
+  bytesCopiedOut = 0;
+  readonly spawnedAt: Micros;
+  exitedAt: Micros | null = null;
+
+  gen: Gen<ExitReason | void> | null = null;
+  ctx: Ctx | null = null;
+
+  constructor(
+    readonly pid: Pid,
+    readonly name: string,
+    readonly parent: Pid | null,
+    now: Micros,
+  ) {
+    this.spawnedAt = now;
+  }
+}
+
+/** Per-process measurements, as reported. */
+export interface ProcStats {
+  pid: Pid;
+  name: string;
+  busyUs: number;
+  steps: number;
+  messagesSent: number;
+  messagesReceived: number;
+  bytesCopiedOut: number;
+  spawnedAt: Micros;
+  exitedAt: Micros | null;
+  exitReason: ExitReason | null;
+}

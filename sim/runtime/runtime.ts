@@ -1,0 +1,561 @@
+import type { Kernel, ScheduledEvent } from '../kernel/kernel.js';
+import type { Rng } from '../kernel/rng.js';
+import type { Micros } from '../kernel/time.js';
+import { Ctx } from './context.js';
+import { Proc, type ProcStats } from './process.js';
+import {
+  TIMEOUT,
+  messageTag,
+  termSize,
+  type Effect,
+  type ExitReason,
+  type Pid,
+  type ProcFn,
+  type Ref,
+} from './types.js';
+
+declare module '../kernel/trace.js' {
+  interface TraceEvents {
+    'proc.spawn': { pid: number; name: string; parent: number | null };
+    'proc.exit': { pid: number; name: string; reason: string };
+    /** A step that held a scheduler for `us` microseconds of CPU. */
+    'proc.busy': { pid: number; us: number };
+    /** A message between processes; `at` is when it lands in the mailbox (after the copy). */
+    'msg.send': { from: number | null; to: number; tag: string; bytes: number; at: number };
+    /** A message that reached nobody: a dead process, or an alias its owner had given up. */
+    'msg.drop': { from: number | null; to: number; tag: string; reason: string };
+  }
+}
+
+export interface RuntimeOptions {
+  /** How many processes can run at once (BEAM's schedulers, one per core). Default 1. */
+  schedulers?: number;
+  /** Cost of copying a message to another process's heap, per byte, charged to the sender. */
+  copyNsPerByte?: number;
+  /** Fixed cost of one send, charged to the sender. */
+  sendNs?: number;
+}
+
+export interface SpawnOptions {
+  name?: string;
+  /** Link the new process to this one, atomically with the spawn (spawn_link). */
+  linkTo?: Pid;
+}
+
+export interface SendOptions {
+  /** Size of the message in bytes, when the sender knows it better than termSize would. */
+  bytes?: number;
+}
+
+/** Thrown inside a process by ctx.exit(ctx.self, reason): ends the process with that reason. */
+export class ProcessExit extends Error {
+  constructor(readonly reason: ExitReason) {
+    super(`exit: ${reason}`);
+  }
+}
+
+/**
+ * A small BEAM: processes with mailboxes, a fixed number of schedulers, links, monitors,
+ * aliases and timers, all on the kernel's virtual clock.
+ *
+ * Cost model: a process's code between two yields is one *step*. The step runs at the instant
+ * it gets a scheduler; the CPU it charges (ctx.cpu, message copies) keeps that scheduler busy
+ * for that long afterwards, and each send lands when the copy so far is done. Steps are not
+ * preempted: they are meant to be the handling of one message, far below BEAM's reduction slice.
+ */
+export class Runtime {
+  readonly kernel: Kernel;
+  readonly schedulers: number;
+  private readonly copyNsPerByte: number;
+  private readonly sendNs: number;
+
+  private nextPid = 1;
+  private nextRef = 1;
+  private readonly procs = new Map<Pid, Proc>();
+  private readonly aliasOwner = new Map<Ref, Pid>();
+  private readonly names = new Map<string, Pid>();
+  private readonly timers = new Map<Ref, { event: ScheduledEvent; dest: Pid }>();
+  private readonly streams = new Map<string, Rng>();
+
+  private runQueue: Proc[] = [];
+  private runHead = 0;
+  private freeSchedulers: number;
+  private pumping = false;
+  /** The process whose code is on the JS stack right now. */
+  private current: Proc | null = null;
+
+  /** Processes that ended by throwing: kept so a world can report its crashes. */
+  readonly crashes: Array<{ pid: Pid; name: string; error: unknown }> = [];
+  messagesSent = 0;
+  messagesDropped = 0;
+  bytesCopied = 0;
+
+  constructor(kernel: Kernel, options: RuntimeOptions = {}) {
+    const schedulers = options.schedulers ?? 1;
+    if (!Number.isInteger(schedulers) || schedulers < 1) {
+      throw new RangeError(`schedulers must be a whole number >= 1, got ${schedulers}`);
+    }
+    this.kernel = kernel;
+    this.schedulers = schedulers;
+    this.freeSchedulers = schedulers;
+    this.copyNsPerByte = nonNegative(options.copyNsPerByte ?? 0, 'copyNsPerByte');
+    this.sendNs = nonNegative(options.sendNs ?? 0, 'sendNs');
+  }
+
+  // ---- Public API for whoever builds a world (tests, scenarios, the network). ----
+
+  spawn(fn: ProcFn, options: SpawnOptions = {}): Pid {
+    const pid = this.nextPid++ as Pid;
+    const name = options.name ?? `proc${pid}`;
+    const parent = this.current?.pid ?? null;
+    const p = new Proc(pid, name, parent, this.kernel.now);
+    p.ctx = new Ctx(this, p);
+    p.gen = fn(p.ctx);
+    this.procs.set(pid, p);
+    this.kernel.trace.record('proc.spawn', { pid, name, parent });
+    if (options.linkTo !== undefined) {
+      const other = this.live(options.linkTo);
+      if (other === undefined) {
+        // spawn_link to a dead process: the new one gets the noproc exit signal at once.
+        this.makeRunnable(p, undefined);
+        this.exitSignal(options.linkTo, pid, 'noproc');
+        return pid;
+      }
+      p.links.add(other.pid);
+      other.links.add(pid);
+    }
+    this.makeRunnable(p, undefined);
+    return pid;
+  }
+
+  /** Sends from outside any process (the network, a test): no cost, lands now. */
+  send(to: Pid, msg: unknown): void {
+    this.deliver(null, to, msg);
+  }
+
+  /** Sends an exit signal from outside any process (a fault: kill a caller). */
+  exit(pid: Pid, reason: ExitReason): void {
+    this.exitSignal(null, pid, reason);
+  }
+
+  isAlive(pid: Pid): boolean {
+    return this.live(pid) !== undefined;
+  }
+
+  whereis(name: string): Pid | undefined {
+    return this.names.get(name);
+  }
+
+  processName(pid: Pid): string | undefined {
+    return this.procs.get(pid)?.name;
+  }
+
+  /** A named random stream, the same for every process that asks for the same name. */
+  random(stream: string): Rng {
+    let rng = this.streams.get(stream);
+    if (rng === undefined) {
+      rng = this.kernel.rng.child(stream);
+      this.streams.set(stream, rng);
+    }
+    return rng;
+  }
+
+  /** The exit reason of a process that has ended, or null. */
+  exitReasonOf(pid: Pid): ExitReason | null {
+    return this.procs.get(pid)?.exitReason ?? null;
+  }
+
+  stats(): ProcStats[] {
+    return [...this.procs.values()].map((p) => ({
+      pid: p.pid,
+      name: p.name,
+      busyUs: p.busyNs / 1000,
+      steps: p.steps,
+      messagesSent: p.messagesSent,
+      messagesReceived: p.messagesReceived,
+      bytesCopiedOut: p.bytesCopiedOut,
+      spawnedAt: p.spawnedAt,
+      exitedAt: p.exitedAt,
+      exitReason: p.exitReason,
+    }));
+  }
+
+  /** Mailbox length of a live process (for views and tests). */
+  mailboxLength(pid: Pid): number {
+    return this.live(pid)?.mailbox.length ?? 0;
+  }
+
+  // ---- Used by Ctx: the operations of the running process. ----
+
+  /** @internal */
+  assertCurrent(p: Proc, op: string): void {
+    if (this.current !== p) {
+      throw new Error(`${op} called by ${p.name} (pid ${p.pid}) outside its own step`);
+    }
+  }
+
+  /** @internal The running process's own clock: now plus the CPU its step has used so far. */
+  clockOf(p: Proc): Micros {
+    if (this.current !== p) return this.kernel.now;
+    return this.kernel.now + Math.floor((p.carryNs + p.stepNs) / 1000);
+  }
+
+  /** @internal */
+  charge(p: Proc, ns: number): void {
+    if (!(ns >= 0) || !Number.isFinite(ns)) throw new RangeError(`cpu cost must be a finite number >= 0, got ${ns}`);
+    p.stepNs += ns;
+  }
+
+  /** @internal */
+  sendFrom(p: Proc, to: Pid, msg: unknown, options?: SendOptions): void {
+    const at = this.chargeSend(p, msg, options);
+    this.kernel.trace.record('msg.send', { from: p.pid, to, tag: messageTag(msg), bytes: this.lastBytes, at });
+    this.deliverAt(at, p.pid, to, msg);
+  }
+
+  /** @internal Sends to an alias: dropped (and traced) if the owner has deactivated it by arrival. */
+  sendToAlias(p: Proc | null, alias: Ref, msg: unknown, options?: SendOptions): void {
+    const at = p === null ? this.kernel.now : this.chargeSend(p, msg, options);
+    const from = p?.pid ?? null;
+    const to = this.aliasOwner.get(alias) ?? -1;
+    this.kernel.trace.record('msg.send', { from, to, tag: messageTag(msg), bytes: p === null ? 0 : this.lastBytes, at });
+    const land = () => {
+      const owner = this.aliasOwner.get(alias);
+      if (owner === undefined) {
+        this.messagesDropped++;
+        this.kernel.trace.record('msg.drop', { from, to, tag: messageTag(msg), reason: 'inactive_alias' });
+        return;
+      }
+      this.deliver(from, owner, msg);
+    };
+    if (at <= this.kernel.now) land();
+    else this.kernel.at(at, land);
+  }
+
+  /** @internal */
+  spawnFrom(p: Proc, fn: ProcFn, options: SpawnOptions): Pid {
+    return this.spawn(fn, options);
+  }
+
+  /** @internal */
+  link(p: Proc, pid: Pid): void {
+    if (pid === p.pid) return;
+    const other = this.live(pid);
+    if (other === undefined) {
+      this.exitSignal(pid, p.pid, 'noproc');
+      return;
+    }
+    p.links.add(pid);
+    other.links.add(p.pid);
+  }
+
+  /** @internal */
+  unlink(p: Proc, pid: Pid): void {
+    p.links.delete(pid);
+    this.procs.get(pid)?.links.delete(p.pid);
+  }
+
+  /** @internal */
+  monitor(p: Proc, pid: Pid): Ref {
+    const ref = this.makeRef();
+    const target = this.live(pid);
+    if (target === undefined) {
+      this.deliver(null, p.pid, { type: 'DOWN', ref, pid, reason: 'noproc' });
+      return ref;
+    }
+    target.monitoredBy.set(ref, p.pid);
+    p.monitoring.set(ref, pid);
+    return ref;
+  }
+
+  /** @internal */
+  demonitor(p: Proc, ref: Ref, flush: boolean): void {
+    const target = p.monitoring.get(ref);
+    if (target !== undefined) {
+      p.monitoring.delete(ref);
+      this.procs.get(target)?.monitoredBy.delete(ref);
+    }
+    if (flush) {
+      const i = p.mailbox.findIndex((m) => isDownFor(m, ref));
+      if (i >= 0) p.mailbox.splice(i, 1);
+    }
+  }
+
+  /** @internal */
+  alias(p: Proc): Ref {
+    const ref = this.makeRef();
+    this.aliasOwner.set(ref, p.pid);
+    p.aliases.add(ref);
+    return ref;
+  }
+
+  /** @internal */
+  unalias(p: Proc, ref: Ref): void {
+    if (this.aliasOwner.get(ref) === p.pid) this.aliasOwner.delete(ref);
+    p.aliases.delete(ref);
+  }
+
+  /** @internal Like erlang:send_after/3: cancelled by itself if the destination dies. */
+  sendAfter(p: Proc | null, delay: Micros, dest: Pid, msg: unknown): Ref {
+    const ref = this.makeRef();
+    const start = p === null ? this.kernel.now : this.clockOf(p);
+    const event = this.kernel.at(start + Math.max(0, Math.ceil(delay)), () => {
+      this.timers.delete(ref);
+      this.deliver(null, dest, msg);
+    });
+    this.timers.set(ref, { event, dest });
+    return ref;
+  }
+
+  /** @internal Returns the time that was left, or false if the timer had fired or never was. */
+  cancelTimer(ref: Ref): Micros | false {
+    const t = this.timers.get(ref);
+    if (t === undefined) return false;
+    t.event.cancel();
+    this.timers.delete(ref);
+    return t.event.time - this.kernel.now;
+  }
+
+  /** @internal */
+  register(p: Proc, name: string): void {
+    const holder = this.names.get(name);
+    if (holder !== undefined && holder !== p.pid && this.isAlive(holder)) {
+      throw new Error(`name ${name} is already registered to pid ${holder}`);
+    }
+    this.names.set(name, p.pid);
+  }
+
+  /**
+   * An exit signal from `from` (null: from outside) to `to`. 'kill' cannot be trapped; a process
+   * trapping exits gets any other reason as an EXIT message; 'normal' is otherwise ignored.
+   */
+  exitSignal(from: Pid | null, to: Pid, reason: ExitReason): void {
+    const p = this.live(to);
+    if (p === undefined) return;
+    if (reason === 'kill') {
+      this.kill(p, 'killed');
+      return;
+    }
+    if (p.trapExit && from !== to) {
+      this.deliver(null, to, { type: 'EXIT', from: from ?? (0 as Pid), reason });
+      return;
+    }
+    if (reason === 'normal' && from !== to) return;
+    this.kill(p, reason);
+  }
+
+  makeRef(): Ref {
+    return this.nextRef++ as Ref;
+  }
+
+  // ---- The scheduler. ----
+
+  private lastBytes = 0;
+
+  /** Charges the copy to the sender and returns when the message lands. */
+  private chargeSend(p: Proc, msg: unknown, options?: SendOptions): Micros {
+    this.assertCurrent(p, 'send');
+    if (msg === undefined) throw new TypeError('cannot send undefined: receive uses it to mean no message');
+    const bytes = options?.bytes ?? termSize(msg);
+    this.lastBytes = bytes;
+    p.stepNs += this.sendNs + bytes * this.copyNsPerByte;
+    p.messagesSent++;
+    p.bytesCopiedOut += bytes;
+    this.messagesSent++;
+    this.bytesCopied += bytes;
+    return this.clockOf(p);
+  }
+
+  private deliverAt(at: Micros, from: Pid | null, to: Pid, msg: unknown): void {
+    if (at <= this.kernel.now) this.deliver(from, to, msg);
+    else this.kernel.at(at, () => this.deliver(from, to, msg));
+  }
+
+  private deliver(from: Pid | null, to: Pid, msg: unknown): void {
+    const p = this.live(to);
+    if (p === undefined) {
+      this.messagesDropped++;
+      this.kernel.trace.record('msg.drop', { from, to, tag: messageTag(msg), reason: 'noproc' });
+      return;
+    }
+    const waiting = p.waitingFor;
+    if (p.status === 'waiting' && waiting !== null && waiting.match(msg)) {
+      this.stopWaiting(p);
+      p.messagesReceived++;
+      this.makeRunnable(p, msg);
+      return;
+    }
+    p.mailbox.push(msg);
+  }
+
+  private stopWaiting(p: Proc): void {
+    p.waitingFor = null;
+    if (p.waitTimer !== null) {
+      p.waitTimer.cancel();
+      p.waitTimer = null;
+    }
+  }
+
+  private makeRunnable(p: Proc, value: unknown): void {
+    p.status = 'runnable';
+    p.resumeWith = value;
+    this.runQueue.push(p);
+    this.pump();
+  }
+
+  /** Hands free schedulers to runnable processes, in FIFO order. Never re-entered. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.freeSchedulers > 0 && this.runHead < this.runQueue.length) {
+        const p = this.runQueue[this.runHead++]!;
+        if (p.status !== 'runnable') continue;
+        this.freeSchedulers--;
+        this.runStep(p);
+      }
+      if (this.runHead > 1024 && this.runHead * 2 > this.runQueue.length) {
+        this.runQueue = this.runQueue.slice(this.runHead);
+        this.runHead = 0;
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private runStep(p: Proc): void {
+    p.status = 'running';
+    p.stepNs = 0;
+    p.steps++;
+    const input = p.resumeWith;
+    p.resumeWith = undefined;
+    let result: IteratorResult<Effect, ExitReason | void> | null = null;
+    let thrown: unknown = null;
+    let threw = false;
+    this.current = p;
+    try {
+      result = p.gen!.next(input);
+    } catch (e) {
+      threw = true;
+      thrown = e;
+    } finally {
+      this.current = null;
+    }
+    const total = p.carryNs + p.stepNs;
+    const ticks = Math.floor(total / 1000);
+    p.carryNs = total - ticks * 1000;
+    p.busyNs += p.stepNs;
+    const finish = () => this.finishStep(p, result, threw, thrown);
+    if (ticks > 0) {
+      this.kernel.trace.record('proc.busy', { pid: p.pid, us: ticks });
+      this.kernel.after(ticks, finish);
+    } else {
+      finish();
+    }
+  }
+
+  private finishStep(p: Proc, result: IteratorResult<Effect, ExitReason | void> | null, threw: boolean, thrown: unknown): void {
+    this.freeSchedulers++;
+    if (p.status === 'dead') {
+      this.pump();
+      return;
+    }
+    if (p.pendingExit !== null) {
+      this.terminate(p, p.pendingExit);
+    } else if (threw) {
+      if (thrown instanceof ProcessExit) {
+        this.terminate(p, thrown.reason);
+      } else {
+        p.crashError = thrown;
+        this.crashes.push({ pid: p.pid, name: p.name, error: thrown });
+        this.terminate(p, `crash: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+      }
+    } else if (result!.done) {
+      this.terminate(p, result!.value ?? 'normal');
+    } else {
+      this.install(p, result!.value);
+    }
+    this.pump();
+  }
+
+  private install(p: Proc, effect: Effect): void {
+    const mailbox = p.mailbox;
+    for (let i = 0; i < mailbox.length; i++) {
+      if (effect.match(mailbox[i])) {
+        const msg = mailbox[i];
+        mailbox.splice(i, 1);
+        p.messagesReceived++;
+        this.makeRunnable(p, msg);
+        return;
+      }
+    }
+    if (effect.timeout <= 0) {
+      this.makeRunnable(p, TIMEOUT);
+      return;
+    }
+    p.status = 'waiting';
+    p.waitingFor = effect;
+    if (Number.isFinite(effect.timeout)) {
+      p.waitTimer = this.kernel.after(Math.ceil(effect.timeout), () => {
+        p.waitTimer = null;
+        p.waitingFor = null;
+        this.makeRunnable(p, TIMEOUT);
+      });
+    }
+  }
+
+  private kill(p: Proc, reason: ExitReason): void {
+    if (p === this.current) {
+      // Its code is on the stack: it ends when this step returns.
+      if (p.pendingExit === null) p.pendingExit = reason;
+      return;
+    }
+    this.terminate(p, reason);
+  }
+
+  private terminate(p: Proc, reason: ExitReason): void {
+    if (p.status === 'dead') return;
+    p.status = 'dead';
+    p.exitReason = reason;
+    p.exitedAt = this.kernel.now;
+    this.stopWaiting(p);
+    p.mailbox.length = 0;
+    p.gen = null;
+    for (const [name, pid] of this.names) if (pid === p.pid) this.names.delete(name);
+    for (const ref of p.aliases) this.aliasOwner.delete(ref);
+    p.aliases.clear();
+    for (const [ref, t] of this.timers) {
+      if (t.dest === p.pid) {
+        t.event.cancel();
+        this.timers.delete(ref);
+      }
+    }
+    this.kernel.trace.record('proc.exit', { pid: p.pid, name: p.name, reason });
+    for (const [ref, target] of p.monitoring) this.procs.get(target)?.monitoredBy.delete(ref);
+    p.monitoring.clear();
+    for (const [ref, watcher] of p.monitoredBy) {
+      this.deliver(null, watcher, { type: 'DOWN', ref, pid: p.pid, reason });
+    }
+    p.monitoredBy.clear();
+    const links = [...p.links];
+    p.links.clear();
+    for (const pid of links) {
+      this.procs.get(pid)?.links.delete(p.pid);
+      this.exitSignal(p.pid, pid, reason);
+    }
+  }
+
+  private live(pid: Pid): Proc | undefined {
+    const p = this.procs.get(pid);
+    return p === undefined || p.status === 'dead' ? undefined : p;
+  }
+}
+
+function isDownFor(msg: unknown, ref: Ref): boolean {
+  return typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'DOWN' && (msg as { ref?: unknown }).ref === ref;
+}
+
+function nonNegative(n: number, what: string): number {
+  if (!(n >= 0) || !Number.isFinite(n)) throw new RangeError(`${what} must be a finite number >= 0, got ${n}`);
+  return n;
+}

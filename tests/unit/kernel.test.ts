@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { EventHeap, Kernel, Rng, Trace, ms } from '../../sim/kernel/index.js';
+
+describe('kernel event ordering', () => {
+  it('same_time_events_run_in_insertion_order', () => {
+    const k = new Kernel({ seed: 1 });
+    const order: string[] = [];
+    k.at(10, () => order.push('a'));
+    k.at(5, () => order.push('early'));
+    k.at(10, () => order.push('b'));
+    k.at(10, () => order.push('c'));
+    k.run();
+    expect(order).toEqual(['early', 'a', 'b', 'c']);
+  });
+
+  it('events_scheduled_while_running_at_the_same_time_run_after_those_already_queued', () => {
+    const k = new Kernel({ seed: 1 });
+    const order: string[] = [];
+    k.at(10, () => {
+      order.push('first');
+      k.at(10, () => order.push('nested'));
+    });
+    k.at(10, () => order.push('second'));
+    k.run();
+    expect(order).toEqual(['first', 'second', 'nested']);
+  });
+
+  it('any_schedule_runs_in_time_then_insertion_order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 200 }), (times) => {
+        const k = new Kernel({ seed: 1 });
+        const ran: Array<[number, number]> = [];
+        times.forEach((t, i) => k.at(t, () => ran.push([k.now, i])));
+        k.run();
+        const expected = times.map((t, i) => [t, i] as [number, number]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        expect(ran).toEqual(expected);
+      }),
+    );
+  });
+
+  it('the_heap_pops_what_a_sorted_list_would', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 20 }))), (ops) => {
+        const heap = new EventHeap<{ time: number; seq: number }>();
+        const model: Array<{ time: number; seq: number }> = [];
+        let seq = 0;
+        for (const [push, time] of ops) {
+          if (push) {
+            const e = { time, seq: seq++ };
+            heap.push(e);
+            model.push(e);
+            model.sort((a, b) => a.time - b.time || a.seq - b.seq);
+          } else {
+            expect(heap.pop()).toBe(model.shift());
+          }
+        }
+        expect(heap.size).toBe(model.length);
+      }),
+    );
+  });
+});
+
+describe('kernel timers', () => {
+  it('cancelled_timer_never_fires_and_others_still_do', () => {
+    const k = new Kernel({ seed: 1 });
+    const fired: string[] = [];
+    const t1 = k.after(ms(1), () => fired.push('t1'));
+    k.after(ms(2), () => fired.push('t2'));
+    const t3 = k.after(ms(3), () => fired.push('t3'));
+    k.after(ms(1), () => t3.cancel());
+    t1.cancel();
+    k.run();
+    expect(fired).toEqual(['t2']);
+    expect(k.now).toBe(ms(2));
+  });
+
+  it('run_until_stops_at_the_bound_and_leaves_the_clock_there', () => {
+    const k = new Kernel({ seed: 1 });
+    const fired: number[] = [];
+    for (const t of [10, 20, 30]) k.at(t, () => fired.push(t));
+    k.run(20);
+    expect(fired).toEqual([10, 20]);
+    expect(k.now).toBe(20);
+    k.run(25);
+    expect(k.now).toBe(25);
+    expect(k.nextTime()).toBe(30);
+    k.run();
+    expect(fired).toEqual([10, 20, 30]);
+  });
+
+  it('run_with_max_events_reports_that_work_remains', () => {
+    const k = new Kernel({ seed: 1 });
+    for (let i = 0; i < 10; i++) k.at(i, () => {});
+    expect(k.run(Infinity, 4)).toBe(true);
+    expect(k.eventsRun).toBe(4);
+    expect(k.run(Infinity, 100)).toBe(false);
+    expect(k.eventsRun).toBe(10);
+  });
+
+  it('refuses_past_and_fractional_times', () => {
+    const k = new Kernel({ seed: 1 });
+    k.at(10, () => {});
+    k.run();
+    expect(() => k.at(5, () => {})).toThrow(/past/);
+    expect(() => k.at(10.5, () => {})).toThrow(/integer number of microseconds/);
+  });
+});
+
+describe('random streams', () => {
+  const draws = (r: Rng, n: number) => Array.from({ length: n }, () => r.float());
+
+  it('same_seed_gives_the_same_stream_and_another_seed_does_not', () => {
+    expect(draws(Rng.fromSeed(42).child('w'), 5)).toEqual(draws(Rng.fromSeed(42).child('w'), 5));
+    expect(draws(Rng.fromSeed(42).child('w'), 5)).not.toEqual(draws(Rng.fromSeed(43).child('w'), 5));
+  });
+
+  it('a_draw_in_one_child_stream_never_shifts_another', () => {
+    const a = Rng.fromSeed(7);
+    const alone = draws(a.child('workload'), 10);
+    const b = Rng.fromSeed(7);
+    const jitter = b.child('jitter');
+    draws(jitter, 3); // an added fault that draws jitter...
+    draws(b, 2); // ...and draws from the parent
+    expect(draws(b.child('workload'), 10)).toEqual(alone);
+  });
+
+  it('children_with_different_names_differ', () => {
+    const r = Rng.fromSeed(7);
+    expect(draws(r.child('a'), 5)).not.toEqual(draws(r.child('b'), 5));
+    expect(draws(r.child('a').child('x'), 5)).not.toEqual(draws(r.child('b').child('x'), 5));
+  });
+
+  it('large_seeds_that_differ_only_in_high_bits_give_different_streams', () => {
+    expect(draws(Rng.fromSeed(2 ** 40), 3)).not.toEqual(draws(Rng.fromSeed(2 ** 41), 3));
+  });
+
+  it('exponential_draws_have_the_requested_mean', () => {
+    const r = Rng.fromSeed(3).child('exp');
+    const n = 20000;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += r.exp(100);
+    // Standard error of the mean is 100/sqrt(n) ~ 0.7; 4 sigma is ~2.8.
+    expect(Math.abs(sum / n - 100)).toBeLessThan(3);
+  });
+
+  it('int_stays_within_bounds_and_weighted_follows_weights', () => {
+    const r = Rng.fromSeed(5);
+    const seen = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      const x = r.int(1, 6);
+      expect(x).toBeGreaterThanOrEqual(1);
+      expect(x).toBeLessThanOrEqual(6);
+      seen.add(x);
+    }
+    expect(seen.size).toBe(6);
+    let gets = 0;
+    for (let i = 0; i < 10000; i++) if (r.weighted({ GET: 0.8, SET: 0.2 }) === 'GET') gets++;
+    expect(gets / 10000).toBeGreaterThan(0.78);
+    expect(gets / 10000).toBeLessThan(0.82);
+  });
+});
+
+declare module '../../sim/kernel/trace.js' {
+  interface TraceEvents {
+    'test.tick': { n: number; label: string };
+  }
+}
+
+describe('trace', () => {
+  function traceOf(labels: string[]): Trace {
+    const clock = { now: 0 };
+    const t = new Trace(clock);
+    labels.forEach((label, n) => {
+      clock.now = n * 10;
+      t.record('test.tick', { n, label });
+    });
+    return t;
+  }
+
+  it('same_events_give_the_same_hash_and_any_change_gives_another', () => {
+    expect(traceOf(['a', 'b']).hash()).toBe(traceOf(['a', 'b']).hash());
+    expect(traceOf(['a', 'b']).hash()).not.toBe(traceOf(['a', 'c']).hash());
+    expect(traceOf(['a', 'b']).hash()).not.toBe(traceOf(['a']).hash());
+  });
+
+  it('incremental_hashing_equals_hashing_at_the_end', () => {
+    const clock = { now: 0 };
+    const t = new Trace(clock);
+    t.record('test.tick', { n: 0, label: 'a' });
+    t.hash();
+    clock.now = 10;
+    t.record('test.tick', { n: 1, label: 'b' });
+    expect(t.hash()).toBe(traceOf(['a', 'b']).hash());
+  });
+
+  it('rows_carry_time_kind_and_fields', () => {
+    const t = traceOf(['a', 'b']);
+    expect(t.toArray()).toEqual([
+      { t: 0, kind: 'test.tick', n: 0, label: 'a' },
+      { t: 10, kind: 'test.tick', n: 1, label: 'b' },
+    ]);
+    expect([...t.ofKind('test.tick')].map((e) => e.label)).toEqual(['a', 'b']);
+  });
+});

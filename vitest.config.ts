@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit, property and scenario tests only; browser tests (tests/browser/*.spec.ts) run under Playwright.
+export default defineConfig({
+  test: {
+    include: ['tests/unit/**/*.test.ts'],
+    environment: 'node',
+  },
+});
