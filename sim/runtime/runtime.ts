@@ -84,6 +84,8 @@ export class Runtime {
   /** The process whose code is on the JS stack right now. */
   private current: Proc | null = null;
 
+  private readonly exitListeners: Array<(pid: Pid, reason: ExitReason) => void> = [];
+
   /** Processes that ended by throwing: kept so a world can report its crashes. */
   readonly crashes: Array<{ pid: Pid; name: string; error: unknown }> = [];
   messagesSent = 0;
@@ -136,6 +138,15 @@ export class Runtime {
   /** Sends an exit signal from outside any process (a fault: kill a caller). */
   exit(pid: Pid, reason: ExitReason): void {
     this.exitSignal(null, pid, reason);
+  }
+
+  /**
+   * Called when any process ends, after its links and monitors have been signalled. For the
+   * world's own machinery (the network closes the sockets a dead process controlled, as a port
+   * linked to its owner does), not for process code, which uses monitors.
+   */
+  onExit(listener: (pid: Pid, reason: ExitReason) => void): void {
+    this.exitListeners.push(listener);
   }
 
   isAlive(pid: Pid): boolean {
@@ -543,6 +554,7 @@ export class Runtime {
       this.procs.get(pid)?.links.delete(p.pid);
       this.exitSignal(p.pid, pid, reason);
     }
+    for (const listener of this.exitListeners) listener(p.pid, reason);
   }
 
   private live(pid: Pid): Proc | undefined {

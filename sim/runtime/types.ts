@@ -75,8 +75,8 @@ export function messageTag(msg: unknown): string {
 
 /**
  * Approximate size in bytes of a message as copied between process heaps. Binaries count their
- * length, strings one byte per code unit, numbers a word, and containers their contents plus a
- * word per element. BEAM keeps binaries over 64 bytes off-heap (refc) and copies only a handle;
+ * length, strings one byte per code unit, numbers a word, plain objects and arrays their contents
+ * plus a word per element, and class instances (handles such as sockets) a word. BEAM keeps binaries over 64 bytes off-heap (refc) and copies only a handle;
  * Duplex counts the whole payload because the talk's trade-off is about the data a reply carries
  * across the process boundary.
  */
@@ -101,6 +101,8 @@ export function termSize(value: unknown, depth = 0): number {
         for (const v of value) n += termSize(v, depth + 1);
         return n;
       }
+      // Class instances (sockets, ports) are handles: a word, not their insides.
+      if (Object.getPrototypeOf(value) !== Object.prototype) return 8;
       for (const k in value) n += 8 + termSize((value as Record<string, unknown>)[k], depth + 1);
       return n;
     }

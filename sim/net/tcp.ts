@@ -1,0 +1,109 @@
+/**
+ * gen_tcp, as process code sees it. Blocking operations are generators (`yield*`), the others
+ * plain calls, all on the calling process's clock:
+ *
+ *   const r = yield* tcp.connect(ctx, net, 'redis:6379', { active: false, timeout: ms(1000) });
+ *   tcp.send(ctx, r.socket, encodeCommand(['GET', 'k']));
+ *   const data = yield* tcp.recv(ctx, r.socket, 0, ms(5000));
+ *
+ * In active mode the socket's controlling process gets {type: 'tcp', socket, data} messages and
+ * one {type: 'tcp_closed', socket}; in passive mode `recv` returns data, then {error: 'closed'}.
+ * Any process may send or recv on a passive socket (as with gen_tcp); only the controlling
+ * process gets active messages, and the socket closes when that process exits.
+ */
+import { TIMEOUT, isTagged, type Ctx, type Gen, type Pid, type Ref } from '../runtime/index.js';
+import type { Micros } from '../kernel/time.js';
+import { Socket, type ActiveMode, type Network, type TcpClosed, type TcpData } from './network.js';
+
+export { Socket, type TcpClosed, type TcpData };
+
+export type ConnectError = 'econnrefused' | 'timeout';
+export type ConnectResult = { readonly ok: true; readonly socket: Socket } | { readonly ok: false; readonly error: ConnectError };
+export type RecvResult = { readonly ok: true; readonly data: Uint8Array } | { readonly ok: false; readonly error: 'closed' | 'timeout' };
+export type SendResult = { readonly ok: true } | { readonly ok: false; readonly error: 'closed' };
+
+export interface ConnectOptions {
+  /** Active mode (true, 'once') or passive (false, the default as in `active: false`). */
+  active?: ActiveMode;
+  /** Give up after this long, µs (default: 5 s). */
+  timeout?: Micros;
+}
+
+interface ConnectReply {
+  readonly type: '$tcp_connect';
+  readonly ref: Ref;
+  readonly socket: Socket | null;
+  readonly error: ConnectError | null;
+}
+
+/** :gen_tcp.connect/4: one round trip (connectRtts of them) later, a socket or an error. */
+export function* connect(ctx: Ctx, net: Network, address: string, options: ConnectOptions = {}): Gen<ConnectResult> {
+  const ref = ctx.makeRef();
+  const pending = net.startConnect(ctx.self, ref, address, options.active ?? false, ctx.now);
+  const reply = yield* ctx.receive(
+    (m): m is ConnectReply => isTagged(m, '$tcp_connect') && (m as ConnectReply).ref === ref,
+    options.timeout ?? 5_000_000,
+  );
+  if (reply === TIMEOUT) {
+    net.abandonConnect(pending);
+    return { ok: false, error: 'timeout' };
+  }
+  if (reply.socket === null) return { ok: false, error: reply.error ?? 'econnrefused' };
+  return { ok: true, socket: reply.socket };
+}
+
+/** :gen_tcp.send/2: queues the bytes; an error only if this side knows the socket is closed. */
+export function send(ctx: Ctx, socket: Socket, data: Uint8Array): SendResult {
+  return socket.conn.net.clientSend(socket, data, ctx.now) ? { ok: true } : { ok: false, error: 'closed' };
+}
+
+/**
+ * :gen_tcp.recv/3 on a passive socket: `length` 0 returns whatever has arrived (at least a byte),
+ * otherwise exactly `length` bytes. Data that arrived before a close is still returned first.
+ */
+export function* recv(ctx: Ctx, socket: Socket, length = 0, timeout: Micros = Number.POSITIVE_INFINITY): Gen<RecvResult> {
+  if (socket.active !== false) throw new Error(`recv on socket ${socket.id} in active mode (gen_tcp returns einval)`);
+  const net = socket.conn.net;
+  const deadline = Number.isFinite(timeout) ? ctx.now + timeout : Number.POSITIVE_INFINITY;
+  for (;;) {
+    const data = net.take(socket, length);
+    if (data !== null) return { ok: true, data };
+    if (socket.closed || socket.peerClosed) return { ok: false, error: 'closed' };
+    const ref = ctx.makeRef();
+    socket.waiter = { pid: ctx.self, ref };
+    const left = deadline - ctx.now;
+    const m = yield* ctx.receive((x) => isTagged(x, '$tcp_ready') && (x as { ref: Ref }).ref === ref, Math.max(0, left));
+    if (m === TIMEOUT) {
+      if (socket.waiter?.ref === ref) socket.waiter = null;
+      return { ok: false, error: 'timeout' };
+    }
+  }
+}
+
+/** inet:setopts(socket, active: ...). Switching to active delivers what is buffered. */
+export function setActive(ctx: Ctx, socket: Socket, active: ActiveMode): void {
+  void ctx;
+  socket.conn.net.setActive(socket, active);
+}
+
+/** :gen_tcp.controlling_process/2: only the current owner may hand the socket over. */
+export function controllingProcess(ctx: Ctx, socket: Socket, pid: Pid): { ok: true } | { ok: false; error: 'not_owner' | 'closed' } {
+  if (socket.owner !== ctx.self) return { ok: false, error: 'not_owner' };
+  if (socket.closed) return { ok: false, error: 'closed' };
+  socket.conn.net.setOwner(socket, pid);
+  return { ok: true };
+}
+
+/** :gen_tcp.close/1. No tcp_closed message follows for a socket closed by its own side. */
+export function close(ctx: Ctx, socket: Socket): void {
+  void ctx;
+  socket.conn.net.clientClose(socket);
+}
+
+export function isTcpData(msg: unknown, socket?: Socket): msg is TcpData {
+  return isTagged(msg, 'tcp') && (socket === undefined || (msg as TcpData).socket === socket);
+}
+
+export function isTcpClosed(msg: unknown, socket?: Socket): msg is TcpClosed {
+  return isTagged(msg, 'tcp_closed') && (socket === undefined || (msg as TcpClosed).socket === socket);
+}
