@@ -139,6 +139,8 @@ export class Conn implements ServerConn {
   clientOpen = false;
   /** Black-holed by a 'drop' partition: every byte is lost, and nothing says so. */
   blackHoled = false;
+  /** The server's accept ran (it may have closed the connection straight away, as on maxclients). */
+  accepted = false;
 
   constructor(
     readonly net: Network,
@@ -411,12 +413,13 @@ export class Network {
       if (p.abandoned || !this.listeners.has(conn.address)) return;
       conn.handler = listener.handler;
       conn.serverOpen = true;
+      conn.accepted = true;
       this.conns.set(conn.id, conn);
       listener.handler.accept(conn);
     });
     this.kernel.after(rest, () => {
       if (p.abandoned) return;
-      if (!conn.serverOpen) {
+      if (!conn.accepted) {
         // The server vanished mid-handshake.
         this.kernel.trace.record('tcp.refused', { conn: conn.id });
         this.rt.send(p.pid, { type: '$tcp_connect', ref: p.ref, socket: null, error: 'econnrefused' });

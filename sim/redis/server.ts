@@ -1,0 +1,377 @@
+/**
+ * A simulated Redis: one single-threaded event loop serving every connection, speaking real RESP.
+ *
+ * Modelled on Redis's ae event loop and networking.c: when a connection is readable the server
+ * reads everything that has arrived (one read event, with a fixed overhead), runs every complete
+ * command in it (each with its own cost), and writes the replies at the end of the event, so a
+ * pipeline is cheaper per command than the same commands one round trip apart. One connection
+ * at a time: while a command runs, every other connection waits. BLPOP blocks only its own
+ * connection; DEBUG SLEEP blocks the whole server. A restart drops every connection and the data.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import type { Rng } from '../kernel/rng.js';
+import type { Micros } from '../kernel/time.js';
+import type { Network, ServerConn, ServerHandler } from '../net/network.js';
+import { RespCommandDecoder, RespProtocolError, encode, type RespValue } from '../resp/index.js';
+import { commandName, createServerState, execute, flushAll, takeReadyKeys, type ClientState, type ServerState } from './commands.js';
+
+declare module '../kernel/trace.js' {
+  interface TraceEvents {
+    'redis.accept': { conn: number; client: number };
+    /** One read event: `commands` run for `us` of server CPU. */
+    'redis.event': { conn: number; commands: number; us: number };
+    /** The i-th command of a connection ran (0-based): lets a checker match executions to requests. */
+    'redis.exec': { conn: number; i: number; cmd: string };
+    'redis.block': { conn: number; keys: string };
+    'redis.unblock': { conn: number; why: 'data' | 'timeout' };
+    'redis.close': { conn: number; why: string };
+    'redis.down': { forUs: number };
+    'redis.up': { address: string };
+    'redis.slow': { factor: number; forUs: number };
+  }
+}
+
+export interface RedisOptions {
+  address: string;
+  /** Mean CPU per command, µs. */
+  commandUs: number;
+  /** 'fixed': every command costs commandUs; 'exp': exponentially distributed with that mean. */
+  commandDist: 'fixed' | 'exp';
+  /** CPU per read event (the read syscall, parsing, the write back), µs. */
+  readEventUs: number;
+  /** Redis's maxclients: one more connection gets "-ERR max number of clients reached" and is closed. */
+  maxClients: number;
+  requirepass: string | null;
+}
+
+export const defaultRedis: RedisOptions = {
+  address: 'redis:6379',
+  commandUs: 2,
+  commandDist: 'fixed',
+  readEventUs: 8,
+  maxClients: 10000,
+  requirepass: null,
+};
+
+interface Blocked {
+  argv: Uint8Array[];
+  keys: string[];
+  timer: { cancel(): void } | null;
+  timedOut: boolean;
+}
+
+class Client {
+  readonly decoder = new RespCommandDecoder();
+  unread: Uint8Array[] = [];
+  queued: Uint8Array[][] = [];
+  blocked: Blocked | null = null;
+  inQueue = false;
+  closing = false;
+  executed = 0;
+  constructor(
+    readonly conn: ServerConn,
+    readonly state: ClientState,
+  ) {}
+}
+
+export class RedisServer implements ServerHandler {
+  readonly options: RedisOptions;
+  readonly state: ServerState;
+  private readonly kernel: Kernel;
+  private readonly costs: Rng;
+  private listener: { close(): void } | null = null;
+  private readonly clients = new Map<number, Client>();
+  private readonly readable: Client[] = [];
+  private readableHead = 0;
+  /** The CPU is busy until then; the next read event starts no earlier. */
+  private busyUntil: Micros = 0;
+  private running = false;
+  private nextClientId = 1;
+  private slowFactor = 1;
+  private slowUntil: Micros = 0;
+  private down = false;
+
+  /** Server CPU time spent, µs. */
+  busyUs = 0;
+  /** How many times each command (lower-case name) ran. */
+  readonly commandCounts = new Map<string, number>();
+  readEvents = 0;
+
+  constructor(
+    private readonly net: Network,
+    options: Partial<RedisOptions> = {},
+  ) {
+    this.options = validate({ ...defaultRedis, ...options });
+    this.kernel = net.kernel;
+    this.costs = net.kernel.rng.child('redis/cost');
+    this.state = createServerState({ requirepass: this.options.requirepass }, (filter, self) => this.kill(filter, self));
+    this.listener = net.listen(this.options.address, this);
+  }
+
+  get connectedClients(): number {
+    return this.clients.size;
+  }
+
+  get isUp(): boolean {
+    return !this.down;
+  }
+
+  // ---- Faults ----
+
+  /** Redis goes down for `forUs`: every connection drops, connects are refused, and it comes back empty. */
+  restart(forUs: Micros): void {
+    if (!(forUs >= 0)) throw new RangeError(`server_down needs a duration >= 0 µs, got ${forUs}`);
+    this.kernel.trace.record('redis.down', { forUs });
+    this.down = true;
+    this.listener?.close();
+    this.listener = null;
+    for (const c of [...this.clients.values()]) {
+      c.blocked?.timer?.cancel();
+      this.clients.delete(c.conn.id);
+      c.conn.reset();
+    }
+    this.readable.length = 0;
+    this.readableHead = 0;
+    flushAll(this.state);
+    this.kernel.after(Math.round(forUs), () => {
+      this.down = false;
+      this.busyUntil = Math.max(this.busyUntil, this.kernel.now);
+      this.listener = this.net.listen(this.options.address, this);
+      this.kernel.trace.record('redis.up', { address: this.options.address });
+    });
+  }
+
+  /** Every cost × `factor` for `forUs` (a slow disk, a noisy neighbour, a big KEYS). */
+  slow(factor: number, forUs: Micros): void {
+    if (!(factor > 0)) throw new RangeError(`slow_server needs a factor > 0, got ${factor}`);
+    this.kernel.trace.record('redis.slow', { factor, forUs });
+    this.slowFactor = factor;
+    this.slowUntil = this.kernel.now + Math.round(forUs);
+  }
+
+  // ---- ServerHandler ----
+
+  accept(conn: ServerConn): void {
+    if (this.clients.size >= this.options.maxClients) {
+      // networking.c acceptCommonHandler: the error is written, then the connection closed.
+      conn.write(encode({ type: 'error', value: 'ERR max number of clients reached' }, { protocol: 2 }));
+      conn.close();
+      this.kernel.trace.record('redis.close', { conn: conn.id, why: 'maxclients' });
+      return;
+    }
+    const id = this.nextClientId++;
+    this.clients.set(conn.id, new Client(conn, { id, name: null, db: 0, protocol: 2, authenticated: this.options.requirepass === null }));
+    this.kernel.trace.record('redis.accept', { conn: conn.id, client: id });
+  }
+
+  data(conn: ServerConn, data: Uint8Array): void {
+    const c = this.clients.get(conn.id);
+    if (c === undefined || c.closing) return;
+    c.unread.push(data);
+    this.markReadable(c);
+  }
+
+  closed(conn: ServerConn): void {
+    const c = this.clients.get(conn.id);
+    if (c === undefined) return;
+    c.blocked?.timer?.cancel();
+    this.clients.delete(conn.id);
+    this.kernel.trace.record('redis.close', { conn: conn.id, why: 'peer' });
+  }
+
+  // ---- The event loop ----
+
+  private markReadable(c: Client): void {
+    if (c.inQueue) return;
+    c.inQueue = true;
+    this.readable.push(c);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running || this.readableHead >= this.readable.length) return;
+    this.running = true;
+    this.kernel.at(Math.max(this.kernel.now, this.busyUntil), () => this.loop());
+  }
+
+  private loop(): void {
+    this.running = false;
+    while (this.readableHead < this.readable.length) {
+      const c = this.readable[this.readableHead++]!;
+      c.inQueue = false;
+      if (this.clients.get(c.conn.id) !== c) continue;
+      const cost = this.readEvent(c);
+      if (this.readableHead > 256 && this.readableHead * 2 > this.readable.length) {
+        this.readable.splice(0, this.readableHead);
+        this.readableHead = 0;
+      }
+      this.busyUntil = this.kernel.now + cost;
+      if (cost > 0) {
+        this.kick();
+        return;
+      }
+    }
+  }
+
+  private factor(): number {
+    return this.kernel.now < this.slowUntil ? this.slowFactor : 1;
+  }
+
+  /** Handles one readable connection; returns the CPU it took, µs (whole). */
+  private readEvent(c: Client): Micros {
+    const start = this.kernel.now;
+    const f = this.factor();
+    let cost = this.options.readEventUs * f;
+    const out = new Map<Client, Uint8Array[]>();
+    const reply = (to: Client, v: RespValue) => {
+      let list = out.get(to);
+      if (list === undefined) out.set(to, (list = []));
+      list.push(encode(v, { protocol: to.state.protocol }));
+    };
+    this.readEvents++;
+
+    if (c.blocked?.timedOut) {
+      this.unblock(c, 'timeout', false);
+      reply(c, c.state.protocol === 3 ? { type: 'null' } : { type: 'array', value: null });
+    }
+    if (c.unread.length > 0) {
+      const chunks = c.unread;
+      c.unread = [];
+      try {
+        for (const chunk of chunks) for (const argv of c.decoder.feed(chunk)) c.queued.push(argv);
+      } catch (e) {
+        if (!(e instanceof RespProtocolError)) throw e;
+        // networking.c setProtocolError: reply, then close after the reply is written.
+        c.queued = [];
+        reply(c, { type: 'error', value: `ERR Protocol error: ${e.message}` });
+        c.closing = true;
+      }
+    }
+    let commands = 0;
+    while (c.queued.length > 0 && c.blocked === null && !c.closing) {
+      const argv = c.queued.shift()!;
+      cost += this.commandCost() * f;
+      commands++;
+      const name = commandName(argv);
+      this.commandCounts.set(name, (this.commandCounts.get(name) ?? 0) + 1);
+      this.kernel.trace.record('redis.exec', { conn: c.conn.id, i: c.executed++, cmd: name });
+      const r = execute(this.state, c.state, argv, start + Math.floor(cost));
+      switch (r.kind) {
+        case 'reply':
+          reply(c, r.value);
+          break;
+        case 'close':
+          reply(c, r.value);
+          c.closing = true;
+          break;
+        case 'sleep':
+          cost += r.us;
+          reply(c, r.value);
+          break;
+        case 'block':
+          this.block(c, argv, r.keys, r.timeoutUs);
+          break;
+      }
+      this.serveReadyKeys(reply);
+    }
+    const us = Math.max(0, Math.round(cost));
+    this.busyUs += us;
+    this.kernel.trace.record('redis.event', { conn: c.conn.id, commands, us });
+    this.kernel.at(start + us, () => {
+      for (const [to, parts] of out) {
+        to.conn.write(concat(parts));
+        if (to.closing) this.closeClient(to, 'quit');
+      }
+      if (c.closing && !out.has(c)) this.closeClient(c, 'quit');
+    });
+    return us;
+  }
+
+  private block(c: Client, argv: Uint8Array[], keys: string[], timeoutUs: Micros | null): void {
+    const b: Blocked = { argv, keys, timer: null, timedOut: false };
+    if (timeoutUs !== null) {
+      b.timer = this.kernel.after(Math.max(0, Math.round(timeoutUs)), () => {
+        if (c.blocked !== b) return;
+        b.timedOut = true;
+        this.markReadable(c);
+      });
+    }
+    c.blocked = b;
+    this.kernel.trace.record('redis.block', { conn: c.conn.id, keys: keys.join(' ') });
+  }
+
+  private unblock(c: Client, why: 'data' | 'timeout', reschedule = true): void {
+    c.blocked?.timer?.cancel();
+    c.blocked = null;
+    this.kernel.trace.record('redis.unblock', { conn: c.conn.id, why });
+    // Commands that arrived while it was blocked run next (processUnblockedClients).
+    if (reschedule && (c.queued.length > 0 || c.unread.length > 0)) this.markReadable(c);
+  }
+
+  /** After a push, blocked clients waiting on the key are served in the order they blocked. */
+  private serveReadyKeys(reply: (to: Client, v: RespValue) => void): void {
+    for (let keys = takeReadyKeys(this.state); keys.length > 0; keys = takeReadyKeys(this.state)) {
+      for (const key of keys) {
+        for (const other of this.clients.values()) {
+          const b = other.blocked;
+          if (b === null || b.timedOut || !b.keys.includes(key)) continue;
+          const r = execute(this.state, other.state, b.argv, this.kernel.now);
+          if (r.kind !== 'reply') continue;
+          this.unblock(other, 'data');
+          reply(other, r.value);
+        }
+      }
+    }
+  }
+
+  private commandCost(): number {
+    const mean = this.options.commandUs;
+    return this.options.commandDist === 'exp' ? this.costs.exp(mean) : mean;
+  }
+
+  private closeClient(c: Client, why: string): void {
+    if (this.clients.get(c.conn.id) !== c) return;
+    c.blocked?.timer?.cancel();
+    this.clients.delete(c.conn.id);
+    c.conn.close();
+    this.kernel.trace.record('redis.close', { conn: c.conn.id, why });
+  }
+
+  /** CLIENT KILL: closes the matching connections, returns how many. */
+  private kill(filter: { id?: number; addr?: string; skipMe?: boolean }, self: ClientState): number {
+    let n = 0;
+    for (const c of [...this.clients.values()]) {
+      if (filter.id !== undefined && c.state.id !== filter.id) continue;
+      if (filter.addr !== undefined && c.conn.peer !== filter.addr) continue;
+      if ((filter.skipMe ?? true) && c.state === self) continue;
+      n++;
+      if (c.state === self) c.closing = true;
+      else this.closeClient(c, 'killed');
+    }
+    return n;
+  }
+}
+
+function validate(o: RedisOptions): RedisOptions {
+  const check = (ok: boolean, field: string, expected: string, got: unknown) => {
+    if (!ok) throw new RangeError(`server.${field} must be ${expected}, got ${String(got)}`);
+  };
+  check(Number.isFinite(o.commandUs) && o.commandUs >= 0, 'commandUs', 'a number of µs >= 0', o.commandUs);
+  check(Number.isFinite(o.readEventUs) && o.readEventUs >= 0, 'readEventUs', 'a number of µs >= 0', o.readEventUs);
+  check(o.commandDist === 'fixed' || o.commandDist === 'exp', 'commandDist', '"fixed" or "exp"', o.commandDist);
+  check(Number.isInteger(o.maxClients) && o.maxClients >= 1, 'maxClients', 'a whole number >= 1', o.maxClients);
+  return o;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
