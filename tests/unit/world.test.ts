@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ms } from '../../sim/kernel/index.js';
+import { tcp } from '../../sim/net/index.js';
+import { encodeCommand } from '../../sim/resp/index.js';
+import { World, type Fault } from '../../sim/worlds/world.js';
+
+/** A world with a few raw callers that PING in a loop and reconnect after errors. */
+function run(seed: number, faults: Fault[]): World {
+  const w = new World({ seed, network: { latencyUs: 200, jitterUs: 50 }, server: { commandDist: 'exp' } });
+  w.schedule(faults);
+  for (let i = 0; i < 3; i++) {
+    w.rt.spawn(function* (ctx) {
+      const rng = ctx.random(`caller${i}`);
+      while (ctx.now < ms(50)) {
+        const r = yield* tcp.connect(ctx, w.net, w.address, { timeout: ms(5) });
+        if (!r.ok) {
+          yield* ctx.sleep(ms(1));
+          continue;
+        }
+        while (ctx.now < ms(50)) {
+          tcp.send(ctx, r.socket, encodeCommand(['PING']));
+          const got = yield* tcp.recv(ctx, r.socket, 0, ms(5));
+          if (!got.ok) break;
+          yield* ctx.sleep(Math.round(rng.exp(500)));
+        }
+        tcp.close(ctx, r.socket);
+      }
+    });
+  }
+  w.kernel.run();
+  return w;
+}
+
+const faultAt = (kind: Fault['kind'], atMs: number): Fault => {
+  switch (kind) {
+    case 'drop_connections':
+      return { atMs, kind };
+    case 'latency':
+      return { atMs, kind, addMs: 3, forMs: 5 };
+    case 'bandwidth':
+      return { atMs, kind, mbps: 1, forMs: 5 };
+    case 'slow_server':
+      return { atMs, kind, factor: 20, forMs: 5 };
+    case 'partition':
+      return { atMs, kind, forMs: 5, mode: 'drop' };
+    default:
+      return { atMs, kind, forMs: 5 } as Fault;
+  }
+};
+
+describe('a world with a fault schedule', () => {
+  it('same_seed_and_faults_give_the_same_trace_hash', () => {
+    const faults: Fault[] = [{ atMs: 10, kind: 'drop_connections' }];
+    expect(run(3, faults).kernel.trace.hash()).toBe(run(3, faults).kernel.trace.hash());
+    expect(run(3, faults).kernel.trace.hash()).not.toBe(run(4, faults).kernel.trace.hash());
+  });
+
+  it('every_fault_kind_changes_what_happens_after_it', () => {
+    const base = run(5, []).kernel.trace.hash();
+    const kinds: Fault['kind'][] = ['drop_connections', 'refuse_connections', 'partition', 'latency', 'bandwidth', 'server_down', 'slow_server'];
+    for (const kind of kinds) {
+      const w = run(5, [faultAt(kind, 20)]);
+      expect(w.kernel.trace.hash(), kind).not.toBe(base);
+    }
+  });
+
+  it('adding_a_fault_at_t_leaves_every_event_before_t_unchanged', () => {
+    const kinds: Fault['kind'][] = ['drop_connections', 'refuse_connections', 'partition', 'latency', 'bandwidth', 'server_down', 'slow_server'];
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(...kinds), fc.integer({ min: 1, max: 45 }), (seed, kind, atMs) => {
+        const before = run(seed, []).kernel.trace;
+        const after = run(seed, [faultAt(kind, atMs)]).kernel.trace;
+        const cut = ms(atMs);
+        const prefix = (t: typeof before) => {
+          const lines: string[] = [];
+          for (let i = 0; i < t.length && t.at(i).t < cut; i++) lines.push(t.line(i));
+          return lines;
+        };
+        const a = prefix(before);
+        expect(a.length).toBeGreaterThan(0);
+        expect(prefix(after)).toEqual(a);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('a_fault_in_the_past_is_refused_with_its_name', () => {
+    const w = new World({ seed: 1 });
+    w.kernel.run(ms(5));
+    expect(() => w.schedule([{ atMs: 1, kind: 'drop_connections' }])).toThrow(/drop_connections atMs must be >= now/);
+  });
+});
