@@ -67,6 +67,7 @@ class Client {
   blocked: Blocked | null = null;
   inQueue = false;
   closing = false;
+  protocolError: string | null = null;
   executed = 0;
   constructor(
     readonly conn: ServerConn,
@@ -241,10 +242,10 @@ export class RedisServer implements ServerHandler {
         for (const chunk of chunks) for (const argv of c.decoder.feed(chunk)) c.queued.push(argv);
       } catch (e) {
         if (!(e instanceof RespProtocolError)) throw e;
-        // networking.c setProtocolError: reply, then close after the reply is written.
-        c.queued = [];
-        reply(c, { type: 'error', value: `ERR Protocol error: ${e.message}` });
-        c.closing = true;
+        // networking.c setProtocolError: the commands before the bad bytes still run, then the
+        // error is replied and the connection closed once it is written.
+        for (const argv of e.completed as Uint8Array[][]) c.queued.push(argv);
+        c.protocolError = e.message;
       }
     }
     let commands = 0;
@@ -273,6 +274,11 @@ export class RedisServer implements ServerHandler {
           break;
       }
       this.serveReadyKeys(reply);
+    }
+    if (c.protocolError !== null && c.blocked === null && !c.closing) {
+      c.queued = [];
+      reply(c, { type: 'error', value: `ERR Protocol error: ${c.protocolError}` });
+      c.closing = true;
     }
     const us = Math.max(0, Math.round(cost));
     this.busyUs += us;

@@ -272,12 +272,13 @@ describe('redis server', () => {
     const got: unknown[] = [];
     rt.spawn(function* (ctx) {
       const c = yield* Conn.open(ctx, net);
-      c.sendRaw(ctx, '*1\r\n$x\r\n');
+      c.sendRaw(ctx, 'PING\r\n*1\r\n$x\r\n');
+      got.push(show(yield* c.read(ctx)));
       const r = show(yield* c.read(ctx));
       got.push(typeof r === 'string' && r.startsWith('(error) ERR Protocol error'), yield* c.read(ctx));
     });
     kernel.run();
-    expect(got).toEqual([true, 'closed']);
+    expect(got).toEqual(['PONG', true, 'closed']);
   });
 
   it('quit_replies_ok_then_closes', () => {
