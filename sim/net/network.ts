@@ -505,8 +505,9 @@ export class Network {
   }
 
   private deliverActive(socket: Socket, data: Uint8Array): void {
-    this.rt.send(socket.owner, { type: 'tcp', socket, data } satisfies TcpData);
+    // Flip first: the owner may run (and re-arm with setActive) inside the send.
     if (socket.active === 'once') socket.active = false;
+    this.rt.send(socket.owner, { type: 'tcp', socket, data } satisfies TcpData);
   }
 
   private peerClosed(socket: Socket): void {

@@ -23,3 +23,4 @@ export * as GenServer from './gen_server.js';
 export type { From, CallOutcome, StartOutcome, GenServerSpec, CallReturn, InfoReturn, InitResult } from './gen_server.js';
 export * as Connection from './connection.js';
 export type { ConnectionSpec, ConnectReturn, DisconnectReturn, ConnCallReturn, ConnInfoReturn, ConnInit } from './connection.js';
+export { supervisor, type ChildSpec, type SupervisorOptions } from './supervisor.js';

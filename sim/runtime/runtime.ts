@@ -130,9 +130,13 @@ export class Runtime {
     return pid;
   }
 
-  /** Sends from outside any process (the network, a test): no cost, lands now. */
+  /**
+   * Sends from outside any process (the network, a test): no cost, lands now, but as an event of
+   * its own, so the receiver never runs inside the sender's code (the network must not find a
+   * process's step re-entering it halfway through a delivery).
+   */
   send(to: Pid, msg: unknown): void {
-    this.deliver(null, to, msg);
+    this.kernel.at(this.kernel.now, () => this.deliver(null, to, msg));
   }
 
   /** Sends an exit signal from outside any process (a fault: kill a caller). */

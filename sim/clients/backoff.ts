@@ -1,0 +1,109 @@
+/**
+ * Reconnection backoff strategies, with the formulas of the clients they are named after.
+ * Each is a small state machine: next() gives the wait before the next attempt, reset() is
+ * called after a successful connect. Jitter draws from a seeded stream.
+ */
+import type { Rng } from '../kernel/rng.js';
+import { ms, type Micros } from '../kernel/time.js';
+
+export type BackoffStrategy = 'redix' | 'exp' | 'rand' | 'rand_exp' | 'ioredis' | 'none';
+
+export interface BackoffOptions {
+  strategy: BackoffStrategy;
+  /** First wait (ms). Defaults per strategy: redix 500, exp 100, rand/rand_exp 1000, ioredis 50. */
+  initialMs?: number;
+  /** Largest wait (ms). Defaults: redix 30000, exp 30000, rand/rand_exp 30000, ioredis 5000. */
+  maxMs?: number;
+}
+
+export interface Backoff {
+  /** Wait before the next connection attempt, µs. */
+  next(): Micros;
+  reset(): void;
+}
+
+const DEFAULTS: Record<BackoffStrategy, { initialMs: number; maxMs: number }> = {
+  redix: { initialMs: 500, maxMs: 30_000 },
+  exp: { initialMs: 100, maxMs: 30_000 },
+  rand: { initialMs: 1_000, maxMs: 30_000 },
+  rand_exp: { initialMs: 1_000, maxMs: 30_000 },
+  ioredis: { initialMs: 50, maxMs: 5_000 },
+  none: { initialMs: 0, maxMs: 0 },
+};
+
+export function makeBackoff(options: BackoffOptions, rng: Rng): Backoff {
+  const d = DEFAULTS[options.strategy];
+  if (d === undefined) throw new RangeError(`backoff.strategy must be one of ${Object.keys(DEFAULTS).join(', ')}, got ${String(options.strategy)}`);
+  const min = options.initialMs ?? d.initialMs;
+  const max = options.maxMs ?? Math.max(d.maxMs, min);
+  if (!(min >= 0)) throw new RangeError(`backoff.initialMs must be >= 0, got ${min}`);
+  if (!(max >= min)) throw new RangeError(`backoff.maxMs must be >= initialMs (${min}), got ${max}`);
+  const randInt = (lo: number, hi: number) => rng.int(Math.round(lo), Math.round(hi));
+
+  switch (options.strategy) {
+    case 'none':
+      return { next: () => 0, reset: () => {} };
+
+    case 'redix': {
+      // Redix.Connection: backoff_initial, then × 1.5 each attempt up to backoff_max, no jitter.
+      let current: number | null = null;
+      return {
+        next() {
+          current = current === null ? min : Math.min(Math.round(current * 1.5), max);
+          return ms(current);
+        },
+        reset() {
+          current = null;
+        },
+      };
+    }
+
+    case 'exp': {
+      // DBConnection.Backoff :exp: min, then doubling up to max.
+      let prev: number | null = null;
+      return {
+        next() {
+          prev = prev === null ? min : Math.min(prev * 2, max);
+          return ms(prev);
+        },
+        reset() {
+          prev = null;
+        },
+      };
+    }
+
+    case 'rand':
+      // DBConnection.Backoff :rand: uniform in [min, max] every time.
+      return { next: () => ms(randInt(min, max)), reset: () => {} };
+
+    case 'rand_exp': {
+      // DBConnection.Backoff :rand_exp: uniform in [min(prev, lower), min(prev * 3, max)],
+      // lower = max(min, max / 3); reset goes back to prev = min.
+      const lower = Math.max(min, Math.floor(max / 3));
+      let prev = min;
+      return {
+        next() {
+          prev = randInt(Math.min(prev, lower), Math.min(prev * 3, max));
+          return ms(prev);
+        },
+        reset() {
+          prev = min;
+        },
+      };
+    }
+
+    case 'ioredis': {
+      // min(2^(n-1) · initial, max) + 0–199 ms of jitter, n counting attempts since the last success.
+      let n = 0;
+      return {
+        next() {
+          n++;
+          return ms(Math.min(2 ** (n - 1) * min, max) + randInt(0, 199));
+        },
+        reset() {
+          n = 0;
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * What every client shares: the result of a command, the per-socket bookkeeping that ties each
+ * request to the server executions that are its own, and the trace events named after Redix's
+ * telemetry (connection, disconnection, failed_connection, pipeline start/stop) and
+ * DBConnection's checkout events.
+ */
+import type { Micros } from '../kernel/time.js';
+import type { Network } from '../net/network.js';
+import { tcp } from '../net/index.js';
+import { RespDecoder, encodeCommand, type RespValue } from '../resp/index.js';
+import type { Ctx } from '../runtime/index.js';
+
+declare module '../kernel/trace.js' {
+  interface TraceEvents {
+    /** A caller issued a request of `cmds` commands (Redix [:redix, :pipeline, :start]). */
+    'pipeline.start': { req: number; caller: number; cmds: number; name: string };
+    /** The request's commands were written to connection `conn` as its commands i .. i+n-1. */
+    'pipeline.sent': { req: number; conn: number; i: number; n: number };
+    /** Reply number `i` read from `conn` was handed to `req`. */
+    'pipeline.reply': { req: number; conn: number; i: number };
+    /** The request ended (Redix [:redix, :pipeline, :stop]); `indeterminate`: it may have run. */
+    'pipeline.stop': { req: number; ok: boolean; error: string; indeterminate: boolean };
+    'client.connection': { pid: number; conn: number };
+    'client.disconnection': { pid: number; conn: number; reason: string };
+    'client.failed_connection': { pid: number; reason: string };
+    /** A caller found every pooled connection busy and waits. */
+    'checkout.wait': { req: number };
+    'checkout.start': { req: number; slot: number; conn: number; waitedUs: number };
+    'checkout.end': { req: number; slot: number; broken: boolean };
+    /** A command written a second time after a reconnect (at-least-once delivery). */
+    'pipeline.resend': { req: number };
+  }
+}
+
+export type Command = ReadonlyArray<string | Uint8Array>;
+
+export type ClientError =
+  /** No reply in time. If the request was sent, it may have run. */
+  | 'timeout'
+  /** The connection dropped while the request was in flight (Redix: %ConnectionError{reason: :disconnected}). */
+  | 'disconnected'
+  /** Not connected, and the client fails fast (Redix: :closed). */
+  | 'closed'
+  /** Every pooled connection was checked out and the pool fails fast. */
+  | 'checked_out'
+  /** Waited too long in the pool's queue (or was shed by CoDel). */
+  | 'queue_timeout'
+  /** The pool's queue (or the offline queue) is full. */
+  | 'queue_full'
+  /** A connection per command could not connect. */
+  | 'connect_failed'
+  /** The client's process is gone. */
+  | 'noproc';
+
+export type CommandResult =
+  | { readonly ok: true; readonly replies: RespValue[] }
+  | { readonly ok: false; readonly error: ClientError; readonly indeterminate: boolean };
+
+/** What a client needs of its world. */
+export interface ClientEnv {
+  readonly net: Network;
+  readonly address: string;
+  /** CPU to encode or decode one byte of RESP, charged to the process that does it. */
+  readonly codecNsPerByte: number;
+}
+
+export interface RequestOptions {
+  /** Give up after this long, µs. */
+  timeout: Micros;
+}
+
+export function failure(error: ClientError, indeterminate: boolean): CommandResult {
+  return { ok: false, error, indeterminate };
+}
+
+/** Records a request's start; its id is a world-unique ref. */
+export function beginRequest(ctx: Ctx, cmds: readonly Command[]): number {
+  if (cmds.length === 0) throw new RangeError('a request needs at least one command');
+  const req = ctx.makeRef();
+  const first = cmds[0]![0];
+  const name = typeof first === 'string' ? first.toLowerCase() : first === undefined ? '' : new TextDecoder().decode(first).toLowerCase();
+  ctx.trace('pipeline.start', { req, caller: ctx.self, cmds: cmds.length, name });
+  return req;
+}
+
+export function endRequest(ctx: Ctx, req: number, r: CommandResult): CommandResult {
+  ctx.trace('pipeline.stop', { req, ok: r.ok, error: r.ok ? '' : r.error, indeterminate: r.ok ? false : r.indeterminate });
+  return r;
+}
+
+/**
+ * One socket's RESP stream: counts commands written and replies read, so that reply number i
+ * belongs to command number i (Redis answers in order on a connection). Whoever holds the wire
+ * pays the codec's CPU.
+ */
+export class Wire {
+  sent = 0;
+  replied = 0;
+  private readonly decoder = new RespDecoder();
+
+  constructor(
+    readonly socket: tcp.Socket,
+    private readonly codecNsPerByte: number,
+  ) {}
+
+  get conn(): number {
+    return this.socket.id;
+  }
+
+  /** Encodes and writes a request's commands; false if the socket is known to be closed. */
+  write(ctx: Ctx, req: number, cmds: readonly Command[]): boolean {
+    const parts = cmds.map((c) => encodeCommand(c));
+    let n = 0;
+    for (const p of parts) n += p.length;
+    const bytes = parts.length === 1 ? parts[0]! : concat(parts, n);
+    ctx.cpuNs(n * this.codecNsPerByte);
+    if (!tcp.send(ctx, this.socket, bytes).ok) return false;
+    ctx.trace('pipeline.sent', { req, conn: this.conn, i: this.sent, n: cmds.length });
+    this.sent += cmds.length;
+    return true;
+  }
+
+  /** Decodes what arrived; each reply comes with its index on this connection. */
+  read(ctx: Ctx, data: Uint8Array): RespValue[] {
+    ctx.cpuNs(data.length * this.codecNsPerByte);
+    return this.decoder.feed(data);
+  }
+
+  /** Replies owed: commands written and not yet answered. */
+  get outstanding(): number {
+    return this.sent - this.replied;
+  }
+}
+
+function concat(parts: Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
