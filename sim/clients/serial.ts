@@ -9,6 +9,9 @@
  *     {:ok, data} = :gen_tcp.recv(sock, 0)
  *     {:reply, decode(data), sock}
  *   end
+ *
+ * Between calls the socket is `active: :once`, so the process hears when Redis closes it
+ * instead of finding out on the next call (as Postgrex does with its idle sockets).
  */
 import { ms, type Micros } from '../kernel/time.js';
 import { tcp } from '../net/index.js';
@@ -59,6 +62,7 @@ function serialSpec(client: SerialClient): ConnectionSpec<State> {
       return false;
     }
     s.wire = new Wire(r.socket, env.codecNsPerByte);
+    tcp.setActive(ctx, r.socket, 'once');
     s.backoff.reset();
     ctx.trace('client.connection', { pid: ctx.self, conn: r.socket.id });
     return true;
@@ -89,6 +93,7 @@ function serialSpec(client: SerialClient): ConnectionSpec<State> {
       if (s.wire === null) return ['reply', failure('closed', false), s];
       if (ctx.now >= deadline) return ['reply', failure('timeout', false), s];
       const wire = s.wire;
+      tcp.setActive(ctx, wire.socket, false);
       if (!wire.write(ctx, req, cmds)) {
         GenServer.reply(ctx, from, failure('closed', false));
         return ['disconnect', 'send_failed', s];
@@ -107,7 +112,15 @@ function serialSpec(client: SerialClient): ConnectionSpec<State> {
           replies.push(v);
         }
       }
+      tcp.setActive(ctx, wire.socket, 'once');
       return ['reply', { ok: true, replies } satisfies CommandResult, s];
+    },
+    *handleInfo(msg, s) {
+      // Only an idle socket is active: a close, or bytes nobody asked for, end it.
+      if ((tcp.isTcpClosed(msg) || tcp.isTcpData(msg)) && msg.socket === s.wire?.socket) {
+        return ['disconnect', tcp.isTcpClosed(msg) ? 'tcp_closed' : 'unexpected_data', s];
+      }
+      return ['noreply', s];
     },
   };
 }

@@ -233,10 +233,14 @@ export class Network {
     return this.listeners.has(address);
   }
 
-  /** Live connections to an address (both ends open), for views and leak checks. */
+  /**
+   * Connections to an address that their client still holds open, for views and leak checks.
+   * (A server can keep more: one whose FIN was lost in a black hole lingers there, as it does on
+   * a real Redis until tcp-keepalive or its idle timeout reaps it.)
+   */
   openConnections(address?: string): number {
     let n = 0;
-    for (const c of this.conns.values()) if ((address === undefined || c.address === address) && (c.clientOpen || c.serverOpen)) n++;
+    for (const c of this.conns.values()) if ((address === undefined || c.address === address) && c.clientOpen) n++;
     return n;
   }
 
@@ -535,26 +539,31 @@ export class Network {
     const serverWasOpen = conn.serverOpen;
     const clientWasOpen = conn.clientOpen;
     conn.serverOpen = false;
-    conn.clientOpen = false;
     conn.c2s.held = [];
     conn.s2c.held = [];
-    this.conns.delete(conn.id);
     this.trace('tcp.close', { conn: conn.id, by, how: 'reset' });
-    const socket = conn.socket!;
-    // Segments still in flight are dropped: arrive() sees both ends closed.
+    // Segments still in flight to the server are dropped: arrive() sees it closed.
     if (serverWasOpen && by !== 'server') conn.handler!.closed(conn, 'reset');
-    // A black-holed connection's RST from the server is lost like everything else on it.
-    if (clientWasOpen && by !== 'client' && !(by === 'server' && conn.blackHoled)) {
-      const notify = () => {
-        if (socket.closed) return;
-        // An RST discards what was received and not yet read.
-        socket.buffer = [];
-        socket.buffered = 0;
-        this.peerClosed(socket);
-      };
-      if (by === 'network') notify();
-      else this.kernel.after(this.oneWay(), notify);
+    if (by === 'client' || !clientWasOpen) {
+      conn.clientOpen = false;
+      this.conns.delete(conn.id);
+      return;
     }
+    // A black-holed connection's RST from the server is lost like everything else on it: the
+    // client goes on holding a half-open socket.
+    if (by === 'server' && conn.blackHoled) return;
+    const socket = conn.socket!;
+    const notify = () => {
+      conn.clientOpen = false;
+      this.conns.delete(conn.id);
+      if (socket.closed) return;
+      // An RST discards what was received and not yet read.
+      socket.buffer = [];
+      socket.buffered = 0;
+      this.peerClosed(socket);
+    };
+    if (by === 'network') notify();
+    else this.kernel.after(this.oneWay(), notify);
   }
 
   private ownerExited(pid: Pid): void {

@@ -91,6 +91,7 @@ export class RedisServer implements ServerHandler {
   private slowFactor = 1;
   private slowUntil: Micros = 0;
   private down = false;
+  private upAt: Micros = 0;
 
   /** Server CPU time spent, µs. */
   busyUs = 0;
@@ -134,7 +135,11 @@ export class RedisServer implements ServerHandler {
     this.readable.length = 0;
     this.readableHead = 0;
     flushAll(this.state);
-    this.kernel.after(Math.round(forUs), () => {
+    // A restart while down extends the outage; only the latest one brings it back.
+    const upAt = Math.max(this.upAt, this.kernel.now + Math.round(forUs));
+    this.upAt = upAt;
+    this.kernel.at(upAt, () => {
+      if (this.upAt !== upAt || !this.down) return;
       this.down = false;
       this.busyUntil = Math.max(this.busyUntil, this.kernel.now);
       this.listener = this.net.listen(this.options.address, this);

@@ -361,3 +361,21 @@ describe('redis server', () => {
     expect(() => new RedisServer(net, { commandUs: -1 })).toThrow(/server\.commandUs/);
   });
 });
+
+describe('redis restarts', () => {
+  it('a_restart_while_down_extends_the_outage', () => {
+    const { kernel, rt, net, redis } = world();
+    const got: unknown[] = [];
+    kernel.at(ms(1), () => redis.restart(ms(10)));
+    kernel.at(ms(5), () => redis.restart(ms(10)));
+    kernel.at(ms(3), () => redis.restart(ms(1)));
+    rt.spawn(function* (ctx) {
+      for (const t of [ms(12), ms(16)]) {
+        yield* ctx.sleep(t - ctx.now);
+        got.push((yield* tcp.connect(ctx, net, ADDR)).ok);
+      }
+    });
+    kernel.run();
+    expect(got).toEqual([false, true]);
+  });
+});
