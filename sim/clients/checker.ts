@@ -46,24 +46,25 @@ export function check(trace: Trace): CheckReport {
     callerOf.set(e.req, e.caller);
   }
   for (const e of trace.ofKind('proc.exit')) exited.add(e.pid);
-  for (const e of trace.rows()) {
-    switch (e.kind) {
+  trace.each((t, kind, f) => {
+    const e = f as Record<string, number | boolean>;
+    switch (kind) {
       case 'pipeline.sent': {
-        const { req, conn, i, n } = e as unknown as { req: number; conn: number; i: number; n: number };
+        const { req, conn, i, n } = e as { req: number; conn: number; i: number; n: number };
         for (let k = 0; k < n; k++) owner.set(`${conn}:${i + k}`, [req, k]);
         break;
       }
       case 'pipeline.reply': {
-        const { req, conn, i } = e as unknown as { req: number; conn: number; i: number };
+        const { req, conn, i } = e as { req: number; conn: number; i: number };
         const o = owner.get(`${conn}:${i}`);
         if (o === undefined || o[0] !== req) {
           misrouted++;
-          note(`t=${e.t}: reply ${i} on conn ${conn} went to request ${req} but answers ${o === undefined ? 'no command' : `request ${o[0]}`}`);
+          note(`t=${t}: reply ${i} on conn ${conn} went to request ${req} but answers ${o === undefined ? 'no command' : `request ${o[0]}`}`);
         }
         break;
       }
       case 'redis.exec': {
-        const { conn, i } = e as unknown as { conn: number; i: number };
+        const { conn, i } = e as { conn: number; i: number };
         const o = owner.get(`${conn}:${i}`);
         if (o === undefined) break;
         let m = executions.get(o[0]);
@@ -72,14 +73,14 @@ export function check(trace: Trace): CheckReport {
         break;
       }
       case 'pipeline.stop': {
-        const { req, ok, indeterminate } = e as unknown as { req: number; ok: boolean; indeterminate: boolean };
+        const { req, ok, indeterminate } = e as { req: number; ok: boolean; indeterminate: boolean };
         const s = stops.get(req);
         if (s === undefined) stops.set(req, { n: 1, ok, indeterminate });
         else s.n++;
         break;
       }
     }
-  }
+  });
 
   let lost = 0;
   let abandoned = 0;

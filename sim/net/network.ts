@@ -27,8 +27,8 @@ declare module '../kernel/trace.js' {
     /** A segment that met a partition: 'held' until it heals, or 'lost'. */
     'tcp.blocked': { conn: number; dir: Dir; bytes: number; fate: 'held' | 'lost' };
     'tcp.close': { conn: number; by: 'client' | 'server' | 'network'; how: 'fin' | 'reset' | 'owner_exit' };
-    'net.fault': { kind: string; forUs: number; detail: string };
-    'net.heal': { kind: string };
+    'net.fault': { fault: string; forUs: number; detail: string };
+    'net.heal': { fault: string };
   }
 }
 
@@ -248,16 +248,16 @@ export class Network {
 
   /** Resets every connection, as a proxy that resets its peers (Toxiproxy reset_peer) or a dropped NAT table. */
   dropConnections(): void {
-    this.trace('net.fault', { kind: 'drop_connections', forUs: 0, detail: `${this.conns.size} connections` });
+    this.trace('net.fault', { fault: 'drop_connections', forUs: 0, detail: `${this.conns.size} connections` });
     for (const c of [...this.conns.values()]) this.resetConn(c, 'network');
   }
 
   /** New connections are refused (RST on SYN) for `forUs`. */
   refuseConnections(forUs: Micros): void {
-    this.trace('net.fault', { kind: 'refuse_connections', forUs, detail: '' });
+    this.trace('net.fault', { fault: 'refuse_connections', forUs, detail: '' });
     this.refusing = this.extend('refuse', this.refusing, forUs, () => {
       this.refusing = null;
-      this.trace('net.heal', { kind: 'refuse_connections' });
+      this.trace('net.heal', { fault: 'refuse_connections' });
     });
   }
 
@@ -268,7 +268,7 @@ export class Network {
    * half-open socket. New connections wait for the heal either way (TCP retries its SYN).
    */
   partition(mode: 'hold' | 'drop', forUs: Micros): void {
-    this.trace('net.fault', { kind: 'partition', forUs, detail: mode });
+    this.trace('net.fault', { fault: 'partition', forUs, detail: mode });
     if (mode === 'drop') for (const c of this.conns.values()) c.blackHoled = true;
     const w = this.extend('partition', this.partitioned, forUs, () => this.heal());
     this.partitioned = { until: w.until, mode: this.partitioned?.mode === 'drop' ? 'drop' : mode };
@@ -279,7 +279,7 @@ export class Network {
     if (this.partitioned === null) return;
     this.partitioned = null;
     this.windowEnds.delete('partition');
-    this.trace('net.heal', { kind: 'partition' });
+    this.trace('net.heal', { fault: 'partition' });
     // Held bytes were waiting at the far edge: they land now, in order.
     for (const c of [...this.conns.values()]) {
       for (const dir of ['c2s', 's2c'] as const) {
@@ -295,22 +295,22 @@ export class Network {
 
   /** Adds `addUs` one-way latency to segments sent during the next `forUs`. */
   addLatency(addUs: Micros, forUs: Micros): void {
-    this.trace('net.fault', { kind: 'latency', forUs, detail: `+${addUs}us` });
+    this.trace('net.fault', { fault: 'latency', forUs, detail: `+${addUs}us` });
     const w = { from: this.kernel.now, until: this.kernel.now + forUs, addUs };
     this.extraLatency.push(w);
     this.kernel.at(w.until, () => {
       this.extraLatency = this.extraLatency.filter((x) => x !== w);
-      this.trace('net.heal', { kind: 'latency' });
+      this.trace('net.heal', { fault: 'latency' });
     });
   }
 
   /** Caps both directions of every connection at `mbps` for `forUs`. */
   limitBandwidth(mbps: number, forUs: Micros): void {
     if (!(mbps > 0)) throw new RangeError(`bandwidth limit must be > 0 Mbps, got ${mbps}`);
-    this.trace('net.fault', { kind: 'bandwidth', forUs, detail: `${mbps}Mbps` });
+    this.trace('net.fault', { fault: 'bandwidth', forUs, detail: `${mbps}Mbps` });
     const w = this.extend('bandwidth', this.bandwidthCap, forUs, () => {
       this.bandwidthCap = null;
-      this.trace('net.heal', { kind: 'bandwidth' });
+      this.trace('net.heal', { fault: 'bandwidth' });
     });
     this.bandwidthCap = { until: w.until, mbps };
   }

@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   copyNsPerByte?: number;
   /** Fixed cost of one send, charged to the sender. */
   sendNs?: number;
+  /** Fixed cost of every step (being scheduled in, the receive loop, dispatching the message). */
+  stepOverheadNs?: number;
 }
 
 export interface SpawnOptions {
@@ -68,6 +70,7 @@ export class Runtime {
   readonly schedulers: number;
   private readonly copyNsPerByte: number;
   private readonly sendNs: number;
+  private readonly stepOverheadNs: number;
 
   private nextPid = 1;
   private nextRef = 1;
@@ -102,6 +105,7 @@ export class Runtime {
     this.freeSchedulers = schedulers;
     this.copyNsPerByte = nonNegative(options.copyNsPerByte ?? 0, 'copyNsPerByte');
     this.sendNs = nonNegative(options.sendNs ?? 0, 'sendNs');
+    this.stepOverheadNs = nonNegative(options.stepOverheadNs ?? 0, 'stepOverheadNs');
   }
 
   // ---- Public API for whoever builds a world (tests, scenarios, the network). ----
@@ -440,7 +444,7 @@ export class Runtime {
 
   private runStep(p: Proc): void {
     p.status = 'running';
-    p.stepNs = 0;
+    p.stepNs = this.stepOverheadNs;
     p.steps++;
     const input = p.resumeWith;
     p.resumeWith = undefined;

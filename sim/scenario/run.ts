@@ -1,0 +1,88 @@
+/**
+ * The one entry point the web app, the CLI and the tests share: a scenario in, one world per
+ * client configuration out — same seed, same workload draws, same faults — each with its trace
+ * and its report.
+ */
+import { ms, type Micros } from '../kernel/time.js';
+import type { Trace } from '../kernel/trace.js';
+import type { ClientConfig } from '../clients/index.js';
+import { World, type Fault } from '../worlds/world.js';
+import { setupClient } from './harness.js';
+import { worldMetrics, type WorldMetrics } from './metrics.js';
+import type { ClientSpec, Scenario } from './schema.js';
+import { spawnWorkload } from './workload.js';
+
+declare module '../kernel/trace.js' {
+  interface TraceEvents {
+    'fault.kill_caller': { pid: number };
+  }
+}
+
+export interface WorldResult {
+  label: string;
+  client: ClientSpec;
+  world: World;
+  trace: Trace;
+  traceHash: string;
+  metrics: WorldMetrics;
+}
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  worlds: WorldResult[];
+}
+
+export interface RunOptions {
+  /** Called now and then with the fraction of simulated time done, over all worlds. */
+  onProgress?: (fraction: number) => void;
+  /** Events per slice between progress reports (default 200k). */
+  sliceEvents?: number;
+}
+
+/** How long the run goes on after the last request may start. */
+export function drainUs(s: Scenario): Micros {
+  return ms(s.drainMs ?? Math.max(s.workload.callTimeoutMs + 100, 1000));
+}
+
+export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResult {
+  const worlds = s.clients.map((c, i) => runWorld(s, c, (f) => options.onProgress?.((i + f) / s.clients.length), options.sliceEvents));
+  return { scenario: s, worlds };
+}
+
+/** Runs one client configuration's world. */
+export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number) => void, sliceEvents = 200_000): WorldResult {
+  const world = new World({
+    seed: s.seed,
+    runtime: { schedulers: s.runtime.schedulers, copyNsPerByte: s.runtime.copyNsPerByte, sendNs: s.runtime.sendNs, stepOverheadNs: s.runtime.stepOverheadNs },
+    network: {
+      latencyUs: ms(s.network.latencyMs),
+      jitterUs: ms(s.network.jitterMs),
+      bandwidthMbps: s.network.bandwidthMbps ?? Number.POSITIVE_INFINITY,
+      connectRtts: s.network.connectRtts,
+      mss: s.network.mss,
+    },
+    server: { commandUs: s.server.commandUs, commandDist: s.server.commandDist, readEventUs: s.server.readEventUs, maxClients: s.server.maxClients },
+  });
+  const { label, ...config } = spec;
+  const client = setupClient(world, label, config as ClientConfig, s.runtime.codecNsPerByte);
+  const { callers, live } = spawnWorkload(world, client, s);
+  const netFaults: Fault[] = [];
+  const faultRng = world.kernel.rng.child('faults');
+  for (const f of s.faults) {
+    if (f.kind !== 'kill_caller') {
+      netFaults.push(f);
+      continue;
+    }
+    world.kernel.at(ms(f.atMs), () => {
+      const pid = f.caller !== undefined ? callers[f.caller] : [...live][faultRng.int(0, Math.max(0, live.size - 1))];
+      if (pid === undefined || !world.rt.isAlive(pid)) return;
+      world.kernel.trace.record('fault.kill_caller', { pid });
+      world.rt.exit(pid, 'kill');
+    });
+  }
+  world.schedule(netFaults);
+  const end = ms(s.durationMs) + drainUs(s);
+  while (world.kernel.run(end, sliceEvents)) onProgress?.(world.kernel.now / end);
+  onProgress?.(1);
+  return { label, client: spec, world, trace: world.kernel.trace, traceHash: world.kernel.trace.hash(), metrics: worldMetrics(world, ms(s.durationMs)) };
+}

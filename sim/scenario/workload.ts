@@ -1,0 +1,115 @@
+/**
+ * The callers: the same sequence of requests in every world, because each caller draws from its
+ * own named stream of the scenario's seed. Closed: `callers` processes, each calling, then
+ * thinking. Open: Poisson arrivals, one short-lived process per request.
+ */
+import type { Rng } from '../kernel/rng.js';
+import { ms, type Micros } from '../kernel/time.js';
+import type { Ctx, Gen, Pid } from '../runtime/index.js';
+import { command, type AnyClient, type Command } from '../clients/index.js';
+import type { World } from '../worlds/world.js';
+import type { MixKey, Scenario } from './schema.js';
+
+type Workload = Scenario['workload'];
+
+/** Picks the next request of a caller from the mix. */
+export function nextRequest(rng: Rng, w: Workload, tag: string): Command[] {
+  const kind = rng.weighted(w.mix as Record<MixKey, number>);
+  const key = () => `key:${rng.int(0, w.keys - 1)}`;
+  switch (kind) {
+    case 'GET':
+      return [['GET', key()]];
+    case 'SET':
+      return [['SET', key(), value(w.valueBytes)]];
+    case 'INCR':
+      return [['INCR', `counter:${rng.int(0, w.keys - 1)}`]];
+    case 'PING':
+      return [['PING']];
+    case 'ECHO':
+      return [['ECHO', tag]];
+    case 'DEL':
+      return [['DEL', key()]];
+    case 'LPUSH':
+      return [['LPUSH', `queue:${rng.int(0, Math.max(0, Math.min(w.keys, 16) - 1))}`, value(w.valueBytes)]];
+    case 'BLPOP':
+      return [['BLPOP', `queue:${rng.int(0, Math.max(0, Math.min(w.keys, 16) - 1))}`, String(w.blpopTimeoutMs / 1000)]];
+    case 'PIPELINE':
+      return Array.from({ length: w.pipelineSize }, () => ['GET', key()]);
+    case 'SLEEP':
+      return [['DEBUG', 'SLEEP', String(w.sleepMs / 1000)]];
+  }
+}
+
+const values = new Map<number, string>();
+function value(bytes: number): string {
+  let v = values.get(bytes);
+  if (v === undefined) {
+    v = 'v'.repeat(bytes);
+    values.set(bytes, v);
+  }
+  return v;
+}
+
+function think(rng: Rng, w: Workload): Micros {
+  const mean = ms(w.thinkMs);
+  return Math.max(0, Math.round(w.thinkDist === 'exp' ? rng.exp(mean) : mean));
+}
+
+/** Spawns the workload's callers; returns the pids of the closed-mode callers (for kill_caller). */
+export function spawnWorkload(world: World, client: AnyClient, s: Scenario): { callers: Pid[]; live: Set<Pid> } {
+  const w = s.workload;
+  const duration = ms(s.durationMs);
+  const timeout = ms(w.callTimeoutMs);
+  const live = new Set<Pid>();
+  const callers: Pid[] = [];
+  const track = (pid: Pid) => {
+    live.add(pid);
+    return pid;
+  };
+  world.rt.onExit((pid) => live.delete(pid));
+
+  if (w.mode === 'closed') {
+    for (let i = 0; i < w.callers; i++) {
+      callers.push(
+        track(
+          world.rt.spawn(
+            function* (ctx: Ctx): Gen<void> {
+              const rng = ctx.random(`workload/caller${i}`);
+              // Start spread over one think time, so callers do not move in lockstep.
+              yield* ctx.sleep(Math.round(rng.float() * Math.max(ms(w.thinkMs), 1)));
+              for (let n = 0; ctx.now < duration; n++) {
+                yield* command(ctx, client, nextRequest(rng, w, `c${i}-${n}`), timeout);
+                const t = think(rng, w);
+                if (t > 0) yield* ctx.sleep(t);
+              }
+            },
+            { name: `caller${i}` },
+          ),
+        ),
+      );
+    }
+  } else {
+    world.rt.spawn(
+      function* (ctx: Ctx): Gen<void> {
+        const rng = ctx.random('workload/arrivals');
+        const meanGap = 1_000_000 / w.ratePerSec;
+        for (let n = 0; ; n++) {
+          const gap = Math.round(rng.exp(meanGap));
+          if (ctx.now + gap >= duration) return;
+          yield* ctx.sleep(gap);
+          const cmds = nextRequest(rng, w, `a${n}`);
+          track(
+            ctx.spawn(
+              function* (c: Ctx): Gen<void> {
+                yield* command(c, client, cmds, timeout);
+              },
+              { name: `arrival${n}` },
+            ),
+          );
+        }
+      },
+      { name: 'arrivals' },
+    );
+  }
+  return { callers, live };
+}
