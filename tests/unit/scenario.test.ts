@@ -164,7 +164,8 @@ describe('presets', () => {
     expect(alo['at-least-once']!.invariants.executedTwice).toBeGreaterThan(0);
     expect(alo['at-most-once']!.invariants.executedTwice).toBe(0);
     const hol = m('hol-blpop');
-    expect(hol.multiplex!.latencyMs.p99).toBeGreaterThan(3 * hol.pool!.latencyMs.p99);
+    // p90: the GETs stuck behind a BLPOP (p99 is the BLPOPs' own wait, the same in both).
+    expect(hol.multiplex!.latencyMs.p90).toBeGreaterThan(3 * hol.pool!.latencyMs.p90);
   }, 60_000);
 });
 
