@@ -1,0 +1,230 @@
+/**
+ * Views derived from a run: pure functions from a world's trace to what the lab draws.
+ */
+import type { Micros } from '../kernel/time.js';
+import { ms } from '../kernel/time.js';
+import type { ScenarioResult, WorldResult } from '../scenario/run.js';
+import type { Scenario } from '../scenario/schema.js';
+import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RequestView, StepPoint, ThroughputBucket, WorldView } from './types.js';
+
+export function deriveLab(r: ScenarioResult): LabView {
+  const worlds = r.worlds.map((w) => deriveWorld(w, r.scenario));
+  return {
+    scenario: r.scenario,
+    worlds,
+    faults: faultViews(r.scenario),
+    endUs: Math.max(ms(r.scenario.durationMs), ...worlds.map((w) => w.endUs)),
+    durationUs: ms(r.scenario.durationMs),
+  };
+}
+
+/** The scenario's faults as bands on the shared time axis. */
+export function faultViews(s: Scenario): FaultView[] {
+  return s.faults.map((f, index) => {
+    const at = ms(f.atMs);
+    const until = 'forMs' in f ? at + ms(f.forMs) : at;
+    const detail =
+      f.kind === 'partition' ? ` (${f.mode ?? 'hold'})` : f.kind === 'latency' ? ` +${f.addMs} ms` : f.kind === 'bandwidth' ? ` ${f.mbps} Mbps` : f.kind === 'slow_server' ? ` ×${f.factor}` : f.kind === 'kill_caller' && f.caller !== undefined ? ` #${f.caller}` : '';
+    return { index, kind: f.kind, at, until, label: `${f.kind.replace(/_/g, ' ')}${detail}` };
+  });
+}
+
+interface Fields {
+  req: number;
+  caller: number;
+  name: string;
+  cmds: number;
+  conn: number;
+  i: number;
+  n: number;
+  ok: boolean;
+  error: string;
+  indeterminate: boolean;
+  pid: number;
+  us: number;
+}
+
+export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
+  const requests: RequestView[] = [];
+  const byReq = new Map<number, RequestView>();
+  const callerLane = new Map<number, number>();
+  /** "conn:i" -> request, for matching server executions to requests. */
+  const owner = new Map<string, RequestView>();
+  const conns = new Map<number, { lane: number; from: Micros; up: Micros | null; to: Micros | null }>();
+  const laneFreeAt: Micros[] = [];
+  const backoffs: BackoffBand[] = [];
+  const connInFlightNow = new Map<number, number>();
+  const connPoints = new Map<number, StepPoint[]>();
+  const inFlight: StepPoint[] = [{ t: 0, v: 0 }];
+  let inSystem = 0;
+  const bucketUs = pickBucket(ms(s.durationMs));
+  const buckets = new Map<number, ThroughputBucket>();
+
+  const bumpConn = (conn: number, t: Micros, d: number) => {
+    const v = (connInFlightNow.get(conn) ?? 0) + d;
+    connInFlightNow.set(conn, v);
+    let pts = connPoints.get(conn);
+    if (pts === undefined) connPoints.set(conn, (pts = []));
+    const last = pts[pts.length - 1];
+    if (last !== undefined && last.t === t) last.v = v;
+    else pts.push({ t, v });
+  };
+  const step = (t: Micros, v: number) => {
+    const last = inFlight[inFlight.length - 1]!;
+    if (last.t === t) last.v = v;
+    else inFlight.push({ t, v });
+  };
+  const closeConn = (conn: number, t: Micros) => {
+    const c = conns.get(conn);
+    if (c === undefined || c.to !== null) return;
+    c.to = t;
+    laneFreeAt[c.lane] = t;
+  };
+
+  w.trace.each((t, kind, f) => {
+    const e = f as unknown as Fields;
+    switch (kind) {
+      case 'pipeline.start': {
+        let lane = callerLane.get(e.caller);
+        if (lane === undefined) callerLane.set(e.caller, (lane = callerLane.size));
+        const r: RequestView = {
+          req: e.req,
+          caller: e.caller,
+          callerLane: lane,
+          name: e.name,
+          cmds: e.cmds,
+          start: t,
+          queuedAt: null,
+          checkedOutAt: null,
+          sentAt: null,
+          conn: null,
+          execAt: null,
+          replyAt: null,
+          end: null,
+          ok: null,
+          error: '',
+          indeterminate: false,
+          resent: false,
+        };
+        requests.push(r);
+        byReq.set(e.req, r);
+        step(t, ++inSystem);
+        break;
+      }
+      case 'checkout.wait': {
+        const r = byReq.get(e.req);
+        if (r !== undefined) r.queuedAt = t;
+        break;
+      }
+      case 'checkout.start': {
+        const r = byReq.get(e.req);
+        if (r !== undefined) r.checkedOutAt = t;
+        break;
+      }
+      case 'pipeline.sent': {
+        const r = byReq.get(e.req);
+        if (r === undefined) break;
+        r.sentAt = t;
+        r.conn = e.conn;
+        for (let k = 0; k < e.n; k++) owner.set(`${e.conn}:${e.i + k}`, r);
+        bumpConn(e.conn, t, 1);
+        break;
+      }
+      case 'pipeline.resend': {
+        const r = byReq.get(e.req);
+        if (r !== undefined) r.resent = true;
+        break;
+      }
+      case 'redis.exec': {
+        const r = owner.get(`${e.conn}:${e.i}`);
+        if (r !== undefined && (r.execAt === null || r.execAt < (r.sentAt ?? 0))) r.execAt = t;
+        break;
+      }
+      case 'pipeline.reply': {
+        const r = byReq.get(e.req);
+        if (r !== undefined) r.replyAt = t;
+        const o = owner.get(`${e.conn}:${e.i}`);
+        if (o !== undefined && o.sentAt !== null) {
+          const first = owner.get(`${e.conn}:${e.i - 1}`) !== o;
+          if (first) bumpConn(e.conn, t, -1);
+        }
+        break;
+      }
+      case 'pipeline.stop': {
+        const r = byReq.get(e.req);
+        if (r === undefined || r.end !== null) break;
+        r.end = t;
+        r.ok = e.ok;
+        r.error = e.error;
+        r.indeterminate = e.indeterminate;
+        step(t, --inSystem);
+        const k = Math.floor(t / bucketUs) * bucketUs;
+        let b = buckets.get(k);
+        if (b === undefined) buckets.set(k, (b = { t: k, ok: 0, failed: 0 }));
+        if (e.ok) b.ok++;
+        else b.failed++;
+        break;
+      }
+      case 'tcp.connect': {
+        let lane = laneFreeAt.findIndex((free) => free <= t);
+        if (lane < 0) lane = laneFreeAt.length;
+        laneFreeAt[lane] = Number.POSITIVE_INFINITY;
+        conns.set(e.conn, { lane, from: t, up: null, to: null });
+        break;
+      }
+      case 'tcp.established': {
+        const c = conns.get(e.conn);
+        if (c !== undefined) c.up = t;
+        break;
+      }
+      case 'tcp.refused':
+      case 'tcp.connect_timeout':
+        closeConn(e.conn, t);
+        break;
+      case 'tcp.close':
+        // Whoever closed it (or reset it), the connection's lane is free from now on.
+        closeConn(e.conn, t);
+        break;
+      case 'conn.backoff':
+        if (e.us > 0) backoffs.push({ pid: e.pid, from: t, to: t + e.us });
+        break;
+    }
+  });
+
+  const endUs = w.world.kernel.now;
+  const connLanes: ConnLane[] = [];
+  for (const [conn, c] of conns) {
+    const to = c.to ?? endUs;
+    const bands: ConnBand[] = [];
+    const upAt = c.up ?? to;
+    if (upAt > c.from) bands.push({ conn, state: 'connecting', from: c.from, to: Math.min(upAt, to) });
+    if (c.up !== null && to > c.up) bands.push({ conn, state: 'up', from: c.up, to });
+    let lane = connLanes[c.lane];
+    if (lane === undefined) connLanes[c.lane] = lane = { lane: c.lane, bands: [] };
+    lane.bands.push(...bands);
+  }
+  for (let i = 0; i < connLanes.length; i++) connLanes[i] ??= { lane: i, bands: [] };
+
+  return {
+    label: w.label,
+    client: w.client,
+    traceHash: w.traceHash,
+    metrics: w.metrics,
+    requests,
+    callerLanes: callerLane.size,
+    connLanes,
+    backoffs,
+    inFlight,
+    throughput: [...buckets.values()].sort((a, b) => a.t - b.t),
+    bucketUs,
+    connInFlight: [...connPoints].map(([conn, points]) => ({ conn, points })),
+    endUs,
+  };
+}
+
+/** About 100 buckets over the run, at a round size. */
+function pickBucket(durationUs: Micros): Micros {
+  const target = durationUs / 100;
+  for (const b of [100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]) if (b >= target) return b;
+  return 1_000_000;
+}

@@ -1,0 +1,2 @@
+export * from './types.js';
+export { deriveLab, deriveWorld, faultViews } from './derive.js';

@@ -1,0 +1,110 @@
+/**
+ * The lab's view model: what the timelines, charts and tables draw, derived from a world's trace
+ * by pure functions (derive.ts). Plain data, so a Web Worker can post it to the page.
+ * Times are µs of virtual time.
+ */
+import type { Micros } from '../kernel/time.js';
+import type { WorldMetrics } from '../scenario/metrics.js';
+import type { ClientSpec, Scenario } from '../scenario/schema.js';
+
+/** One request's life, as the hover card shows it. null: that step never happened. */
+export interface RequestView {
+  req: number;
+  /** Caller process pid, and its lane (0-based, in order of first request). */
+  caller: number;
+  callerLane: number;
+  /** Lower-case name of the first command ('get', 'blpop'…), and how many commands. */
+  name: string;
+  cmds: number;
+  start: Micros;
+  /** When it found every pooled connection busy and started waiting (pool only). */
+  queuedAt: Micros | null;
+  /** When the pool handed it a connection (pool only). */
+  checkedOutAt: Micros | null;
+  /** When its commands were written, and on which connection (the last time, if resent). */
+  sentAt: Micros | null;
+  conn: number | null;
+  /** When the server ran its first command, and when its last reply was read by the client. */
+  execAt: Micros | null;
+  replyAt: Micros | null;
+  end: Micros | null;
+  ok: boolean | null;
+  /** '' when ok or not ended; else the error kind ('timeout', 'disconnected'…). */
+  error: string;
+  indeterminate: boolean;
+  /** Sent again after a reconnect (at least once). */
+  resent: boolean;
+}
+
+export type ConnState = 'connecting' | 'up' | 'closing';
+
+/** A stretch of one connection's life on its lane. */
+export interface ConnBand {
+  conn: number;
+  state: ConnState;
+  from: Micros;
+  to: Micros;
+}
+
+/** One horizontal lane of connections: a new connection reuses the first lane that is free. */
+export interface ConnLane {
+  lane: number;
+  bands: ConnBand[];
+}
+
+/** A client process waiting to reconnect (Connection's {:backoff, t, s}), or unable to (refused). */
+export interface BackoffBand {
+  pid: number;
+  from: Micros;
+  to: Micros;
+}
+
+export interface FaultView {
+  /** Position in the scenario's fault list (for moving / deleting it). */
+  index: number;
+  kind: string;
+  at: Micros;
+  /** Equal to `at` for instant faults (drop_connections, kill_caller). */
+  until: Micros;
+  label: string;
+}
+
+/** Requests in the system (issued, not ended) as a step function: value from t until the next point. */
+export interface StepPoint {
+  t: Micros;
+  v: number;
+}
+
+/** Completions per bucket of `bucketUs`. */
+export interface ThroughputBucket {
+  t: Micros;
+  ok: number;
+  failed: number;
+}
+
+export interface WorldView {
+  label: string;
+  client: ClientSpec;
+  traceHash: string;
+  metrics: WorldMetrics;
+  /** Sorted by start. */
+  requests: RequestView[];
+  callerLanes: number;
+  connLanes: ConnLane[];
+  backoffs: BackoffBand[];
+  inFlight: StepPoint[];
+  throughput: ThroughputBucket[];
+  bucketUs: Micros;
+  /** Requests in flight on the busiest connection at each point (the duplex view when zoomed out). */
+  connInFlight: Array<{ conn: number; points: StepPoint[] }>;
+  endUs: Micros;
+}
+
+export interface LabView {
+  scenario: Scenario;
+  worlds: WorldView[];
+  faults: FaultView[];
+  /** The latest end over all worlds. */
+  endUs: Micros;
+  durationUs: Micros;
+}
