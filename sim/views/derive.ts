@@ -12,6 +12,7 @@ export function deriveLab(r: ScenarioResult): LabView {
   return {
     scenario: r.scenario,
     worlds,
+    failed: [],
     faults: faultViews(r.scenario),
     endUs: Math.max(ms(r.scenario.durationMs), ...worlds.map((w) => w.endUs)),
     durationUs: ms(r.scenario.durationMs),

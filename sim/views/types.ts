@@ -103,6 +103,8 @@ export interface WorldView {
 export interface LabView {
   scenario: Scenario;
   worlds: WorldView[];
+  /** Worlds whose run crashed (a bug): shown as such, without taking the others down. */
+  failed: Array<{ label: string; message: string }>;
   faults: FaultView[];
   /** The latest end over all worlds. */
   endUs: Micros;

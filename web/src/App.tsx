@@ -1,58 +1,237 @@
-import { useMemo, useState } from 'react';
-import { runDemo } from '../../sim/worlds/demo.js';
+import { Component, useEffect, useRef, type ReactNode } from 'react';
+import type { ScenarioInput } from '../../sim/scenario/index.js';
+import { actionById, actions, FAULT_KINDS, handleKey, seek, setPlaying } from './actions.js';
+import { applyScenario, cancelRun, deleteFault, injectFault, lab, moveFault, pickPreset, playhead, startFromUrl, useLab, type FaultKind } from './store.js';
+import { Timeline } from './components/Timeline.js';
+import { PresetPicker } from './components/PresetPicker.js';
+import { ScenarioPanel } from './components/ScenarioPanel.js';
+import { ComparisonTable } from './components/ComparisonTable.js';
+import { LatencyScatter, ThroughputChart } from './components/Charts.js';
+import { HelpDialog } from './components/HelpDialog.js';
+import { exportPng, exportSvg } from './export.js';
 
-const DEFAULT_SEED = 1;
-
-/** A placeholder until the lab's timelines exist: runs the demo world and shows its fingerprint. */
-export function App() {
-  const [seed, setSeed] = useState(DEFAULT_SEED);
-  const [draft, setDraft] = useState(String(DEFAULT_SEED));
-  const [error, setError] = useState<string | null>(null);
-  const result = useMemo(() => runDemo({ seed }), [seed]);
-
-  function apply(e: React.FormEvent) {
-    e.preventDefault();
-    const n = Number(draft);
-    if (!Number.isSafeInteger(n)) {
-      setError(`Seed must be a whole number, got "${draft}". Still showing seed ${seed}.`);
-      return;
-    }
-    setError(null);
-    setSeed(n);
+/** A rendering error in one part shows a message there instead of taking the page down. */
+class Boundary extends Component<{ name: string; children: ReactNode }, { error: Error | null }> {
+  override state = { error: null as Error | null };
+  static getDerivedStateFromError(error: Error) {
+    return { error };
   }
+  override render() {
+    if (this.state.error !== null) {
+      return (
+        <p role="alert" className="crash">
+          The {this.props.name} could not be drawn: {this.state.error.message}. The rest of the lab still works; changing the scenario tries again.
+        </p>
+      );
+    }
+    return this.props.children;
+  }
+}
+
+function ActionButton({ id, children, disabled }: { id: string; children?: ReactNode; disabled?: boolean }) {
+  const a = actionById(id);
+  return (
+    <button type="button" data-testid={`action-${id}`} onClick={() => a.perform()} disabled={disabled} title={`${a.label} (${a.keys.join(', ')})`} aria-keyshortcuts={a.keys.join(' ')}>
+      {children ?? a.label}
+    </button>
+  );
+}
+
+function Scrubber() {
+  const ref = useRef<HTMLInputElement>(null);
+  const end = useLab((s) => s.view?.endUs ?? 0);
+  useEffect(() => {
+    const update = (t: number) => {
+      if (ref.current !== null) {
+        ref.current.value = String(t);
+        ref.current.setAttribute('aria-valuetext', `${(t / 1000).toFixed(3)} ms`);
+      }
+    };
+    update(playhead.get());
+    return playhead.subscribe(update);
+  }, []);
+  return (
+    <label className="scrubber">
+      <span>Playhead</span>
+      <input ref={ref} type="range" min={0} max={end} step={1} data-testid="scrubber" onChange={(e) => seek(Number(e.target.value))} />
+      <PlayheadReadout />
+    </label>
+  );
+}
+
+function PlayheadReadout() {
+  const ref = useRef<HTMLOutputElement>(null);
+  useEffect(() => {
+    const update = (t: number) => {
+      if (ref.current !== null) ref.current.textContent = `${(t / 1000).toFixed(3)} ms`;
+    };
+    update(playhead.get());
+    return playhead.subscribe(update);
+  }, []);
+  return <output ref={ref} data-testid="playhead-time" />;
+}
+
+function Toolbar() {
+  const playing = useLab((s) => s.playing);
+  const speedExp = useLab((s) => s.speedExp);
+  const faultKind = useLab((s) => s.faultKind);
+  const status = useLab((s) => s.status);
+  const progress = useLab((s) => s.progress);
+  const hasView = useLab((s) => s.view !== null);
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Playback, faults and export">
+      <div className="group">
+        <ActionButton id="play-pause" disabled={!hasView}>
+          {playing ? 'Pause' : 'Play'}
+        </ActionButton>
+        <ActionButton id="step-prev">◀ Step</ActionButton>
+        <ActionButton id="step-next">Step ▶</ActionButton>
+        <ActionButton id="slower">Slower</ActionButton>
+        <span className="speed" data-testid="speed">
+          {10 ** speedExp >= 1 ? 10 ** speedExp : (10 ** speedExp).toFixed(1)} µs/ms
+        </span>
+        <ActionButton id="faster">Faster</ActionButton>
+        <Scrubber />
+      </div>
+      <div className="group">
+        <label>
+          Fault{' '}
+          <select data-testid="fault-kind" value={faultKind} onChange={(e) => lab.setState({ faultKind: e.target.value as FaultKind })}>
+            {FAULT_KINDS.map((f) => (
+              <option key={f.kind} value={f.kind}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <ActionButton id="inject-fault" disabled={!hasView || status === 'running'}>
+          Inject at playhead
+        </ActionButton>
+      </div>
+      <div className="group">
+        <ActionButton id="export-report">Report</ActionButton>
+        <ActionButton id="export-trace">Trace</ActionButton>
+        <ActionButton id="export-perfetto">Perfetto</ActionButton>
+        <button type="button" data-testid="export-svg" onClick={() => exportSvg(document.querySelector('.timeline-area') as HTMLElement, 'duplex-view.svg')}>
+          SVG
+        </button>
+        <button type="button" data-testid="export-png" onClick={() => void exportPng(document.querySelector('.timeline-area') as HTMLElement, 'duplex-view.png')}>
+          PNG
+        </button>
+        <ActionButton id="help">?</ActionButton>
+      </div>
+      {status === 'running' && (
+        <div className="group running" data-testid="progress">
+          <progress max={1} value={progress} aria-label="Simulation progress" /> Simulating…{' '}
+          <button type="button" onClick={() => cancelRun()}>
+            Cancel
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Notice() {
+  const notice = useLab((s) => s.notice);
+  if (notice === null) return null;
+  return (
+    <div className={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
+      {notice.text}{' '}
+      <button type="button" onClick={() => lab.setState({ notice: null })} aria-label="Dismiss this message">
+        ×
+      </button>
+    </div>
+  );
+}
+
+export function App() {
+  const view = useLab((s) => s.view);
+  const window_ = useLab((s) => s.window);
+  const input = useLab((s) => s.input);
+  const preset = useLab((s) => s.preset);
+  const status = useLab((s) => s.status);
+  const announcement = useLab((s) => s.announcement);
+
+  useEffect(() => {
+    void startFromUrl();
+    const onKey = (e: KeyboardEvent) => handleKey(e);
+    const onHash = () => void startFromUrl();
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('hashchange', onHash);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('hashchange', onHash);
+      setPlaying(false);
+    };
+  }, []);
 
   return (
-    <main>
-      <h1>Duplex</h1>
-      <p>
-        A connection lab: a blocking connection pool versus one multiplexed connection, and how each survives
-        dropped sockets, restarts and partitions. The timelines arrive with the lab; for now the page runs the
-        deterministic kernel's demo world in your browser.
-      </p>
-      <form onSubmit={apply} aria-describedby={error ? 'seed-error' : undefined}>
-        <label htmlFor="seed">Seed</label>{' '}
-        <input id="seed" data-testid="seed-input" value={draft} onChange={(e) => setDraft(e.target.value)} inputMode="numeric" aria-invalid={error !== null} />{' '}
-        <button type="submit" data-testid="run-button">
-          Run
-        </button>
-        {error && (
-          <p id="seed-error" role="alert" data-testid="seed-error">
-            {error}
-          </p>
+    <div className="app">
+      <header className="masthead">
+        <h1>Duplex</h1>
+        <p className="tagline">A blocking pool against one multiplexed connection — break them and watch.</p>
+        <PresetPicker value={preset} onPick={(name) => void pickPreset(name)} />
+      </header>
+      <Notice />
+      <Toolbar />
+      <main className="lab">
+        <div className="main-col">
+        <section className="timeline-area" aria-label="Timeline of every world">
+          {view === null ? (
+            <p className="placeholder">{status === 'running' ? 'Simulating the default scenario…' : 'Nothing simulated yet.'}</p>
+          ) : (
+            <Boundary name="timeline">
+              <Timeline
+                view={view}
+                window={window_}
+                onWindowChange={(w) => lab.setState({ window: w })}
+                playhead={playhead}
+                onSeek={seek}
+                onInjectAt={(t) => void injectFault(lab.getState().faultKind, t)}
+                onMoveFault={(i, t) => void moveFault(i, t)}
+                onDeleteFault={(i) => void deleteFault(i)}
+              />
+            </Boundary>
+          )}
+          {view !== null && (
+            <p className="run-facts">
+              {view.scenario.name} · seed {view.scenario.seed} · {view.scenario.durationMs} ms ·{' '}
+              {view.worlds.map((w) => (
+                <span key={w.label}>
+                  {w.label} trace <code data-testid={`trace-hash-${w.label}`}>{w.traceHash}</code>{' '}
+                </span>
+              ))}
+            </p>
+          )}
+          {view?.failed.map((f) => (
+            <p key={f.label} role="alert" className="crash" data-testid={`world-crash-${f.label}`}>
+              The world “{f.label}” crashed: {f.message}. The other worlds are shown.
+            </p>
+          ))}
+        </section>
+        {view !== null && (
+          <section className="charts" aria-label="Latency and throughput">
+            <Boundary name="charts">
+              <LatencyScatter view={view} window={window_} />
+              <ThroughputChart view={view} window={window_} />
+            </Boundary>
+          </section>
         )}
-      </form>
-      <dl data-testid="demo-result" aria-live="polite">
-        <dt>Seed</dt>
-        <dd data-testid="demo-seed">{seed}</dd>
-        <dt>Trace hash (SHA-256)</dt>
-        <dd data-testid="trace-hash">{result.traceHash}</dd>
-        <dt>Trace events</dt>
-        <dd data-testid="trace-events">{result.events}</dd>
-        <dt>Replies</dt>
-        <dd data-testid="replies">{result.replies}</dd>
-        <dt>Simulated time</dt>
-        <dd>{(result.endUs / 1000).toFixed(3)} ms</dd>
-      </dl>
-    </main>
+        </div>
+        <aside className="side">
+          {view !== null && (
+            <Boundary name="comparison table">
+              <ComparisonTable view={view} />
+            </Boundary>
+          )}
+          <ScenarioPanel input={input} disabled={status === 'running'} onApply={(next: ScenarioInput) => void applyScenario(next, { preset: null })} />
+        </aside>
+      </main>
+      <HelpDialog actions={actions} />
+      <div className="visually-hidden" aria-live="polite" data-testid="live-region">
+        {announcement}
+      </div>
+    </div>
   );
 }

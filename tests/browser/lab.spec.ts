@@ -1,0 +1,111 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { loadPreset, runScenario } from '../../sim/scenario/index.js';
+
+/** Opens a page and collects console errors; waits for the first run to be drawn. */
+async function open(page: Page, path = '/') {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(path);
+  await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
+  return errors;
+}
+
+async function errorCount(page: Page, label: string): Promise<number> {
+  return Number(await page.getByTestId(`error-count-${label}`).textContent());
+}
+
+test.describe('the lab', () => {
+  test('opens_the_default_scenario_with_no_console_errors', async ({ page }, info) => {
+    const errors = await open(page);
+    await expect(page.getByTestId('world-pool')).toBeVisible();
+    await expect(page.getByTestId('world-multiplex')).toBeVisible();
+    await expect(page).toHaveURL(/#s=/);
+    await page.screenshot({ path: info.outputPath('default.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test('the_browser_computes_the_same_traces_as_node', async ({ page }) => {
+    await open(page);
+    const expected = runScenario(loadPreset('l6-resiliency')!).worlds;
+    for (const w of expected) await expect(page.getByTestId(`trace-hash-${w.label}`)).toHaveText(w.traceHash);
+  });
+
+  test('picking_a_preset_runs_it', async ({ page }, info) => {
+    await open(page);
+    await page.getByTestId('preset-select').selectOption('l3-pool');
+    await expect(page.getByTestId('world-pool-error')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('world-pool-queue')).toBeVisible();
+    await expect(page.getByTestId('preset-description')).toContainText('checked_out');
+    await page.screenshot({ path: info.outputPath('l3-pool.png'), fullPage: true });
+  });
+
+  test('a_connection_drop_at_the_playhead_puts_error_marks_in_both_worlds', async ({ page }, info) => {
+    await open(page);
+    await page.getByTestId('preset-select').selectOption('l4-multiplex');
+    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(runScenario(loadPreset('l6-resiliency')!).worlds[0]!.traceHash, { timeout: 30_000 });
+    await expect.poll(() => errorCount(page, 'pool')).toBe(0);
+    expect(await errorCount(page, 'multiplex')).toBe(0);
+    const before = await page.getByTestId('trace-hash-pool').textContent();
+    await page.getByTestId('scrubber').fill('500000');
+    await expect(page.getByTestId('playhead-time')).toHaveText('500.000 ms');
+    await page.getByTestId('fault-kind').selectOption('drop_connections');
+    await page.getByTestId('action-inject-fault').click();
+    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(before!, { timeout: 30_000 });
+    await expect.poll(() => errorCount(page, 'pool')).toBeGreaterThan(0);
+    expect(await errorCount(page, 'multiplex')).toBeGreaterThan(0);
+    await expect(page.getByTestId('live-region')).toContainText(/Done|Fault added/);
+    await page.screenshot({ path: info.outputPath('after-drop.png'), fullPage: true });
+  });
+
+  test('reloading_the_url_replays_the_same_run', async ({ page }) => {
+    await open(page);
+    await page.getByTestId('scrubber').fill('300000');
+    await page.getByTestId('action-inject-fault').click();
+    await expect(page).toHaveURL(/#s=/);
+    await expect(page.getByTestId('live-region')).toContainText('Done', { timeout: 30_000 });
+    const hashes = [await page.getByTestId('trace-hash-pool').textContent(), await page.getByTestId('trace-hash-multiplex').textContent()];
+    await page.reload();
+    await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('trace-hash-pool')).toHaveText(hashes[0]!);
+    await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(hashes[1]!);
+  });
+
+  test('a_malformed_link_says_what_was_wrong_and_loads_the_default', async ({ page }) => {
+    await open(page, '/#s=not-a-scenario');
+    await expect(page.getByTestId('notice')).toContainText('could not be opened');
+    await expect(page.getByTestId('world-pool')).toBeVisible();
+  });
+
+  test('the_help_sheet_opens_and_closes_by_keyboard', async ({ page }) => {
+    await open(page);
+    await page.keyboard.press('?');
+    const dialog = page.getByTestId('help-dialog');
+    await expect(dialog).toBeVisible();
+    await expect(dialog).toContainText('Inject the selected fault at the playhead');
+    await expect(page.getByTestId('help-close')).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+  });
+
+  test('playback_and_stepping_move_the_playhead_by_keyboard', async ({ page }) => {
+    await open(page);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press(']');
+    await expect(page.getByTestId('playhead-time')).not.toHaveText('0.000 ms');
+    await page.keyboard.press('End');
+    await expect(page.getByTestId('playhead-time')).not.toHaveText('0.000 ms');
+  });
+
+  test('exports_a_perfetto_file', async ({ page }) => {
+    await open(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('action-export-perfetto').click()]);
+    const path = await download.path();
+    const doc = JSON.parse(readFileSync(path, 'utf8'));
+    expect(doc.traceEvents.length).toBeGreaterThan(100);
+    expect(doc.traceEvents.some((e: { ph: string }) => e.ph === 'b')).toBe(true);
+  });
+});

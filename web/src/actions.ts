@@ -1,0 +1,200 @@
+/**
+ * Every user command is one registered action (label, keys, perform), as in excalidraw: the
+ * toolbar's buttons, the keyboard, the help sheet and the tests all use this one list.
+ */
+import { lab, playhead, injectFault, cancelRun, simClient, announce, type FaultKind } from './store.js';
+import { downloadText } from './export.js';
+
+export interface Action {
+  id: string;
+  label: string;
+  /** Keys as shown in the help sheet. */
+  keys: string[];
+  /** Does this key event trigger the action? */
+  match(e: KeyboardEvent): boolean;
+  perform(): void;
+  group: 'Playback' | 'Faults' | 'View' | 'Export' | 'Help';
+}
+
+export const FAULT_KINDS: Array<{ kind: FaultKind; label: string }> = [
+  { kind: 'drop_connections', label: 'Drop connections' },
+  { kind: 'server_down', label: 'Redis restart' },
+  { kind: 'partition', label: 'Partition' },
+  { kind: 'latency', label: 'Latency spike' },
+  { kind: 'slow_server', label: 'Slow server' },
+  { kind: 'kill_caller', label: 'Kill a caller' },
+  { kind: 'refuse_connections', label: 'Refuse connections' },
+  { kind: 'bandwidth', label: 'Bandwidth limit' },
+];
+
+const key = (k: string) => (e: KeyboardEvent) => e.key === k && !e.ctrlKey && !e.metaKey && !e.altKey;
+
+/** Times where something happens: request starts and ends, faults. */
+function eventTimes(): number[] {
+  const v = lab.getState().view;
+  if (v === null) return [];
+  const ts: number[] = [];
+  for (const w of v.worlds) for (const r of w.requests) ts.push(r.start, r.end ?? r.start);
+  for (const f of v.faults) ts.push(f.at, f.until);
+  return ts;
+}
+
+function stepTo(direction: 1 | -1): void {
+  const now = playhead.get();
+  let best = direction === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  for (const t of eventTimes()) {
+    if (direction === 1 ? t > now && t < best : t < now && t > best) best = t;
+  }
+  if (Number.isFinite(best)) seek(best);
+}
+
+export function seek(t: number): void {
+  const v = lab.getState().view;
+  const end = v?.endUs ?? 0;
+  const clamped = Math.max(0, Math.min(end, Math.round(t)));
+  playhead.set(clamped);
+  const w = lab.getState().window;
+  if (clamped < w.from || clamped > w.to) {
+    const span = w.to - w.from;
+    const from = Math.max(0, Math.min(end - span, clamped - span / 2));
+    lab.setState({ window: { from, to: from + span } });
+  }
+}
+
+let raf = 0;
+function play(): void {
+  let last = performance.now();
+  const tick = (now: number) => {
+    const s = lab.getState();
+    if (!s.playing || s.view === null) return;
+    const dt = now - last;
+    last = now;
+    const next = playhead.get() + dt * 10 ** s.speedExp;
+    if (next >= s.view.endUs) {
+      seek(s.view.endUs);
+      lab.setState({ playing: false });
+      return;
+    }
+    seek(next);
+    raf = requestAnimationFrame(tick);
+  };
+  raf = requestAnimationFrame(tick);
+}
+
+export function setPlaying(on: boolean): void {
+  cancelAnimationFrame(raf);
+  lab.setState({ playing: on });
+  announce(on ? 'Playing.' : `Paused at ${(playhead.get() / 1000).toFixed(3)} ms.`);
+  if (on) play();
+}
+
+function zoom(factor: number): void {
+  const { window: w, view } = lab.getState();
+  if (view === null) return;
+  const center = playhead.get() >= w.from && playhead.get() <= w.to ? playhead.get() : (w.from + w.to) / 2;
+  const span = Math.max(50, Math.min(view.endUs, (w.to - w.from) * factor));
+  const from = Math.max(0, Math.min(view.endUs - span, center - span / 2));
+  lab.setState({ window: { from, to: from + span } });
+}
+
+async function exportFile(kind: 'report' | 'trace' | 'perfetto'): Promise<void> {
+  const text = await simClient().export(kind);
+  if (text === null) return;
+  const name = lab.getState().view?.scenario.name ?? 'duplex';
+  const file = kind === 'report' ? `${name}-report.json` : kind === 'trace' ? `${name}-trace.json` : `${name}-perfetto.json`;
+  downloadText(file, text, 'application/json');
+  announce(`Exported ${file}.`);
+}
+
+export const actions: Action[] = [
+  { id: 'play-pause', label: 'Play / pause', keys: ['Space'], group: 'Playback', match: (e) => e.key === ' ' && !e.ctrlKey && !e.metaKey, perform: () => setPlaying(!lab.getState().playing) },
+  { id: 'step-next', label: 'Step to the next event', keys: [']'], group: 'Playback', match: key(']'), perform: () => stepTo(1) },
+  { id: 'step-prev', label: 'Step to the previous event', keys: ['['], group: 'Playback', match: key('['), perform: () => stepTo(-1) },
+  {
+    id: 'faster',
+    label: 'Play faster (×10)',
+    keys: ['f'],
+    group: 'Playback',
+    match: key('f'),
+    perform: () => {
+      lab.setState((s) => ({ speedExp: Math.min(6, s.speedExp + 1) }));
+      announce(`Speed: ${10 ** lab.getState().speedExp} µs per ms.`);
+    },
+  },
+  {
+    id: 'slower',
+    label: 'Play slower (÷10)',
+    keys: ['s'],
+    group: 'Playback',
+    match: key('s'),
+    perform: () => {
+      lab.setState((s) => ({ speedExp: Math.max(-1, s.speedExp - 1) }));
+      announce(`Speed: ${10 ** lab.getState().speedExp} µs per ms.`);
+    },
+  },
+  { id: 'to-start', label: 'Playhead to the start', keys: ['Home'], group: 'Playback', match: key('Home'), perform: () => seek(0) },
+  { id: 'to-end', label: 'Playhead to the end', keys: ['End'], group: 'Playback', match: key('End'), perform: () => seek(lab.getState().view?.endUs ?? 0) },
+  {
+    id: 'inject-fault',
+    label: 'Inject the selected fault at the playhead',
+    keys: ['i'],
+    group: 'Faults',
+    match: key('i'),
+    perform: () => void injectFault(lab.getState().faultKind, playhead.get()),
+  },
+  ...FAULT_KINDS.map(
+    (f, i): Action => ({
+      id: `select-fault-${f.kind}`,
+      label: `Select fault: ${f.label}`,
+      keys: [String(i + 1)],
+      group: 'Faults',
+      match: key(String(i + 1)),
+      perform: () => {
+        lab.setState({ faultKind: f.kind });
+        announce(`Selected fault: ${f.label}.`);
+      },
+    }),
+  ),
+  { id: 'zoom-in', label: 'Zoom in around the playhead', keys: ['='], group: 'View', match: key('='), perform: () => zoom(0.5) },
+  { id: 'zoom-out', label: 'Zoom out', keys: ['-'], group: 'View', match: key('-'), perform: () => zoom(2) },
+  {
+    id: 'zoom-fit',
+    label: 'Show the whole run',
+    keys: ['z'],
+    group: 'View',
+    match: key('z'),
+    perform: () => {
+      const v = lab.getState().view;
+      if (v !== null) lab.setState({ window: { from: 0, to: v.endUs } });
+    },
+  },
+  {
+    id: 'cancel',
+    label: 'Cancel the running simulation',
+    keys: ['Escape'],
+    group: 'View',
+    match: (e) => e.key === 'Escape' && lab.getState().status === 'running',
+    perform: () => cancelRun(),
+  },
+  { id: 'export-report', label: 'Export the report (JSON)', keys: ['r'], group: 'Export', match: key('r'), perform: () => void exportFile('report') },
+  { id: 'export-trace', label: 'Export the trace (JSON)', keys: ['t'], group: 'Export', match: key('t'), perform: () => void exportFile('trace') },
+  { id: 'export-perfetto', label: 'Export the trace for Perfetto', keys: ['p'], group: 'Export', match: key('p'), perform: () => void exportFile('perfetto') },
+  { id: 'help', label: 'Show the keyboard shortcuts', keys: ['?'], group: 'Help', match: (e) => e.key === '?', perform: () => lab.setState({ helpOpen: true }) },
+];
+
+export function actionById(id: string): Action {
+  const a = actions.find((x) => x.id === id);
+  if (a === undefined) throw new Error(`no action ${id}`);
+  return a;
+}
+
+/** The global key handler: not while typing in a field, nor inside the timeline's own keys. */
+export function handleKey(e: KeyboardEvent): void {
+  const t = e.target as HTMLElement | null;
+  if (t !== null && (t.closest('input, textarea, select, [contenteditable="true"]') !== null || (t.tagName === 'BUTTON' && (e.key === ' ' || e.key === 'Enter')))) return;
+  if (lab.getState().helpOpen) return;
+  const a = actions.find((x) => x.match(e));
+  if (a === undefined) return;
+  e.preventDefault();
+  a.perform();
+}

@@ -1,0 +1,570 @@
+/**
+ * The lab's two charts over the timeline's visible window: each request's latency at the time it
+ * ended (log scale, failures as ×), and completions per bucket (ok and failed), one series per
+ * world. SVG; the scatter's dots go to a canvas under the SVG axes when there are many of them.
+ * Each chart is one image to assistive technology, with a summary as its name and a visually
+ * hidden table of the figures.
+ */
+import { useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
+import { scaleLinear, scaleLog } from 'd3-scale';
+import { curveStepAfter, line, symbol, symbolCircle, symbolCross, symbolDiamond, symbolSquare, symbolStar, symbolTimes, symbolTriangle, symbolWye, type SymbolType } from 'd3-shape';
+import type { LabView, WorldView } from '../../../sim/views/index.js';
+import './panels.css';
+
+// ---- Shared look: a colour and a shape per world ----
+
+/** Okabe–Ito, in the order worlds get them; vermilion last: it marks failures. */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#000000', '#F0E442', '#D55E00'] as const;
+export const ERROR_COLOR = '#D55E00';
+/** Pool blue and multiplex orange wherever they appear; the others take the next free colour. */
+const PREFERRED: Record<string, number> = { pool: 0, multiplex: 1, serial: 2, naive: 3 };
+const SHAPES: Array<{ name: string; type: SymbolType }> = [
+  { name: 'circle', type: symbolCircle },
+  { name: 'square', type: symbolSquare },
+  { name: 'triangle', type: symbolTriangle },
+  { name: 'diamond', type: symbolDiamond },
+  { name: 'star', type: symbolStar },
+  { name: 'wye', type: symbolWye },
+  { name: 'cross', type: symbolCross },
+  { name: 'circle', type: symbolCircle },
+];
+
+export interface WorldStyle {
+  color: string;
+  shape: string;
+  symbol: SymbolType;
+}
+
+/** One style per world, stable for a given list of worlds (by kind first, then by position). */
+export function worldStyles(worlds: ReadonlyArray<{ client: { kind: string } }>): WorldStyle[] {
+  const used = new Set<number>();
+  return worlds.map((w, i) => {
+    let c = PREFERRED[w.client.kind];
+    if (c === undefined || used.has(c)) c = PALETTE.findIndex((_, k) => !used.has(k));
+    if (c < 0) c = i % PALETTE.length;
+    used.add(c);
+    const shape = SHAPES[i % SHAPES.length]!;
+    return { color: PALETTE[c]!, shape: shape.name, symbol: shape.type };
+  });
+}
+
+const symbolPath = (type: SymbolType, size: number) => symbol(type, size)() ?? '';
+
+// ---- Formatting ----
+
+const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+export const fmtInt = (n: number) => intFmt.format(n);
+
+/** A duration given in ms, in the unit that reads best (µs, ms, s). */
+export function fmtDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  const a = Math.abs(ms);
+  if (a === 0) return '0 ms';
+  if (a < 1) return `${trim(ms * 1000, a * 1000 >= 100 ? 0 : a * 1000 >= 10 ? 1 : 2)} µs`;
+  if (a >= 1000) return `${trim(ms / 1000, a >= 100_000 ? 0 : a >= 10_000 ? 1 : 2)} s`;
+  return `${trim(ms, a >= 100 ? 0 : a >= 10 ? 1 : 2)} ms`;
+}
+
+function trim(x: number, digits: number): string {
+  return new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(x);
+}
+
+/** A time on the axis, µs → "250 ms" with as many decimals as the tick step needs. */
+function timeTickFormat(stepUs: number): (us: number) => string {
+  const stepMs = stepUs / 1000;
+  const decimals = stepMs >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(stepMs) - 1e-9));
+  return (us) => `${new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(us / 1000)} ms`;
+}
+
+const windowText = (w: { from: number; to: number }) => `${trim(w.from / 1000, 3)}–${trim(w.to / 1000, 3)} ms`;
+
+// ---- Layout helpers ----
+
+/** The width of an element, kept up to date (falls back until measured). */
+function useWidth(fallback: number): [RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(fallback);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el === null) return;
+    const update = () => {
+      const w = Math.floor(el.clientWidth);
+      if (w > 0) setWidth((prev) => (prev === w ? prev : w));
+    };
+    update();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(update);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+interface LegendItem {
+  key: string;
+  label: string;
+  glyph: (x: number, y: number) => ReactNode;
+}
+
+/** Legend items laid out in rows across the top; returns the nodes and the height used. */
+function layoutLegend(items: LegendItem[], width: number, x0: number): { nodes: ReactNode; height: number } {
+  const rowH = 16;
+  let x = x0;
+  let row = 0;
+  const nodes = items.map((it) => {
+    const w = 18 + it.label.length * 6.4 + 14;
+    if (x + w > width && x > x0) {
+      x = x0;
+      row++;
+    }
+    const y = 10 + row * rowH;
+    const node = (
+      <g key={it.key} className="dx-legend-item">
+        {it.glyph(x + 6, y)}
+        <text x={x + 16} y={y} dominantBaseline="central" className="dx-legend-text">
+          {it.label}
+        </text>
+      </g>
+    );
+    x += w;
+    return node;
+  });
+  return { nodes, height: (row + 1) * rowH + 4 };
+}
+
+function Marker({ style, x, y, size }: { style: WorldStyle; x: number; y: number; size: number }) {
+  return <path d={symbolPath(style.symbol, size)} transform={`translate(${x},${y})`} fill={style.color} stroke="rgba(0,0,0,0.55)" strokeWidth={0.6} />;
+}
+
+function Cross({ x, y, size }: { x: number; y: number; size: number }) {
+  return <path d={symbolPath(symbolTimes, size)} transform={`translate(${x},${y})`} fill="none" stroke={ERROR_COLOR} strokeWidth={1.5} />;
+}
+
+/** Evenly spaced time ticks over the window. */
+function timeAxis(x: (t: number) => number, from: number, to: number, y: number, count: number) {
+  const scale = scaleLinear().domain([from, to]);
+  const ticks = scale.ticks(count);
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : Math.max(1, to - from);
+  const fmt = timeTickFormat(step);
+  return (
+    <g className="dx-axis dx-axis-x">
+      {ticks.map((t) => (
+        <g key={t} transform={`translate(${x(t)},${y})`}>
+          <line y2={4} />
+          <text y={7} dominantBaseline="hanging" textAnchor="middle">
+            {fmt(t)}
+          </text>
+        </g>
+      ))}
+    </g>
+  );
+}
+
+/** A window the charts can draw: at least a µs wide, in order. */
+function normWindow(w: { from: number; to: number }): { from: number; to: number } {
+  const from = Math.max(0, Math.min(w.from, w.to));
+  const to = Math.max(w.from, w.to);
+  return to > from ? { from, to } : { from, to: from + 1 };
+}
+
+// ---- Latency scatter ----
+
+/** Above this many points the dots go to a canvas. */
+export const CANVAS_THRESHOLD = 5000;
+
+interface ScatterSeries {
+  world: WorldView;
+  style: WorldStyle;
+  /** x: end (µs), y: latency (ms). */
+  ok: Float64Array;
+  failed: Float64Array;
+  okCount: number;
+  failedCount: number;
+  sorted: Float64Array;
+}
+
+const pct = (sorted: Float64Array, q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((q / 100) * sorted.length) - 1))]!);
+
+function scatterSeries(view: LabView, from: number, to: number): ScatterSeries[] {
+  const styles = worldStyles(view.worlds);
+  return view.worlds.map((world, wi) => {
+    const ok: number[] = [];
+    const failed: number[] = [];
+    for (const r of world.requests) {
+      if (r.end === null || r.end < from || r.end > to) continue;
+      const lat = Math.max(1, r.end - r.start) / 1000;
+      if (r.ok === true) ok.push(r.end, lat);
+      else failed.push(r.end, lat);
+    }
+    const sorted = new Float64Array(ok.length / 2);
+    for (let i = 1, k = 0; i < ok.length; i += 2, k++) sorted[k] = ok[i]!;
+    sorted.sort();
+    return { world, style: styles[wi]!, ok: Float64Array.from(ok), failed: Float64Array.from(failed), okCount: ok.length / 2, failedCount: failed.length / 2, sorted };
+  });
+}
+
+/** "pool: latency of 10,478 requests, p50 0.95 ms, p99 3.8 ms, max 5.1 ms, 0 failed" */
+function scatterSummary(s: ScatterSeries): string {
+  if (s.okCount === 0) return `${s.world.label}: no successful requests${s.failedCount > 0 ? `, ${fmtInt(s.failedCount)} failed` : ''}`;
+  return `${s.world.label}: latency of ${fmtInt(s.okCount)} requests, p50 ${fmtDuration(pct(s.sorted, 50))}, p99 ${fmtDuration(pct(s.sorted, 99))}, max ${fmtDuration(s.sorted[s.sorted.length - 1]!)}, ${fmtInt(s.failedCount)} failed`;
+}
+
+/** Log-scale ticks: powers of ten, with 2 and 5 between them when the range is short. */
+function logTicks(lo: number, hi: number): number[] {
+  const e0 = Math.floor(Math.log10(lo));
+  const e1 = Math.ceil(Math.log10(hi));
+  const mults = e1 - e0 <= 2 ? [1, 2, 5] : [1];
+  const out: number[] = [];
+  for (let e = e0; e <= e1; e++) {
+    for (const m of mults) {
+      const v = Number((m * 10 ** e).toPrecision(3));
+      if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
+    }
+  }
+  return out;
+}
+
+const SCATTER_H = 230;
+
+export function LatencyScatter(props: { view: LabView; window: { from: number; to: number } }) {
+  const { view } = props;
+  const { from, to } = normWindow(props.window);
+  const [wrapRef, width] = useWidth(480);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const clipId = `dx-clip-${useId().replace(/[^A-Za-z0-9_-]/g, '')}`;
+  const series = useMemo(() => scatterSeries(view, from, to), [view, from, to]);
+  const total = series.reduce((n, s) => n + s.okCount + s.failedCount, 0);
+  const useCanvas = total > CANVAS_THRESHOLD;
+  const dotSize = total > 2000 ? 16 : 28;
+
+  const legendItems: LegendItem[] = [
+    ...series.map((s) => ({ key: s.world.label, label: `${s.world.label}`, glyph: (x: number, y: number) => <Marker style={s.style} x={x} y={y} size={40} /> })),
+    { key: '$failed', label: 'failed', glyph: (x: number, y: number) => <Cross x={x} y={y} size={40} /> },
+  ];
+  const margin = { left: 54, right: 26, bottom: 28 };
+  const legend = layoutLegend(legendItems, width - margin.right, margin.left);
+  const top = legend.height + 6;
+  const plotW = Math.max(10, width - margin.left - margin.right);
+  const plotH = Math.max(10, SCATTER_H - top - margin.bottom);
+
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (const s of series) {
+    for (const arr of [s.ok, s.failed]) {
+      for (let i = 1; i < arr.length; i += 2) {
+        const v = arr[i]!;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  if (!(hi > 0)) {
+    lo = 0.01;
+    hi = 10;
+  }
+  if (hi / lo < 10) {
+    lo /= 2;
+    hi *= 2;
+  }
+  const y = scaleLog().domain([Math.max(0.001, lo), hi]).range([top + plotH, top]).nice().clamp(true);
+  const x = scaleLinear().domain([from, to]).range([margin.left, margin.left + plotW]);
+  const yTicks = logTicks(y.domain()[0]!, y.domain()[1]!);
+
+  useLayoutEffect(() => {
+    const c = canvasRef.current;
+    if (!useCanvas || c === null) return;
+    const ctx = c.getContext('2d');
+    if (ctx === null) return;
+    const dpr = typeof window !== 'undefined' ? window.devicePixelRatio || 1 : 1;
+    c.width = Math.round(width * dpr);
+    c.height = Math.round(SCATTER_H * dpr);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, c.width, c.height);
+    ctx.save();
+    ctx.scale(dpr, dpr);
+    ctx.beginPath();
+    ctx.rect(margin.left, top, plotW, plotH);
+    ctx.clip();
+    const cross = new Path2D(symbolPath(symbolTimes, dotSize + 8));
+    // Many dots: no outlines (they would turn a dense cloud black), a little transparency.
+    ctx.globalAlpha = 0.7;
+    for (const s of series) {
+      const p = new Path2D(symbolPath(s.style.symbol, dotSize));
+      ctx.fillStyle = s.style.color;
+      for (let i = 0; i < s.ok.length; i += 2) {
+        ctx.setTransform(dpr, 0, 0, dpr, dpr * x(s.ok[i]!), dpr * y(s.ok[i + 1]!));
+        ctx.fill(p);
+      }
+    }
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = ERROR_COLOR;
+    ctx.lineWidth = 1.5;
+    for (const s of series) {
+      for (let i = 0; i < s.failed.length; i += 2) {
+        ctx.setTransform(dpr, 0, 0, dpr, dpr * x(s.failed[i]!), dpr * y(s.failed[i + 1]!));
+        ctx.stroke(cross);
+      }
+    }
+    ctx.restore();
+  });
+
+  const label = `Latency of each request against the time it ended, ${windowText({ from, to })}, log scale. ${series.length > 0 ? `${series.map(scatterSummary).join('. ')}.` : 'No world to show.'}`;
+
+  return (
+    <figure className="dx-chart" data-testid="latency-scatter">
+      <figcaption className="dx-chart-title">
+        Latency <span className="dx-muted">by completion time · log scale · × failed</span>
+      </figcaption>
+      <div ref={wrapRef} className="dx-chart-plot" role="img" aria-label={label} style={{ height: SCATTER_H }} data-render={useCanvas ? 'canvas' : 'svg'}>
+        {useCanvas && <canvas ref={canvasRef} aria-hidden="true" className="dx-chart-canvas" style={{ width, height: SCATTER_H }} />}
+        <svg width={width} height={SCATTER_H} aria-hidden="true" focusable="false" className="dx-chart-svg">
+          <defs>
+            <clipPath id={clipId}>
+              <rect x={margin.left} y={top} width={plotW} height={plotH} />
+            </clipPath>
+          </defs>
+          <g className="dx-legend">{legend.nodes}</g>
+          <g className="dx-axis dx-axis-y">
+            {yTicks.map((t) => (
+              <g key={t} transform={`translate(0,${y(t)})`}>
+                <line className="dx-grid" x1={margin.left} x2={margin.left + plotW} />
+                <text x={margin.left - 6} dominantBaseline="central" textAnchor="end">
+                  {fmtDuration(t)}
+                </text>
+              </g>
+            ))}
+          </g>
+          <rect className="dx-frame" x={margin.left} y={top} width={plotW} height={plotH} />
+          {timeAxis(x, from, to, top + plotH, Math.max(2, Math.floor(plotW / 90)))}
+          {!useCanvas && (
+            <g clipPath={`url(#${clipId})`}>
+              {series.map((s) => {
+                const d = symbolPath(s.style.symbol, dotSize);
+                const pts: ReactNode[] = [];
+                for (let i = 0; i < s.ok.length; i += 2) pts.push(<path key={i} d={d} transform={`translate(${x(s.ok[i]!).toFixed(1)},${y(s.ok[i + 1]!).toFixed(1)})`} />);
+                return (
+                  <g key={s.world.label} fill={s.style.color} {...(total <= 1500 ? { stroke: 'rgba(0,0,0,0.45)', strokeWidth: 0.5 } : { fillOpacity: 0.7 })}>
+                    {pts}
+                  </g>
+                );
+              })}
+              <g fill="none" stroke={ERROR_COLOR} strokeWidth={1.5}>
+                {series.map((s) => {
+                  const d = symbolPath(symbolTimes, dotSize + 8);
+                  const pts: ReactNode[] = [];
+                  for (let i = 0; i < s.failed.length; i += 2) pts.push(<path key={`${s.world.label}-${i}`} d={d} transform={`translate(${x(s.failed[i]!).toFixed(1)},${y(s.failed[i + 1]!).toFixed(1)})`} />);
+                  return pts;
+                })}
+              </g>
+            </g>
+          )}
+          {total === 0 && (
+            <text x={margin.left + plotW / 2} y={top + plotH / 2} textAnchor="middle" className="dx-empty">
+              No request ended in this window
+            </text>
+          )}
+        </svg>
+      </div>
+      <div className="visually-hidden">
+        <table>
+          <caption>Latency of the requests that ended between {windowText({ from, to })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">World</th>
+              <th scope="col">Ok</th>
+              <th scope="col">Failed</th>
+              <th scope="col">p50</th>
+              <th scope="col">p90</th>
+              <th scope="col">p99</th>
+              <th scope="col">Max</th>
+            </tr>
+          </thead>
+          <tbody>
+            {series.map((s) => (
+              <tr key={s.world.label}>
+                <th scope="row">{s.world.label}</th>
+                <td>{fmtInt(s.okCount)}</td>
+                <td>{fmtInt(s.failedCount)}</td>
+                <td>{s.okCount ? fmtDuration(pct(s.sorted, 50)) : '—'}</td>
+                <td>{s.okCount ? fmtDuration(pct(s.sorted, 90)) : '—'}</td>
+                <td>{s.okCount ? fmtDuration(pct(s.sorted, 99)) : '—'}</td>
+                <td>{s.okCount ? fmtDuration(s.sorted[s.sorted.length - 1]!) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </figure>
+  );
+}
+
+// ---- Throughput ----
+
+interface Bin {
+  t: number;
+  ok: number;
+  failed: number;
+}
+
+interface ThroughputSeries {
+  world: WorldView;
+  style: WorldStyle;
+  bins: Bin[];
+  binUs: number;
+  okTotal: number;
+  failedTotal: number;
+  peakOk: number;
+  peakFailed: number;
+}
+
+/** Most bins drawn; a long window merges the world's buckets into wider ones. */
+const MAX_BINS = 400;
+
+function throughputSeries(view: LabView, from: number, to: number): ThroughputSeries[] {
+  const styles = worldStyles(view.worlds);
+  return view.worlds.map((world, wi) => {
+    const b = Math.max(1, world.bucketUs);
+    const first = Math.floor(from / b);
+    const last = Math.max(first, Math.ceil(to / b) - 1);
+    const merge = Math.max(1, Math.ceil((last - first + 1) / MAX_BINS));
+    const binUs = b * merge;
+    const start = first * b;
+    const n = Math.ceil((last - first + 1) / merge);
+    const bins: Bin[] = Array.from({ length: n }, (_, i) => ({ t: start + i * binUs, ok: 0, failed: 0 }));
+    for (const tb of world.throughput) {
+      const i = Math.floor((tb.t - start) / binUs);
+      const bin = bins[i];
+      if (bin === undefined) continue;
+      bin.ok += tb.ok;
+      bin.failed += tb.failed;
+    }
+    const perSec = 1_000_000 / binUs;
+    let okTotal = 0;
+    let failedTotal = 0;
+    let peakOk = 0;
+    let peakFailed = 0;
+    for (const bin of bins) {
+      okTotal += bin.ok;
+      failedTotal += bin.failed;
+      bin.ok *= perSec;
+      bin.failed *= perSec;
+      peakOk = Math.max(peakOk, bin.ok);
+      peakFailed = Math.max(peakFailed, bin.failed);
+    }
+    return { world, style: styles[wi]!, bins, binUs, okTotal, failedTotal, peakOk, peakFailed };
+  });
+}
+
+const THROUGHPUT_H = 200;
+const rate = (v: number) => `${fmtInt(v)}/s`;
+
+export function ThroughputChart(props: { view: LabView; window: { from: number; to: number } }) {
+  const { view } = props;
+  const { from, to } = normWindow(props.window);
+  const [wrapRef, width] = useWidth(480);
+  const clipId = `dx-clip-${useId().replace(/[^A-Za-z0-9_-]/g, '')}`;
+  const series = useMemo(() => throughputSeries(view, from, to), [view, from, to]);
+  const binUs = series[0]?.binUs ?? 0;
+
+  const legendItems: LegendItem[] = [
+    ...series.map((s) => ({ key: s.world.label, label: s.world.label, glyph: (x: number, y: number) => <Marker style={s.style} x={x} y={y} size={40} /> })),
+    { key: '$ok', label: 'ok', glyph: (x: number, y: number) => <line x1={x - 7} x2={x + 7} y1={y} y2={y} stroke="#1b1b1f" strokeWidth={2} /> },
+    { key: '$failed', label: 'failed', glyph: (x: number, y: number) => <line x1={x - 7} x2={x + 7} y1={y} y2={y} stroke="#1b1b1f" strokeWidth={2} strokeDasharray="3 2" /> },
+  ];
+  const margin = { left: 54, right: 26, bottom: 28 };
+  const legend = layoutLegend(legendItems, width - margin.right, margin.left);
+  const top = legend.height + 6;
+  const plotW = Math.max(10, width - margin.left - margin.right);
+  const plotH = Math.max(10, THROUGHPUT_H - top - margin.bottom);
+  const peak = Math.max(1, ...series.map((s) => Math.max(s.peakOk, s.peakFailed)));
+  const y = scaleLinear().domain([0, peak]).range([top + plotH, top]).nice();
+  const x = scaleLinear().domain([from, to]).range([margin.left, margin.left + plotW]);
+  const yTicks = y.ticks(4);
+  const path = line<[number, number]>()
+    .x((d) => x(d[0]))
+    .y((d) => y(d[1]))
+    .curve(curveStepAfter);
+  const points = (s: ThroughputSeries, key: 'ok' | 'failed'): Array<[number, number]> => {
+    const pts = s.bins.map((b): [number, number] => [b.t, b[key]]);
+    const lastBin = s.bins[s.bins.length - 1];
+    if (lastBin !== undefined) pts.push([lastBin.t + s.binUs, lastBin[key]]);
+    return pts;
+  };
+
+  const secs = (to - from) / 1_000_000;
+  const label =
+    `Requests completed per ${fmtDuration(binUs / 1000)} bucket, ${windowText({ from, to })}, as a rate per second. ` +
+    (series.length > 0 ? `${series.map((s) => `${s.world.label}: ${fmtInt(s.okTotal)} ok (mean ${rate(s.okTotal / secs)}, peak ${rate(s.peakOk)}), ${fmtInt(s.failedTotal)} failed${s.failedTotal > 0 ? ` (peak ${rate(s.peakFailed)})` : ''}`).join('. ')}.` : 'No world to show.');
+
+  return (
+    <figure className="dx-chart" data-testid="throughput-chart">
+      <figcaption className="dx-chart-title">
+        Throughput <span className="dx-muted">per {fmtDuration(binUs / 1000)} · solid ok, dashed failed</span>
+      </figcaption>
+      <div ref={wrapRef} className="dx-chart-plot" role="img" aria-label={label} style={{ height: THROUGHPUT_H }}>
+        <svg width={width} height={THROUGHPUT_H} aria-hidden="true" focusable="false" className="dx-chart-svg">
+          <defs>
+            <clipPath id={clipId}>
+              <rect x={margin.left} y={top - 2} width={plotW} height={plotH + 4} />
+            </clipPath>
+          </defs>
+          <g className="dx-legend">{legend.nodes}</g>
+          <g className="dx-axis dx-axis-y">
+            {yTicks.map((t) => (
+              <g key={t} transform={`translate(0,${y(t)})`}>
+                <line className="dx-grid" x1={margin.left} x2={margin.left + plotW} />
+                <text x={margin.left - 6} dominantBaseline="central" textAnchor="end">
+                  {t === 0 ? '0' : peak >= 10_000 ? `${trim(t / 1000, 1)}k/s` : `${fmtInt(t)}/s`}
+                </text>
+              </g>
+            ))}
+          </g>
+          <rect className="dx-frame" x={margin.left} y={top} width={plotW} height={plotH} />
+          {timeAxis(x, from, to, top + plotH, Math.max(2, Math.floor(plotW / 90)))}
+          <g clipPath={`url(#${clipId})`} fill="none">
+            {series.map((s, si) => {
+              const every = Math.max(1, Math.ceil(s.bins.length / 10));
+              const offset = Math.floor((si * every) / Math.max(1, series.length));
+              return (
+                <g key={s.world.label} stroke={s.style.color}>
+                  <path d={path(points(s, 'ok')) ?? ''} strokeWidth={1.75} strokeLinejoin="round" />
+                  {s.failedTotal > 0 && <path d={path(points(s, 'failed')) ?? ''} strokeWidth={1.75} strokeDasharray="4 3" />}
+                  {s.bins.map((b, i) =>
+                    (i + offset) % every === 0 ? <Marker key={i} style={s.style} x={x(b.t + s.binUs / 2)} y={y(b.ok)} size={30} /> : null,
+                  )}
+                </g>
+              );
+            })}
+          </g>
+        </svg>
+      </div>
+      <div className="visually-hidden">
+        <table>
+          <caption>Requests completed between {windowText({ from, to })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">World</th>
+              <th scope="col">Ok</th>
+              <th scope="col">Failed</th>
+              <th scope="col">Mean ok rate</th>
+              <th scope="col">Peak ok rate</th>
+              <th scope="col">Peak failure rate</th>
+            </tr>
+          </thead>
+          <tbody>
+            {series.map((s) => (
+              <tr key={s.world.label}>
+                <th scope="row">{s.world.label}</th>
+                <td>{fmtInt(s.okTotal)}</td>
+                <td>{fmtInt(s.failedTotal)}</td>
+                <td>{rate(s.okTotal / secs)}</td>
+                <td>{rate(s.peakOk)}</td>
+                <td>{rate(s.peakFailed)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </figure>
+  );
+}

@@ -1,0 +1,220 @@
+/**
+ * The lab's colours and their second cues. Colours come from the Okabe–Ito palette, which stays
+ * distinguishable under the common colour-vision deficiencies; every state also gets a pattern
+ * (bars, bands) or a glyph (error marks), so nothing is told by colour alone.
+ *
+ * Patterns and glyphs are defined once, as SVG path data, and used twice: by the legend (SVG) and
+ * by the timeline's canvas (Path2D accepts the same strings), so the two can never disagree.
+ */
+
+export const OKABE_ITO = {
+  black: '#000000',
+  orange: '#E69F00',
+  sky: '#56B4E9',
+  green: '#009E73',
+  yellow: '#F0E442',
+  blue: '#0072B2',
+  vermillion: '#D55E00',
+  purple: '#CC79A7',
+} as const;
+
+/** Text and lines on the light page background (#fafafa / #fff): all ≥ 4.5:1. */
+export const INK = {
+  text: '#1b1b1f',
+  muted: '#4a4a52',
+  grid: '#e4e4e8',
+  lane: '#f3f3f6',
+  laneAlt: '#ffffff',
+  dim: 'rgba(250, 250, 250, 0.78)',
+  focus: '#0072B2',
+} as const;
+
+export type PatternKind = 'solid' | 'diag' | 'rdiag' | 'cross' | 'horiz' | 'vert' | 'dots' | 'grid';
+export type GlyphKind = 'x' | 'plus' | 'triangle' | 'triangleDown' | 'square' | 'diamond' | 'circle' | 'asterisk' | 'ring';
+
+/** One drawable state: a fill colour, a pattern drawn over it in `ink`, and (errors) a glyph. */
+export interface Swatch {
+  key: string;
+  label: string;
+  fill: string;
+  pattern: PatternKind;
+  ink: string;
+  glyph?: GlyphKind;
+}
+
+/** Pattern tiles are this many CSS pixels square. */
+export const PATTERN_TILE = 6;
+
+interface TileShape {
+  d: string;
+  mode: 'stroke' | 'fill';
+}
+
+/** Tile geometry; diagonals extend past the corners so tiles join without gaps. */
+const TILES: Record<Exclude<PatternKind, 'solid'>, TileShape> = {
+  diag: { d: 'M-1,1 L1,-1 M0,6 L6,0 M5,7 L7,5', mode: 'stroke' },
+  rdiag: { d: 'M-1,5 L1,7 M0,0 L6,6 M5,-1 L7,1', mode: 'stroke' },
+  cross: { d: 'M-1,1 L1,-1 M0,6 L6,0 M5,7 L7,5 M-1,5 L1,7 M0,0 L6,6 M5,-1 L7,1', mode: 'stroke' },
+  horiz: { d: 'M0,3 L6,3', mode: 'stroke' },
+  vert: { d: 'M3,0 L3,6', mode: 'stroke' },
+  dots: { d: 'M1.6,3 A1.4,1.4 0 1 0 4.4,3 A1.4,1.4 0 1 0 1.6,3 Z', mode: 'fill' },
+  grid: { d: 'M0,3 L6,3 M3,0 L3,6', mode: 'stroke' },
+};
+
+export function patternTile(kind: PatternKind): TileShape | null {
+  return kind === 'solid' ? null : TILES[kind];
+}
+
+// ---- States ---------------------------------------------------------------------------------
+
+/** Connection lanes. */
+export const CONN_STATES = {
+  connecting: { key: 'connecting', label: 'connecting', fill: OKABE_ITO.yellow, pattern: 'vert', ink: '#6b6200' },
+  up: { key: 'up', label: 'connection up', fill: '#d3eee5', pattern: 'solid', ink: OKABE_ITO.green },
+  closing: { key: 'closing', label: 'closing', fill: '#c9c9cf', pattern: 'horiz', ink: '#55555c' },
+  backoff: { key: 'backoff', label: 'backing off (waiting to reconnect)', fill: OKABE_ITO.orange, pattern: 'rdiag', ink: '#5a3e00' },
+} as const satisfies Record<string, Swatch>;
+
+/** Requests on connection lanes: arrows when zoomed in, density when zoomed out. */
+export const WIRE = {
+  command: { key: 'command', label: 'command sent → run at the server', fill: OKABE_ITO.blue, pattern: 'solid', ink: OKABE_ITO.blue },
+  reply: { key: 'reply', label: 'reply ← read by the client', fill: OKABE_ITO.green, pattern: 'solid', ink: OKABE_ITO.green },
+  density: { key: 'density', label: 'requests in flight on the connection', fill: OKABE_ITO.blue, pattern: 'solid', ink: OKABE_ITO.blue },
+} as const satisfies Record<string, Swatch>;
+
+/** Caller lanes: one bar per request. */
+export const REQUEST_STATES = {
+  waiting: { key: 'waiting', label: 'waiting for a pooled connection', fill: OKABE_ITO.yellow, pattern: 'dots', ink: '#6b6200' },
+  inflight: { key: 'inflight', label: 'in flight, no reply yet', fill: OKABE_ITO.sky, pattern: 'solid', ink: OKABE_ITO.sky },
+  ok: { key: 'ok', label: 'replied ok', fill: OKABE_ITO.blue, pattern: 'solid', ink: OKABE_ITO.blue },
+} as const satisfies Record<string, Swatch>;
+
+/** Every error kind a client reports (sim/clients/common.ts ClientError), in legend order. */
+export const ERROR_KINDS = ['timeout', 'queue_timeout', 'disconnected', 'closed', 'connect_failed', 'checked_out', 'queue_full', 'noproc'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/**
+ * Errors come in colour families by cause (vermillion: waited too long, purple/black: the
+ * connection, orange: the pool refused), and each kind has its own pattern and glyph.
+ */
+const ERROR_STYLES: Record<ErrorKind, Omit<Swatch, 'key'>> = {
+  timeout: { label: 'timeout', fill: OKABE_ITO.vermillion, pattern: 'diag', ink: '#ffffff', glyph: 'x' },
+  queue_timeout: { label: 'queue timeout', fill: OKABE_ITO.vermillion, pattern: 'horiz', ink: '#ffffff', glyph: 'triangleDown' },
+  disconnected: { label: 'disconnected', fill: OKABE_ITO.purple, pattern: 'cross', ink: '#3d0f2a', glyph: 'diamond' },
+  closed: { label: 'closed (not connected)', fill: OKABE_ITO.black, pattern: 'vert', ink: '#bdbdbd', glyph: 'square' },
+  connect_failed: { label: 'connect failed', fill: OKABE_ITO.purple, pattern: 'dots', ink: '#3d0f2a', glyph: 'triangle' },
+  checked_out: { label: 'checked out (pool full)', fill: OKABE_ITO.orange, pattern: 'grid', ink: '#3d2a00', glyph: 'plus' },
+  queue_full: { label: 'queue full', fill: OKABE_ITO.orange, pattern: 'rdiag', ink: '#3d2a00', glyph: 'circle' },
+  noproc: { label: 'no process', fill: OKABE_ITO.black, pattern: 'diag', ink: '#bdbdbd', glyph: 'asterisk' },
+};
+
+const UNKNOWN_ERROR: Omit<Swatch, 'key'> = { label: 'other error', fill: '#6e6e76', pattern: 'cross', ink: '#ffffff', glyph: 'ring' };
+
+export function isErrorKind(kind: string): kind is ErrorKind {
+  return (ERROR_KINDS as readonly string[]).includes(kind);
+}
+
+export function errorSwatch(kind: string): Swatch {
+  const s = isErrorKind(kind) ? ERROR_STYLES[kind] : UNKNOWN_ERROR;
+  return { key: `error:${kind}`, ...s };
+}
+
+/** Every error swatch, in legend order. */
+export const ERROR_SWATCHES: readonly Swatch[] = ERROR_KINDS.map((k) => errorSwatch(k));
+
+/** Faults: a hatched band over every world (instant faults: a marker line). */
+export const FAULT = { fill: 'rgba(0, 0, 0, 0.05)', hatch: 'rgba(0, 0, 0, 0.28)', edge: '#3a3a40' } as const;
+
+// ---- Glyphs ---------------------------------------------------------------------------------
+
+/** Line glyphs are stroked; the others are filled then outlined. */
+export function glyphIsStroked(g: GlyphKind): boolean {
+  return g === 'x' || g === 'plus' || g === 'asterisk' || g === 'ring';
+}
+
+/** A glyph's geometry around (0, 0): polylines (closed or not) and, for circles, a radius. */
+export interface GlyphShape {
+  lines: Array<{ pts: Array<[number, number]>; closed: boolean }>;
+  circle: number | null;
+}
+
+/** Geometry of a glyph of radius r: the single source for the SVG legend and the canvas marks. */
+export function glyphShape(g: GlyphKind, r: number): GlyphShape {
+  const h = r * 0.87;
+  const open = (...pts: Array<[number, number]>) => ({ pts, closed: false });
+  const closed = (...pts: Array<[number, number]>) => ({ pts, closed: true });
+  switch (g) {
+    case 'x':
+      return { lines: [open([-r, -r], [r, r]), open([-r, r], [r, -r])], circle: null };
+    case 'plus':
+      return { lines: [open([-r, 0], [r, 0]), open([0, -r], [0, r])], circle: null };
+    case 'asterisk':
+      return { lines: [open([0, -r], [0, r]), open([-h, -r / 2], [h, r / 2]), open([-h, r / 2], [h, -r / 2])], circle: null };
+    case 'triangle':
+      return { lines: [closed([0, -r], [r, h], [-r, h])], circle: null };
+    case 'triangleDown':
+      return { lines: [closed([0, r], [r, -h], [-r, -h])], circle: null };
+    case 'square': {
+      const s = r * 0.8;
+      return { lines: [closed([-s, -s], [s, -s], [s, s], [-s, s])], circle: null };
+    }
+    case 'diamond':
+      return { lines: [closed([0, -r], [r, 0], [0, r], [-r, 0])], circle: null };
+    case 'circle':
+    case 'ring':
+      return { lines: [], circle: r };
+  }
+}
+
+/** SVG path data for a glyph of radius r centred on (0, 0). */
+export function glyphPath(g: GlyphKind, r: number): string {
+  const f = (n: number) => String(Number(n.toFixed(2)));
+  const shape = glyphShape(g, r);
+  const parts = shape.lines.map((l) => l.pts.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${f(x)},${f(y)}`).join(' ') + (l.closed ? ' Z' : ''));
+  if (shape.circle !== null) {
+    const c = f(shape.circle);
+    parts.push(`M-${c},0 A${c},${c} 0 1 0 ${c},0 A${c},${c} 0 1 0 -${c},0 Z`);
+  }
+  return parts.join(' ');
+}
+
+// ---- Canvas helpers -------------------------------------------------------------------------
+
+/** A canvas fill for a swatch: a plain colour, or a repeating pattern at the device's pixel ratio. */
+export function canvasFill(ctx: CanvasRenderingContext2D, s: Swatch, dpr: number): string | CanvasPattern {
+  const tile = patternTile(s.pattern);
+  if (tile === null) return s.fill;
+  const px = Math.max(1, Math.round(PATTERN_TILE * dpr));
+  const canvas = makeCanvas(px, px);
+  const tctx = canvas?.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null | undefined;
+  if (canvas === null || tctx === null || tctx === undefined) return s.fill;
+  tctx.scale(px / PATTERN_TILE, px / PATTERN_TILE);
+  tctx.fillStyle = s.fill;
+  tctx.fillRect(0, 0, PATTERN_TILE, PATTERN_TILE);
+  const path = new Path2D(tile.d);
+  if (tile.mode === 'fill') {
+    tctx.fillStyle = s.ink;
+    tctx.fill(path);
+  } else {
+    tctx.strokeStyle = s.ink;
+    tctx.lineWidth = 1.1;
+    tctx.stroke(path);
+  }
+  const pattern = ctx.createPattern(canvas, 'repeat');
+  if (pattern === null) return s.fill;
+  // The main context is already scaled by dpr (one user unit = one CSS pixel), so without this
+  // the px-wide tile would span px CSS pixels; scale it back to PATTERN_TILE CSS pixels.
+  const k = PATTERN_TILE / px;
+  pattern.setTransform(new DOMMatrix([k, 0, 0, k, 0, 0]));
+  return pattern;
+}
+
+/** A small off-screen canvas for pattern tiles and sprites (OffscreenCanvas where available). */
+export function makeCanvas(w: number, h: number): HTMLCanvasElement | OffscreenCanvas | null {
+  if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(Math.max(1, w), Math.max(1, h));
+  if (typeof document === 'undefined') return null;
+  const c = document.createElement('canvas');
+  c.width = Math.max(1, w);
+  c.height = Math.max(1, h);
+  return c;
+}

@@ -1,0 +1,206 @@
+/**
+ * The lab's state, outside React (zustand vanilla), so actions, keys and tests all reach it.
+ * The playhead moves many times a second: it lives in its own tiny store that views subscribe to
+ * directly, without React renders.
+ */
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import { loadPreset, presets, type FaultSpec, type ScenarioInput } from '../../sim/scenario/index.js';
+import type { LabView } from '../../sim/views/index.js';
+import { SimClient } from './sim-client.js';
+import { encodeScenario, readHash } from './url.js';
+
+export const DEFAULT_PRESET = 'l6-resiliency';
+
+export interface TimeWindow {
+  from: number;
+  to: number;
+}
+
+export type FaultKind = FaultSpec['kind'];
+
+export interface LabState {
+  /** The scenario as last applied (valid). */
+  input: ScenarioInput;
+  preset: string | null;
+  view: LabView | null;
+  status: 'idle' | 'running' | 'error';
+  progress: number;
+  /** Something the user must read: a rejected link, a failed run… */
+  notice: { kind: 'error' | 'info'; text: string } | null;
+  window: TimeWindow;
+  /** The fault the toolbar injects. */
+  faultKind: FaultKind;
+  playing: boolean;
+  /** Playback speed as a power of ten: simulated µs per wall ms = 10^speedExp. */
+  speedExp: number;
+  helpOpen: boolean;
+  /** Text for the ARIA live region. */
+  announcement: string;
+}
+
+// ---- Playhead (transient) ----
+
+type Listener = (t: number) => void;
+let playheadT = 0;
+const playheadListeners = new Set<Listener>();
+export const playhead = {
+  get: () => playheadT,
+  set(t: number) {
+    playheadT = t;
+    for (const l of playheadListeners) l(t);
+  },
+  subscribe(fn: Listener) {
+    playheadListeners.add(fn);
+    return () => void playheadListeners.delete(fn);
+  },
+};
+
+function presetInput(name: string): ScenarioInput {
+  const p = presets.find((x) => x.name === name);
+  if (p === undefined) throw new Error(`no preset ${name}`);
+  return structuredClone(p.scenario);
+}
+
+export const lab = createStore<LabState>(() => ({
+  input: presetInput(DEFAULT_PRESET),
+  preset: DEFAULT_PRESET,
+  view: null,
+  status: 'idle',
+  progress: 0,
+  notice: null,
+  window: { from: 0, to: 1 },
+  faultKind: 'drop_connections',
+  playing: false,
+  speedExp: 2,
+  helpOpen: false,
+  announcement: '',
+}));
+
+export function useLab<T>(select: (s: LabState) => T): T {
+  return useStore(lab, select);
+}
+
+const sim = new SimClient();
+export function simClient(): SimClient {
+  return sim;
+}
+
+export function announce(text: string): void {
+  lab.setState({ announcement: text });
+}
+
+/** Runs the current scenario; keeps the window if the run's length did not change. */
+export async function run(keepWindow: boolean): Promise<void> {
+  const { input } = lab.getState();
+  lab.setState({ status: 'running', progress: 0 });
+  announce('Simulating…');
+  let out;
+  try {
+    out = await sim.run(input, (progress) => lab.setState({ progress }));
+  } catch (e) {
+    lab.setState({ status: 'error', notice: { kind: 'error', text: `The simulation failed: ${e instanceof Error ? e.message : String(e)}` } });
+    announce('The simulation failed.');
+    return;
+  }
+  if (out === null) return; // cancelled or superseded
+  if (!out.ok) {
+    lab.setState({ status: 'error', notice: { kind: 'error', text: `The scenario is invalid: ${out.errors.join('; ')}` } });
+    return;
+  }
+  const view = out.view;
+  const prev = lab.getState().window;
+  const window = keepWindow && prev.to <= view.endUs && prev.to > prev.from ? prev : { from: 0, to: view.durationUs };
+  lab.setState({ view, status: 'idle', progress: 1, window });
+  const summary = view.worlds.map((w) => `${w.label}: ${Math.round(w.metrics.throughputPerSec)} requests per second, ${w.metrics.requests.failed} failed`).join('; ');
+  const crashed = view.failed.map((f) => `${f.label} crashed: ${f.message}`).join('; ');
+  announce(`Done. ${summary}${crashed ? `. ${crashed}` : ''}`);
+}
+
+export function cancelRun(): void {
+  sim.cancel();
+  lab.setState({ status: 'idle', progress: 0, notice: { kind: 'info', text: 'Simulation cancelled; showing the last finished run.' } });
+  announce('Simulation cancelled.');
+}
+
+/** Applies a scenario (already validated by the caller), writes it to the URL, and runs it. */
+export function applyScenario(input: ScenarioInput, options: { preset?: string | null; keepWindow?: boolean } = {}): Promise<void> {
+  lab.setState({ input, preset: options.preset === undefined ? lab.getState().preset : options.preset, notice: null });
+  writeUrl(input);
+  return run(options.keepWindow ?? false);
+}
+
+export function pickPreset(name: string): Promise<void> {
+  if (loadPreset(name) === undefined) return Promise.resolve();
+  playhead.set(0);
+  return applyScenario(presetInput(name), { preset: name });
+}
+
+function writeUrl(input: ScenarioInput): void {
+  const hash = `#${encodeScenario(input)}`;
+  if (typeof window !== 'undefined' && window.location.hash !== hash) window.history.replaceState(null, '', hash);
+}
+
+/** On load: the link's scenario, or the default (explaining a bad link). */
+export function startFromUrl(): Promise<void> {
+  const state = readHash(window.location.hash);
+  if (state.kind === 'scenario') return applyScenario(state.input, { preset: null });
+  if (state.kind === 'invalid') {
+    const p = pickPreset(DEFAULT_PRESET);
+    lab.setState({ notice: { kind: 'error', text: `This link could not be opened: ${state.reason}. Showing the default scenario instead.` } });
+    return p;
+  }
+  return pickPreset(DEFAULT_PRESET);
+}
+
+/** Default parameters of a fault injected from the toolbar. */
+export function faultAt(kind: FaultKind, atMs: number): FaultSpec {
+  const at = Math.round(atMs * 1000) / 1000;
+  switch (kind) {
+    case 'drop_connections':
+      return { atMs: at, kind };
+    case 'kill_caller':
+      return { atMs: at, kind };
+    case 'refuse_connections':
+      return { atMs: at, kind, forMs: 200 };
+    case 'partition':
+      return { atMs: at, kind, forMs: 200, mode: 'hold' };
+    case 'latency':
+      return { atMs: at, kind, addMs: 20, forMs: 200 };
+    case 'bandwidth':
+      return { atMs: at, kind, mbps: 1, forMs: 200 };
+    case 'server_down':
+      return { atMs: at, kind, forMs: 300 };
+    case 'slow_server':
+      return { atMs: at, kind, factor: 10, forMs: 200 };
+  }
+}
+
+function withFaults(faults: FaultSpec[]): ScenarioInput {
+  return { ...lab.getState().input, faults: faults.sort((a, b) => a.atMs - b.atMs) };
+}
+
+/** Deterministic time travel: the fault joins the schedule and the worlds are simulated again. */
+export function injectFault(kind: FaultKind, atUs: number): Promise<void> {
+  const f = faultAt(kind, atUs / 1000);
+  const faults = [...(lab.getState().input.faults ?? []), f];
+  announce(`Fault added: ${kind.replace(/_/g, ' ')} at ${(atUs / 1000).toFixed(3)} ms.`);
+  return applyScenario(withFaults(faults), { keepWindow: true });
+}
+
+export function moveFault(index: number, atUs: number): Promise<void> {
+  const faults = [...(lab.getState().input.faults ?? [])];
+  const f = faults[index];
+  if (f === undefined) return Promise.resolve();
+  faults[index] = { ...f, atMs: Math.max(0, Math.round(atUs) / 1000) };
+  announce(`Fault moved: ${f.kind.replace(/_/g, ' ')} now at ${(atUs / 1000).toFixed(3)} ms.`);
+  return applyScenario(withFaults(faults), { keepWindow: true });
+}
+
+export function deleteFault(index: number): Promise<void> {
+  const faults = [...(lab.getState().input.faults ?? [])];
+  const [f] = faults.splice(index, 1);
+  if (f === undefined) return Promise.resolve();
+  announce(`Fault removed: ${f.kind.replace(/_/g, ' ')} at ${f.atMs} ms.`);
+  return applyScenario(withFaults(faults), { keepWindow: true });
+}
