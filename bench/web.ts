@@ -18,10 +18,10 @@ const { compressToEncodedURIComponent } = lz;
 const PORT = 4199;
 const root = process.cwd();
 
-// ~100k requests: 100 callers at ~20k requests/s for 5 s, a pool and a multiplexed connection.
+// ~100k requests in all: 100 callers at ~20k requests/s for 2.5 s, on a pool and on a multiplexed connection.
 const scenario = {
   name: 'budget-100k',
-  durationMs: 5000,
+  durationMs: 2500,
   network: { latencyMs: 0.25 },
   workload: { callers: 100, thinkMs: 4, mix: { GET: 0.8, SET: 0.2 } },
   clients: [

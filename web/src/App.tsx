@@ -1,7 +1,8 @@
-import { Component, useEffect, useRef, type ReactNode } from 'react';
+import { Component, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { LabView } from '../../sim/views/index.js';
 import type { ScenarioInput } from '../../sim/scenario/index.js';
 import { actionById, actions, FAULT_KINDS, handleKey, seek, setPlaying } from './actions.js';
-import { applyScenario, cancelRun, deleteFault, injectFault, lab, moveFault, pickPreset, playhead, startFromUrl, useLab, type FaultKind } from './store.js';
+import { applyScenario, cancelRun, deleteFault, injectFault, lab, moveFault, pickPreset, playhead, startFromUrl, useLab, type FaultKind, type TimeWindow } from './store.js';
 import { Timeline } from './components/Timeline.js';
 import { PresetPicker } from './components/PresetPicker.js';
 import { ScenarioPanel } from './components/ScenarioPanel.js';
@@ -145,9 +146,35 @@ function Notice() {
   );
 }
 
+const onWindowChange = (w: TimeWindow) => lab.setState({ window: w });
+const onInjectAt = (t: number) => void injectFault(lab.getState().faultKind, t);
+const onMoveFault = (i: number, t: number) => void moveFault(i, t);
+const onDeleteFault = (i: number) => void deleteFault(i);
+
+/** Only this subtree follows the visible window, so zooming never re-renders the panels. */
+function LinkedTimeline({ view }: { view: LabView }) {
+  const window_ = useLab((s) => s.window);
+  return <Timeline view={view} window={window_} onWindowChange={onWindowChange} playhead={playhead} onSeek={seek} onInjectAt={onInjectAt} onMoveFault={onMoveFault} onDeleteFault={onDeleteFault} />;
+}
+
+/** The charts follow the window once a zoom or pan has settled, keeping frames for the timeline. */
+function LinkedCharts({ view }: { view: LabView }) {
+  const live = useLab((s) => s.window);
+  const [settled, setSettled] = useState(live);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(live), 200);
+    return () => clearTimeout(t);
+  }, [live]);
+  return (
+    <>
+      <LatencyScatter view={view} window={settled} />
+      <ThroughputChart view={view} window={settled} />
+    </>
+  );
+}
+
 export function App() {
   const view = useLab((s) => s.view);
-  const window_ = useLab((s) => s.window);
   const input = useLab((s) => s.input);
   const preset = useLab((s) => s.preset);
   const status = useLab((s) => s.status);
@@ -182,16 +209,7 @@ export function App() {
             <p className="placeholder">{status === 'running' ? 'Simulating the default scenario…' : 'Nothing simulated yet.'}</p>
           ) : (
             <Boundary name="timeline">
-              <Timeline
-                view={view}
-                window={window_}
-                onWindowChange={(w) => lab.setState({ window: w })}
-                playhead={playhead}
-                onSeek={seek}
-                onInjectAt={(t) => void injectFault(lab.getState().faultKind, t)}
-                onMoveFault={(i, t) => void moveFault(i, t)}
-                onDeleteFault={(i) => void deleteFault(i)}
-              />
+              <LinkedTimeline view={view} />
             </Boundary>
           )}
           {view !== null && (
@@ -213,8 +231,7 @@ export function App() {
         {view !== null && (
           <section className="charts" aria-label="Latency and throughput">
             <Boundary name="charts">
-              <LatencyScatter view={view} window={window_} />
-              <ThroughputChart view={view} window={window_} />
+              <LinkedCharts view={view} />
             </Boundary>
           </section>
         )}

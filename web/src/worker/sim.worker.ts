@@ -1,54 +1,50 @@
 /// <reference lib="webworker" />
 /**
- * The simulation runs here, off the page's thread: the page never freezes, a long run reports
- * progress, and cancelling is terminating this worker. Each world runs on its own, so a crash in
- * one (a bug) is reported for that world and the others still show.
+ * One world's simulation, off the page's thread. The page starts one of these workers per
+ * client configuration, so the worlds of a scenario run in parallel on separate cores; a crash
+ * in one (a bug) is reported for that world and the others still show. Cancelling is
+ * terminating the workers.
  */
 import { expose, type ProxyMarked } from 'comlink';
-import { jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type ScenarioInput, type ScenarioResult, type WorldResult } from '../../../sim/scenario/index.js';
-import { deriveWorld, faultViews, type LabView } from '../../../sim/views/index.js';
-import { ms } from '../../../sim/kernel/time.js';
+import { jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type ScenarioInput, type ScenarioResult } from '../../../sim/scenario/index.js';
+import { deriveWorld, type WorldView } from '../../../sim/views/index.js';
 
 let last: ScenarioResult | null = null;
 
-export type RunOutcome = { ok: true; view: LabView } | { ok: false; errors: string[] };
+export type WorldOutcome = { ok: true; view: WorldView } | { ok: false; errors: string[] } | { ok: 'crashed'; label: string; message: string };
 
 const api = {
-  run(input: ScenarioInput, onProgress?: ((fraction: number) => void) & ProxyMarked): RunOutcome {
+  runWorld(input: ScenarioInput, index: number, onProgress?: ((fraction: number) => void) & ProxyMarked): WorldOutcome {
     const parsed = parseScenario(input);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
     const s = parsed.scenario;
-    const results: WorldResult[] = [];
-    const view: LabView = { scenario: s, worlds: [], failed: [], faults: faultViews(s), endUs: ms(s.durationMs), durationUs: ms(s.durationMs) };
+    const spec = s.clients[index];
+    if (spec === undefined) return { ok: false, errors: [`clients[${index}]: no such client`] };
+    last = null;
     let lastReport = 0;
-    s.clients.forEach((spec, i) => {
-      try {
-        const w = runWorld(s, spec, (f) => {
-          const now = performance.now();
-          if (onProgress !== undefined && now - lastReport > 50) {
-            lastReport = now;
-            void onProgress((i + f) / s.clients.length);
-          }
-        });
-        results.push(w);
-        const v = deriveWorld(w, s);
-        view.worlds.push(v);
-        view.endUs = Math.max(view.endUs, v.endUs);
-      } catch (e) {
-        view.failed.push({ label: spec.label, message: e instanceof Error ? e.message : String(e) });
-      }
-    });
-    last = { scenario: s, worlds: results };
-    return { ok: true, view };
+    try {
+      const w = runWorld(s, spec, (f) => {
+        const now = performance.now();
+        if (onProgress !== undefined && now - lastReport > 50) {
+          lastReport = now;
+          void onProgress(f);
+        }
+      });
+      last = { scenario: s, worlds: [w] };
+      return { ok: true, view: deriveWorld(w, s) };
+    } catch (e) {
+      return { ok: 'crashed', label: spec.label, message: e instanceof Error ? e.message : String(e) };
+    }
   },
-  reportJson(): string | null {
-    return last === null ? null : JSON.stringify(jsonReport(last), null, 2);
+  /** This worker's world in the JSON report's shape. */
+  report(): unknown {
+    return last === null ? null : jsonReport(last).worlds[0];
   },
-  traceJson(): string | null {
-    return last === null ? null : JSON.stringify(traceExport(last));
+  trace(): unknown {
+    return last === null ? null : traceExport(last).worlds[0];
   },
-  perfettoJson(): string | null {
-    return last === null ? null : JSON.stringify(perfettoExport(last));
+  perfetto(): unknown[] | null {
+    return last === null ? null : perfettoExport(last).traceEvents;
   },
 };
 
