@@ -11,6 +11,7 @@
  *   resends make this possible; at-most-once clients must show zero).
  */
 import type { Trace } from '../kernel/trace.js';
+import { CommandOwners } from './common.js';
 
 export interface CheckReport {
   requests: number;
@@ -27,13 +28,19 @@ export interface CheckReport {
   problems: string[];
 }
 
+/**
+ * The kinds the checker reads: the trace builds the fields of no other event. Keep it in step
+ * with the switch.
+ */
+const CHECKED_KINDS = ['pipeline.start', 'proc.exit', 'pipeline.sent', 'pipeline.reply', 'redis.exec', 'pipeline.stop'];
+
 export function check(trace: Trace): CheckReport {
   const starts = new Map<number, number>();
   const callerOf = new Map<number, number>();
   const exited = new Set<number>();
   const stops = new Map<number, { n: number; ok: boolean; indeterminate: boolean }>();
-  /** "conn:i" -> [req, offset in the request] */
-  const owner = new Map<string, [number, number]>();
+  /** (conn, i) -> [req, offset in the request] */
+  const owner = new CommandOwners<[number, number]>();
   const executions = new Map<number, Map<number, number>>();
   const problems: string[] = [];
   const note = (s: string) => {
@@ -41,22 +48,27 @@ export function check(trace: Trace): CheckReport {
   };
   let misrouted = 0;
 
-  for (const e of trace.ofKind('pipeline.start')) {
-    starts.set(e.req, e.cmds);
-    callerOf.set(e.req, e.caller);
-  }
-  for (const e of trace.ofKind('proc.exit')) exited.add(e.pid);
   trace.each((t, kind, f) => {
     const e = f as Record<string, number | boolean>;
     switch (kind) {
+      // Starts and exits are only read after the pass, so one pass collects them too.
+      case 'pipeline.start': {
+        const { req, cmds, caller } = e as { req: number; cmds: number; caller: number };
+        starts.set(req, cmds);
+        callerOf.set(req, caller);
+        break;
+      }
+      case 'proc.exit':
+        exited.add((e as { pid: number }).pid);
+        break;
       case 'pipeline.sent': {
         const { req, conn, i, n } = e as { req: number; conn: number; i: number; n: number };
-        for (let k = 0; k < n; k++) owner.set(`${conn}:${i + k}`, [req, k]);
+        for (let k = 0; k < n; k++) owner.set(conn, i + k, [req, k]);
         break;
       }
       case 'pipeline.reply': {
         const { req, conn, i } = e as { req: number; conn: number; i: number };
-        const o = owner.get(`${conn}:${i}`);
+        const o = owner.get(conn, i);
         if (o === undefined || o[0] !== req) {
           misrouted++;
           note(`t=${t}: reply ${i} on conn ${conn} went to request ${req} but answers ${o === undefined ? 'no command' : `request ${o[0]}`}`);
@@ -65,7 +77,7 @@ export function check(trace: Trace): CheckReport {
       }
       case 'redis.exec': {
         const { conn, i } = e as { conn: number; i: number };
-        const o = owner.get(`${conn}:${i}`);
+        const o = owner.get(conn, i);
         if (o === undefined) break;
         let m = executions.get(o[0]);
         if (m === undefined) executions.set(o[0], (m = new Map()));
@@ -80,7 +92,7 @@ export function check(trace: Trace): CheckReport {
         break;
       }
     }
-  });
+  }, CHECKED_KINDS);
 
   let lost = 0;
   let abandoned = 0;

@@ -141,3 +141,23 @@ function concat(parts: Uint8Array[], n: number): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Who owns command `i` of connection `conn`: the index the checker and the views build from
+ * 'pipeline.sent' to match replies and executions to requests. Commands on a connection are
+ * numbered 0, 1, 2, ... as they are written, so each connection keeps a dense array; a map keyed
+ * by "conn:i" strings built a string for every lookup, a fifth of the checker's time.
+ */
+export class CommandOwners<T> {
+  private readonly byConn = new Map<number, T[]>();
+
+  set(conn: number, i: number, owner: T): void {
+    let list = this.byConn.get(conn);
+    if (list === undefined) this.byConn.set(conn, (list = []));
+    list[i] = owner;
+  }
+
+  get(conn: number, i: number): T | undefined {
+    return i < 0 ? undefined : this.byConn.get(conn)?.[i];
+  }
+}

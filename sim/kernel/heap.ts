@@ -41,8 +41,27 @@ export class EventHeap<T extends HeapEntry> {
     const top = items[0];
     const last = items.pop();
     if (top === undefined || last === undefined || items.length === 0) return top;
+    this.siftDown(last, 0);
+    return top;
+  }
+
+  /**
+   * Keeps only the entries `keep` accepts and restores the heap order (Floyd's bottom-up build,
+   * linear). (time, seq) is a total order, so what pops afterwards does not depend on the layout.
+   */
+  retain(keep: (entry: T) => boolean): void {
+    this.items = this.items.filter(keep);
+    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.siftDown(this.items[i]!, i);
+  }
+
+  clear(): void {
+    this.items = [];
+  }
+
+  /** Places `entry` at hole `i` or below it, moving smaller children up. */
+  private siftDown(entry: T, i: number): void {
+    const items = this.items;
     const n = items.length;
-    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
@@ -50,15 +69,10 @@ export class EventHeap<T extends HeapEntry> {
       let c = l;
       if (r < n && before(items[r]!, items[l]!)) c = r;
       const child = items[c]!;
-      if (!before(child, last)) break;
+      if (!before(child, entry)) break;
       items[i] = child;
       i = c;
     }
-    items[i] = last;
-    return top;
-  }
-
-  clear(): void {
-    this.items = [];
+    items[i] = entry;
   }
 }

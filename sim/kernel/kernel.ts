@@ -10,11 +10,21 @@ export class ScheduledEvent implements HeapEntry {
     readonly time: Micros,
     readonly seq: number,
     readonly fn: () => void,
+    /** @internal The kernel whose heap holds this event; null once it has left the heap. */
+    public queuedIn: Kernel | null = null,
   ) {}
 
   cancel(): void {
+    if (this.cancelled) return;
     this.cancelled = true;
+    this.queuedIn?.cancelledInHeap();
   }
+}
+
+function keepLive(ev: ScheduledEvent): boolean {
+  if (!ev.cancelled) return true;
+  ev.queuedIn = null;
+  return false;
 }
 
 export interface KernelOptions {
@@ -32,6 +42,8 @@ export class Kernel {
   private seq = 0;
   private readonly heap = new EventHeap<ScheduledEvent>();
   private _eventsRun = 0;
+  /** Cancelled events still in the heap. */
+  private deadInHeap = 0;
   readonly trace: Trace;
   readonly rng: Rng;
 
@@ -48,7 +60,7 @@ export class Kernel {
     return this._eventsRun;
   }
 
-  /** Scheduled events not yet run (cancelled ones included until they are popped). */
+  /** Scheduled events not yet run (cancelled ones included until they are popped or purged). */
   get pending(): number {
     return this.heap.size;
   }
@@ -57,7 +69,7 @@ export class Kernel {
   at(time: Micros, fn: () => void): ScheduledEvent {
     if (time < this._now) throw new RangeError(`cannot schedule in the past: ${time} < now ${this._now}`);
     assertMicros(time, 'event time');
-    const ev = new ScheduledEvent(time, this.seq++, fn);
+    const ev = new ScheduledEvent(time, this.seq++, fn, this);
     this.heap.push(ev);
     return ev;
   }
@@ -78,6 +90,7 @@ export class Kernel {
     this.dropCancelled();
     const ev = this.heap.pop();
     if (ev === undefined) return false;
+    ev.queuedIn = null;
     this._now = ev.time;
     this._eventsRun++;
     ev.fn();
@@ -97,6 +110,7 @@ export class Kernel {
       if (next === undefined || next.time > until) break;
       if (n >= maxEvents) return true;
       this.heap.pop();
+      next.queuedIn = null;
       this._now = next.time;
       this._eventsRun++;
       n++;
@@ -106,10 +120,26 @@ export class Kernel {
     return false;
   }
 
+  /**
+   * @internal Counts a cancelled event left in the heap. Most timers are cancelled (a call's
+   * timeout, once the reply is in), and seconds ahead: skipped only when they reach the top, they
+   * would make the heap many times the size of what is live. So once they are half of it, they
+   * are purged in one linear pass.
+   */
+  cancelledInHeap(): void {
+    this.deadInHeap++;
+    if (this.deadInHeap > 64 && this.deadInHeap * 2 > this.heap.size) {
+      this.heap.retain(keepLive);
+      this.deadInHeap = 0;
+    }
+  }
+
   private dropCancelled(): void {
     let top = this.heap.peek();
     while (top !== undefined && top.cancelled) {
       this.heap.pop();
+      top.queuedIn = null;
+      this.deadInHeap--;
       top = this.heap.peek();
     }
   }

@@ -20,15 +20,34 @@ export type TraceFields = Readonly<Record<string, TraceValue>> & { readonly t?: 
 /** One event as exported: `t` in microseconds, `kind`, then the event's own fields. */
 export type TraceRecord = { t: Micros; kind: string } & Record<string, TraceValue>;
 
+/** The field names of the events of one kind, in the order they were recorded. */
+interface Layout {
+  readonly kind: string;
+  readonly keys: readonly string[];
+}
+
 /**
- * An append-only, columnar log of everything observable in one world. Recording is a push onto
- * three arrays; the hash and the row view are computed only when asked for.
+ * An append-only log of everything observable in one world. It is one flat array: per event its
+ * time, its layout (kind and field names), then its field values. The hash and the row view are
+ * computed only when asked for.
+ *
+ * Why not keep the field objects themselves: a scenario records millions of events, and kept
+ * objects are what the garbage collector copies and marks again and again (two fifths of a run's
+ * time went there). Kept as values — small integers, shared strings — in one large array, they
+ * cost it nothing. Readers get a fresh object per event they visit; `each` and `ofKind` build
+ * them only for the kinds asked for.
  */
 export class Trace {
-  private readonly times: Micros[] = [];
-  private readonly kinds: string[] = [];
-  private readonly fields: TraceFields[] = [];
+  private readonly log: Array<Micros | Layout | TraceValue> = [];
+  private count = 0;
+  /** Where each event starts in `log`, built on the first access by index (passes read in order). */
+  private readonly offsets: number[] = [];
+  /** Each kind's layout as first recorded; one with other fields or another order gets its own. */
+  private readonly layoutOfKind = new Map<string, Layout>();
+  private readonly otherLayouts = new Map<string, Layout>();
+  /** How far the hash has read: events, and their end in `log`. */
   private hashedUpTo = 0;
+  private hashedPos = 0;
   private readonly hasher = new StreamHash();
 
   constructor(
@@ -39,28 +58,62 @@ export class Trace {
 
   record<K extends TraceKind>(kind: K, fields: TraceEvents[K] & TraceFields): void {
     if (!this.enabled) return;
-    this.times.push(this.clock.now);
-    this.kinds.push(kind);
-    this.fields.push(fields);
+    let layout = this.layoutOfKind.get(kind);
+    if (layout === undefined) {
+      layout = { kind, keys: Object.keys(fields) };
+      this.layoutOfKind.set(kind, layout);
+    }
+    const log = this.log;
+    const start = log.length;
+    log.push(this.clock.now, layout);
+    // The values go in field order; any difference from the layout's names means another layout.
+    const keys = layout.keys;
+    let j = 0;
+    for (const k in fields) {
+      if (keys[j] !== k) {
+        j = -1;
+        break;
+      }
+      log.push((fields as Record<string, TraceValue>)[k]!);
+      j++;
+    }
+    if (j !== keys.length) {
+      log.length = start + 2;
+      layout = this.layoutOf(kind, fields);
+      log[start + 1] = layout;
+      for (const k of layout.keys) log.push((fields as Record<string, TraceValue>)[k]!);
+    }
+    this.count++;
   }
 
   get length(): number {
-    return this.times.length;
+    return this.count;
   }
 
-  /** The i-th event as a plain row. */
+  /** The i-th event as a plain row (with `t` and `kind` undefined when there is none). */
   at(i: number): TraceRecord {
-    return { t: this.times[i]!, kind: this.kinds[i]!, ...this.fields[i]! } as TraceRecord;
+    const pos = this.offset(i);
+    if (pos < 0) return { t: undefined, kind: undefined } as unknown as TraceRecord;
+    const layout = this.log[pos + 1] as Layout;
+    return this.fill({ t: this.log[pos] as Micros, kind: layout.kind }, pos) as TraceRecord;
   }
 
-  /** Visits every event without building a row object (for passes over large traces). */
-  each(fn: (t: Micros, kind: string, fields: TraceFields) => void): void {
-    const { times, kinds, fields } = this;
-    for (let i = 0; i < times.length; i++) fn(times[i]!, kinds[i]!, fields[i]!);
+  /**
+   * Visits every event (or only those of `kinds`) in order. `fields` is a fresh object for each
+   * event: asking only for the kinds a pass reads saves building the others.
+   */
+  each(fn: (t: Micros, kind: string, fields: TraceFields) => void, kinds?: Iterable<string>): void {
+    const log = this.log;
+    const only = kinds === undefined ? null : new Set(kinds);
+    for (let pos = 0; pos < log.length; ) {
+      const layout = log[pos + 1] as Layout;
+      if (only === null || only.has(layout.kind)) fn(log[pos] as Micros, layout.kind, this.fill({}, pos) as TraceFields);
+      pos += 2 + layout.keys.length;
+    }
   }
 
   *rows(from = 0): IterableIterator<TraceRecord> {
-    for (let i = from; i < this.times.length; i++) yield this.at(i);
+    for (let i = from; i < this.count; i++) yield this.at(i);
   }
 
   toArray(): TraceRecord[] {
@@ -69,14 +122,19 @@ export class Trace {
 
   /** Events of one kind, typed. */
   *ofKind<K extends TraceKind>(kind: K): IterableIterator<{ t: Micros } & TraceEvents[K]> {
-    for (let i = 0; i < this.kinds.length; i++) {
-      if (this.kinds[i] === kind) yield { t: this.times[i]!, ...this.fields[i]! } as { t: Micros } & TraceEvents[K];
+    const log = this.log;
+    for (let pos = 0; pos < log.length; ) {
+      const layout = log[pos + 1] as Layout;
+      if (layout.kind === kind) yield this.fill({ t: log[pos] as Micros }, pos) as unknown as { t: Micros } & TraceEvents[K];
+      pos += 2 + layout.keys.length;
     }
   }
 
   /** The canonical text of one event: the bytes the hash is computed over. */
   line(i: number): string {
-    return `${this.times[i]} ${this.kinds[i]} ${JSON.stringify(this.fields[i])}\n`;
+    const pos = this.offset(i);
+    if (pos < 0) return 'undefined undefined undefined\n';
+    return `${this.log[pos] as Micros} ${(this.log[pos + 1] as Layout).kind} ${JSON.stringify(this.fill({}, pos))}\n`;
   }
 
   /**
@@ -86,20 +144,61 @@ export class Trace {
    */
   hash(): string {
     const h = this.hasher;
-    for (; this.hashedUpTo < this.times.length; this.hashedUpTo++) {
-      const i = this.hashedUpTo;
-      h.number(this.times[i]!);
-      h.string(this.kinds[i]!);
-      const f = this.fields[i]!;
-      for (const k in f) {
-        const v = f[k];
+    const log = this.log;
+    let pos = this.hashedPos;
+    for (; this.hashedUpTo < this.count; this.hashedUpTo++) {
+      h.number(log[pos] as Micros);
+      const layout = log[pos + 1] as Layout;
+      h.string(layout.kind);
+      const end = pos + 2 + layout.keys.length;
+      for (let j = pos + 2; j < end; j++) {
+        const v = log[j];
         if (typeof v === 'number') h.number(v);
         else if (typeof v === 'string') h.string(v);
         else h.tag(v === true ? 1 : v === false ? 2 : 3);
       }
       h.tag(4);
+      pos = end;
     }
+    this.hashedPos = pos;
     return h.hex();
+  }
+
+  /** Where the i-th event starts in `log`; -1 if there is no such event. */
+  private offset(i: number): number {
+    if (!(i >= 0 && i < this.count) || !Number.isInteger(i)) return -1;
+    const offsets = this.offsets;
+    if (i >= offsets.length) {
+      let pos = 0;
+      if (offsets.length > 0) {
+        const last = offsets[offsets.length - 1]!;
+        pos = last + 2 + (this.log[last + 1] as Layout).keys.length;
+      }
+      while (offsets.length < this.count) {
+        offsets.push(pos);
+        pos += 2 + (this.log[pos + 1] as Layout).keys.length;
+      }
+    }
+    return offsets[i]!;
+  }
+
+  /** Adds the fields of the event at `pos` to `into`, in their recorded order. */
+  private fill(into: Record<string, TraceValue>, pos: number): Record<string, TraceValue> {
+    const log = this.log;
+    const keys = (log[pos + 1] as Layout).keys;
+    for (let j = 0; j < keys.length; j++) into[keys[j]!] = log[pos + 2 + j] as TraceValue;
+    return into;
+  }
+
+  private layoutOf(kind: string, fields: TraceFields): Layout {
+    const keys = Object.keys(fields);
+    const id = `${kind}\u0000${keys.join('\u0000')}`;
+    let layout = this.otherLayouts.get(id);
+    if (layout === undefined) {
+      layout = { kind, keys };
+      this.otherLayouts.set(id, layout);
+    }
+    return layout;
   }
 }
 

@@ -592,8 +592,10 @@ export class Network {
   }
 
   private segments(data: Uint8Array): Uint8Array[] {
-    const out: Uint8Array[] = [];
     const slicer = this.link.slicer;
+    // Most writes (a command, a reply) fit one segment: no view to make.
+    if (slicer === null && data.length <= this.link.mss) return [data];
+    const out: Uint8Array[] = [];
     for (let off = 0; off < data.length; ) {
       let size = this.link.mss;
       if (slicer !== null) {

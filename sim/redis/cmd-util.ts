@@ -15,7 +15,7 @@ import {
   type RespError,
   type RespValue,
 } from '../resp/index.js';
-import type { Keyspace } from './keyspace.js';
+import { keyFromBytes, type Keyspace } from './keyspace.js';
 import type { ClientState, ExecResult, ServerState } from './commands.js';
 
 /** What a command implementation sees. `fullname` is Redis's `cmd->fullname` (`get`, `client|kill`). */
@@ -87,16 +87,27 @@ export function verbatim(client: ClientState, text: string): RespValue {
 
 /** One char per byte: keys and option words compare byte-exactly this way. */
 export function latin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096) {
-    s += String.fromCharCode(...b.subarray(i, Math.min(b.length, i + 4096)));
-  }
-  return s;
+  return keyFromBytes(b);
 }
 
 /** ASCII-only lower case, like strcasecmp's view of a byte string. */
 export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return s;
+}
+
+/** asciiLower(latin1(b)) in one pass: a command's name, looked up for every command run. */
+export function asciiLowerBytes(b: Uint8Array): string {
+  if (b.length > 64) return asciiLower(latin1(b));
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    s += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+  }
+  return s;
 }
 
 /** strcasecmp(arg, word) for an ASCII word. */

@@ -10,6 +10,7 @@ import {
   E_NOAUTH,
   E_SYNTAX,
   asciiLower,
+  asciiLowerBytes,
   cstr,
   drainReady,
   err,
@@ -189,10 +190,11 @@ function reply(value: RespValue): ExecResult {
 
 /**
  * Runs one command. Checks in processCommand's order: the command exists, then its arity, then
- * authentication; then the command's own checks.
+ * authentication; then the command's own checks. `name` is commandName(args), when the caller
+ * has it already.
  */
-export function execute(server: ServerState, client: ClientState, args: Uint8Array[], now: Micros): ExecResult {
-  const base = COMMANDS.get(commandName(args));
+export function execute(server: ServerState, client: ClientState, args: Uint8Array[], now: Micros, name = commandName(args)): ExecResult {
+  const base = COMMANDS.get(name);
   if (base === undefined) return reply(unknownCommand(args));
   let cmd = base;
   let fullname = base.name;
@@ -239,5 +241,5 @@ export function flushAll(server: ServerState): void {
 /** Lower-case command name of an argv (e.g. 'get'), or '' if empty. */
 export function commandName(args: Uint8Array[]): string {
   const first = args[0];
-  return first === undefined ? '' : asciiLower(latin1(first));
+  return first === undefined ? '' : asciiLowerBytes(first);
 }

@@ -19,9 +19,16 @@ export function isExpired(entry: Entry, now: Micros): boolean {
 
 /** Key bytes to the map key: one char per byte. */
 export function keyFromBytes(b: Uint8Array): string {
+  // Keys and command words are short: a plain loop is several times faster than building an
+  // argument list. Long ones go in chunks through apply (spreading an array iterates it, slower).
+  if (b.length <= 64) {
+    let s = '';
+    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
   let s = '';
   for (let i = 0; i < b.length; i += 4096) {
-    s += String.fromCharCode(...b.subarray(i, Math.min(b.length, i + 4096)));
+    s += String.fromCharCode.apply(null, b.subarray(i, Math.min(b.length, i + 4096)) as unknown as number[]);
   }
   return s;
 }

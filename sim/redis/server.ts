@@ -228,12 +228,8 @@ export class RedisServer implements ServerHandler {
     const start = this.kernel.now;
     const f = this.factor();
     let cost = this.options.readEventUs * f;
-    const out = new Map<Client, Uint8Array[]>();
-    const reply = (to: Client, v: RespValue) => {
-      let list = out.get(to);
-      if (list === undefined) out.set(to, (list = []));
-      list.push(encode(v, { protocol: to.state.protocol }));
-    };
+    const out: Outbox = [];
+    const reply = (to: Client, v: RespValue) => addReply(out, to, v);
     this.readEvents++;
 
     if (c.blocked?.timedOut) {
@@ -261,7 +257,7 @@ export class RedisServer implements ServerHandler {
       const name = commandName(argv);
       this.commandCounts.set(name, (this.commandCounts.get(name) ?? 0) + 1);
       this.kernel.trace.record('redis.exec', { conn: c.conn.id, i: c.executed++, cmd: name });
-      const r = execute(this.state, c.state, argv, start + Math.floor(cost));
+      const r = execute(this.state, c.state, argv, start + Math.floor(cost), name);
       switch (r.kind) {
         case 'reply':
           reply(c, r.value);
@@ -289,11 +285,11 @@ export class RedisServer implements ServerHandler {
     this.busyUs += us;
     this.kernel.trace.record('redis.event', { conn: c.conn.id, commands, us });
     this.kernel.at(start + us, () => {
-      for (const [to, parts] of out) {
+      for (const { to, parts } of out) {
         to.conn.write(concat(parts));
         if (to.closing) this.closeClient(to, 'quit');
       }
-      if (c.closing && !out.has(c)) this.closeClient(c, 'quit');
+      if (c.closing && !out.some((o) => o.to === c)) this.closeClient(c, 'quit');
     });
     return us;
   }
@@ -361,6 +357,23 @@ export class RedisServer implements ServerHandler {
     }
     return n;
   }
+}
+
+/**
+ * The replies of one read event, per client in the order each first got one. Almost always just
+ * the reader's (others only when a push serves their BLPOP), so a short list, not a Map.
+ */
+type Outbox = Array<{ readonly to: Client; readonly parts: Uint8Array[] }>;
+
+function addReply(out: Outbox, to: Client, v: RespValue): void {
+  const bytes = encode(v, { protocol: to.state.protocol });
+  for (const o of out) {
+    if (o.to === to) {
+      o.parts.push(bytes);
+      return;
+    }
+  }
+  out.push({ to, parts: [bytes] });
 }
 
 function validate(o: RedisOptions): RedisOptions {

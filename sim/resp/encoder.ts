@@ -16,6 +16,9 @@ const LF = 10;
 const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
 const textEncoder = new TextEncoder();
+const WRITER_START = 256;
+/** A scratch buffer grown past this by a large value is dropped after it. */
+const WRITER_KEEP = 64 * 1024;
 
 /** UTF-8 byte length of a JS string as TextEncoder encodes it (lone surrogates as U+FFFD). */
 export function utf8Length(s: string): number {
@@ -102,8 +105,14 @@ export function encodeCommand(args: ReadonlyArray<string | Uint8Array>): Uint8Ar
 
 /** A growable output buffer. */
 class Writer {
-  buf = new Uint8Array(256);
+  buf = new Uint8Array(WRITER_START);
   len = 0;
+
+  /** Empties it for the next value, giving back a buffer a huge value grew it to. */
+  reset(): void {
+    this.len = 0;
+    if (this.buf.length > WRITER_KEEP) this.buf = new Uint8Array(WRITER_START);
+  }
 
   private ensure(n: number): void {
     const need = this.len + n;
@@ -172,6 +181,12 @@ class Writer {
 const ATTRS_DONE = 1;
 
 /**
+ * One writer for every encode: encoding is synchronous and never re-entered, and the result is a
+ * copy, so the scratch buffer need not be allocated per reply (the server encodes every reply).
+ */
+const scratch = new Writer();
+
+/**
  * One value as RESP bytes. Errors containing CR or LF go out as `!` blob errors (RESP3) since a
  * `-` line cannot hold them. Throws RangeError for what RESP cannot carry: a simple string with
  * CR/LF, an integer outside signed 64 bits (use a big number), a verbatim format that is not 3
@@ -179,7 +194,8 @@ const ATTRS_DONE = 1;
  */
 export function encode(value: RespValue, options: RespEncodeOptions = {}): Uint8Array {
   const resp3 = (options.protocol ?? 3) === 3;
-  const w = new Writer();
+  const w = scratch;
+  w.reset();
   const values: RespValue[] = [value];
   const flags: number[] = [0];
   while (values.length > 0) {

@@ -116,10 +116,15 @@ export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S
     }
   }
 
+  /** The common result, translated without the generator the others need. */
+  function noreply(w: W, s: S): InfoReturn<W> {
+    return ['noreply', { s, backoffTimer: w.backoffTimer }];
+  }
+
   function* translate(ctx: Ctx, w: W, r: ConnInfoReturn<S>): Gen<InfoReturn<W>> {
     switch (r[0]) {
       case 'noreply':
-        return ['noreply', { s: r[1], backoffTimer: w.backoffTimer }];
+        return noreply(w, r[1]);
       case 'connect':
         return yield* doConnect(ctx, w, r[1], r[2]);
       case 'disconnect':
@@ -153,6 +158,7 @@ export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S
       const r = yield* spec.handleCall(request, from, w.s, ctx);
       if (r[0] === 'reply') return ['reply', r[1], { s: r[2], backoffTimer: w.backoffTimer }];
       if (r[0] === 'stop' && r.length === 4) return ['stop', r[1], r[2], { s: r[3], backoffTimer: w.backoffTimer }];
+      if (r[0] === 'noreply') return noreply(w, r[1]);
       return yield* translate(ctx, w, r as ConnInfoReturn<S>);
     },
     *handleCast(request, w, ctx) {
@@ -165,7 +171,9 @@ export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S
         return yield* doConnect(ctx, { s: w.s, backoffTimer: null }, 'backoff', w.s);
       }
       if (spec.handleInfo === undefined) return ['noreply', w];
-      return yield* translate(ctx, w, yield* spec.handleInfo(msg, w.s, ctx));
+      const r = yield* spec.handleInfo(msg, w.s, ctx);
+      if (r[0] === 'noreply') return noreply(w, r[1]);
+      return yield* translate(ctx, w, r);
     },
     *terminate(reason, w, ctx) {
       if (spec.terminate !== undefined) yield* spec.terminate(reason, w.s, ctx);

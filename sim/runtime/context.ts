@@ -3,10 +3,22 @@ import type { Micros } from '../kernel/time.js';
 import type { TraceEvents, TraceFields, TraceKind } from '../kernel/trace.js';
 import type { Proc } from './process.js';
 import { ProcessExit, type Runtime, type SendOptions, type SpawnOptions } from './runtime.js';
-import { TIMEOUT, type ExitReason, type Gen, type Pid, type ProcFn, type Ref, type Timeout } from './types.js';
+import { TIMEOUT, type ExitReason, type Gen, type Pid, type ProcFn, type ReceiveEffect, type Ref, type Timeout } from './types.js';
 
 const anyMessage = (): boolean => true;
 const noMessage = (): boolean => false;
+/** `receive()` of any message, for ever: the same effect every time, allocated once. */
+const ANY_MESSAGE: ReceiveEffect = Object.freeze({ kind: 'receive', match: anyMessage, timeout: Number.POSITIVE_INFINITY });
+
+/**
+ * The effect a receive yields. Process code gets it through `yield* ctx.receive(...)`; the
+ * runtime's own loops (GenServer's) yield it directly, which saves a generator per message.
+ */
+export function receiveEffect(match: (msg: unknown) => boolean = anyMessage, timeout: Micros = Number.POSITIVE_INFINITY): ReceiveEffect {
+  if (!(timeout >= 0)) throw new RangeError(`receive timeout must be >= 0, got ${timeout}`);
+  if (match === anyMessage && timeout === Number.POSITIVE_INFINITY) return ANY_MESSAGE;
+  return { kind: 'receive', match, timeout };
+}
 
 /**
  * What a process's code holds: its own pid and the runtime's operations, like the Erlang BIFs
@@ -62,10 +74,14 @@ export class Ctx {
     this.rt.unlink(this.p, pid);
   }
 
-  /** A DOWN message arrives when `pid` ends (at once, with 'noproc', if it already has). */
-  monitor(pid: Pid): Ref {
+  /**
+   * A DOWN message arrives when `pid` ends (at once, with 'noproc', if it already has). With
+   * `{alias: 'demonitor'}` the reference is also an alias of this process until demonitor, as
+   * OTP 24's monitor(process, Pid, [{alias, demonitor}]) (what gen:call uses).
+   */
+  monitor(pid: Pid, options: { alias?: 'demonitor' } = {}): Ref {
     this.rt.assertCurrent(this.p, 'monitor');
-    return this.rt.monitor(this.p, pid);
+    return this.rt.monitor(this.p, pid, options.alias === 'demonitor');
   }
 
   /** With `flush`, also removes a DOWN for this ref that has already arrived. */
@@ -151,8 +167,7 @@ export class Ctx {
   receive<T>(match: (msg: unknown) => msg is T, timeout: Micros): Gen<T | Timeout>;
   receive(match: (msg: unknown) => boolean, timeout?: Micros): Gen<unknown>;
   *receive(match: (msg: unknown) => boolean = anyMessage, timeout: Micros = Number.POSITIVE_INFINITY): Gen<unknown> {
-    if (!(timeout >= 0)) throw new RangeError(`receive timeout must be >= 0, got ${timeout}`);
-    return yield { kind: 'receive', match, timeout };
+    return yield receiveEffect(match, timeout);
   }
 
   /** Process.sleep: a receive that matches nothing. */

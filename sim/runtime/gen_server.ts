@@ -5,7 +5,7 @@
  * `['reply', value, state]`, `['noreply', state]`, `['stop', reason, state]`.
  */
 import { ms, type Micros } from '../kernel/time.js';
-import type { Ctx } from './context.js';
+import { receiveEffect, type Ctx } from './context.js';
 import { TIMEOUT, isDown, isExit, isTagged, type ExitReason, type Gen, type Pid, type ProcFn, type Ref } from './types.js';
 
 /** Who made a call: its pid and the alias the reply must go to (OTP's {pid, [alias | ref]}). */
@@ -71,15 +71,15 @@ export interface StartOptions {
  * as OTP's gen:do_call does.
  */
 export function* call<T = unknown>(ctx: Ctx, server: Pid, request: unknown, timeout: Micros = ms(5000)): Gen<CallOutcome<T>> {
-  const mref = ctx.monitor(server);
-  const alias = ctx.alias();
-  ctx.send(server, { type: '$gen_call', from: { pid: ctx.self, alias }, request } satisfies CallMessage);
-  const isMine = (m: unknown): boolean => (isTagged(m, '$gen_reply') && (m as ReplyMessage).alias === alias) || isDown(m, mref);
-  let msg = yield* ctx.receive(isMine, timeout);
-  ctx.unalias(alias);
-  ctx.demonitor(mref, { flush: true });
+  // One reference is both the monitor and the alias the reply goes to, as in OTP 24's gen:call.
+  const ref = ctx.monitor(server, { alias: 'demonitor' });
+  ctx.send(server, { type: '$gen_call', from: { pid: ctx.self, alias: ref }, request } satisfies CallMessage);
+  const isMine = (m: unknown): boolean => (isTagged(m, '$gen_reply') && (m as ReplyMessage).alias === ref) || isDown(m, ref);
+  let msg: unknown = yield receiveEffect(isMine, timeout);
+  // Ends the alias too: from here a late reply is dropped by the runtime.
+  ctx.demonitor(ref, { flush: true });
   if (msg === TIMEOUT) {
-    msg = yield* ctx.receive((m) => isTagged(m, '$gen_reply') && (m as ReplyMessage).alias === alias, 0);
+    msg = yield* ctx.receive((m) => isTagged(m, '$gen_reply') && (m as ReplyMessage).alias === ref, 0);
     if (msg === TIMEOUT) return { ok: false, error: 'timeout', reason: 'timeout' };
   }
   if (isDown(msg)) {
@@ -158,7 +158,7 @@ function serverLoop<S>(spec: GenServerSpec<S>, starter: { to: Pid; ref: Ref } | 
     }
     const parent = starter?.to;
     for (;;) {
-      const msg = yield* ctx.receive();
+      const msg: unknown = yield receiveEffect();
       if (isTagged(msg, '$gen_call')) {
         const { from, request } = msg as CallMessage;
         if (spec.handleCall === undefined) throw new Error(`${ctx.name} has no handleCall for ${describe(request)}`);

@@ -1,7 +1,7 @@
 import type { ScheduledEvent } from '../kernel/kernel.js';
 import type { Micros } from '../kernel/time.js';
 import type { Ctx } from './context.js';
-import type { Effect, ExitReason, Gen, Pid, Ref } from './types.js';
+import type { Effect, ExitReason, Gen, Pid } from './types.js';
 
 export type ProcStatus = 'runnable' | 'running' | 'waiting' | 'dead';
 
@@ -21,11 +21,6 @@ export class Proc {
   trapExit = false;
 
   readonly links = new Set<Pid>();
-  /** Monitors others hold on this process: ref -> watcher. */
-  readonly monitoredBy = new Map<Ref, Pid>();
-  /** Monitors this process holds on others: ref -> target. */
-  readonly monitoring = new Map<Ref, Pid>();
-  readonly aliases = new Set<Ref>();
 
   /** CPU consumed by the current step, in nanoseconds (costs can be finer than the clock). */
   stepNs = 0;

@@ -20,7 +20,11 @@ declare module '../kernel/trace.js' {
     'proc.exit': { pid: number; name: string; reason: string };
     /** A step that held a scheduler for `us` microseconds of CPU. */
     'proc.busy': { pid: number; us: number };
-    /** A message between processes; `at` is when it lands in the mailbox (after the copy). */
+    /**
+     * A message between processes; `at` is when it lands in the mailbox (after the copy). Only
+     * with RuntimeOptions.traceMessages: two to three per request, read by no view, checker or
+     * export, they were a sixth of a scenario's trace. Counts and bytes are in the process stats.
+     */
     'msg.send': { from: number | null; to: number; tag: string; bytes: number; at: number };
     /** A message that reached nobody: a dead process, or an alias its owner had given up. */
     'msg.drop': { from: number | null; to: number; tag: string; reason: string };
@@ -36,6 +40,8 @@ export interface RuntimeOptions {
   sendNs?: number;
   /** Fixed cost of every step (being scheduled in, the receive loop, dispatching the message). */
   stepOverheadNs?: number;
+  /** Record every message between processes as 'msg.send' (default false). */
+  traceMessages?: boolean;
 }
 
 export interface SpawnOptions {
@@ -71,11 +77,13 @@ export class Runtime {
   private readonly copyNsPerByte: number;
   private readonly sendNs: number;
   private readonly stepOverheadNs: number;
+  private readonly traceMessages: boolean;
 
   private nextPid = 1;
   private nextRef = 1;
   private readonly procs = new Map<Pid, Proc>();
-  private readonly aliasOwner = new Map<Ref, Pid>();
+  /** Every live monitor and alias, by reference, in the order they were made. */
+  private readonly refs = new Map<Ref, RefEntry>();
   private readonly names = new Map<string, Pid>();
   private readonly timers = new Map<Ref, { event: ScheduledEvent; dest: Pid }>();
   private readonly streams = new Map<string, Rng>();
@@ -106,6 +114,7 @@ export class Runtime {
     this.copyNsPerByte = nonNegative(options.copyNsPerByte ?? 0, 'copyNsPerByte');
     this.sendNs = nonNegative(options.sendNs ?? 0, 'sendNs');
     this.stepOverheadNs = nonNegative(options.stepOverheadNs ?? 0, 'stepOverheadNs');
+    this.traceMessages = options.traceMessages ?? false;
   }
 
   // ---- Public API for whoever builds a world (tests, scenarios, the network). ----
@@ -228,7 +237,7 @@ export class Runtime {
   /** @internal */
   sendFrom(p: Proc, to: Pid, msg: unknown, options?: SendOptions): void {
     const at = this.chargeSend(p, msg, options);
-    this.kernel.trace.record('msg.send', { from: p.pid, to, tag: messageTag(msg), bytes: this.lastBytes, at });
+    if (this.traceMessages) this.kernel.trace.record('msg.send', { from: p.pid, to, tag: messageTag(msg), bytes: this.lastBytes, at });
     this.deliverAt(at, p.pid, to, msg);
   }
 
@@ -236,19 +245,27 @@ export class Runtime {
   sendToAlias(p: Proc | null, alias: Ref, msg: unknown, options?: SendOptions): void {
     const at = p === null ? this.kernel.now : this.chargeSend(p, msg, options);
     const from = p?.pid ?? null;
-    const to = this.aliasOwner.get(alias) ?? -1;
-    this.kernel.trace.record('msg.send', { from, to, tag: messageTag(msg), bytes: p === null ? 0 : this.lastBytes, at });
-    const land = () => {
-      const owner = this.aliasOwner.get(alias);
-      if (owner === undefined) {
-        this.messagesDropped++;
-        this.kernel.trace.record('msg.drop', { from, to, tag: messageTag(msg), reason: 'inactive_alias' });
-        return;
-      }
-      this.deliver(from, owner, msg);
-    };
-    if (at <= this.kernel.now) land();
-    else this.kernel.at(at, land);
+    const to = this.aliasOwnerOf(alias) ?? -1;
+    if (this.traceMessages) this.kernel.trace.record('msg.send', { from, to, tag: messageTag(msg), bytes: p === null ? 0 : this.lastBytes, at });
+    if (at <= this.kernel.now) this.landOnAlias(from, to, alias, msg);
+    else this.landOnAliasAt(at, from, to, alias, msg);
+  }
+
+  // The closures that wait in the kernel are made in functions of their own, so the callers'
+  // variables are not captured (and allocated) when nothing waits.
+
+  private landOnAliasAt(at: Micros, from: Pid | null, to: number, alias: Ref, msg: unknown): void {
+    this.kernel.at(at, () => this.landOnAlias(from, to, alias, msg));
+  }
+
+  private landOnAlias(from: Pid | null, to: number, alias: Ref, msg: unknown): void {
+    const owner = this.aliasOwnerOf(alias);
+    if (owner === undefined) {
+      this.messagesDropped++;
+      this.kernel.trace.record('msg.drop', { from, to, tag: messageTag(msg), reason: 'inactive_alias' });
+      return;
+    }
+    this.deliver(from, owner, msg);
   }
 
   /** @internal */
@@ -274,44 +291,60 @@ export class Runtime {
     this.procs.get(pid)?.links.delete(p.pid);
   }
 
-  /** @internal */
-  monitor(p: Proc, pid: Pid): Ref {
+  /**
+   * @internal With `alias`, the reference is also an alias of `p` until demonitor (or unalias):
+   * OTP 24's monitor(process, Pid, [{alias, demonitor}]), one reference where a call would
+   * otherwise make, register and drop two.
+   */
+  monitor(p: Proc, pid: Pid, alias = false): Ref {
     const ref = this.makeRef();
     const target = this.live(pid);
     if (target === undefined) {
+      if (alias) this.refs.set(ref, { owner: p.pid, target: null, alias: 'until_demonitor' });
       this.deliver(null, p.pid, { type: 'DOWN', ref, pid, reason: 'noproc' });
       return ref;
     }
-    target.monitoredBy.set(ref, p.pid);
-    p.monitoring.set(ref, pid);
+    this.refs.set(ref, { owner: p.pid, target: pid, alias: alias ? 'until_demonitor' : 'no' });
     return ref;
   }
 
   /** @internal */
   demonitor(p: Proc, ref: Ref, flush: boolean): void {
-    const target = p.monitoring.get(ref);
-    if (target !== undefined) {
-      p.monitoring.delete(ref);
-      this.procs.get(target)?.monitoredBy.delete(ref);
+    const entry = this.refs.get(ref);
+    if (entry !== undefined && entry.owner === p.pid) {
+      if (entry.alias === 'until_demonitor' || (entry.alias === 'no' && entry.target !== null)) this.refs.delete(ref);
+      else entry.target = null;
     }
     if (flush) {
-      const i = p.mailbox.findIndex((m) => isDownFor(m, ref));
-      if (i >= 0) p.mailbox.splice(i, 1);
+      const mailbox = p.mailbox;
+      for (let i = 0; i < mailbox.length; i++) {
+        if (isDownFor(mailbox[i], ref)) {
+          mailbox.splice(i, 1);
+          break;
+        }
+      }
     }
   }
 
   /** @internal */
   alias(p: Proc): Ref {
     const ref = this.makeRef();
-    this.aliasOwner.set(ref, p.pid);
-    p.aliases.add(ref);
+    this.refs.set(ref, { owner: p.pid, target: null, alias: 'until_unalias' });
     return ref;
   }
 
   /** @internal */
   unalias(p: Proc, ref: Ref): void {
-    if (this.aliasOwner.get(ref) === p.pid) this.aliasOwner.delete(ref);
-    p.aliases.delete(ref);
+    const entry = this.refs.get(ref);
+    if (entry === undefined || entry.owner !== p.pid || entry.alias === 'no') return;
+    if (entry.target === null) this.refs.delete(ref);
+    else entry.alias = 'no';
+  }
+
+  /** The process an alias routes to, if it is active. */
+  private aliasOwnerOf(ref: Ref): Pid | undefined {
+    const entry = this.refs.get(ref);
+    return entry === undefined || entry.alias === 'no' ? undefined : entry.owner;
   }
 
   /** @internal Like erlang:send_after/3: cancelled by itself if the destination dies. */
@@ -387,7 +420,11 @@ export class Runtime {
 
   private deliverAt(at: Micros, from: Pid | null, to: Pid, msg: unknown): void {
     if (at <= this.kernel.now) this.deliver(from, to, msg);
-    else this.kernel.at(at, () => this.deliver(from, to, msg));
+    else this.deliverLater(at, from, to, msg);
+  }
+
+  private deliverLater(at: Micros, from: Pid | null, to: Pid, msg: unknown): void {
+    this.kernel.at(at, () => this.deliver(from, to, msg));
   }
 
   private deliver(from: Pid | null, to: Pid, msg: unknown): void {
@@ -464,13 +501,17 @@ export class Runtime {
     const ticks = Math.floor(total / 1000);
     p.carryNs = total - ticks * 1000;
     p.busyNs += p.stepNs;
-    const finish = () => this.finishStep(p, result, threw, thrown);
     if (ticks > 0) {
       this.kernel.trace.record('proc.busy', { pid: p.pid, us: ticks });
-      this.kernel.after(ticks, finish);
+      this.finishAfter(ticks, p, result, threw, thrown);
     } else {
-      finish();
+      this.finishStep(p, result, threw, thrown);
     }
+  }
+
+  /** A function of its own, so runStep's variables are not captured (and allocated) on every step. */
+  private finishAfter(ticks: Micros, p: Proc, result: IteratorResult<Effect, ExitReason | void> | null, threw: boolean, thrown: unknown): void {
+    this.kernel.after(ticks, () => this.finishStep(p, result, threw, thrown));
   }
 
   private finishStep(p: Proc, result: IteratorResult<Effect, ExitReason | void> | null, threw: boolean, thrown: unknown): void {
@@ -514,13 +555,15 @@ export class Runtime {
     }
     p.status = 'waiting';
     p.waitingFor = effect;
-    if (Number.isFinite(effect.timeout)) {
-      p.waitTimer = this.kernel.after(Math.ceil(effect.timeout), () => {
-        p.waitTimer = null;
-        p.waitingFor = null;
-        this.makeRunnable(p, TIMEOUT);
-      });
-    }
+    if (Number.isFinite(effect.timeout)) this.armTimeout(p, effect.timeout);
+  }
+
+  private armTimeout(p: Proc, timeout: Micros): void {
+    p.waitTimer = this.kernel.after(Math.ceil(timeout), () => {
+      p.waitTimer = null;
+      p.waitingFor = null;
+      this.makeRunnable(p, TIMEOUT);
+    });
   }
 
   private kill(p: Proc, reason: ExitReason): void {
@@ -541,8 +584,8 @@ export class Runtime {
     p.mailbox.length = 0;
     p.gen = null;
     for (const [name, pid] of this.names) if (pid === p.pid) this.names.delete(name);
-    for (const ref of p.aliases) this.aliasOwner.delete(ref);
-    p.aliases.clear();
+    // Its aliases end, and so do its monitors of others.
+    for (const [ref, entry] of this.refs) if (entry.owner === p.pid) this.refs.delete(ref);
     for (const [ref, t] of this.timers) {
       if (t.dest === p.pid) {
         t.event.cancel();
@@ -550,12 +593,14 @@ export class Runtime {
       }
     }
     this.kernel.trace.record('proc.exit', { pid: p.pid, name: p.name, reason });
-    for (const [ref, target] of p.monitoring) this.procs.get(target)?.monitoredBy.delete(ref);
-    p.monitoring.clear();
-    for (const [ref, watcher] of p.monitoredBy) {
-      this.deliver(null, watcher, { type: 'DOWN', ref, pid: p.pid, reason });
+    // Watchers get DOWN in the order they started watching. A DOWN can run its watcher at once,
+    // and a monitor that watcher drops meanwhile is skipped, as it would be on a BEAM.
+    for (const [ref, entry] of this.refs) {
+      if (entry.target !== p.pid) continue;
+      if (entry.alias === 'no') this.refs.delete(ref);
+      else entry.target = null;
+      this.deliver(null, entry.owner, { type: 'DOWN', ref, pid: p.pid, reason });
     }
-    p.monitoredBy.clear();
     const links = [...p.links];
     p.links.clear();
     for (const pid of links) {
@@ -569,6 +614,16 @@ export class Runtime {
     const p = this.procs.get(pid);
     return p === undefined || p.status === 'dead' ? undefined : p;
   }
+}
+
+/**
+ * A monitor (`target`, until it goes down), an alias (`alias` other than 'no'), or both. An alias
+ * made with its monitor lasts until demonitor; one made alone, until unalias.
+ */
+interface RefEntry {
+  readonly owner: Pid;
+  target: Pid | null;
+  alias: 'no' | 'until_demonitor' | 'until_unalias';
 }
 
 function isDownFor(msg: unknown, ref: Ref): boolean {

@@ -3,6 +3,7 @@
  */
 import type { Micros } from '../kernel/time.js';
 import { ms } from '../kernel/time.js';
+import { CommandOwners } from '../clients/common.js';
 import type { ScenarioResult, WorldResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RequestView, StepPoint, ThroughputBucket, WorldView } from './types.js';
@@ -45,12 +46,33 @@ interface Fields {
   us: number;
 }
 
+/**
+ * The kinds deriveWorld reads: the trace builds the fields of no other event. Keep it in step
+ * with the switch.
+ */
+const VIEW_KINDS = [
+  'pipeline.start',
+  'checkout.wait',
+  'checkout.start',
+  'pipeline.sent',
+  'pipeline.resend',
+  'redis.exec',
+  'pipeline.reply',
+  'pipeline.stop',
+  'tcp.connect',
+  'tcp.established',
+  'tcp.refused',
+  'tcp.connect_timeout',
+  'tcp.close',
+  'conn.backoff',
+];
+
 export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   const requests: RequestView[] = [];
   const byReq = new Map<number, RequestView>();
   const callerLane = new Map<number, number>();
-  /** "conn:i" -> request, for matching server executions to requests. */
-  const owner = new Map<string, RequestView>();
+  /** (conn, i) -> request, for matching server executions to requests. */
+  const owner = new CommandOwners<RequestView>();
   const conns = new Map<number, { lane: number; from: Micros; up: Micros | null; to: Micros | null }>();
   const laneFreeAt: Micros[] = [];
   const backoffs: BackoffBand[] = [];
@@ -127,7 +149,7 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         if (r === undefined) break;
         r.sentAt = t;
         r.conn = e.conn;
-        for (let k = 0; k < e.n; k++) owner.set(`${e.conn}:${e.i + k}`, r);
+        for (let k = 0; k < e.n; k++) owner.set(e.conn, e.i + k, r);
         bumpConn(e.conn, t, 1);
         break;
       }
@@ -137,16 +159,16 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         break;
       }
       case 'redis.exec': {
-        const r = owner.get(`${e.conn}:${e.i}`);
+        const r = owner.get(e.conn, e.i);
         if (r !== undefined && (r.execAt === null || r.execAt < (r.sentAt ?? 0))) r.execAt = t;
         break;
       }
       case 'pipeline.reply': {
         const r = byReq.get(e.req);
         if (r !== undefined) r.replyAt = t;
-        const o = owner.get(`${e.conn}:${e.i}`);
+        const o = owner.get(e.conn, e.i);
         if (o !== undefined && o.sentAt !== null) {
-          const first = owner.get(`${e.conn}:${e.i - 1}`) !== o;
+          const first = owner.get(e.conn, e.i - 1) !== o;
           if (first) bumpConn(e.conn, t, -1);
         }
         break;
@@ -190,7 +212,7 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         if (e.us > 0) backoffs.push({ pid: e.pid, from: t, to: t + e.us });
         break;
     }
-  });
+  }, VIEW_KINDS);
 
   const endUs = w.world.kernel.now;
   const connLanes: ConnLane[] = [];

@@ -1,4 +1,4 @@
-import { Component, useEffect, useRef, useState, type ReactNode } from 'react';
+import { Component, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { LabView } from '../../sim/views/index.js';
 import type { ScenarioInput } from '../../sim/scenario/index.js';
 import { actionById, actions, FAULT_KINDS, handleKey, seek, setPlaying } from './actions.js';
@@ -10,6 +10,14 @@ import { ComparisonTable } from './components/ComparisonTable.js';
 import { LatencyScatter, ThroughputChart } from './components/Charts.js';
 import { HelpDialog } from './components/HelpDialog.js';
 import { exportPng, exportSvg } from './export.js';
+
+/**
+ * A paint layer of its own (a stacking context; it looks the same). While the timeline pans and
+ * zooms, its axis, fault bands and counts change every frame, and Chromium then repaints the
+ * layer that holds them, walking every box of it: with the panels in layers of their own, it
+ * reuses their painting whole instead (about 0.3 ms a frame instead of 1.8 ms, measured).
+ */
+const OWN_PAINT_LAYER = { position: 'relative', zIndex: 0 } as const;
 
 /** A rendering error in one part shows a message there instead of taking the page down. */
 class Boundary extends Component<{ name: string; children: ReactNode }, { error: Error | null }> {
@@ -80,7 +88,7 @@ function Toolbar() {
   const progress = useLab((s) => s.progress);
   const hasView = useLab((s) => s.view !== null);
   return (
-    <div className="toolbar" role="toolbar" aria-label="Playback, faults and export">
+    <div className="toolbar" role="toolbar" aria-label="Playback, faults and export" style={OWN_PAINT_LAYER}>
       <div className="group">
         <ActionButton id="play-pause" disabled={!hasView}>
           {playing ? 'Pause' : 'Play'}
@@ -146,29 +154,63 @@ function Notice() {
   );
 }
 
-const onWindowChange = (w: TimeWindow) => lab.setState({ window: w });
 const onInjectAt = (t: number) => void injectFault(lab.getState().faultKind, t);
 const onMoveFault = (i: number, t: number) => void moveFault(i, t);
 const onDeleteFault = (i: number) => void deleteFault(i);
 
-/** Only this subtree follows the visible window, so zooming never re-renders the panels. */
+/**
+ * Only this subtree follows the visible window, so zooming never re-renders the panels. The
+ * timeline draws its own pans and zooms as they happen and reports them (at most once a frame);
+ * only windows set elsewhere (keys, playback, a new run) come back to it as a new prop, so a
+ * gesture never re-renders it either.
+ */
 function LinkedTimeline({ view }: { view: LabView }) {
-  const window_ = useLab((s) => s.window);
+  const [window_, setWindow] = useState(() => lab.getState().window);
+  const reported = useRef<TimeWindow | null>(null);
+  useEffect(() => {
+    const follow = (w: TimeWindow) => {
+      if (w !== reported.current) setWindow(w);
+    };
+    follow(lab.getState().window);
+    return lab.subscribe((s, prev) => {
+      if (s.window !== prev.window) follow(s.window);
+    });
+  }, []);
+  const onWindowChange = useCallback((w: TimeWindow) => {
+    reported.current = w;
+    lab.setState({ window: w });
+  }, []);
   return <Timeline view={view} window={window_} onWindowChange={onWindowChange} playhead={playhead} onSeek={seek} onInjectAt={onInjectAt} onMoveFault={onMoveFault} onDeleteFault={onDeleteFault} />;
 }
 
-/** The charts follow the window once a zoom or pan has settled, keeping frames for the timeline. */
+/**
+ * The charts follow the window once a zoom or pan has settled (200 ms without a change), keeping
+ * frames for the timeline. The window is read from the store by a subscription, not a hook, so a
+ * gesture never re-renders this subtree; a new run shows its window at once.
+ */
 function LinkedCharts({ view }: { view: LabView }) {
-  const live = useLab((s) => s.window);
-  const [settled, setSettled] = useState(live);
+  const [settled, setSettled] = useState(() => ({ view, window: lab.getState().window }));
+  const window_ = settled.view === view ? settled.window : lab.getState().window;
   useEffect(() => {
-    const t = setTimeout(() => setSettled(live), 200);
-    return () => clearTimeout(t);
-  }, [live]);
+    setSettled((s) => (s.view === view ? s : { view, window: lab.getState().window }));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = lab.subscribe((s, prev) => {
+      if (s.window === prev.window) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const now = lab.getState();
+        setSettled((old) => (old.view === now.view && old.window === now.window ? old : { view: now.view ?? view, window: now.window }));
+      }, 200);
+    });
+    return () => {
+      unsubscribe();
+      clearTimeout(timer);
+    };
+  }, [view]);
   return (
     <>
-      <LatencyScatter view={view} window={settled} />
-      <ThroughputChart view={view} window={settled} />
+      <LatencyScatter view={view} window={window_} />
+      <ThroughputChart view={view} window={window_} />
     </>
   );
 }
@@ -195,7 +237,7 @@ export function App() {
 
   return (
     <div className="app">
-      <header className="masthead">
+      <header className="masthead" style={OWN_PAINT_LAYER}>
         <h1>Duplex</h1>
         <p className="tagline">A blocking pool against one multiplexed connection — break them and watch.</p>
         <PresetPicker value={preset} onPick={(name) => void pickPreset(name)} />
@@ -213,7 +255,7 @@ export function App() {
             </Boundary>
           )}
           {view !== null && (
-            <p className="run-facts">
+            <p className="run-facts" style={OWN_PAINT_LAYER}>
               {view.scenario.name} · seed {view.scenario.seed} · {view.scenario.durationMs} ms ·{' '}
               {view.worlds.map((w) => (
                 <span key={w.label}>
@@ -229,14 +271,14 @@ export function App() {
           ))}
         </section>
         {view !== null && (
-          <section className="charts" aria-label="Latency and throughput">
+          <section className="charts" aria-label="Latency and throughput" style={OWN_PAINT_LAYER}>
             <Boundary name="charts">
               <LinkedCharts view={view} />
             </Boundary>
           </section>
         )}
         </div>
-        <aside className="side">
+        <aside className="side" style={OWN_PAINT_LAYER}>
           {view !== null && (
             <Boundary name="comparison table">
               <ComparisonTable view={view} />

@@ -5,14 +5,16 @@
  * only asks for changes (onWindowChange, onSeek, onInjectAt, onMoveFault, onDeleteFault).
  *
  * What is React and what is not:
- *  - React renders the structure (sections, legend, fault chips, the request card) and re-renders
- *    when the window changes (cheap: a few dozen elements);
- *  - the dense parts are drawn on one canvas per world, in requestAnimationFrame, by the pure
- *    functions of timeline-draw.ts;
+ *  - React renders the structure (sections, legend, canvases); none of it depends on the window,
+ *    so panning and zooming never re-render it;
+ *  - the shown window lives in a ref and a tiny store of its own: d3-zoom gestures move it at once,
+ *    and one requestAnimationFrame per frame draws it — the canvases (by the pure functions of
+ *    timeline-draw.ts), the axis and the playhead — then tells the small parts that follow it
+ *    (fault chips and bands, failed-in-view counts, the request card), then reports it to the app
+ *    (onWindowChange, so at most once per frame);
  *  - the playhead moves by direct DOM updates from its subscription, never by a render;
  *  - d3-zoom owns wheel / drag / pinch on the whole timeline, so all worlds pan and zoom together.
  */
-import { axisTop } from 'd3-axis';
 import { scaleLinear, type ScaleLinear } from 'd3-scale';
 import { select } from 'd3-selection';
 import { zoom as d3zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
@@ -25,6 +27,8 @@ import {
   useMemo,
   useRef,
   useState,
+  useSyncExternalStore,
+  type CanvasHTMLAttributes,
   type JSX,
   type KeyboardEvent as ReactKeyboardEvent,
   type MouseEvent as ReactMouseEvent,
@@ -152,6 +156,60 @@ function safeId(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
+// ---- The axis -------------------------------------------------------------------------------------
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const TICK_SIZE = 6;
+
+/**
+ * The time axis along the top, drawn as d3-axis's axisTop draws it (same elements, classes and
+ * attributes, so exports look the same), but updated in place: axisTop keys its ticks by pixel
+ * position, so every frame of a pan removed and re-created every tick and its text (~1 ms a
+ * frame, and a relayout of the text). Here ticks are reused in order and a label is only
+ * rewritten when it changes.
+ */
+function drawAxis(g: SVGGElement, x: ScaleLinear<number, number>, ticks: readonly number[], format: (v: number) => string): void {
+  const offset = typeof window !== 'undefined' && window.devicePixelRatio > 1 ? 0 : 0.5;
+  if (!g.hasAttribute('text-anchor')) {
+    g.setAttribute('fill', 'none');
+    g.setAttribute('font-size', '10');
+    g.setAttribute('font-family', 'sans-serif');
+    g.setAttribute('text-anchor', 'middle');
+  }
+  let domain = g.querySelector<SVGPathElement>(':scope > path.domain');
+  if (domain === null) {
+    domain = document.createElementNS(SVG_NS, 'path');
+    domain.setAttribute('class', 'domain');
+    domain.setAttribute('stroke', 'currentColor');
+    g.insertBefore(domain, g.firstChild);
+  }
+  const [r0, r1] = x.range() as [number, number];
+  domain.setAttribute('d', `M${r0 + offset},${-TICK_SIZE}V${offset}H${r1 + offset}V${-TICK_SIZE}`);
+  const existing = g.querySelectorAll<SVGGElement>(':scope > g.tick');
+  for (let i = ticks.length; i < existing.length; i++) existing[i]!.remove();
+  ticks.forEach((t, i) => {
+    let tick = existing[i];
+    if (tick === undefined) {
+      tick = document.createElementNS(SVG_NS, 'g');
+      tick.setAttribute('class', 'tick');
+      tick.setAttribute('opacity', '1');
+      const line = document.createElementNS(SVG_NS, 'line');
+      line.setAttribute('stroke', 'currentColor');
+      line.setAttribute('y2', String(-TICK_SIZE));
+      const text = document.createElementNS(SVG_NS, 'text');
+      text.setAttribute('fill', 'currentColor');
+      text.setAttribute('y', String(-(TICK_SIZE + 3)));
+      text.setAttribute('dy', '0em');
+      tick.append(line, text);
+      g.append(tick);
+    }
+    tick.setAttribute('transform', `translate(${x(t) + offset},0)`);
+    const text = tick.lastChild as SVGTextElement;
+    const label = format(t);
+    if (text.textContent !== label) text.textContent = label;
+  });
+}
+
 // ---- Hooks --------------------------------------------------------------------------------------
 
 /** The element's CSS width, kept current by a ResizeObserver. */
@@ -215,6 +273,95 @@ function resolveHighlight(hl: TimelineHighlight | undefined, d: WorldData): Reso
   return { dimAll: false, highlight: { from: hl.from, to: hl.to, lane: hl.lane, req } };
 }
 
+// ---- The shown window ---------------------------------------------------------------------------
+
+/**
+ * The window the timeline shows, kept outside React (like the playhead): a gesture moves it every
+ * frame, and only the few small parts that follow it — fault chips and bands, the failed-in-view
+ * counts, the request card — subscribe to it. The canvases, the axis and the playhead are drawn
+ * from it imperatively, once per animation frame.
+ */
+interface ShownWindow {
+  get(): TimeWindow;
+  set(w: TimeWindow): void;
+  subscribe(fn: () => void): () => void;
+}
+
+function createShownWindow(initial: TimeWindow): ShownWindow {
+  let current = initial;
+  const listeners = new Set<() => void>();
+  return {
+    get: () => current,
+    set(w) {
+      if (w === current) return;
+      current = w;
+      for (const l of listeners) l();
+    },
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => void listeners.delete(fn);
+    },
+  };
+}
+
+function useShownWindow(shown: ShownWindow): TimeWindow {
+  return useSyncExternalStore(shown.subscribe, shown.get);
+}
+
+/** Failed requests ending in the shown window: re-renders its user only when the number changes. */
+function useFailedInView(shown: ShownWindow, ix: WorldIndex): number {
+  return useSyncExternalStore(shown.subscribe, () => {
+    const w = shown.get();
+    return countFailedIn(ix, w.from, w.to);
+  });
+}
+
+function spanOf(w: TimeWindow): number {
+  return Math.max(1, w.to - w.from);
+}
+
+interface FaultDrag {
+  index: number;
+  at: number;
+}
+
+interface ChipLayout {
+  chips: Array<{ f: FaultView; left: number; width: number; row: number }>;
+  rows: number;
+}
+
+function faultStart(f: FaultView, drag: FaultDrag | null): number {
+  return drag !== null && drag.index === f.index ? drag.at : f.at;
+}
+
+/** Chips laid out in rows so overlapping labels never hide each other. */
+function layoutChips(faults: readonly FaultView[], drag: FaultDrag | null, w: TimeWindow, x0: number, x1: number, deletable: boolean): ChipLayout {
+  const k = (x1 - x0) / spanOf(w);
+  const x = (t: number) => x0 + (t - w.from) * k;
+  const rows: number[] = [];
+  const chips: ChipLayout['chips'] = [];
+  const visible = faults
+    .map((f) => {
+      const at = faultStart(f, drag);
+      const until = at + (f.until - f.at);
+      return { f, xa: x(at), xb: x(until) };
+    })
+    .filter((c) => c.xb >= x0 - 1 && c.xa <= x1 + 1)
+    .sort((a, b) => a.xa - b.xa);
+  for (const c of visible) {
+    const left = Math.max(x0, c.xa);
+    const labelW = 7.2 * c.f.label.length + (deletable ? 52 : 32);
+    const width = Math.max(labelW, Math.min(x1, c.xb) - left);
+    let row = rows.findIndex((r) => r + 4 <= left);
+    if (row < 0) row = rows.push(0) - 1;
+    rows[row] = left + width;
+    chips.push({ f: c.f, left, width, row });
+  }
+  return { chips, rows: rows.length };
+}
+
+// ---- The component ------------------------------------------------------------------------------
+
 export function Timeline(props: TimelineProps): JSX.Element {
   const { view, window: win, highlight, height, onDeleteFault, onMoveFault, onInjectAt } = props;
   const uid = safeId(useId());
@@ -236,32 +383,82 @@ export function Timeline(props: TimelineProps): JSX.Element {
   const [hover, setHover] = useState<ReqRef | null>(null);
   const [cursor, setCursor] = useState<ReqRef | null>(null);
   const [focusedWorld, setFocusedWorld] = useState<string | null>(null);
-  const [drag, setDrag] = useState<{ index: number; at: number } | null>(null);
+  const [drag, setDrag] = useState<FaultDrag | null>(null);
   const [announcement, setAnnouncement] = useState('');
 
   const worlds = useMemo<WorldData[]>(() => view.worlds.map((world) => ({ world, ix: buildWorldIndex(world), lay: layoutWorld(world) })), [view]);
   const endUs = Math.max(MIN_SPAN, view.endUs);
   const x0 = GUTTER;
   const x1 = Math.max(x0 + 1, width - RIGHT_PAD);
-  const span = Math.max(1, win.to - win.from);
-  const x = useMemo(() => scaleLinear().domain([win.from, win.to]).range([x0, x1]), [win.from, win.to, x0, x1]);
-  const ticks = useMemo(() => x.ticks(Math.max(2, Math.floor((x1 - x0) / 110))), [x, x0, x1]);
-  const errorCounts = useMemo(() => worlds.map((d) => countFailedIn(d.ix, win.from, win.to)), [worlds, win.from, win.to]);
 
-  // ---- Window changes (one place; d3-zoom gestures are remembered to tell echoes apart) ----
-  const recentZoomWindows = useRef<TimeWindow[]>([]);
-  const emitWindow = useCallback((w: TimeWindow, fromZoomGesture: boolean) => {
-    const p = latest.current;
-    const next = clampWindow(w, Math.max(MIN_SPAN, p.view.endUs));
-    if (sameWindow(next, p.window)) return;
-    if (fromZoomGesture) recentZoomWindows.current = [...recentZoomWindows.current.slice(-7), next];
-    p.onWindowChange(next);
+  // ---- The shown window, and what the app is told about it -----------------------------------
+  // Gestures move winRef at once; a frame draws it; the frame then reports it to the app, so the
+  // app hears of a window at most once per frame. The app's own changes come back in as the
+  // `window` prop; windows this timeline reported (echoes) are told apart from them.
+  const winRef = useRef<TimeWindow | null>(null);
+  if (winRef.current === null) winRef.current = clampWindow(win, endUs);
+  const [shown] = useState(() => createShownWindow(winRef.current!));
+  const geom = useRef({ x0, x1, endUs });
+  useLayoutEffect(() => {
+    geom.current = { x0, x1, endUs };
+  }, [x0, x1, endUs]);
+  const current = useCallback((): TimeWindow => winRef.current!, []);
+  const reported = useRef<TimeWindow>(win);
+  const pendingEchoes = useRef<TimeWindow[]>([]);
+  const report = useCallback(() => {
+    const w = winRef.current!;
+    if (sameWindow(w, reported.current)) return;
+    reported.current = w;
+    pendingEchoes.current = [...pendingEchoes.current.slice(-7), w];
+    latest.current.onWindowChange(w);
   }, []);
+
+  const frameRef = useRef<() => void>(() => {});
+  const rafRef = useRef(0);
+  const requestFrame = useCallback(() => {
+    if (rafRef.current !== 0) return;
+    rafRef.current = requestAnimationFrame(() => {
+      rafRef.current = 0;
+      frameRef.current();
+    });
+  }, []);
+  useEffect(
+    () => () => {
+      cancelAnimationFrame(rafRef.current);
+      rafRef.current = 0;
+    },
+    [],
+  );
 
   // ---- d3-zoom on the whole timeline -------------------------------------------------------
   const zoomRef = useRef<ZoomBehavior<HTMLDivElement, unknown> | null>(null);
   const baseRef = useRef<ScaleLinear<number, number> | null>(null);
-  useEffect(() => {
+
+  /** Sets d3-zoom's transform to the shown window, directly: no zoom event, no feedback. */
+  const syncZoom = useCallback(() => {
+    const el = contentRef.current;
+    const base = baseRef.current;
+    if (el === null || base === null) return;
+    const w = winRef.current!;
+    const k = geom.current.endUs / spanOf(w);
+    const t: ZoomTransform = zoomIdentity.translate(geom.current.x0 - k * base(w.from), 0).scale(k);
+    (el as unknown as { __zoom: ZoomTransform }).__zoom = t;
+  }, []);
+
+  /** Shows a window (clamped to the run) from the next frame on. */
+  const showWindow = useCallback(
+    (w: TimeWindow, fromZoomGesture: boolean) => {
+      const next = clampWindow(w, geom.current.endUs);
+      if (sameWindow(next, winRef.current!)) return;
+      winRef.current = next;
+      // A gesture's transform is d3's own; anything else must become d3's starting point.
+      if (!fromZoomGesture) syncZoom();
+      requestFrame();
+    },
+    [syncZoom, requestFrame],
+  );
+
+  useLayoutEffect(() => {
     const el = contentRef.current;
     if (el === null) return;
     const z = d3zoom<HTMLDivElement, unknown>()
@@ -274,11 +471,13 @@ export function Timeline(props: TimelineProps): JSX.Element {
         return !m.ctrlKey && !m.button;
       })
       .on('zoom', (event: D3ZoomEvent<HTMLDivElement, unknown>) => {
-        // Programmatic changes have no source event; only gestures become window changes.
+        // Programmatic changes have no source event; only gestures move the window. No React
+        // render here: the window is drawn in the next animation frame, however many events
+        // arrive before it.
         const base = baseRef.current;
         if (event.sourceEvent === null || event.sourceEvent === undefined || base === null) return;
         const [from, to] = event.transform.rescaleX(base).domain() as [number, number];
-        emitWindow({ from, to }, true);
+        showWindow({ from, to }, true);
       });
     zoomRef.current = z;
     const sel = select(el);
@@ -287,20 +486,13 @@ export function Timeline(props: TimelineProps): JSX.Element {
       sel.on('.zoom', null);
       zoomRef.current = null;
     };
-  }, [emitWindow]);
+  }, [showWindow]);
 
-  /**
-   * Keep d3-zoom's transform equal to the controlled window. Set directly (no events, so no
-   * feedback into onWindowChange), and skipped when the window is an echo of a gesture d3 is
-   * still driving — resetting it then would undo wheel steps that arrived before the re-render.
-   */
+  /** The plot's width or the run's length changed: new zoom extents, the window kept inside. */
   useLayoutEffect(() => {
-    const el = contentRef.current;
     const z = zoomRef.current;
-    if (el === null || z === null || width === 0) return;
-    const base = scaleLinear().domain([0, endUs]).range([x0, x1]);
-    const widthChanged = baseRef.current === null || baseRef.current.range()[1] !== x1 || baseRef.current.domain()[1] !== endUs;
-    baseRef.current = base;
+    if (z === null || width === 0) return;
+    baseRef.current = scaleLinear().domain([0, endUs]).range([x0, x1]);
     z.extent([
       [x0, 0],
       [x1, 1],
@@ -310,31 +502,29 @@ export function Timeline(props: TimelineProps): JSX.Element {
         [x1, 1],
       ])
       .scaleExtent([1, Math.max(1, endUs / MIN_SPAN)]);
-    const echo = recentZoomWindows.current.some((w) => sameWindow(w, win));
-    if (echo && !widthChanged) return;
-    const k = endUs / span;
-    const t: ZoomTransform = zoomIdentity.translate(x0 - k * base(win.from), 0).scale(k);
-    (el as unknown as { __zoom: ZoomTransform }).__zoom = t;
-  }, [win, width, endUs, x0, x1, span]);
+    winRef.current = clampWindow(winRef.current!, endUs);
+    syncZoom();
+    requestFrame();
+  }, [width, endUs, x0, x1, syncZoom, requestFrame]);
 
-  // ---- Axis --------------------------------------------------------------------------------
+  /** The app changed the window (keys, playback, a new run): show it, unless it is an echo. */
   useLayoutEffect(() => {
-    const g = axisGRef.current;
-    if (g === null || width === 0) return;
-    const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : span;
-    const d = tickDecimals(step);
-    const axis = axisTop(x)
-      .tickValues(ticks)
-      .tickSizeOuter(0)
-      .tickSize(6)
-      .tickFormat((v) => (Number(v) / 1000).toFixed(d));
-    select(g).call(axis);
-  }, [x, ticks, span, width]);
+    const echo = pendingEchoes.current.findIndex((w) => sameWindow(w, win));
+    if (echo >= 0) {
+      // The app caught up with a window reported earlier; the shown one may be newer.
+      pendingEchoes.current = pendingEchoes.current.slice(echo + 1);
+      return;
+    }
+    pendingEchoes.current = [];
+    reported.current = win;
+    showWindow(win, false);
+  }, [win, showWindow]);
 
   // ---- Playhead: direct DOM updates ----------------------------------------------------------
-  const scaleRef = useRef(x);
+  const scaleRef = useRef<ScaleLinear<number, number> | null>(null);
   const positionPlayhead = useCallback((t: number) => {
     const s = scaleRef.current;
+    if (s === null) return;
     const [from, to] = s.domain() as [number, number];
     const visible = t >= from && t <= to;
     const px = s(t);
@@ -362,16 +552,12 @@ export function Timeline(props: TimelineProps): JSX.Element {
       axis.setAttribute('aria-valuetext', ms3(t));
     }
   }, []);
-  useLayoutEffect(() => {
-    scaleRef.current = x;
-    positionPlayhead(latest.current.playhead.get());
-  }, [x, positionPlayhead]);
   useEffect(() => {
     positionPlayhead(props.playhead.get());
     return props.playhead.subscribe(positionPlayhead);
   }, [props.playhead, positionPlayhead]);
 
-  // ---- Canvas drawing, once per animation frame -----------------------------------------------
+  // ---- The frame: canvases, axis and playhead for the shown window, then the subscribers ---------
   const resolveReq = useCallback(
     (ref: ReqRef | null): { wi: number; i: number } | null => {
       if (ref === null) return null;
@@ -382,49 +568,53 @@ export function Timeline(props: TimelineProps): JSX.Element {
     [worlds],
   );
   const fills = useRef(new WeakMap<CanvasRenderingContext2D, { dpr: number; fill: FillFor }>());
-  const frameInputs = useRef<() => void>(() => {});
-  const rafRef = useRef(0);
-  useEffect(() => {
+  const axisKey = useRef('');
+  useLayoutEffect(() => {
     const hoverAt = resolveReq(hover);
     const cursorAt = resolveReq(cursor);
-    frameInputs.current = () => {
-      if (width === 0) return;
-      worlds.forEach((d, wi) => {
-        const canvas = canvasRefs.current[wi];
-        if (canvas === null || canvas === undefined) return;
-        const w = Math.round(width * dpr);
-        const h = Math.round(d.lay.height * dpr);
-        if (canvas.width !== w) canvas.width = w;
-        if (canvas.height !== h) canvas.height = h;
-        const ctx = canvas.getContext('2d');
-        if (ctx === null) return;
-        ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-        let cached = fills.current.get(ctx);
-        if (cached === undefined || cached.dpr !== dpr) fills.current.set(ctx, (cached = { dpr, fill: fillCache(ctx, dpr) }));
-        const frame = makeFrame(ctx, width, d.lay.height, win.from, win.to, ticks, cached.fill, dpr);
-        const hl = resolveHighlight(highlight, d);
-        drawWorld(frame, d.ix, d.lay, {
-          ...hl,
-          cursor: cursorAt !== null && cursorAt.wi === wi ? cursorAt.i : null,
-          hover: hoverAt !== null && hoverAt.wi === wi ? hoverAt.i : null,
-          focused: focusedWorld === d.world.label,
+    axisKey.current = '';
+    frameRef.current = () => {
+      const w = winRef.current!;
+      const x = scaleLinear().domain([w.from, w.to]).range([x0, x1]);
+      scaleRef.current = x;
+      if (width > 0) {
+        const ticks = x.ticks(Math.max(2, Math.floor((x1 - x0) / 110)));
+        worlds.forEach((d, wi) => {
+          const canvas = canvasRefs.current[wi];
+          if (canvas === null || canvas === undefined) return;
+          const cw = Math.round(width * dpr);
+          const ch = Math.round(d.lay.height * dpr);
+          if (canvas.width !== cw) canvas.width = cw;
+          if (canvas.height !== ch) canvas.height = ch;
+          const ctx = canvas.getContext('2d');
+          if (ctx === null) return;
+          ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+          let cached = fills.current.get(ctx);
+          if (cached === undefined || cached.dpr !== dpr) fills.current.set(ctx, (cached = { dpr, fill: fillCache(ctx, dpr) }));
+          const frame = makeFrame(ctx, width, d.lay.height, w.from, w.to, ticks, cached.fill, dpr);
+          const hl = resolveHighlight(highlight, d);
+          drawWorld(frame, d.ix, d.lay, {
+            ...hl,
+            cursor: cursorAt !== null && cursorAt.wi === wi ? cursorAt.i : null,
+            hover: hoverAt !== null && hoverAt.wi === wi ? hoverAt.i : null,
+            focused: focusedWorld === d.world.label,
+          });
         });
-      });
+        const g = axisGRef.current;
+        const key = `${w.from}:${w.to}:${x0}:${x1}`;
+        if (g !== null && key !== axisKey.current) {
+          axisKey.current = key;
+          const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : spanOf(w);
+          const dec = tickDecimals(step);
+          drawAxis(g, x, ticks, (v) => (v / 1000).toFixed(dec));
+        }
+      }
+      positionPlayhead(latest.current.playhead.get());
+      shown.set(w);
+      report();
     };
-    if (rafRef.current === 0) {
-      rafRef.current = requestAnimationFrame(() => {
-        rafRef.current = 0;
-        frameInputs.current();
-      });
-    }
-  }, [worlds, win.from, win.to, width, dpr, ticks, highlight, hover, cursor, focusedWorld, resolveReq]);
-  useEffect(
-    () => () => {
-      cancelAnimationFrame(rafRef.current);
-      rafRef.current = 0;
-    },
-    [],
-  );
+    requestFrame();
+  }, [worlds, width, dpr, x0, x1, highlight, hover, cursor, focusedWorld, resolveReq, positionPlayhead, shown, report, requestFrame]);
 
   // A new run: forget pointers into the old one that no longer exist.
   useEffect(() => {
@@ -436,25 +626,41 @@ export function Timeline(props: TimelineProps): JSX.Element {
   const timeAtClientX = useCallback(
     (clientX: number): number => {
       const el = contentRef.current;
-      if (el === null) return win.from;
+      const w = current();
+      if (el === null) return w.from;
       const px = clientX - el.getBoundingClientRect().left;
-      return Math.round(Math.min(endUs, Math.max(0, x.invert(px))));
+      const t = w.from + ((px - x0) * spanOf(w)) / (x1 - x0);
+      return Math.round(Math.min(endUs, Math.max(0, t)));
     },
-    [x, win.from, endUs],
+    [current, x0, x1, endUs],
   );
 
   // ---- Keyboard: zoom and pan (shared by the canvases and the axis) ---------------------------
   const zoomAroundPlayhead = useCallback(
     (factor: number) => {
+      const w = current();
       const p = latest.current.playhead.get();
-      const centre = p >= win.from && p <= win.to ? p : (win.from + win.to) / 2;
-      const next = span * factor;
-      emitWindow({ from: centre - (centre - win.from) * factor, to: centre - (centre - win.from) * factor + next }, false);
+      const centre = p >= w.from && p <= w.to ? p : (w.from + w.to) / 2;
+      const next = spanOf(w) * factor;
+      showWindow({ from: centre - (centre - w.from) * factor, to: centre - (centre - w.from) * factor + next }, false);
     },
-    [win.from, win.to, span, emitWindow],
+    [current, showWindow],
   );
-  const pan = useCallback((dir: number) => emitWindow({ from: win.from + dir * span * PAN_STEP, to: win.to + dir * span * PAN_STEP }, false), [win.from, win.to, span, emitWindow]);
-  const centreOn = useCallback((t: number) => emitWindow({ from: t - span / 2, to: t + span / 2 }, false), [span, emitWindow]);
+  const pan = useCallback(
+    (dir: number) => {
+      const w = current();
+      const step = dir * spanOf(w) * PAN_STEP;
+      showWindow({ from: w.from + step, to: w.to + step }, false);
+    },
+    [current, showWindow],
+  );
+  const centreOn = useCallback(
+    (t: number) => {
+      const span = spanOf(current());
+      showWindow({ from: t - span / 2, to: t + span / 2 }, false);
+    },
+    [current, showWindow],
+  );
 
   /** Keys common to every focusable part; true when handled. */
   const sharedKeys = useCallback(
@@ -476,8 +682,9 @@ export function Timeline(props: TimelineProps): JSX.Element {
   const hitAt = (wi: number, e: ReactPointerEvent<HTMLCanvasElement> | ReactMouseEvent<HTMLCanvasElement>): ReqRef | null => {
     const d = worlds[wi];
     if (d === undefined) return null;
+    const w = current();
     const rect = e.currentTarget.getBoundingClientRect();
-    const i = hitTest({ x0, x1, from: win.from, to: win.to, k: (x1 - x0) / span }, d.ix, d.lay, e.clientX - rect.left, e.clientY - rect.top);
+    const i = hitTest({ x0, x1, from: w.from, to: w.to, k: (x1 - x0) / spanOf(w) }, d.ix, d.lay, e.clientX - rect.left, e.clientY - rect.top);
     return i === null ? null : { label: d.world.label, req: d.ix.reqs[i]!.req };
   };
   const sameRef = (a: ReqRef | null, b: ReqRef | null) => a === b || (a !== null && b !== null && a.label === b.label && a.req === b.req);
@@ -494,16 +701,17 @@ export function Timeline(props: TimelineProps): JSX.Element {
   const moveCursor = (wi: number, how: 'prev' | 'next' | 'first' | 'last') => {
     const d = worlds[wi];
     if (d === undefined || d.ix.reqs.length === 0) return;
+    const w = current();
     const n = d.ix.reqs.length;
     const cur = resolveReq(cursor);
     let i: number;
-    if (how === 'first') i = Math.min(n - 1, lowerBound(d.ix.start, win.from));
-    else if (how === 'last') i = Math.max(0, upperBound(d.ix.start, win.to) - 1);
+    if (how === 'first') i = Math.min(n - 1, lowerBound(d.ix.start, w.from));
+    else if (how === 'last') i = Math.max(0, upperBound(d.ix.start, w.to) - 1);
     else if (cur !== null && cur.wi === wi) i = cur.i + (how === 'next' ? 1 : -1);
     else {
       // Start from the playhead if it is in view, else from the window's start.
       const p = latest.current.playhead.get();
-      const t = p >= win.from && p <= win.to ? p : win.from;
+      const t = p >= w.from && p <= w.to ? p : w.from;
       i = how === 'next' ? lowerBound(d.ix.start, t) : upperBound(d.ix.start, t) - 1;
     }
     i = Math.max(0, Math.min(n - 1, i));
@@ -511,7 +719,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
     setHover(null);
     setCursor({ label: d.world.label, req: r.req });
     setAnnouncement(requestSummary(r));
-    if (r.start > win.to || d.ix.end[i]! < win.from) centreOn(r.start);
+    if (r.start > w.to || d.ix.end[i]! < w.from) centreOn(r.start);
   };
 
   const onCanvasKeyDown = (wi: number, e: ReactKeyboardEvent<HTMLCanvasElement>) => {
@@ -565,6 +773,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
     let handled = sharedKeys(e);
     if (!handled && !e.ctrlKey && !e.metaKey && !e.altKey && !e.shiftKey) {
       const p = latest.current.playhead.get();
+      const span = spanOf(current());
       const seekTo = (t: number) => props.onSeek(Math.round(Math.min(endUs, Math.max(0, t))));
       handled = true;
       if (e.key === 'ArrowRight') seekTo(p + span / 100);
@@ -583,7 +792,6 @@ export function Timeline(props: TimelineProps): JSX.Element {
 
   // ---- Faults: chips (focusable, draggable, deletable) and bands -----------------------------
   const faultDrag = useRef<{ index: number; pointerId: number; startX: number; at0: number; moved: boolean } | null>(null);
-  const faultAt = (f: FaultView) => (drag !== null && drag.index === f.index ? drag.at : f.at);
   const clampFaultAt = (f: FaultView, at: number) => Math.round(Math.min(Math.max(0, at), Math.max(0, endUs - (f.until - f.at))));
 
   const onChipPointerDown = (f: FaultView, e: ReactPointerEvent<HTMLDivElement>) => {
@@ -597,7 +805,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
     const dx = e.clientX - g.startX;
     if (!g.moved && Math.abs(dx) < 3) return;
     g.moved = true;
-    setDrag({ index: f.index, at: clampFaultAt(f, g.at0 + (dx * span) / (x1 - x0)) });
+    setDrag({ index: f.index, at: clampFaultAt(f, g.at0 + (dx * spanOf(current())) / (x1 - x0)) });
   };
   const onChipPointerUp = (f: FaultView, e: ReactPointerEvent<HTMLDivElement>) => {
     const g = faultDrag.current;
@@ -605,7 +813,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
     faultDrag.current = null;
     if (e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
     if (g.moved) {
-      const at = clampFaultAt(f, g.at0 + ((e.clientX - g.startX) * span) / (x1 - x0));
+      const at = clampFaultAt(f, g.at0 + ((e.clientX - g.startX) * spanOf(current())) / (x1 - x0));
       setDrag(null);
       if (at !== f.at) onMoveFault?.(f.index, at);
     }
@@ -623,6 +831,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
     let handled = true;
     if ((e.key === 'Delete' || e.key === 'Backspace') && onDeleteFault !== undefined) deleteFault(f);
     else if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && onMoveFault !== undefined && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      const span = spanOf(current());
       const step = (e.shiftKey ? span / 10 : span / 50) * (e.key === 'ArrowLeft' ? -1 : 1);
       onMoveFault(f.index, clampFaultAt(f, f.at + step));
     } else if (e.key === 'Enter') props.onSeek(f.at);
@@ -633,44 +842,21 @@ export function Timeline(props: TimelineProps): JSX.Element {
     }
   };
 
-  /** Chips laid out in rows so overlapping labels never hide each other. */
-  const chips = useMemo(() => {
-    const rows: number[] = [];
-    const out: Array<{ f: FaultView; left: number; width: number; row: number }> = [];
-    const visible = view.faults
-      .map((f) => {
-        const at = drag !== null && drag.index === f.index ? drag.at : f.at;
-        const until = at + (f.until - f.at);
-        return { f, xa: x(at), xb: x(until) };
-      })
-      .filter((c) => c.xb >= x0 - 1 && c.xa <= x1 + 1)
-      .sort((a, b) => a.xa - b.xa);
-    for (const c of visible) {
-      const left = Math.max(x0, c.xa);
-      const labelW = 7.2 * c.f.label.length + (onDeleteFault !== undefined ? 52 : 32);
-      const w = Math.max(labelW, Math.min(x1, c.xb) - left);
-      let row = rows.findIndex((r) => r + 4 <= left);
-      if (row < 0) row = rows.push(0) - 1;
-      rows[row] = left + w;
-      out.push({ f: c.f, left, width: w, row });
-    }
-    return { chips: out, rows: rows.length };
-  }, [view.faults, drag, x, x0, x1, onDeleteFault]);
-  const stickyH = AXIS_H + chips.rows * FAULT_ROW_H;
-
   // ---- The request card ------------------------------------------------------------------------
   const cardRef = hover ?? (cursor !== null && focusedWorld === cursor.label ? cursor : null);
   const cardAt = resolveReq(cardRef);
   const cardId = `${uid}-card`;
   const pid = useCallback((key: string) => `${uid}-p-${safeId(key)}`, [uid]);
+  const deletable = onDeleteFault !== undefined;
 
   // ---- Render --------------------------------------------------------------------------------
+  // Nothing here depends on the window: a pan or zoom never re-renders this component.
   return (
     <div className="tl" style={height !== undefined ? { height } : undefined}>
       <Legend pid={pid} />
       <div className={height !== undefined ? 'tl-scroll tl-scroll-fixed' : 'tl-scroll'}>
         <div className="tl-content" ref={contentRef}>
-          <div className="tl-sticky" style={{ height: stickyH }}>
+          <div className="tl-sticky">
             <svg
               ref={axisSvgRef}
               className="tl-axis"
@@ -700,37 +886,23 @@ export function Timeline(props: TimelineProps): JSX.Element {
                 <text ref={knobLabelRef} x={7} y={AXIS_H - 14} className="tl-knob-label" />
               </g>
             </svg>
-            {chips.chips.length > 0 && (
-              <div className="tl-faults" style={{ height: chips.rows * FAULT_ROW_H }}>
-                {chips.chips.map(({ f, left, width: w, row }) => (
-                  <div key={f.index} className="tl-fault" style={{ left, width: w, top: row * FAULT_ROW_H }} data-tl-nozoom="">
-                    <div
-                      role="button"
-                      tabIndex={0}
-                      className={`tl-fault-band${onMoveFault !== undefined ? ' tl-movable' : ''}${drag?.index === f.index ? ' tl-dragging' : ''}`}
-                      aria-label={faultAria(f, onDeleteFault !== undefined)}
-                      aria-describedby={onMoveFault !== undefined ? `${uid}-fault-hint` : undefined}
-                      data-testid={`fault-${f.index}`}
-                      onPointerDown={(e) => onChipPointerDown(f, e)}
-                      onPointerMove={(e) => onChipPointerMove(f, e)}
-                      onPointerUp={(e) => onChipPointerUp(f, e)}
-                      onPointerCancel={onChipPointerCancel}
-                      onKeyDown={(e) => onChipKeyDown(f, e)}
-                    >
-                      <svg width={12} height={12} aria-hidden="true" className="tl-fault-swatch">
-                        <rect width={12} height={12} fill={`url(#${pid('fault')})`} stroke={FAULT.edge} />
-                      </svg>
-                      <span className="tl-fault-label">{f.label}</span>
-                    </div>
-                    {onDeleteFault !== undefined && (
-                      <button type="button" className="tl-fault-x" aria-label={`Remove ${f.label} at ${msShort(f.at)}`} data-testid={`fault-delete-${f.index}`} onClick={() => deleteFault(f)}>
-                        ×
-                      </button>
-                    )}
-                  </div>
-                ))}
-              </div>
-            )}
+            <FaultChips
+              shown={shown}
+              faults={view.faults}
+              drag={drag}
+              x0={x0}
+              x1={x1}
+              movable={onMoveFault !== undefined}
+              deletable={deletable}
+              hintId={`${uid}-fault-hint`}
+              pid={pid}
+              onPointerDown={onChipPointerDown}
+              onPointerMove={onChipPointerMove}
+              onPointerUp={onChipPointerUp}
+              onPointerCancel={onChipPointerCancel}
+              onKeyDown={onChipKeyDown}
+              onDelete={deleteFault}
+            />
             <span id={`${uid}-fault-hint`} className="tl-sr-only">
               Drag, or press the left and right arrow keys, to move it. Enter moves the playhead to it.
             </span>
@@ -742,6 +914,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
               const label = d.world.label;
               const hl = resolveHighlight(highlight, d);
               const showCard = cardAt !== null && cardAt.wi === wi;
+              const lanes = d.world.connLanes.length;
               return (
                 <section
                   key={label}
@@ -753,15 +926,20 @@ export function Timeline(props: TimelineProps): JSX.Element {
                   <h3 className="tl-world-title" id={`${uid}-w${wi}`}>
                     <span className="tl-world-label">{label}</span> <span className="tl-world-kind">{describeClient(d.world.client)}</span>
                     <span className="tl-world-errors" aria-hidden="true">
-                      {errorCounts[wi]} failed in view
+                      <FailedInView shown={shown} ix={d.ix} /> failed in view
                     </span>
                   </h3>
                   <span className="tl-sr-only" data-testid={`error-count-${label}`}>
-                    {errorCounts[wi]}
+                    <FailedInView shown={shown} ix={d.ix} />
                   </span>
                   <div className="tl-plot" style={{ height: d.lay.height }}>
-                    <canvas
-                      ref={(el) => {
+                    <WorldCanvas
+                      shown={shown}
+                      ix={d.ix}
+                      describe={(failed) =>
+                        `${label} (${d.world.client.kind}): ${lanes} connection lane${lanes === 1 ? '' : 's'}, ${d.world.callerLanes} callers, ${d.world.requests.length} requests, ${failed} failed in view. Left and right arrows move between requests, Enter centres on one, + and − zoom, Shift+arrows pan.`
+                      }
+                      canvasRef={(el) => {
                         canvasRefs.current[wi] = el;
                       }}
                       className="tl-canvas"
@@ -770,7 +948,6 @@ export function Timeline(props: TimelineProps): JSX.Element {
                       // A keyboard-driven widget: screen readers pass the arrow keys through to it.
                       role="application"
                       aria-roledescription="timeline"
-                      aria-label={`${label} (${d.world.client.kind}): ${d.world.connLanes.length} connection lane${d.world.connLanes.length === 1 ? '' : 's'}, ${d.world.callerLanes} callers, ${d.world.requests.length} requests, ${errorCounts[wi]} failed in view. Left and right arrows move between requests, Enter centres on one, + and − zoom, Shift+arrows pan.`}
                       aria-describedby={showCard ? cardId : undefined}
                       data-testid={`timeline-canvas-${label}`}
                       onPointerMove={(e) => onCanvasPointerMove(wi, e)}
@@ -780,7 +957,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
                       onFocus={() => setFocusedWorld(label)}
                       onBlur={() => setFocusedWorld((w) => (w === label ? null : w))}
                     />
-                    {showCard && <RequestCard id={cardId} d={d} i={cardAt.i} frame={{ x0, x1, from: win.from, k: (x1 - x0) / span }} width={width} />}
+                    {showCard && <RequestCard id={cardId} d={d} i={cardAt.i} shown={shown} x0={x0} x1={x1} width={width} />}
                   </div>
                 </section>
               );
@@ -795,29 +972,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
             ))}
           </div>
 
-          <svg className="tl-overlay" style={{ top: stickyH, height: `calc(100% - ${stickyH}px)` }} width={width} aria-hidden="true">
-            <defs>
-              <pattern id={pid('fault')} patternUnits="userSpaceOnUse" width={8} height={8} patternTransform="rotate(45)">
-                <rect width={8} height={8} fill={FAULT.fill} />
-                <line x1={0} y1={0} x2={0} y2={8} stroke={FAULT.hatch} strokeWidth={2} />
-              </pattern>
-            </defs>
-            {view.faults.map((f) => {
-              const at = faultAt(f);
-              const until = at + (f.until - f.at);
-              if (until < win.from || at > win.to) return null;
-              if (until === at) return <line key={f.index} className="tl-fault-instant" x1={x(at)} x2={x(at)} y1={0} y2="100%" />;
-              const xa = Math.max(x0, x(at));
-              const xb = Math.min(x1, x(until));
-              return (
-                <g key={f.index}>
-                  <rect x={xa} y={0} width={Math.max(1, xb - xa)} height="100%" fill={`url(#${pid('fault')})`} />
-                  {at >= win.from && <line className="tl-fault-edge" x1={xa} x2={xa} y1={0} y2="100%" />}
-                  {until <= win.to && <line className="tl-fault-edge" x1={xb} x2={xb} y1={0} y2="100%" />}
-                </g>
-              );
-            })}
-          </svg>
+          <FaultBands shown={shown} faults={view.faults} drag={drag} x0={x0} x1={x1} width={width} deletable={deletable} pid={pid} />
           <div ref={playheadRef} className="tl-playhead" aria-hidden="true" />
         </div>
       </div>
@@ -828,9 +983,120 @@ export function Timeline(props: TimelineProps): JSX.Element {
   );
 }
 
+// ---- The parts that follow the shown window -------------------------------------------------------
+
+function FailedInView({ shown, ix }: { shown: ShownWindow; ix: WorldIndex }) {
+  return <>{useFailedInView(shown, ix)}</>;
+}
+
+/** A world's canvas; its accessible name tells how many requests failed in view. */
+function WorldCanvas({
+  shown,
+  ix,
+  describe,
+  canvasRef,
+  ...rest
+}: { shown: ShownWindow; ix: WorldIndex; describe: (failed: number) => string; canvasRef: (el: HTMLCanvasElement | null) => void } & Omit<CanvasHTMLAttributes<HTMLCanvasElement>, 'aria-label'> & { 'data-testid'?: string }) {
+  const failed = useFailedInView(shown, ix);
+  return <canvas ref={canvasRef} aria-label={describe(failed)} {...rest} />;
+}
+
+interface FaultChipsProps {
+  shown: ShownWindow;
+  faults: readonly FaultView[];
+  drag: FaultDrag | null;
+  x0: number;
+  x1: number;
+  movable: boolean;
+  deletable: boolean;
+  hintId: string;
+  pid: (k: string) => string;
+  onPointerDown(f: FaultView, e: ReactPointerEvent<HTMLDivElement>): void;
+  onPointerMove(f: FaultView, e: ReactPointerEvent<HTMLDivElement>): void;
+  onPointerUp(f: FaultView, e: ReactPointerEvent<HTMLDivElement>): void;
+  onPointerCancel(): void;
+  onKeyDown(f: FaultView, e: ReactKeyboardEvent<HTMLDivElement>): void;
+  onDelete(f: FaultView): void;
+}
+
+/** The fault chips (focusable, draggable, deletable handles of the bands), under the axis. */
+function FaultChips(p: FaultChipsProps) {
+  const w = useShownWindow(p.shown);
+  const { faults, drag, x0, x1, deletable } = p;
+  const layout = useMemo(() => layoutChips(faults, drag, w, x0, x1, deletable), [faults, drag, w, x0, x1, deletable]);
+  if (layout.chips.length === 0) return null;
+  return (
+    <div className="tl-faults" style={{ height: layout.rows * FAULT_ROW_H }}>
+      {layout.chips.map(({ f, left, width, row }) => (
+        <div key={f.index} className="tl-fault" style={{ left, width, top: row * FAULT_ROW_H }} data-tl-nozoom="">
+          <div
+            role="button"
+            tabIndex={0}
+            className={`tl-fault-band${p.movable ? ' tl-movable' : ''}${drag?.index === f.index ? ' tl-dragging' : ''}`}
+            aria-label={faultAria(f, deletable)}
+            aria-describedby={p.movable ? p.hintId : undefined}
+            data-testid={`fault-${f.index}`}
+            onPointerDown={(e) => p.onPointerDown(f, e)}
+            onPointerMove={(e) => p.onPointerMove(f, e)}
+            onPointerUp={(e) => p.onPointerUp(f, e)}
+            onPointerCancel={p.onPointerCancel}
+            onKeyDown={(e) => p.onKeyDown(f, e)}
+          >
+            <svg width={12} height={12} aria-hidden="true" className="tl-fault-swatch">
+              <rect width={12} height={12} fill={`url(#${p.pid('fault')})`} stroke={FAULT.edge} />
+            </svg>
+            <span className="tl-fault-label">{f.label}</span>
+          </div>
+          {deletable && (
+            <button type="button" className="tl-fault-x" aria-label={`Remove ${f.label} at ${msShort(f.at)}`} data-testid={`fault-delete-${f.index}`} onClick={() => p.onDelete(f)}>
+              ×
+            </button>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** The fault bands over every world, below the axis and the chips' rows. */
+function FaultBands({ shown, faults, drag, x0, x1, width, deletable, pid }: { shown: ShownWindow; faults: readonly FaultView[]; drag: FaultDrag | null; x0: number; x1: number; width: number; deletable: boolean; pid: (k: string) => string }) {
+  const w = useShownWindow(shown);
+  const rows = useMemo(() => layoutChips(faults, drag, w, x0, x1, deletable).rows, [faults, drag, w, x0, x1, deletable]);
+  const stickyH = AXIS_H + rows * FAULT_ROW_H;
+  const k = (x1 - x0) / spanOf(w);
+  const x = (t: number) => x0 + (t - w.from) * k;
+  return (
+    <svg className="tl-overlay" style={{ top: stickyH, height: `calc(100% - ${stickyH}px)` }} width={width} aria-hidden="true">
+      <defs>
+        <pattern id={pid('fault')} patternUnits="userSpaceOnUse" width={8} height={8} patternTransform="rotate(45)">
+          <rect width={8} height={8} fill={FAULT.fill} />
+          <line x1={0} y1={0} x2={0} y2={8} stroke={FAULT.hatch} strokeWidth={2} />
+        </pattern>
+      </defs>
+      {faults.map((f) => {
+        const at = faultStart(f, drag);
+        const until = at + (f.until - f.at);
+        if (until < w.from || at > w.to) return null;
+        if (until === at) return <line key={f.index} className="tl-fault-instant" x1={x(at)} x2={x(at)} y1={0} y2="100%" />;
+        const xa = Math.max(x0, x(at));
+        const xb = Math.min(x1, x(until));
+        return (
+          <g key={f.index}>
+            <rect x={xa} y={0} width={Math.max(1, xb - xa)} height="100%" fill={`url(#${pid('fault')})`} />
+            {at >= w.from && <line className="tl-fault-edge" x1={xa} x2={xa} y1={0} y2="100%" />}
+            {until <= w.to && <line className="tl-fault-edge" x1={xb} x2={xb} y1={0} y2="100%" />}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
 // ---- The request card ---------------------------------------------------------------------------
 
-function RequestCard({ id, d, i, frame, width }: { id: string; d: WorldData; i: number; frame: { x0: number; x1: number; from: number; k: number }; width: number }) {
+function RequestCard({ id, d, i, shown, x0, x1, width }: { id: string; d: WorldData; i: number; shown: ShownWindow; x0: number; x1: number; width: number }) {
+  const w = useShownWindow(shown);
+  const frame = { x0, x1, from: w.from, k: (x1 - x0) / spanOf(w) };
   const r = d.ix.reqs[i]!;
   const a = requestAnchor(frame, d.ix, d.lay, i);
   // Beside the request (right of its end, else left of its start), so the card never covers the
@@ -932,10 +1198,12 @@ function ArrowSwatch({ color, up }: { color: string; up: boolean }) {
 
 const LEGEND_PATTERNED: readonly Swatch[] = [...Object.values(CONN_STATES), ...Object.values(REQUEST_STATES), ...ERROR_SWATCHES];
 
-/** Memoised: it never changes with the window, and pan/zoom re-renders the timeline often. */
+/** Memoised: it never changes with the window, nor with hover and focus. */
 const Legend = memo(function Legend({ pid }: { pid: (k: string) => string }) {
   return (
-    <div className="tl-legend" data-testid="timeline-legend" role="group" aria-label="Timeline legend">
+    // Its own paint layer (see App's OWN_PAINT_LAYER): repainting the axis every frame of a pan
+    // then reuses the legend's painting whole.
+    <div className="tl-legend" data-testid="timeline-legend" role="group" aria-label="Timeline legend" style={{ position: 'relative', zIndex: 0 }}>
       <svg width={0} height={0} className="tl-defs" aria-hidden="true">
         <defs>
           {LEGEND_PATTERNED.map((s) => (

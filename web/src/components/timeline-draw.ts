@@ -22,6 +22,8 @@ import {
   canvasFill,
   makeCanvas,
   errorSwatch,
+  patternTile,
+  PATTERN_TILE,
   glyphIsStroked,
   glyphShape,
   isErrorKind,
@@ -630,7 +632,9 @@ function drawArrows(f: Frame, ix: WorldIndex, area: LaneArea, only: number | nul
   };
   if (only !== null) one(only);
   else forEachVisible(ix, f.from, f.to, one);
-  ctx.lineWidth = 1.25;
+  // On a 1x screen a 1-px stroke is a hairline to Skia's software rasteriser, ~4x faster than a
+  // 1.25-px one (300 arrow pairs: ~0.7 ms a frame instead of ~3 ms) and looks the same there.
+  ctx.lineWidth = f.dpr < 2 ? 1 : 1.25;
   ctx.setLineDash([]);
   ctx.strokeStyle = WIRE.command.ink;
   ctx.stroke(down);
@@ -670,11 +674,13 @@ function drawConnDensity(f: Frame, ix: WorldIndex, area: LaneArea): void {
     stepColumns(f, s.series, buf);
   }
   const max = Math.max(1, ix.connMax);
+  const img = new ColumnImage(f, area.y, area.h);
   perLane.forEach((buf, lane) => {
     const bottom = area.y + (lane + 1) * area.rowH - 1;
     // Tall rows keep a margin above the bars; 3-px rows need every pixel.
-    drawColumns(f, buf, bottom, Math.max(1, area.rowH - (area.rowH >= 8 ? 3 : 1)), max, f.fill(WIRE.density), null);
+    columnBars(img, buf, bottom, Math.max(1, area.rowH - (area.rowH >= 8 ? 3 : 1)), max, WIRE.density, null);
   });
+  img.stamp();
 }
 
 /** Many lanes: how many connections are up / connecting / backing off, over time. */
@@ -686,28 +692,48 @@ function drawConnOccupancy(f: Frame, ix: WorldIndex, area: LaneArea): void {
   const backoff = stepColumns(f, ix.occupancy.backoff, new Float32Array(cols));
   const bottom = area.y + area.h - 1;
   const h = area.h - 2;
-  drawColumns(f, up, bottom, h, max, CONN_STATES.up.ink, null);
+  const img = new ColumnImage(f, area.y, area.h);
+  columnBars(img, up, bottom, h, max, CONN_STATES.up.ink, null);
   // Stack "connecting" on top of "up".
-  const { ctx } = f;
-  ctx.fillStyle = f.fill(CONN_STATES.connecting);
+  const connectingPaint = img.paint(CONN_STATES.connecting);
   for (let c = 0; c < cols; c++) {
     const v = connecting[c]!;
     if (v <= 0) continue;
     const base = (up[c]! / max) * h;
     const hh = Math.max(1, (v / max) * h);
-    ctx.fillRect(f.x0 + c, bottom - base - hh, 1, hh);
+    img.span(c, c + 1, bottom - base - hh, bottom - base, connectingPaint);
   }
   // Backoffs hang from the top, so the two never hide each other.
-  ctx.fillStyle = f.fill(CONN_STATES.backoff);
+  const backoffPaint = img.paint(CONN_STATES.backoff);
   for (let c = 0; c < cols; c++) {
     const v = backoff[c]!;
-    if (v > 0) ctx.fillRect(f.x0 + c, area.y, 1, Math.max(1, (v / max) * h));
+    if (v > 0) img.span(c, c + 1, area.y, area.y + Math.max(1, (v / max) * h), backoffPaint);
   }
+  img.stamp();
 }
 
 /** Index of the step in effect at t (last times[i] <= t), searching from `lo`; -1 before the first. */
 function stepIndex(times: Float64Array, t: number, lo: number): number {
   return upperBound(times, t, lo) - 1;
+}
+
+/**
+ * stepIndex for a t that never decreases from call to call: gallops forward from `hint` (a
+ * column's step is usually a few steps after the last column's), then binary-searches the
+ * bracket, instead of binary-searching everything after `hint` each time.
+ */
+function stepIndexAfter(times: Float64Array, t: number, hint: number): number {
+  const n = times.length;
+  let lo = hint < 0 ? 0 : hint;
+  if (lo >= n || times[lo]! > t) return stepIndex(times, t, 0);
+  let hi = lo + 1;
+  let step = 1;
+  while (hi < n && times[hi]! <= t) {
+    lo = hi;
+    hi = lo + step;
+    step *= 2;
+  }
+  return upperBound(times, t, lo + 1, Math.min(hi, n)) - 1;
 }
 
 /**
@@ -751,7 +777,7 @@ function integralColumns(f: Frame, s: StepSeries, out: Float32Array, stop: numbe
   let hint = first;
   /** Area under the series from its start to t (t never decreases between calls). */
   const area = (t: number) => {
-    const i = stepIndex(times, t, hint);
+    const i = stepIndexAfter(times, t, hint);
     if (i < 0) return 0;
     hint = i;
     return cum[i]! + values[i]! * (t - times[i]!);
@@ -770,10 +796,12 @@ function integralColumns(f: Frame, s: StepSeries, out: Float32Array, stop: numbe
   return out;
 }
 
-/** Column bars from `bottom` up; columns of the same (half-pixel) height merge into one rect. */
-function drawColumns(f: Frame, cols: Float32Array, bottom: number, h: number, max: number, fill: string | CanvasPattern, edge: string | null): void {
-  const { ctx } = f;
+/** Column bars from `bottom` up, each at least one pixel when its value is above 0, heights in
+ * half pixels (as fillRect would anti-alias them). */
+function columnBars(img: ColumnImage, cols: Float32Array, bottom: number, h: number, max: number, fill: Swatch | string, edge: string | null): void {
   const n = cols.length;
+  const paint = img.paint(fill);
+  const edgePaint = edge === null ? null : img.paint(edge);
   const height = (c: number) => {
     const v = cols[c]!;
     // Anything in flight gets at least one pixel: "some" must not look like "none".
@@ -785,12 +813,8 @@ function drawColumns(f: Frame, cols: Float32Array, bottom: number, h: number, ma
     let e = c + 1;
     while (e < n && height(e) === hh) e++;
     if (hh > 0) {
-      ctx.fillStyle = fill;
-      ctx.fillRect(f.x0 + c, bottom - hh, e - c, hh);
-      if (edge !== null) {
-        ctx.fillStyle = edge;
-        ctx.fillRect(f.x0 + c, bottom - hh, e - c, 1);
-      }
+      img.span(c, e, bottom - hh, bottom, paint);
+      if (edgePaint !== null) img.span(c, e, bottom - hh, bottom - hh + 1, edgePaint);
     }
     c = e;
   }
@@ -805,8 +829,202 @@ function drawCallerDensity(f: Frame, ix: WorldIndex, area: LaneArea): void {
   const max = Math.max(1, ix.inFlightMax);
   const bottom = area.y + area.h - 1;
   const h = area.h - 3;
-  drawColumns(f, stepColumns(f, ix.inFlight, new Float32Array(cols)), bottom, h, max, f.fill(REQUEST_STATES.inflight), OKABE_ITO.blue);
-  if (ix.waiting.times.length > 1) drawColumns(f, stepColumns(f, ix.waiting, new Float32Array(cols)), bottom, h, max, f.fill(REQUEST_STATES.waiting), null);
+  const img = new ColumnImage(f, area.y, area.h);
+  columnBars(img, stepColumns(f, ix.inFlight, new Float32Array(cols)), bottom, h, max, REQUEST_STATES.inflight, OKABE_ITO.blue);
+  if (ix.waiting.times.length > 1) columnBars(img, stepColumns(f, ix.waiting, new Float32Array(cols)), bottom, h, max, REQUEST_STATES.waiting, null);
+  img.stamp();
+}
+
+// ---- Pixel columns as an image --------------------------------------------------------------------
+
+/** A solid colour (0–255 channels, alpha 0–1), or a pattern tile in device pixels (RGBA). */
+type Paint = { r: number; g: number; b: number; a: number; tile: null } | { r: 0; g: 0; b: 0; a: 0; tile: { px: number; data: Uint8ClampedArray } };
+
+const paintCache = new Map<string, Paint>();
+
+function parseColor(css: string): Paint {
+  const hex = /^#([0-9a-f]{6})$/i.exec(css);
+  if (hex !== null) {
+    const v = parseInt(hex[1]!, 16);
+    return { r: (v >> 16) & 255, g: (v >> 8) & 255, b: v & 255, a: 1, tile: null };
+  }
+  const rgba = /^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*([\d.]+)\s*)?\)$/i.exec(css);
+  if (rgba !== null) return { r: Number(rgba[1]), g: Number(rgba[2]), b: Number(rgba[3]), a: rgba[4] === undefined ? 1 : Number(rgba[4]), tile: null };
+  return { r: 0, g: 0, b: 0, a: 1, tile: null };
+}
+
+/**
+ * A swatch's pattern tile as pixels, drawn exactly as palette.canvasFill draws it: the canvas
+ * pattern repeats it from the canvas origin, one tile pixel per device pixel.
+ */
+function tilePaint(s: Swatch, dpr: number): Paint | null {
+  const tile = patternTile(s.pattern);
+  if (tile === null) return null;
+  const px = Math.max(1, Math.round(PATTERN_TILE * dpr));
+  const canvas = makeCanvas(px, px);
+  const g = canvas?.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null | undefined;
+  if (canvas === null || g === null || g === undefined) return null;
+  g.scale(px / PATTERN_TILE, px / PATTERN_TILE);
+  g.fillStyle = s.fill;
+  g.fillRect(0, 0, PATTERN_TILE, PATTERN_TILE);
+  const path = new Path2D(tile.d);
+  if (tile.mode === 'fill') {
+    g.fillStyle = s.ink;
+    g.fill(path);
+  } else {
+    g.strokeStyle = s.ink;
+    g.lineWidth = 1.1;
+    g.stroke(path);
+  }
+  return { r: 0, g: 0, b: 0, a: 0, tile: { px, data: g.getImageData(0, 0, px, px).data } };
+}
+
+/** A cleared ImageData of this size, reused from frame to frame (one per size in use). */
+const scratchImages = new Map<string, ImageData>();
+function scratchImage(w: number, h: number): ImageData {
+  const key = `${w}x${h}`;
+  let img = scratchImages.get(key);
+  if (img === undefined) {
+    if (scratchImages.size > 8) scratchImages.clear();
+    scratchImages.set(key, (img = new ImageData(w, h)));
+  } else img.data.fill(0);
+  return img;
+}
+
+let scratch: HTMLCanvasElement | OffscreenCanvas | null = null;
+let scratchCtx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null = null;
+
+/**
+ * Bars one pixel column wide, painted into an RGBA buffer in JavaScript and stamped with a single
+ * drawImage. Zoomed out, the density views are thousands of 1-px rects (20 pool lanes × ~1000
+ * columns); as fillRects they are cheap to record but Skia rasterises each one when the canvas
+ * is flushed for the frame, ~15 ms a frame in software. Painting the pixels here costs about a
+ * millisecond, and the result is the same: fractional edges get partial coverage, patterns repeat
+ * from the canvas origin in device pixels, later spans paint over earlier ones.
+ *
+ * Covers the plot's columns [x0, x0 + cols) and the rows [top, top + height) in CSS px.
+ */
+class ColumnImage {
+  private readonly f: Frame;
+  private readonly ox: number;
+  private readonly oy: number;
+  private readonly w: number;
+  private readonly h: number;
+  private readonly colX: Int32Array;
+  private image: ImageData | null = null;
+  private data: Uint8ClampedArray | null = null;
+  private words: Uint32Array | null = null;
+
+  constructor(f: Frame, top: number, height: number) {
+    this.f = f;
+    const cols = Math.max(1, Math.ceil(f.x1 - f.x0));
+    this.ox = Math.round(f.x0 * f.dpr);
+    this.oy = Math.floor(top * f.dpr);
+    this.w = Math.max(1, Math.round((f.x0 + cols) * f.dpr) - this.ox);
+    this.h = Math.max(1, Math.ceil((top + height) * f.dpr) - this.oy);
+    // Device x where CSS column c starts (c = cols: the end).
+    this.colX = new Int32Array(cols + 1);
+    for (let c = 0; c <= cols; c++) this.colX[c] = Math.round((f.x0 + c) * f.dpr) - this.ox;
+  }
+
+  paint(fill: Swatch | string): Paint {
+    if (typeof fill === 'string') {
+      let p = paintCache.get(fill);
+      if (p === undefined) paintCache.set(fill, (p = parseColor(fill)));
+      return p;
+    }
+    const key = `${fill.key}@${this.f.dpr}`;
+    let p = paintCache.get(key);
+    if (p === undefined) paintCache.set(key, (p = tilePaint(fill, this.f.dpr) ?? parseColor(fill.fill)));
+    return p;
+  }
+
+  /** Fills columns [c0, c1) from y0 to y1 (CSS px, fractional edges anti-aliased). */
+  span(c0: number, c1: number, y0: number, y1: number, p: Paint): void {
+    const cols = this.colX.length - 1;
+    if (c0 < 0) c0 = 0;
+    if (c1 > cols) c1 = cols;
+    if (c1 <= c0) return;
+    const dpr = this.f.dpr;
+    let ya = y0 * dpr - this.oy;
+    let yb = y1 * dpr - this.oy;
+    if (ya < 0) ya = 0;
+    if (yb > this.h) yb = this.h;
+    if (yb <= ya) return;
+    if (this.image === null) {
+      this.image = scratchImage(this.w, this.h);
+      this.data = this.image.data;
+      this.words = new Uint32Array(this.data.buffer, this.data.byteOffset, this.w * this.h);
+    }
+    const data = this.data!;
+    const words = this.words!;
+    const xa = this.colX[c0]!;
+    const xb = this.colX[c1]!;
+    const tile = p.tile;
+    const gx = this.ox;
+    const gy = this.oy;
+    // An opaque colour over a whole pixel row: one word per pixel (RGBA bytes, little-endian).
+    const solid = tile === null && p.a >= 1 ? ((255 << 24) | (p.b << 16) | (p.g << 8) | p.r) >>> 0 : -1;
+    for (let row = Math.floor(ya), rowEnd = Math.ceil(yb); row < rowEnd; row++) {
+      const cover = Math.min(row + 1, yb) - Math.max(row, ya);
+      if (cover <= 0) continue;
+      if (solid >= 0 && cover >= 1) {
+        // A plain loop: spans are mostly one column wide, too short for fill() to pay off.
+        for (let i = row * this.w + xa, end = row * this.w + xb; i < end; i++) words[i] = solid;
+        continue;
+      }
+      let o = (row * this.w + xa) * 4;
+      for (let x = xa; x < xb; x++, o += 4) {
+        let r: number, g: number, b: number, a: number;
+        if (tile === null) {
+          r = p.r;
+          g = p.g;
+          b = p.b;
+          a = p.a * cover;
+        } else {
+          // The pattern is anchored at the canvas origin: tile pixel by global device position.
+          const t = (((row + gy) % tile.px) * tile.px + ((x + gx) % tile.px)) * 4;
+          r = tile.data[t]!;
+          g = tile.data[t + 1]!;
+          b = tile.data[t + 2]!;
+          a = (tile.data[t + 3]! / 255) * cover;
+        }
+        if (a >= 1) {
+          data[o] = r;
+          data[o + 1] = g;
+          data[o + 2] = b;
+          data[o + 3] = 255;
+          continue;
+        }
+        // Source-over on straight (non-premultiplied) RGBA.
+        const da = data[o + 3]! / 255;
+        const oa = a + da * (1 - a);
+        if (oa <= 0) continue;
+        const kd = (da * (1 - a)) / oa;
+        const ks = a / oa;
+        data[o] = r * ks + data[o]! * kd;
+        data[o + 1] = g * ks + data[o + 1]! * kd;
+        data[o + 2] = b * ks + data[o + 2]! * kd;
+        data[o + 3] = oa * 255;
+      }
+    }
+  }
+
+  /** Draws what was painted onto the frame's canvas (under its clip), if anything was. */
+  stamp(): void {
+    if (this.image === null) return;
+    if (scratch === null || scratch.width < this.w || scratch.height < this.h) {
+      scratch = makeCanvas(Math.max(this.w, scratch?.width ?? 0), Math.max(this.h, scratch?.height ?? 0));
+      scratchCtx = (scratch?.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null | undefined) ?? null;
+    }
+    if (scratch === null || scratchCtx === null) return;
+    scratchCtx.putImageData(this.image, 0, 0);
+    const { ctx } = this.f;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(scratch, 0, 0, this.w, this.h, this.ox, this.oy, this.w, this.h);
+    ctx.restore();
+  }
 }
 
 // -- caller lanes --
@@ -866,7 +1084,10 @@ function drawBarsRaster(f: Frame, ix: WorldIndex, area: LaneArea): void {
     if (start[i]! <= f.to && end[i]! >= from) one(i);
   }
 
-  const { ctx } = f;
+  // The cells' runs go through a ColumnImage: as fillRects (with patterns) they cost Skia
+  // milliseconds to rasterise when the canvas is flushed.
+  const img = new ColumnImage(f, area.y, area.h);
+  const paints = CODE_SWATCH.map((s) => img.paint(s));
   const h = Math.max(1, area.rowH - 1);
   for (let row = 0; row < rows; row++) {
     const base = row * cols;
@@ -876,13 +1097,11 @@ function drawBarsRaster(f: Frame, ix: WorldIndex, area: LaneArea): void {
       const v = grid[base + c]!;
       let e = c + 1;
       while (e < cols && grid[base + e] === v) e++;
-      if (v !== 0) {
-        ctx.fillStyle = f.fill(CODE_SWATCH[v]!);
-        ctx.fillRect(f.x0 + c, y, e - c, h);
-      }
+      if (v !== 0) img.span(c, e, y, y + h, paints[v]!);
       c = e;
     }
   }
+  img.stamp();
 }
 
 // -- error marks --
