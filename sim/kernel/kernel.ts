@@ -35,7 +35,7 @@ export interface KernelOptions {
 
 /**
  * The discrete-event core of one world: a virtual clock in integer microseconds and one event
- * heap ordered by (time, seq). Nothing here reads a wall clock or Math.random.
+ * heap ordered by (time, seq). No wall clock and no unseeded randomness here.
  */
 export class Kernel {
   private _now: Micros = 0;
