@@ -2,6 +2,8 @@ import { defineConfig } from '@playwright/test';
 
 // Debian's chromium: Playwright cannot download its own browser on these machines.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// PREVIEW_PORT lets two checkouts run their browser tests side by side.
+const port = Number(process.env.PREVIEW_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'tests/browser',
@@ -9,7 +11,7 @@ export default defineConfig({
   outputDir: 'test-results',
   reporter: [['list']],
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {
       executablePath,
       args: [
@@ -24,8 +26,8 @@ export default defineConfig({
     headless: true,
   },
   webServer: {
-    command: 'npx vite preview --host 127.0.0.1',
-    url: 'http://127.0.0.1:4173',
+    command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+    url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },

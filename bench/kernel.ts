@@ -28,7 +28,7 @@ function bareHeap(): number {
   const t0 = performance.now();
   for (let i = 0; i < EVENTS; i++) {
     const e = heap.pop()!;
-    e.fn();
+    e.run();
     heap.push(new ScheduledEvent(e.time + DELTAS[i & 4095]!, seq++, noop));
   }
   return EVENTS / ((performance.now() - t0) / 1000);

@@ -61,6 +61,26 @@ async function main() {
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const refault = Date.now() - t0;
 
+    // The display's refresh interval, from idle frames. Frames are timed frame to frame, as
+    // requestAnimationFrame sees them: a frame that fits the 16-ms budget is still presented at
+    // the next refresh, so on a 60-Hz display even a perfect run reads 16.7 ms at every
+    // percentile, and "p95 < 16 ms" could never be met. What the budget means on screen is that a
+    // frame is not late: it comes one refresh after the last, not two or more. So the budget is
+    // judged against the measured refresh interval (p95 within 1.5 refreshes: at most 5% of the
+    // frames late), and the late frames are counted. The figures printed are the same as before.
+    const refresh = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const ts: number[] = [];
+          const loop = (t: number) => {
+            ts.push(t);
+            if (ts.length < 31) requestAnimationFrame(loop);
+            else resolve(ts.slice(1).map((x, i) => x - ts[i]!).sort((a, b) => a - b)[15]!);
+          };
+          requestAnimationFrame(loop);
+        }),
+    );
+
     // Pan and zoom: wheel events over the timeline, one per frame, timing the frames.
     const box = await page.getByTestId('timeline-canvas-pool').boundingBox();
     await page.evaluate(() => {
@@ -100,7 +120,11 @@ async function main() {
     console.log(`scenario: ${scenario.name}, requests issued: pool ${issued ?? '?'}, multiplex ${issuedMux ?? '?'}`);
     console.log(`first run (load, simulate, draw): ${firstRun} ms`);
     console.log(`re-simulate + redraw after adding a fault: ${refault} ms (budget 2000 ms: ${refault <= 2000 ? 'met' : 'NOT met'})`);
-    console.log(`pan/zoom frames: ${frames.length}, p50 ${percentile(frames, 50).toFixed(1)} ms, p95 ${percentile(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms (budget p95 < 16 ms: ${percentile(frames, 95) < 16 ? 'met' : 'NOT met'})`);
+    const late = frames.filter((f) => f > 1.5 * refresh).length;
+    const p95 = percentile(frames, 95);
+    console.log(
+      `pan/zoom frames: ${frames.length}, p50 ${percentile(frames, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms, ${late} late (budget: frames under 16 ms of work, so p95 within one display refresh of ${refresh.toFixed(1)} ms: ${p95 < 1.5 * refresh ? 'met' : 'NOT met'})`,
+    );
     console.log(`bundle (all JS incl. the worker): ${(js / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzipped`);
   } finally {
     server.kill();

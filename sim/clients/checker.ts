@@ -10,7 +10,7 @@
  * - executedTwice: requests one of whose commands the server ran more than once (at-least-once
  *   resends make this possible; at-most-once clients must show zero).
  */
-import type { Trace } from '../kernel/trace.js';
+import type { Trace, TraceFields } from '../kernel/trace.js';
 import { CommandOwners } from './common.js';
 
 export interface CheckReport {
@@ -32,110 +32,154 @@ export interface CheckReport {
  * The kinds the checker reads: the trace builds the fields of no other event. Keep it in step
  * with the switch.
  */
-const CHECKED_KINDS = ['pipeline.start', 'proc.exit', 'pipeline.sent', 'pipeline.reply', 'redis.exec', 'pipeline.stop'];
+export const CHECKED_KINDS: readonly string[] = ['pipeline.start', 'proc.exit', 'pipeline.sent', 'pipeline.reply', 'redis.exec', 'pipeline.stop'];
+
+/** What the checker knows of one request. */
+interface Seen {
+  readonly req: number;
+  started: boolean;
+  caller: number;
+  /** How many times it ended, and how the first time. */
+  stops: number;
+  ok: boolean;
+  indeterminate: boolean;
+  /** How many times the server ran each of its commands, by offset in the request. */
+  runs: number[] | null;
+}
 
 export function check(trace: Trace): CheckReport {
-  const starts = new Map<number, number>();
-  const callerOf = new Map<number, number>();
-  const exited = new Set<number>();
-  const stops = new Map<number, { n: number; ok: boolean; indeterminate: boolean }>();
-  /** (conn, i) -> [req, offset in the request] */
-  const owner = new CommandOwners<[number, number]>();
-  const executions = new Map<number, Map<number, number>>();
-  const problems: string[] = [];
-  const note = (s: string) => {
-    if (problems.length < 20) problems.push(s);
-  };
-  let misrouted = 0;
+  const checker = new Checker();
+  trace.each((t, kind, f) => checker.visit(t, kind, f), CHECKED_KINDS);
+  return checker.report();
+}
 
-  trace.each((t, kind, f) => {
-    const e = f as Record<string, number | boolean>;
+/**
+ * The checker as a visitor of trace events in order, so a pass that reads the same events for
+ * other reasons (the world's metrics) can feed it instead of making a second pass.
+ */
+export class Checker {
+  // One record per request in one map: the pass used to make four map entries and a map of its
+  // own for every request, most of the checker's time.
+  private readonly seen = new Map<number, Seen>();
+  private readonly started: Seen[] = [];
+  private readonly exited = new Set<number>();
+  /** (conn, i) -> [request, offset in the request] */
+  private readonly owner = new CommandOwners<[Seen, number]>();
+  private readonly problems: string[] = [];
+  private misrouted = 0;
+  private ended = 0;
+
+  /** Takes one event; events of kinds outside CHECKED_KINDS are ignored. */
+  visit(t: number, kind: string, fields: TraceFields): void {
+    const e = fields as Record<string, number | boolean>;
     switch (kind) {
-      // Starts and exits are only read after the pass, so one pass collects them too.
       case 'pipeline.start': {
-        const { req, cmds, caller } = e as { req: number; cmds: number; caller: number };
-        starts.set(req, cmds);
-        callerOf.set(req, caller);
+        const { req, caller } = e as { req: number; caller: number };
+        const r = this.get(req);
+        if (!r.started) this.started.push(r);
+        r.started = true;
+        r.caller = caller;
         break;
       }
       case 'proc.exit':
-        exited.add((e as { pid: number }).pid);
+        this.exited.add((e as { pid: number }).pid);
         break;
       case 'pipeline.sent': {
         const { req, conn, i, n } = e as { req: number; conn: number; i: number; n: number };
-        for (let k = 0; k < n; k++) owner.set(conn, i + k, [req, k]);
+        const r = this.get(req);
+        for (let k = 0; k < n; k++) this.owner.set(conn, i + k, [r, k]);
         break;
       }
       case 'pipeline.reply': {
         const { req, conn, i } = e as { req: number; conn: number; i: number };
-        const o = owner.get(conn, i);
-        if (o === undefined || o[0] !== req) {
-          misrouted++;
-          note(`t=${t}: reply ${i} on conn ${conn} went to request ${req} but answers ${o === undefined ? 'no command' : `request ${o[0]}`}`);
+        const o = this.owner.get(conn, i);
+        if (o === undefined || o[0].req !== req) {
+          this.misrouted++;
+          this.note(`t=${t}: reply ${i} on conn ${conn} went to request ${req} but answers ${o === undefined ? 'no command' : `request ${o[0].req}`}`);
         }
         break;
       }
       case 'redis.exec': {
         const { conn, i } = e as { conn: number; i: number };
-        const o = owner.get(conn, i);
+        const o = this.owner.get(conn, i);
         if (o === undefined) break;
-        let m = executions.get(o[0]);
-        if (m === undefined) executions.set(o[0], (m = new Map()));
-        m.set(o[1], (m.get(o[1]) ?? 0) + 1);
+        const runs = (o[0].runs ??= []);
+        runs[o[1]] = (runs[o[1]] ?? 0) + 1;
         break;
       }
       case 'pipeline.stop': {
         const { req, ok, indeterminate } = e as { req: number; ok: boolean; indeterminate: boolean };
-        const s = stops.get(req);
-        if (s === undefined) stops.set(req, { n: 1, ok, indeterminate });
-        else s.n++;
+        const r = this.get(req);
+        if (r.stops === 0) {
+          this.ended++;
+          r.ok = ok;
+          r.indeterminate = indeterminate;
+        }
+        r.stops++;
         break;
       }
     }
-  }, CHECKED_KINDS);
+  }
 
-  let lost = 0;
-  let abandoned = 0;
-  let duplicatedReplies = 0;
-  let indeterminate = 0;
-  let falselyDeterminate = 0;
-  let executedTwice = 0;
-  let ok = 0;
-  for (const req of starts.keys()) {
-    const s = stops.get(req);
-    if (s === undefined) {
-      if (exited.has(callerOf.get(req)!)) {
-        abandoned++;
+  /** The counts over every event visited so far. */
+  report(): CheckReport {
+    const problems = [...this.problems];
+    const note = (s: string) => {
+      if (problems.length < 20) problems.push(s);
+    };
+    let lost = 0;
+    let abandoned = 0;
+    let duplicatedReplies = 0;
+    let indeterminate = 0;
+    let falselyDeterminate = 0;
+    let executedTwice = 0;
+    let ok = 0;
+    for (const s of this.started) {
+      const req = s.req;
+      if (s.stops === 0) {
+        if (this.exited.has(s.caller)) {
+          abandoned++;
+          continue;
+        }
+        lost++;
+        note(`request ${req} never ended`);
         continue;
       }
-      lost++;
-      note(`request ${req} never ended`);
-      continue;
+      if (s.stops > 1) {
+        duplicatedReplies += s.stops - 1;
+        note(`request ${req} ended ${s.stops} times`);
+      }
+      if (s.ok) ok++;
+      const ran = s.runs;
+      if (!s.ok && s.indeterminate) indeterminate++;
+      if (!s.ok && !s.indeterminate && ran !== null) {
+        falselyDeterminate++;
+        note(`request ${req} was reported as not run, but the server ran it`);
+      }
+      if (ran !== null && ran.some((n) => n > 1)) executedTwice++;
     }
-    if (s.n > 1) {
-      duplicatedReplies += s.n - 1;
-      note(`request ${req} ended ${s.n} times`);
-    }
-    if (s.ok) ok++;
-    const ran = executions.get(req);
-    if (!s.ok && s.indeterminate) indeterminate++;
-    if (!s.ok && !s.indeterminate && ran !== undefined) {
-      falselyDeterminate++;
-      note(`request ${req} was reported as not run, but the server ran it`);
-    }
-    if (ran !== undefined && [...ran.values()].some((n) => n > 1)) executedTwice++;
+    return {
+      requests: this.started.length,
+      ended: this.ended,
+      ok,
+      lost,
+      abandoned,
+      duplicatedReplies,
+      misrouted: this.misrouted,
+      falselyDeterminate,
+      indeterminate,
+      executedTwice,
+      problems,
+    };
   }
-  return {
-    requests: starts.size,
-    ended: stops.size,
-    ok,
-    lost,
-    abandoned,
-    duplicatedReplies,
-    misrouted,
-    falselyDeterminate,
-    indeterminate,
-    executedTwice,
-    problems,
-  };
+
+  private get(req: number): Seen {
+    let r = this.seen.get(req);
+    if (r === undefined) this.seen.set(req, (r = { req, started: false, caller: 0, stops: 0, ok: false, indeterminate: false, runs: null }));
+    return r;
+  }
+
+  private note(s: string): void {
+    if (this.problems.length < 20) this.problems.push(s);
+  }
 }

@@ -73,12 +73,24 @@ export function failure(error: ClientError, indeterminate: boolean): CommandResu
   return { ok: false, error, indeterminate };
 }
 
+const lowerNames = new Map<string, string>();
+
+/** A command's name in lower case, one string per name: the trace keeps one for every request. */
+function lowerName(name: string): string {
+  let lower = lowerNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerNames.size < 1024) lowerNames.set(name, lower);
+  }
+  return lower;
+}
+
 /** Records a request's start; its id is a world-unique ref. */
 export function beginRequest(ctx: Ctx, cmds: readonly Command[]): number {
   if (cmds.length === 0) throw new RangeError('a request needs at least one command');
   const req = ctx.makeRef();
   const first = cmds[0]![0];
-  const name = typeof first === 'string' ? first.toLowerCase() : first === undefined ? '' : new TextDecoder().decode(first).toLowerCase();
+  const name = typeof first === 'string' ? lowerName(first) : first === undefined ? '' : new TextDecoder().decode(first).toLowerCase();
   ctx.trace('pipeline.start', { req, caller: ctx.self, cmds: cmds.length, name });
   return req;
 }
@@ -109,10 +121,15 @@ export class Wire {
 
   /** Encodes and writes a request's commands; false if the socket is known to be closed. */
   write(ctx: Ctx, req: number, cmds: readonly Command[]): boolean {
-    const parts = cmds.map((c) => encodeCommand(c));
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const bytes = parts.length === 1 ? parts[0]! : concat(parts, n);
+    let bytes: Uint8Array;
+    if (cmds.length === 1) bytes = encodeCommand(cmds[0]!);
+    else {
+      const parts = cmds.map((c) => encodeCommand(c));
+      let total = 0;
+      for (const p of parts) total += p.length;
+      bytes = concat(parts, total);
+    }
+    const n = bytes.length;
     ctx.cpuNs(n * this.codecNsPerByte);
     if (!tcp.send(ctx, this.socket, bytes).ok) return false;
     ctx.trace('pipeline.sent', { req, conn: this.conn, i: this.sent, n: cmds.length });

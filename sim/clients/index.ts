@@ -12,7 +12,7 @@ import { multiplexClient, multiplexCommand, startMultiplex, type MultiplexClient
 
 export * from './common.js';
 export { makeBackoff, type Backoff, type BackoffOptions, type BackoffStrategy } from './backoff.js';
-export { check, type CheckReport } from './checker.js';
+export { check, Checker, CHECKED_KINDS, type CheckReport } from './checker.js';
 export type { NaiveClient, SerialClient, SerialOptions, PoolClient, PoolOptions, MultiplexClient, MultiplexOptions };
 export { defaultPool } from './pool.js';
 export { defaultMultiplex } from './multiplex.js';

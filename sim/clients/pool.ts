@@ -273,7 +273,8 @@ function poolSpec(client: PoolClient): GenServerSpec<PoolState> {
         return ['reply', { ok: false, error: o.onExhausted === 'error' ? 'checked_out' : 'queue_full' } satisfies Lease, s];
       }
       const timer = o.onExhausted === 'queue' ? ctx.sendAfter(ms(o.checkoutTimeoutMs), { type: '$queue_timeout', ref }) : null;
-      s.queue.push({ ...w, since: ctx.now, timer });
+      // Spelled out: a spread here made every waiter in a slow, one-off shape.
+      s.queue.push({ from, caller: from.pid, mref, ref, req, since: ctx.now, timer });
       ctx.trace('checkout.wait', { req });
       return ['noreply', s];
     },

@@ -9,10 +9,20 @@ export class ScheduledEvent implements HeapEntry {
   constructor(
     readonly time: Micros,
     readonly seq: number,
-    readonly fn: () => void,
+    readonly fn: (a: never, b: never, c: never, d: never) => void,
     /** @internal The kernel whose heap holds this event; null once it has left the heap. */
     public queuedIn: Kernel | null = null,
+    // What `fn` is called with (see Kernel.callAt).
+    readonly a: unknown = undefined,
+    readonly b: unknown = undefined,
+    readonly c: unknown = undefined,
+    readonly d: unknown = undefined,
   ) {}
+
+  /** Runs the callback. */
+  run(): void {
+    (this.fn as (a: unknown, b: unknown, c: unknown, d: unknown) => void)(this.a, this.b, this.c, this.d);
+  }
 
   cancel(): void {
     if (this.cancelled) return;
@@ -74,6 +84,19 @@ export class Kernel {
     return ev;
   }
 
+  /**
+   * Runs `fn(a, b, c, d)` at absolute time `time`. For the hottest paths (a message landing, a
+   * segment arriving, a step's end): a function made once and the event's own values, instead of
+   * a closure (and the scope it captures) allocated for every event.
+   */
+  callAt<A, B = undefined, C = undefined, D = undefined>(time: Micros, fn: (a: A, b: B, c: C, d: D) => void, a: A, b?: B, c?: C, d?: D): ScheduledEvent {
+    if (time < this._now) throw new RangeError(`cannot schedule in the past: ${time} < now ${this._now}`);
+    assertMicros(time, 'event time');
+    const ev = new ScheduledEvent(time, this.seq++, fn as (a: never, b: never, c: never, d: never) => void, this, a, b, c, d);
+    this.heap.push(ev);
+    return ev;
+  }
+
   /** Runs `fn` after `delay` microseconds. */
   after(delay: Micros, fn: () => void): ScheduledEvent {
     return this.at(this._now + delay, fn);
@@ -93,7 +116,7 @@ export class Kernel {
     ev.queuedIn = null;
     this._now = ev.time;
     this._eventsRun++;
-    ev.fn();
+    ev.run();
     return true;
   }
 
@@ -114,7 +137,7 @@ export class Kernel {
       this._now = next.time;
       this._eventsRun++;
       n++;
-      next.fn();
+      next.run();
     }
     if (Number.isFinite(until) && until > this._now) this._now = until;
     return false;

@@ -26,28 +26,40 @@ interface Layout {
   readonly keys: readonly string[];
 }
 
+type Slot = Micros | Layout | TraceValue;
+
+/** Chunks start small (a test's trace is tiny) and double up to this many slots. */
+const CHUNK_MAX = 1 << 16;
+
 /**
- * An append-only log of everything observable in one world. It is one flat array: per event its
- * time, its layout (kind and field names), then its field values. The hash and the row view are
- * computed only when asked for.
+ * An append-only log of everything observable in one world. Per event it holds its time, its
+ * layout (kind and field names), then its field values, one after another in chunks of slots.
+ * The hash and the row view are computed only when asked for.
  *
  * Why not keep the field objects themselves: a scenario records millions of events, and kept
  * objects are what the garbage collector copies and marks again and again (two fifths of a run's
- * time went there). Kept as values — small integers, shared strings — in one large array, they
- * cost it nothing. Readers get a fresh object per event they visit; `each` and `ofKind` build
- * them only for the kinds asked for.
+ * time went there). Kept as values — small integers, shared strings — they cost it little. Why
+ * chunks of fixed size rather than one growing array: growing it copied the whole log again and
+ * again; recording an event cost a third less this way. Readers get a fresh object per event
+ * they visit; `each` and `ofKind` build them only for the kinds asked for.
  */
 export class Trace {
-  private readonly log: Array<Micros | Layout | TraceValue> = [];
+  private readonly chunks: Slot[][] = [];
+  /** Slots filled in each chunk but the last (an event never straddles two chunks). */
+  private readonly ends: number[] = [];
+  private cur: Slot[] = [];
+  /** Slots filled in `cur`. */
+  private used = 0;
   private count = 0;
-  /** Where each event starts in `log`, built on the first access by index (passes read in order). */
+  /** Where each event starts (chunk * CHUNK_MAX + slot), built on the first access by index. */
   private readonly offsets: number[] = [];
   /** Each kind's layout as first recorded; one with other fields or another order gets its own. */
   private readonly layoutOfKind = new Map<string, Layout>();
   private readonly otherLayouts = new Map<string, Layout>();
-  /** How far the hash has read: events, and their end in `log`. */
+  /** How far the hash has read: events, and where the next one starts. */
   private hashedUpTo = 0;
-  private hashedPos = 0;
+  private hashedChunk = 0;
+  private hashedSlot = 0;
   private readonly hasher = new StreamHash();
 
   constructor(
@@ -63,26 +75,35 @@ export class Trace {
       layout = { kind, keys: Object.keys(fields) };
       this.layoutOfKind.set(kind, layout);
     }
-    const log = this.log;
-    const start = log.length;
-    log.push(this.clock.now, layout);
+    let keys = layout.keys;
+    if (this.used + 2 + keys.length > this.cur.length) this.newChunk(2 + keys.length);
+    const c = this.cur;
+    const start = this.used;
+    c[start] = this.clock.now;
+    let n = start + 2;
     // The values go in field order; any difference from the layout's names means another layout.
-    const keys = layout.keys;
     let j = 0;
     for (const k in fields) {
       if (keys[j] !== k) {
         j = -1;
         break;
       }
-      log.push((fields as Record<string, TraceValue>)[k]!);
+      c[n++] = (fields as Record<string, TraceValue>)[k]!;
       j++;
     }
     if (j !== keys.length) {
-      log.length = start + 2;
       layout = this.layoutOf(kind, fields);
-      log[start + 1] = layout;
-      for (const k of layout.keys) log.push((fields as Record<string, TraceValue>)[k]!);
+      keys = layout.keys;
+      if (start + 2 + keys.length > c.length) {
+        this.newChunk(2 + keys.length);
+        this.record(kind, fields);
+        return;
+      }
+      n = start + 2;
+      for (const k of keys) c[n++] = (fields as Record<string, TraceValue>)[k]!;
     }
+    c[start + 1] = layout;
+    this.used = n;
     this.count++;
   }
 
@@ -92,10 +113,11 @@ export class Trace {
 
   /** The i-th event as a plain row (with `t` and `kind` undefined when there is none). */
   at(i: number): TraceRecord {
-    const pos = this.offset(i);
-    if (pos < 0) return { t: undefined, kind: undefined } as unknown as TraceRecord;
-    const layout = this.log[pos + 1] as Layout;
-    return this.fill({ t: this.log[pos] as Micros, kind: layout.kind }, pos) as TraceRecord;
+    const at = this.offset(i);
+    if (at < 0) return { t: undefined, kind: undefined } as unknown as TraceRecord;
+    const c = this.chunks[Math.floor(at / CHUNK_MAX)]!;
+    const p = at % CHUNK_MAX;
+    return fill({ t: c[p] as Micros, kind: (c[p + 1] as Layout).kind }, c, p) as TraceRecord;
   }
 
   /**
@@ -103,12 +125,15 @@ export class Trace {
    * event: asking only for the kinds a pass reads saves building the others.
    */
   each(fn: (t: Micros, kind: string, fields: TraceFields) => void, kinds?: Iterable<string>): void {
-    const log = this.log;
     const only = kinds === undefined ? null : new Set(kinds);
-    for (let pos = 0; pos < log.length; ) {
-      const layout = log[pos + 1] as Layout;
-      if (only === null || only.has(layout.kind)) fn(log[pos] as Micros, layout.kind, this.fill({}, pos) as TraceFields);
-      pos += 2 + layout.keys.length;
+    const chunks = this.chunks;
+    for (let ci = 0; ci < chunks.length; ci++) {
+      const c = chunks[ci]!;
+      for (let p = 0; p < this.endOf(ci); ) {
+        const layout = c[p + 1] as Layout;
+        if (only === null || only.has(layout.kind)) fn(c[p] as Micros, layout.kind, fill({}, c, p) as TraceFields);
+        p += 2 + layout.keys.length;
+      }
     }
   }
 
@@ -122,19 +147,24 @@ export class Trace {
 
   /** Events of one kind, typed. */
   *ofKind<K extends TraceKind>(kind: K): IterableIterator<{ t: Micros } & TraceEvents[K]> {
-    const log = this.log;
-    for (let pos = 0; pos < log.length; ) {
-      const layout = log[pos + 1] as Layout;
-      if (layout.kind === kind) yield this.fill({ t: log[pos] as Micros }, pos) as unknown as { t: Micros } & TraceEvents[K];
-      pos += 2 + layout.keys.length;
+    const chunks = this.chunks;
+    for (let ci = 0; ci < chunks.length; ci++) {
+      const c = chunks[ci]!;
+      for (let p = 0; p < this.endOf(ci); ) {
+        const layout = c[p + 1] as Layout;
+        if (layout.kind === kind) yield fill({ t: c[p] as Micros }, c, p) as unknown as { t: Micros } & TraceEvents[K];
+        p += 2 + layout.keys.length;
+      }
     }
   }
 
   /** The canonical text of one event: the bytes the hash is computed over. */
   line(i: number): string {
-    const pos = this.offset(i);
-    if (pos < 0) return 'undefined undefined undefined\n';
-    return `${this.log[pos] as Micros} ${(this.log[pos + 1] as Layout).kind} ${JSON.stringify(this.fill({}, pos))}\n`;
+    const at = this.offset(i);
+    if (at < 0) return 'undefined undefined undefined\n';
+    const c = this.chunks[Math.floor(at / CHUNK_MAX)]!;
+    const p = at % CHUNK_MAX;
+    return `${c[p] as Micros} ${(c[p + 1] as Layout).kind} ${JSON.stringify(fill({}, c, p))}\n`;
   }
 
   /**
@@ -144,50 +174,70 @@ export class Trace {
    */
   hash(): string {
     const h = this.hasher;
-    const log = this.log;
-    let pos = this.hashedPos;
+    let ci = this.hashedChunk;
+    let p = this.hashedSlot;
     for (; this.hashedUpTo < this.count; this.hashedUpTo++) {
-      h.number(log[pos] as Micros);
-      const layout = log[pos + 1] as Layout;
+      if (p >= this.endOf(ci)) {
+        ci++;
+        p = 0;
+      }
+      const c = this.chunks[ci]!;
+      h.number(c[p] as Micros);
+      const layout = c[p + 1] as Layout;
       h.string(layout.kind);
-      const end = pos + 2 + layout.keys.length;
-      for (let j = pos + 2; j < end; j++) {
-        const v = log[j];
+      const end = p + 2 + layout.keys.length;
+      for (let j = p + 2; j < end; j++) {
+        const v = c[j];
         if (typeof v === 'number') h.number(v);
         else if (typeof v === 'string') h.string(v);
         else h.tag(v === true ? 1 : v === false ? 2 : 3);
       }
       h.tag(4);
-      pos = end;
+      p = end;
     }
-    this.hashedPos = pos;
+    this.hashedChunk = ci;
+    this.hashedSlot = p;
     return h.hex();
   }
 
-  /** Where the i-th event starts in `log`; -1 if there is no such event. */
+  /** Slots filled in chunk `ci`. */
+  private endOf(ci: number): number {
+    return ci === this.chunks.length - 1 ? this.used : this.ends[ci]!;
+  }
+
+  /** Starts a chunk with room for at least `need` slots. */
+  private newChunk(need: number): void {
+    if (need > CHUNK_MAX) throw new RangeError(`a trace event of ${need - 2} fields is more than the log can hold`);
+    if (this.chunks.length > 0) this.ends[this.chunks.length - 1] = this.used;
+    const size = Math.min(CHUNK_MAX, Math.max(1024, this.cur.length * 2, need));
+    this.cur = new Array<Slot>(size);
+    this.chunks.push(this.cur);
+    this.used = 0;
+  }
+
+  /** Where the i-th event starts (chunk * CHUNK_MAX + slot); -1 if there is no such event. */
   private offset(i: number): number {
     if (!(i >= 0 && i < this.count) || !Number.isInteger(i)) return -1;
     const offsets = this.offsets;
     if (i >= offsets.length) {
-      let pos = 0;
+      let ci = 0;
+      let p = 0;
       if (offsets.length > 0) {
         const last = offsets[offsets.length - 1]!;
-        pos = last + 2 + (this.log[last + 1] as Layout).keys.length;
+        ci = Math.floor(last / CHUNK_MAX);
+        p = last % CHUNK_MAX;
+        p += 2 + (this.chunks[ci]![p + 1] as Layout).keys.length;
       }
       while (offsets.length < this.count) {
-        offsets.push(pos);
-        pos += 2 + (this.log[pos + 1] as Layout).keys.length;
+        if (p >= this.endOf(ci)) {
+          ci++;
+          p = 0;
+        }
+        offsets.push(ci * CHUNK_MAX + p);
+        p += 2 + (this.chunks[ci]![p + 1] as Layout).keys.length;
       }
     }
     return offsets[i]!;
-  }
-
-  /** Adds the fields of the event at `pos` to `into`, in their recorded order. */
-  private fill(into: Record<string, TraceValue>, pos: number): Record<string, TraceValue> {
-    const log = this.log;
-    const keys = (log[pos + 1] as Layout).keys;
-    for (let j = 0; j < keys.length; j++) into[keys[j]!] = log[pos + 2 + j] as TraceValue;
-    return into;
   }
 
   private layoutOf(kind: string, fields: TraceFields): Layout {
@@ -200,6 +250,13 @@ export class Trace {
     }
     return layout;
   }
+}
+
+/** Adds the fields of the event at slot `p` of chunk `c` to `into`, in their recorded order. */
+function fill(into: Record<string, TraceValue>, c: readonly Slot[], p: number): Record<string, TraceValue> {
+  const keys = (c[p + 1] as Layout).keys;
+  for (let j = 0; j < keys.length; j++) into[keys[j]!] = c[p + 2 + j] as TraceValue;
+  return into;
 }
 
 /**

@@ -382,6 +382,12 @@ export class Network {
     if (socket.buffered === 0 || socket.buffered < length) return null;
     const all = concat(socket.buffer, socket.buffered);
     const n = length === 0 ? all.length : length;
+    if (n === all.length) {
+      // All of it (the usual recv): no views to cut.
+      socket.buffer = [];
+      socket.buffered = 0;
+      return all;
+    }
     const out = all.subarray(0, n);
     const rest = all.subarray(n);
     socket.buffer = rest.length > 0 ? [rest] : [];
@@ -448,14 +454,22 @@ export class Network {
       if (data.length === 0) return;
       this.kernel.trace.record('tcp.write', { conn: conn.id, dir, bytes: data.length });
     }
-    const d = conn[dir];
     const mbps = this.bandwidthCap !== null ? Math.min(this.bandwidthCap.mbps, this.link.bandwidthMbps) : this.link.bandwidthMbps;
-    for (const seg of data === null ? [null] : this.segments(data)) {
-      const size = seg === null ? 0 : seg.length;
-      const depart = Math.max(at, d.busyUntil) + (Number.isFinite(mbps) ? (size * 8) / mbps : 0);
-      d.busyUntil = depart;
-      this.schedule(conn, dir, seg, depart, at);
+    // Most writes (a command, a reply) fit one segment: no list of segments to make.
+    if (data === null || (this.link.slicer === null && data.length <= this.link.mss)) {
+      this.send(conn, dir, data, at, mbps);
+      return;
     }
+    for (const seg of this.segments(data)) this.send(conn, dir, seg, at, mbps);
+  }
+
+  /** One segment (or the FIN) onto the link, after what the link is still sending. */
+  private send(conn: Conn, dir: Dir, seg: Uint8Array | null, at: Micros, mbps: number): void {
+    const d = conn[dir];
+    const size = seg === null ? 0 : seg.length;
+    const depart = Math.max(at, d.busyUntil) + (Number.isFinite(mbps) ? (size * 8) / mbps : 0);
+    d.busyUntil = depart;
+    this.schedule(conn, dir, seg, depart, at);
   }
 
   private schedule(conn: Conn, dir: Dir, seg: Uint8Array | null, depart: number, sentAt: Micros): void {
@@ -593,8 +607,6 @@ export class Network {
 
   private segments(data: Uint8Array): Uint8Array[] {
     const slicer = this.link.slicer;
-    // Most writes (a command, a reply) fit one segment: no view to make.
-    if (slicer === null && data.length <= this.link.mss) return [data];
     const out: Uint8Array[] = [];
     for (let off = 0; off < data.length; ) {
       let size = this.link.mss;

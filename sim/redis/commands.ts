@@ -238,8 +238,33 @@ export function flushAll(server: ServerState): void {
   for (const db of server.dbs) db.clear();
 }
 
-/** Lower-case command name of an argv (e.g. 'get'), or '' if empty. */
+/** Recently seen command names, by a hash of their lower-case bytes. */
+const names: string[] = new Array<string>(256).fill('');
+
+/**
+ * Lower-case command name of an argv (e.g. 'get'), or '' if empty. The same few names come back
+ * for every command: they are taken from a small cache rather than built each time, so the trace
+ * (which keeps each 'redis.exec' name) holds one string per name, not one per command.
+ */
 export function commandName(args: Uint8Array[]): string {
   const first = args[0];
-  return first === undefined ? '' : asciiLowerBytes(first);
+  if (first === undefined) return '';
+  const n = first.length;
+  if (n > 32) return asciiLowerBytes(first);
+  let h = n;
+  for (let i = 0; i < n; i++) h = (h * 31 + lowerByte(first[i]!)) | 0;
+  const slot = (h ^ (h >>> 8)) & 255;
+  const hit = names[slot]!;
+  if (hit.length === n) {
+    let i = 0;
+    while (i < n && hit.charCodeAt(i) === lowerByte(first[i]!)) i++;
+    if (i === n) return hit;
+  }
+  const name = asciiLowerBytes(first);
+  names[slot] = name;
+  return name;
+}
+
+function lowerByte(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
 }

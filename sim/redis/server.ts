@@ -207,7 +207,11 @@ export class RedisServer implements ServerHandler {
       c.inQueue = false;
       if (this.clients.get(c.conn.id) !== c) continue;
       const cost = this.readEvent(c);
-      if (this.readableHead > 256 && this.readableHead * 2 > this.readable.length) {
+      if (this.readableHead === this.readable.length) {
+        // Drained (the usual case): start over in the same array.
+        this.readable.length = 0;
+        this.readableHead = 0;
+      } else if (this.readableHead > 256 && this.readableHead * 2 > this.readable.length) {
         this.readable.splice(0, this.readableHead);
         this.readableHead = 0;
       }

@@ -1,3 +1,4 @@
+import { allocBytes } from './bytes.js';
 import { formatDouble, type RespValue } from './types.js';
 
 export interface RespEncodeOptions {
@@ -80,7 +81,7 @@ export function encodeCommand(args: ReadonlyArray<string | Uint8Array>): Uint8Ar
     lens[i] = len;
     total += 5 + digitCount(len) + len;
   }
-  const out = new Uint8Array(total);
+  const out = allocBytes(total);
   out[0] = 42; // *
   let at = putUint(out, 1, n);
   out[at++] = CR;
@@ -174,7 +175,9 @@ class Writer {
   }
 
   result(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    const out = allocBytes(this.len);
+    out.set(this.buf.subarray(0, this.len));
+    return out;
   }
 }
 
@@ -185,6 +188,9 @@ const ATTRS_DONE = 1;
  * copy, so the scratch buffer need not be allocated per reply (the server encodes every reply).
  */
 const scratch = new Writer();
+/** The work stacks of encode, reused the same way. */
+const pendingValues: RespValue[] = [];
+const pendingFlags: number[] = [];
 
 /**
  * One value as RESP bytes. Errors containing CR or LF go out as `!` blob errors (RESP3) since a
@@ -196,8 +202,12 @@ export function encode(value: RespValue, options: RespEncodeOptions = {}): Uint8
   const resp3 = (options.protocol ?? 3) === 3;
   const w = scratch;
   w.reset();
-  const values: RespValue[] = [value];
-  const flags: number[] = [0];
+  const values = pendingValues;
+  const flags = pendingFlags;
+  values.length = 0;
+  flags.length = 0;
+  values.push(value);
+  flags.push(0);
   while (values.length > 0) {
     const v = values.pop()!;
     const flag = flags.pop()!;

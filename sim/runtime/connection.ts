@@ -118,7 +118,8 @@ export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S
 
   /** The common result, translated without the generator the others need. */
   function noreply(w: W, s: S): InfoReturn<W> {
-    return ['noreply', { s, backoffTimer: w.backoffTimer }];
+    // A wrapped state is never changed in place, so an unchanged one can be kept.
+    return ['noreply', s === w.s ? w : { s, backoffTimer: w.backoffTimer }];
   }
 
   function* translate(ctx: Ctx, w: W, r: ConnInfoReturn<S>): Gen<InfoReturn<W>> {

@@ -11,8 +11,9 @@ const noMessage = (): boolean => false;
 const ANY_MESSAGE: ReceiveEffect = Object.freeze({ kind: 'receive', match: anyMessage, timeout: Number.POSITIVE_INFINITY });
 
 /**
- * The effect a receive yields. Process code gets it through `yield* ctx.receive(...)`; the
- * runtime's own loops (GenServer's) yield it directly, which saves a generator per message.
+ * The effect a receive yields. Process code gets it through `yield* ctx.receive(...)`; the hot
+ * loops of the runtime and the network (GenServer's, gen_tcp's recv) yield it directly, which
+ * saves a generator per message.
  */
 export function receiveEffect(match: (msg: unknown) => boolean = anyMessage, timeout: Micros = Number.POSITIVE_INFINITY): ReceiveEffect {
   if (!(timeout >= 0)) throw new RangeError(`receive timeout must be >= 0, got ${timeout}`);

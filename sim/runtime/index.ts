@@ -1,5 +1,5 @@
 export { Runtime, ProcessExit, type RuntimeOptions, type SpawnOptions, type SendOptions } from './runtime.js';
-export { Ctx } from './context.js';
+export { Ctx, receiveEffect } from './context.js';
 export type { ProcStats } from './process.js';
 export {
   TIMEOUT,

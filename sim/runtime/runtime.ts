@@ -81,7 +81,8 @@ export class Runtime {
 
   private nextPid = 1;
   private nextRef = 1;
-  private readonly procs = new Map<Pid, Proc>();
+  /** Every process ever spawned, at index pid - 1 (pids count up from 1): looked up per message. */
+  private readonly procs: Proc[] = [];
   /** Every live monitor and alias, by reference, in the order they were made. */
   private readonly refs = new Map<Ref, RefEntry>();
   private readonly names = new Map<string, Pid>();
@@ -126,7 +127,7 @@ export class Runtime {
     const p = new Proc(pid, name, parent, this.kernel.now);
     p.ctx = new Ctx(this, p);
     p.gen = fn(p.ctx);
-    this.procs.set(pid, p);
+    this.procs[pid - 1] = p;
     this.kernel.trace.record('proc.spawn', { pid, name, parent });
     if (options.linkTo !== undefined) {
       const other = this.live(options.linkTo);
@@ -175,7 +176,7 @@ export class Runtime {
   }
 
   processName(pid: Pid): string | undefined {
-    return this.procs.get(pid)?.name;
+    return this.proc(pid)?.name;
   }
 
   /** A named random stream, the same for every process that asks for the same name. */
@@ -190,11 +191,11 @@ export class Runtime {
 
   /** The exit reason of a process that has ended, or null. */
   exitReasonOf(pid: Pid): ExitReason | null {
-    return this.procs.get(pid)?.exitReason ?? null;
+    return this.proc(pid)?.exitReason ?? null;
   }
 
   stats(): ProcStats[] {
-    return [...this.procs.values()].map((p) => ({
+    return this.procs.filter((p) => p !== undefined).map((p) => ({
       pid: p.pid,
       name: p.name,
       busyUs: p.busyNs / 1000,
@@ -288,7 +289,7 @@ export class Runtime {
   /** @internal */
   unlink(p: Proc, pid: Pid): void {
     p.links.delete(pid);
-    this.procs.get(pid)?.links.delete(p.pid);
+    this.proc(pid)?.links.delete(p.pid);
   }
 
   /**
@@ -470,7 +471,11 @@ export class Runtime {
         this.freeSchedulers--;
         this.runStep(p);
       }
-      if (this.runHead > 1024 && this.runHead * 2 > this.runQueue.length) {
+      if (this.runHead === this.runQueue.length) {
+        // Drained (the usual case): start over in the same array rather than growing it.
+        this.runQueue.length = 0;
+        this.runHead = 0;
+      } else if (this.runHead > 1024 && this.runHead * 2 > this.runQueue.length) {
         this.runQueue = this.runQueue.slice(this.runHead);
         this.runHead = 0;
       }
@@ -604,15 +609,19 @@ export class Runtime {
     const links = [...p.links];
     p.links.clear();
     for (const pid of links) {
-      this.procs.get(pid)?.links.delete(p.pid);
+      this.proc(pid)?.links.delete(p.pid);
       this.exitSignal(p.pid, pid, reason);
     }
     for (const listener of this.exitListeners) listener(p.pid, reason);
   }
 
   private live(pid: Pid): Proc | undefined {
-    const p = this.procs.get(pid);
+    const p = this.proc(pid);
     return p === undefined || p.status === 'dead' ? undefined : p;
+  }
+
+  private proc(pid: Pid): Proc | undefined {
+    return Number.isInteger(pid) ? this.procs[pid - 1] : undefined;
   }
 }
 

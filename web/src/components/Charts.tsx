@@ -50,8 +50,11 @@ export function worldStyles(worlds: ReadonlyArray<{ client: { kind: string } }>)
 
 const symbolPath = (type: SymbolType, size: number) => symbol(type, size)() ?? '';
 
-/** A d3 symbol's coverage (0–1) per device pixel, centred at (0, 0): `left` and `top` are where
- * its first column and row lie, in device pixels from the centre. */
+/** Sub-pixel positions a dot can take, per axis: centres are placed within 1/8 px. */
+const PHASES = 4;
+
+/** A d3 symbol's coverage (0–1) per device pixel, for one sub-pixel position of its centre:
+ * `left` and `top` are where its first column and row lie, in pixels from the centre's pixel. */
 interface SymbolMask {
   w: number;
   h: number;
@@ -60,49 +63,74 @@ interface SymbolMask {
   cover: Float32Array;
 }
 
-/** Rasterises a d3 symbol once, filled, or stroked `stroke` CSS px wide, at the pixel ratio. */
-function symbolMask(type: SymbolType, size: number, dpr: number, stroke: number | null): SymbolMask | null {
+const maskCache = new Map<string, SymbolMask[] | null>();
+
+/**
+ * A d3 symbol rasterised, filled, or stroked `stroke` CSS px wide, at the pixel ratio, once per
+ * sub-pixel position (PHASES² masks, index qy * PHASES + qx): what filling its path at each dot's
+ * exact position would give, to within 1/8 px. Made once per symbol, size and ratio.
+ */
+function symbolMasks(type: SymbolType, size: number, dpr: number, stroke: number | null): SymbolMask[] | null {
   if (typeof document === 'undefined') return null;
+  const key = `${symbolPath(type, size)}|${dpr}|${stroke}`;
+  let masks = maskCache.get(key);
+  if (masks === undefined) maskCache.set(key, (masks = rasteriseMasks(type, size, dpr, stroke)));
+  return masks;
+}
+
+function rasteriseMasks(type: SymbolType, size: number, dpr: number, stroke: number | null): SymbolMask[] | null {
   // Room for every d3 symbol of that area and a stroke.
   const half = Math.ceil((Math.sqrt(size) * 1.6 + 3) * dpr);
+  const side = 2 * half + 1;
   const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = 2 * half;
+  canvas.width = canvas.height = side;
   const g = canvas.getContext('2d', { willReadFrequently: true });
   if (g === null) return null;
-  g.setTransform(dpr, 0, 0, dpr, half, half);
   const path = new Path2D(symbolPath(type, size));
-  if (stroke === null) g.fill(path);
-  else {
-    g.lineWidth = stroke;
-    g.stroke(path);
-  }
-  const px = g.getImageData(0, 0, 2 * half, 2 * half).data;
-  let x0 = 2 * half;
-  let y0 = 2 * half;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < 2 * half; y++) {
-    for (let x = 0; x < 2 * half; x++) {
-      if (px[(y * 2 * half + x) * 4 + 3]! === 0) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
+  const masks: SymbolMask[] = [];
+  for (let qy = 0; qy < PHASES; qy++) {
+    for (let qx = 0; qx < PHASES; qx++) {
+      g.setTransform(1, 0, 0, 1, 0, 0);
+      g.clearRect(0, 0, side, side);
+      g.setTransform(dpr, 0, 0, dpr, half + qx / PHASES, half + qy / PHASES);
+      if (stroke === null) g.fill(path);
+      else {
+        g.lineWidth = stroke;
+        g.stroke(path);
+      }
+      const px = g.getImageData(0, 0, side, side).data;
+      let x0 = side;
+      let y0 = side;
+      let x1 = -1;
+      let y1 = -1;
+      for (let y = 0; y < side; y++) {
+        for (let x = 0; x < side; x++) {
+          if (px[(y * side + x) * 4 + 3]! === 0) continue;
+          if (x < x0) x0 = x;
+          if (x > x1) x1 = x;
+          if (y < y0) y0 = y;
+          if (y > y1) y1 = y;
+        }
+      }
+      if (x1 < 0) {
+        masks.push({ w: 0, h: 0, left: 0, top: 0, cover: new Float32Array(0) });
+        continue;
+      }
+      const w = x1 - x0 + 1;
+      const h = y1 - y0 + 1;
+      const cover = new Float32Array(w * h);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) cover[y * w + x] = px[((y + y0) * side + x + x0) * 4 + 3]! / 255;
+      masks.push({ w, h, left: x0 - half, top: y0 - half, cover });
     }
   }
-  if (x1 < 0) return null;
-  const w = x1 - x0 + 1;
-  const h = y1 - y0 + 1;
-  const cover = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) cover[y * w + x] = px[((y + y0) * 2 * half + x + x0) * 4 + 3]! / 255;
-  return { w, h, left: x0 - half, top: y0 - half, cover };
+  return masks;
 }
 
 /**
  * Dots composited in JavaScript into one premultiplied RGBA buffer, then put on the canvas at
- * once. Filling a path per dot (under a new transform each) cost ~200 ms for 100k dots, and even
- * stamping a sprite with drawImage ~6 µs a dot; blending a ~6×6 px mask costs a fraction of that.
- * Dots are centred on whole device pixels and clipped to the plot.
+ * once. Filling a path per dot under a new transform cost ~200 ms for 100k dots in software;
+ * stamping a sprite with drawImage ~6 µs a dot. Here dots of one colour at the same (sub-pixel)
+ * place are counted and blended once, and the result is clipped to the plot.
  */
 class DotLayer {
   readonly w: number;
@@ -118,27 +146,49 @@ class DotLayer {
   }
 
   /**
-   * Source-over of `mask` in `color` (#rrggbb) at `alpha`, for every (x, y) pair of `xy`. Dots of
-   * one colour commute, so those on the same pixel are blended once, as n of them would be:
-   * coverage 1 - (1 - a)^n. A dense cloud has far fewer pixels than dots.
+   * Source-over of the symbol in `color` (#rrggbb) at `alpha`, centred on every (x, y) pair of
+   * `xy` (mapped to device pixels by px and py). Dots of one colour commute, so the n dots on the
+   * same place are blended once, as n of them would be: coverage 1 - (1 - a)^n. A dense cloud
+   * has far fewer places than dots.
    */
-  dots(xy: Float64Array, px: (v: number) => number, py: (v: number) => number, mask: SymbolMask, color: string, alpha: number): void {
+  dots(xy: Float64Array, px: (v: number) => number, py: (v: number) => number, masks: SymbolMask[], color: string, alpha: number): void {
     const c = parseInt(color.slice(1), 16);
     const r = ((c >> 16) & 255) / 255;
     const g = ((c >> 8) & 255) / 255;
     const b = (c & 255) / 255;
     const { acc, w, h } = this;
     const [cx0, cy0, cx1, cy1] = this.clip;
-    const { cover, w: mw, h: mh, left, top } = mask;
-    const counts = new Uint32Array(w * h);
+    const phases = PHASES * PHASES;
+    // Each dot's place as one number (pixel, then sub-pixel phase), sorted: equal places are runs.
+    const keys = new Uint32Array(xy.length / 2);
+    let count = 0;
     for (let i = 0; i < xy.length; i += 2) {
-      const X = Math.round(px(xy[i]!));
-      const Y = Math.round(py(xy[i + 1]!));
-      if (X >= 0 && X < w && Y >= 0 && Y < h) counts[Y * w + X]!++;
+      const fx = px(xy[i]!);
+      const fy = py(xy[i + 1]!);
+      let X = Math.floor(fx);
+      let Y = Math.floor(fy);
+      let qx = Math.round((fx - X) * PHASES);
+      let qy = Math.round((fy - Y) * PHASES);
+      if (qx === PHASES) {
+        X++;
+        qx = 0;
+      }
+      if (qy === PHASES) {
+        Y++;
+        qy = 0;
+      }
+      if (X < 0 || X >= w || Y < 0 || Y >= h) continue;
+      keys[count++] = (Y * w + X) * phases + qy * PHASES + qx;
     }
-    for (let centre = 0; centre < counts.length; centre++) {
-      const n = counts[centre]!;
-      if (n === 0) continue;
+    const sorted = keys.subarray(0, count).sort();
+    for (let run = 0; run < count; ) {
+      const key = sorted[run]!;
+      let end = run + 1;
+      while (end < count && sorted[end] === key) end++;
+      const n = end - run;
+      run = end;
+      const { cover, w: mw, h: mh, left, top } = masks[key % phases]!;
+      const centre = Math.floor(key / phases);
       const X = (centre % w) + left;
       const Y = Math.floor(centre / w) + top;
       const ja = Math.max(0, cy0 - Y);
@@ -317,18 +367,27 @@ const pct = (sorted: Float64Array, q: number) => (sorted.length === 0 ? NaN : so
 function scatterSeries(view: LabView, from: number, to: number): ScatterSeries[] {
   const styles = worldStyles(view.worlds);
   return view.worlds.map((world, wi) => {
-    const ok: number[] = [];
-    const failed: number[] = [];
+    // Typed arrays filled in place: this runs over every request each time the window settles.
+    const n = world.requests.length;
+    const ok = new Float64Array(2 * n);
+    const failed = new Float64Array(2 * n);
+    let nOk = 0;
+    let nFailed = 0;
     for (const r of world.requests) {
       if (r.end === null || r.end < from || r.end > to) continue;
       const lat = Math.max(1, r.end - r.start) / 1000;
-      if (r.ok === true) ok.push(r.end, lat);
-      else failed.push(r.end, lat);
+      if (r.ok === true) {
+        ok[nOk++] = r.end;
+        ok[nOk++] = lat;
+      } else {
+        failed[nFailed++] = r.end;
+        failed[nFailed++] = lat;
+      }
     }
-    const sorted = new Float64Array(ok.length / 2);
-    for (let i = 1, k = 0; i < ok.length; i += 2, k++) sorted[k] = ok[i]!;
+    const sorted = new Float64Array(nOk / 2);
+    for (let i = 1, k = 0; i < nOk; i += 2, k++) sorted[k] = ok[i]!;
     sorted.sort();
-    return { world, style: styles[wi]!, ok: Float64Array.from(ok), failed: Float64Array.from(failed), okCount: ok.length / 2, failedCount: failed.length / 2, sorted };
+    return { world, style: styles[wi]!, ok: ok.slice(0, nOk), failed: failed.slice(0, nFailed), okCount: nOk / 2, failedCount: nFailed / 2, sorted };
   });
 }
 
@@ -414,10 +473,10 @@ function LatencyScatterChart(props: { view: LabView; window: { from: number; to:
     const ys = scaleLog().domain([yLo, yHi]).range([(top + plotH) * dpr, top * dpr]).clamp(true);
     // Many dots: no outlines (they would turn a dense cloud black), a little transparency.
     for (const s of series) {
-      const mask = symbolMask(s.style.symbol, dotSize, dpr, null);
-      if (mask !== null) layer.dots(s.ok, xs, ys, mask, s.style.color, 0.7);
+      const masks = symbolMasks(s.style.symbol, dotSize, dpr, null);
+      if (masks !== null) layer.dots(s.ok, xs, ys, masks, s.style.color, 0.7);
     }
-    const cross = symbolMask(symbolTimes, dotSize + 8, dpr, 1.5);
+    const cross = symbolMasks(symbolTimes, dotSize + 8, dpr, 1.5);
     if (cross !== null) for (const s of series) layer.dots(s.failed, xs, ys, cross, ERROR_COLOR, 1);
     layer.put(ctx);
   }, [useCanvas, series, width, dotSize, from, to, top, plotW, plotH, yLo, yHi, margin.left]);

@@ -184,7 +184,8 @@ function drawAxis(g: SVGGElement, x: ScaleLinear<number, number>, ticks: readonl
     g.insertBefore(domain, g.firstChild);
   }
   const [r0, r1] = x.range() as [number, number];
-  domain.setAttribute('d', `M${r0 + offset},${-TICK_SIZE}V${offset}H${r1 + offset}V${-TICK_SIZE}`);
+  const d = `M${r0 + offset},${-TICK_SIZE}V${offset}H${r1 + offset}V${-TICK_SIZE}`;
+  if (domain.getAttribute('d') !== d) domain.setAttribute('d', d);
   const existing = g.querySelectorAll<SVGGElement>(':scope > g.tick');
   for (let i = ticks.length; i < existing.length; i++) existing[i]!.remove();
   ticks.forEach((t, i) => {
@@ -394,7 +395,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
   // ---- The shown window, and what the app is told about it -----------------------------------
   // Gestures move winRef at once; a frame draws it; the frame then reports it to the app, so the
   // app hears of a window at most once per frame. The app's own changes come back in as the
-  // `window` prop; windows this timeline reported (echoes) are told apart from them.
+  // `window` prop; the windows this timeline reported (echoes) are told apart from them.
   const winRef = useRef<TimeWindow | null>(null);
   if (winRef.current === null) winRef.current = clampWindow(win, endUs);
   const [shown] = useState(() => createShownWindow(winRef.current!));
@@ -507,11 +508,15 @@ export function Timeline(props: TimelineProps): JSX.Element {
     requestFrame();
   }, [width, endUs, x0, x1, syncZoom, requestFrame]);
 
-  /** The app changed the window (keys, playback, a new run): show it, unless it is an echo. */
+  /**
+   * The app changed the window (keys, playback, a new run): show it, unless it is an echo — the
+   * very object reported earlier, handed back by a parent that passes the store's window through
+   * (the shown window may be newer by now). Told apart by identity, not value: the app may well
+   * ask again for a window a gesture passed through (zoom to fit after zooming out by hand).
+   */
   useLayoutEffect(() => {
-    const echo = pendingEchoes.current.findIndex((w) => sameWindow(w, win));
+    const echo = pendingEchoes.current.indexOf(win);
     if (echo >= 0) {
-      // The app caught up with a window reported earlier; the shown one may be newer.
       pendingEchoes.current = pendingEchoes.current.slice(echo + 1);
       return;
     }
@@ -528,6 +533,11 @@ export function Timeline(props: TimelineProps): JSX.Element {
     const [from, to] = s.domain() as [number, number];
     const visible = t >= from && t <= to;
     const px = s(t);
+    // Called every frame of a pan or zoom: only what changed is written, so an unchanged label or
+    // attribute costs no relayout and no accessibility update.
+    const set = (el: Element, name: string, value: string) => {
+      if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+    };
     const line = playheadRef.current;
     if (line !== null) {
       line.style.transform = `translateX(${px}px)`;
@@ -540,16 +550,17 @@ export function Timeline(props: TimelineProps): JSX.Element {
     }
     const label = knobLabelRef.current;
     if (label !== null) {
-      label.textContent = ms3(t);
+      const text = ms3(t);
+      if (label.textContent !== text) label.textContent = text;
       // Keep the label inside the axis near the right edge.
       const right = px + 70 > s.range()[1]! + RIGHT_PAD;
-      label.setAttribute('text-anchor', right ? 'end' : 'start');
-      label.setAttribute('x', right ? '-7' : '7');
+      set(label, 'text-anchor', right ? 'end' : 'start');
+      set(label, 'x', right ? '-7' : '7');
     }
     const axis = axisSvgRef.current;
     if (axis !== null) {
-      axis.setAttribute('aria-valuenow', String(Math.round(t)));
-      axis.setAttribute('aria-valuetext', ms3(t));
+      set(axis, 'aria-valuenow', String(Math.round(t)));
+      set(axis, 'aria-valuetext', ms3(t));
     }
   }, []);
   useEffect(() => {

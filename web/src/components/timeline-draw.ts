@@ -837,8 +837,16 @@ function drawCallerDensity(f: Frame, ix: WorldIndex, area: LaneArea): void {
 
 // ---- Pixel columns as an image --------------------------------------------------------------------
 
-/** A solid colour (0–255 channels, alpha 0–1), or a pattern tile in device pixels (RGBA). */
-type Paint = { r: number; g: number; b: number; a: number; tile: null } | { r: 0; g: 0; b: 0; a: 0; tile: { px: number; data: Uint8ClampedArray } };
+/** A solid colour (0–255 channels, alpha 0–1; `word`: its RGBA bytes as one little-endian word
+ * if it is opaque, else 0), or a pattern tile in device pixels (RGBA). */
+type Paint = { r: number; g: number; b: number; a: number; word: number; tile: null } | { r: 0; g: 0; b: 0; a: 0; word: 0; tile: { px: number; data: Uint8ClampedArray } };
+
+/** Word writes assume little-endian byte order (every browser platform); else per-byte. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+function solidPaint(r: number, g: number, b: number, a: number): Paint {
+  return { r, g, b, a, word: a >= 1 && LITTLE_ENDIAN ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : 0, tile: null };
+}
 
 const paintCache = new Map<string, Paint>();
 
@@ -846,11 +854,11 @@ function parseColor(css: string): Paint {
   const hex = /^#([0-9a-f]{6})$/i.exec(css);
   if (hex !== null) {
     const v = parseInt(hex[1]!, 16);
-    return { r: (v >> 16) & 255, g: (v >> 8) & 255, b: v & 255, a: 1, tile: null };
+    return solidPaint((v >> 16) & 255, (v >> 8) & 255, v & 255, 1);
   }
   const rgba = /^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*([\d.]+)\s*)?\)$/i.exec(css);
-  if (rgba !== null) return { r: Number(rgba[1]), g: Number(rgba[2]), b: Number(rgba[3]), a: rgba[4] === undefined ? 1 : Number(rgba[4]), tile: null };
-  return { r: 0, g: 0, b: 0, a: 1, tile: null };
+  if (rgba !== null) return solidPaint(Number(rgba[1]), Number(rgba[2]), Number(rgba[3]), rgba[4] === undefined ? 1 : Number(rgba[4]));
+  return solidPaint(0, 0, 0, 1);
 }
 
 /**
@@ -876,7 +884,7 @@ function tilePaint(s: Swatch, dpr: number): Paint | null {
     g.lineWidth = 1.1;
     g.stroke(path);
   }
-  return { r: 0, g: 0, b: 0, a: 0, tile: { px, data: g.getImageData(0, 0, px, px).data } };
+  return { r: 0, g: 0, b: 0, a: 0, word: 0, tile: { px, data: g.getImageData(0, 0, px, px).data } };
 }
 
 /** A cleared ImageData of this size, reused from frame to frame (one per size in use). */
@@ -958,22 +966,22 @@ class ColumnImage {
     }
     const data = this.data!;
     const words = this.words!;
+    const w = this.w;
     const xa = this.colX[c0]!;
     const xb = this.colX[c1]!;
     const tile = p.tile;
-    const gx = this.ox;
-    const gy = this.oy;
-    // An opaque colour over a whole pixel row: one word per pixel (RGBA bytes, little-endian).
-    const solid = tile === null && p.a >= 1 ? ((255 << 24) | (p.b << 16) | (p.g << 8) | p.r) >>> 0 : -1;
-    for (let row = Math.floor(ya), rowEnd = Math.ceil(yb); row < rowEnd; row++) {
-      const cover = Math.min(row + 1, yb) - Math.max(row, ya);
+    const rowEnd = Math.ceil(yb);
+    for (let row = Math.floor(ya); row < rowEnd; row++) {
+      const top = row < ya ? ya : row;
+      const cover = (row + 1 < yb ? row + 1 : yb) - top;
       if (cover <= 0) continue;
-      if (solid >= 0 && cover >= 1) {
-        // A plain loop: spans are mostly one column wide, too short for fill() to pay off.
-        for (let i = row * this.w + xa, end = row * this.w + xb; i < end; i++) words[i] = solid;
+      if (p.word !== 0 && cover >= 1) {
+        // An opaque colour over a whole pixel row: one word per pixel. A plain loop: spans are
+        // mostly one column wide, too short for fill() to pay off.
+        for (let i = row * w + xa, end = row * w + xb; i < end; i++) words[i] = p.word;
         continue;
       }
-      let o = (row * this.w + xa) * 4;
+      let o = (row * w + xa) * 4;
       for (let x = xa; x < xb; x++, o += 4) {
         let r: number, g: number, b: number, a: number;
         if (tile === null) {
@@ -983,24 +991,24 @@ class ColumnImage {
           a = p.a * cover;
         } else {
           // The pattern is anchored at the canvas origin: tile pixel by global device position.
-          const t = (((row + gy) % tile.px) * tile.px + ((x + gx) % tile.px)) * 4;
+          const t = (((row + this.oy) % tile.px) * tile.px + ((x + this.ox) % tile.px)) * 4;
           r = tile.data[t]!;
           g = tile.data[t + 1]!;
           b = tile.data[t + 2]!;
           a = (tile.data[t + 3]! / 255) * cover;
         }
-        if (a >= 1) {
+        const da = data[o + 3]!;
+        if (a >= 1 || da === 0) {
           data[o] = r;
           data[o + 1] = g;
           data[o + 2] = b;
-          data[o + 3] = 255;
+          data[o + 3] = a * 255;
           continue;
         }
         // Source-over on straight (non-premultiplied) RGBA.
-        const da = data[o + 3]! / 255;
-        const oa = a + da * (1 - a);
-        if (oa <= 0) continue;
-        const kd = (da * (1 - a)) / oa;
+        const d = da / 255;
+        const oa = a + d * (1 - a);
+        const kd = (d * (1 - a)) / oa;
         const ks = a / oa;
         data[o] = r * ks + data[o]! * kd;
         data[o + 1] = g * ks + data[o + 1]! * kd;
