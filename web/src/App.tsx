@@ -1,15 +1,17 @@
-import { Component, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { Component, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { LabView } from '../../sim/views/index.js';
 import type { ScenarioInput } from '../../sim/scenario/index.js';
 import { actionById, actions, FAULT_KINDS, handleKey, seek, setPlaying } from './actions.js';
 import { applyScenario, cancelRun, deleteFault, injectFault, lab, moveFault, pickPreset, playhead, startFromUrl, useLab, type FaultKind, type TimeWindow } from './store.js';
-import { Timeline } from './components/Timeline.js';
+import { Timeline, type TimelineHighlight } from './components/Timeline.js';
 import { PresetPicker } from './components/PresetPicker.js';
 import { ScenarioPanel } from './components/ScenarioPanel.js';
 import { ComparisonTable } from './components/ComparisonTable.js';
 import { LatencyScatter, ThroughputChart } from './components/Charts.js';
 import { HelpDialog } from './components/HelpDialog.js';
 import { exportPng, exportSvg } from './export.js';
+import { TourCode, TourPanel, chapterHighlight } from './tour/Tour.js';
+import { chapterById } from './tour/chapters.js';
 
 /**
  * A paint layer of its own (a stacking context; it looks the same). While the timeline pans and
@@ -164,7 +166,7 @@ const onDeleteFault = (i: number) => void deleteFault(i);
  * only windows set elsewhere (keys, playback, a new run) come back to it as a new prop, so a
  * gesture never re-renders it either.
  */
-function LinkedTimeline({ view }: { view: LabView }) {
+function LinkedTimeline({ view, highlight }: { view: LabView; highlight?: TimelineHighlight }) {
   const [window_, setWindow] = useState(() => lab.getState().window);
   const reported = useRef<TimeWindow | null>(null);
   useEffect(() => {
@@ -180,7 +182,7 @@ function LinkedTimeline({ view }: { view: LabView }) {
     reported.current = w;
     lab.setState({ window: w });
   }, []);
-  return <Timeline view={view} window={window_} onWindowChange={onWindowChange} playhead={playhead} onSeek={seek} onInjectAt={onInjectAt} onMoveFault={onMoveFault} onDeleteFault={onDeleteFault} />;
+  return <Timeline view={view} window={window_} onWindowChange={onWindowChange} playhead={playhead} onSeek={seek} onInjectAt={onInjectAt} onMoveFault={onMoveFault} onDeleteFault={onDeleteFault} highlight={highlight} />;
 }
 
 /**
@@ -221,6 +223,8 @@ export function App() {
   const preset = useLab((s) => s.preset);
   const status = useLab((s) => s.status);
   const announcement = useLab((s) => s.announcement);
+  const tour = useLab((s) => s.tour);
+  const highlight = useMemo(() => (tour === null ? undefined : chapterHighlight(chapterById(tour), view) ?? undefined), [tour, view]);
 
   useEffect(() => {
     void startFromUrl();
@@ -240,18 +244,20 @@ export function App() {
       <header className="masthead" style={OWN_PAINT_LAYER}>
         <h1>Duplex</h1>
         <p className="tagline">A blocking pool against one multiplexed connection — break them and watch.</p>
+        {tour === null && <ActionButton id="tour-open">Guided tour</ActionButton>}
         <PresetPicker value={preset} onPick={(name) => void pickPreset(name)} />
       </header>
       <Notice />
       <Toolbar />
-      <main className="lab">
+      <main className={tour === null ? 'lab' : 'lab touring'}>
         <div className="main-col">
+        {tour !== null && <TourPanel chapterId={tour} />}
         <section className="timeline-area" aria-label="Timeline of every world">
           {view === null ? (
             <p className="placeholder">{status === 'running' ? 'Simulating the default scenario…' : 'Nothing simulated yet.'}</p>
           ) : (
             <Boundary name="timeline">
-              <LinkedTimeline view={view} />
+              <LinkedTimeline view={view} highlight={highlight} />
             </Boundary>
           )}
           {view !== null && (
@@ -279,12 +285,17 @@ export function App() {
         )}
         </div>
         <aside className="side" style={OWN_PAINT_LAYER}>
+          {tour !== null && view !== null && (
+            <Boundary name="code panel">
+              <TourCode view={view} chapterId={tour} />
+            </Boundary>
+          )}
           {view !== null && (
             <Boundary name="comparison table">
               <ComparisonTable view={view} />
             </Boundary>
           )}
-          <ScenarioPanel input={input} disabled={status === 'running'} onApply={(next: ScenarioInput) => void applyScenario(next, { preset: null })} />
+          {tour === null && <ScenarioPanel input={input} disabled={status === 'running'} onApply={(next: ScenarioInput) => void applyScenario(next, { preset: null })} />}
         </aside>
       </main>
       <HelpDialog actions={actions} />

@@ -2,7 +2,8 @@
  * Every user command is one registered action (label, keys, perform), as in excalidraw: the
  * toolbar's buttons, the keyboard, the help sheet and the tests all use this one list.
  */
-import { lab, playhead, injectFault, cancelRun, simClient, announce, type FaultKind } from './store.js';
+import { lab, playhead, injectFault, cancelRun, simClient, announce, openChapter, stepChapter, exitTour, type FaultKind } from './store.js';
+import { chapters } from './tour/chapters.js';
 import { downloadText } from './export.js';
 
 export interface Action {
@@ -13,7 +14,7 @@ export interface Action {
   /** Does this key event trigger the action? */
   match(e: KeyboardEvent): boolean;
   perform(): void;
-  group: 'Playback' | 'Faults' | 'View' | 'Export' | 'Help';
+  group: 'Playback' | 'Faults' | 'View' | 'Export' | 'Tour' | 'Help';
 }
 
 export const FAULT_KINDS: Array<{ kind: FaultKind; label: string }> = [
@@ -28,6 +29,13 @@ export const FAULT_KINDS: Array<{ kind: FaultKind; label: string }> = [
 ];
 
 const key = (k: string) => (e: KeyboardEvent) => e.key === k && !e.ctrlKey && !e.metaKey && !e.altKey;
+
+/** A tour key: only while the tour is open, and not where the arrows already mean something (the timeline). */
+const tourKey = (k: string) => (e: KeyboardEvent) => {
+  if (!key(k)(e) || e.shiftKey || lab.getState().tour === null || e.defaultPrevented) return false;
+  const t = e.target as Element | null;
+  return t === null || typeof t.closest !== 'function' || t.closest('.tl, [role="slider"], [role="listbox"], [role="tablist"]') === null;
+};
 
 /** Times where something happens: request starts and ends, faults. */
 function eventTimes(): number[] {
@@ -179,6 +187,17 @@ export const actions: Action[] = [
   { id: 'export-report', label: 'Export the report (JSON)', keys: ['r'], group: 'Export', match: key('r'), perform: () => void exportFile('report') },
   { id: 'export-trace', label: 'Export the trace (JSON)', keys: ['t'], group: 'Export', match: key('t'), perform: () => void exportFile('trace') },
   { id: 'export-perfetto', label: 'Export the trace for Perfetto', keys: ['p'], group: 'Export', match: key('p'), perform: () => void exportFile('perfetto') },
+  { id: 'tour-next', label: 'Tour: next chapter', keys: ['→'], group: 'Tour', match: tourKey('ArrowRight'), perform: () => void stepChapter(1) },
+  { id: 'tour-prev', label: 'Tour: previous chapter', keys: ['←'], group: 'Tour', match: tourKey('ArrowLeft'), perform: () => void stepChapter(-1) },
+  {
+    id: 'tour-open',
+    label: 'Open the guided tour',
+    keys: ['g'],
+    group: 'Tour',
+    match: (e) => key('g')(e) && lab.getState().tour === null,
+    perform: () => void openChapter(chapters[0]!.id),
+  },
+  { id: 'tour-exit', label: 'Leave the tour for the sandbox, with this chapter’s scenario', keys: ['x'], group: 'Tour', match: (e) => key('x')(e) && lab.getState().tour !== null, perform: () => exitTour() },
   { id: 'help', label: 'Show the keyboard shortcuts', keys: ['?'], group: 'Help', match: (e) => e.key === '?', perform: () => lab.setState({ helpOpen: true }) },
 ];
 

@@ -9,6 +9,7 @@ import { loadPreset, presets, type FaultSpec, type ScenarioInput } from '../../s
 import type { LabView } from '../../sim/views/index.js';
 import { SimClient } from './sim-client.js';
 import { encodeScenario, readHash } from './url.js';
+import { chapterById, chapterIndex, chapters, parseTourHash, tourHash } from './tour/chapters.js';
 
 export const DEFAULT_PRESET = 'l6-resiliency';
 
@@ -37,6 +38,8 @@ export interface LabState {
   helpOpen: boolean;
   /** Text for the ARIA live region. */
   announcement: string;
+  /** The guided tour's open chapter (its id), or null: the free sandbox. */
+  tour: string | null;
 }
 
 // ---- Playhead (transient) ----
@@ -75,6 +78,7 @@ export const lab = createStore<LabState>(() => ({
   speedExp: 2,
   helpOpen: false,
   announcement: '',
+  tour: null,
 }));
 
 export function useLab<T>(select: (s: LabState) => T): T {
@@ -137,12 +141,20 @@ export function pickPreset(name: string): Promise<void> {
 }
 
 function writeUrl(input: ScenarioInput): void {
-  const hash = `#${encodeScenario(input)}`;
+  const tour = lab.getState().tour;
+  const hash = tour !== null ? tourHash(tour) : `#${encodeScenario(input)}`;
   if (typeof window !== 'undefined' && window.location.hash !== hash) window.history.replaceState(null, '', hash);
 }
 
 /** On load: the link's scenario, or the default (explaining a bad link). */
 export function startFromUrl(): Promise<void> {
+  const tour = parseTourHash(window.location.hash);
+  if (tour !== null) {
+    const p = openChapter(tour.chapter);
+    if (!tour.known) lab.setState({ notice: { kind: 'error', text: `The tour has no chapter "${window.location.hash.replace(/^#tour\//, '').slice(0, 40)}". Showing the first chapter instead.` } });
+    return p;
+  }
+  lab.setState({ tour: null });
   const state = readHash(window.location.hash);
   if (state.kind === 'scenario') return applyScenario(state.input, { preset: null });
   if (state.kind === 'invalid') {
@@ -202,5 +214,57 @@ export function deleteFault(index: number): Promise<void> {
   const [f] = faults.splice(index, 1);
   if (f === undefined) return Promise.resolve();
   announce(`Fault removed: ${f.kind.replace(/_/g, ' ')} at ${f.atMs} ms.`);
+  return applyScenario(withFaults(faults), { keepWindow: true });
+}
+
+// ---- The guided tour ----
+
+/**
+ * Opens a chapter of the tour: its preset is run, then the window and playhead go where the
+ * chapter looks. The URL becomes #tour/<id> (replaced, not pushed: a link per chapter).
+ */
+export async function openChapter(id: string): Promise<void> {
+  const ch = chapterById(id) ?? chapters[0]!;
+  const i = chapterIndex(ch.id);
+  lab.setState({ tour: ch.id, helpOpen: false });
+  playhead.set(0);
+  const done = applyScenario(presetInput(ch.preset), { preset: ch.preset });
+  announce(`Tour, chapter ${i + 1} of ${chapters.length}: ${ch.title}.`);
+  await done;
+  const s = lab.getState();
+  if (s.tour !== ch.id || s.view === null || s.view.scenario.name !== ch.preset) return; // moved on meanwhile
+  const f = ch.focus?.(s.view);
+  if (f !== null && f !== undefined) {
+    const end = s.view.endUs;
+    lab.setState({ window: { from: Math.max(0, f.from), to: Math.min(end, f.to) } });
+    playhead.set(Math.max(0, Math.min(end, f.playhead)));
+  }
+}
+
+/** The next (+1) or previous (-1) chapter; nothing past either end. */
+export function stepChapter(direction: 1 | -1): Promise<void> {
+  const cur = lab.getState().tour;
+  if (cur === null) return Promise.resolve();
+  const next = chapters[chapterIndex(cur) + direction];
+  if (next === undefined) {
+    announce(direction === 1 ? 'This is the last chapter of the tour.' : 'This is the first chapter of the tour.');
+    return Promise.resolve();
+  }
+  return openChapter(next.id);
+}
+
+/** Leaves the tour for the free sandbox, keeping the chapter's scenario (and any experiment). */
+export function exitTour(): void {
+  const { tour, input } = lab.getState();
+  if (tour === null) return;
+  lab.setState({ tour: null });
+  writeUrl(input);
+  announce('Left the tour: the chapter’s scenario is loaded in the sandbox.');
+}
+
+/** Adds a chapter's experiment (a fault) to the scenario and runs it again. */
+export function tryExperiment(fault: FaultSpec): Promise<void> {
+  const faults = [...(lab.getState().input.faults ?? []), fault];
+  announce(`Experiment: ${fault.kind.replace(/_/g, ' ')} at ${fault.atMs} ms.`);
   return applyScenario(withFaults(faults), { keepWindow: true });
 }

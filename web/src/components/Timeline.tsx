@@ -73,6 +73,8 @@ export interface TimelineHighlight {
   to?: number;
   req?: number;
   lane?: 'connections' | 'callers';
+  /** Shown on the highlighted world (data-testid tour-highlight) and read by screen readers. */
+  label?: string;
 }
 export interface TimelineProps {
   view: LabView;
@@ -936,6 +938,11 @@ export function Timeline(props: TimelineProps): JSX.Element {
                 >
                   <h3 className="tl-world-title" id={`${uid}-w${wi}`}>
                     <span className="tl-world-label">{label}</span> <span className="tl-world-kind">{describeClient(d.world.client)}</span>
+                    {highlight !== undefined && hl.highlight !== null && (
+                      <span className="tl-tour-badge" data-testid="tour-highlight">
+                        {highlight.label ?? 'Look here'}
+                      </span>
+                    )}
                     <span className="tl-world-errors" aria-hidden="true">
                       <FailedInView shown={shown} ix={d.ix} /> failed in view
                     </span>

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { presets, loadPreset, runScenario } from '../../sim/scenario/index.js';
+import { deriveLab } from '../../sim/views/index.js';
+import { chapterById, chapters, parseTourHash, tourHash } from '../../web/src/tour/chapters.js';
+import { activeStates, CODE_STATES, findMarker, markerCount } from '../../web/src/tour/code-states.js';
+import { SOURCES } from '../../web/src/tour/sources.js';
+import { readHash } from '../../web/src/url.js';
+
+describe('the tour chapters', () => {
+  it('have_unique_ids_that_are_safe_in_a_link', () => {
+    const ids = chapters.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9-]+$/);
+  });
+
+  it('run_presets_that_exist', () => {
+    for (const c of chapters) expect(presets.map((p) => p.name), c.id).toContain(c.preset);
+  });
+
+  it('cover_every_lesson_of_the_talk_and_every_point_beyond_the_slides', () => {
+    for (const l of ['L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7', 'L8']) expect(chapters.some((c) => c.lesson === l), l).toBe(true);
+    for (const p of ['hol-blpop', 'late-replies', 'pool-overload']) expect(chapters.some((c) => c.preset === p), p).toBe(true);
+  });
+
+  it('each_have_narration_a_look_at_an_experiment_and_a_question', () => {
+    for (const c of chapters) {
+      expect(c.narration.length, c.id).toBeGreaterThan(0);
+      expect(c.lookAt.length, c.id).toBeGreaterThan(20);
+      expect(c.experiment.text.length, c.id).toBeGreaterThan(20);
+      expect(c.question.endsWith('?'), c.id).toBe(true);
+    }
+  });
+});
+
+describe('the tour links', () => {
+  it('open_the_first_chapter_on_a_bare_tour_link', () => {
+    expect(parseTourHash('#tour')).toEqual({ chapter: chapters[0]!.id, known: true });
+    expect(parseTourHash('#tour/')).toEqual({ chapter: chapters[0]!.id, known: true });
+  });
+
+  it('open_the_named_chapter_and_round_trip', () => {
+    for (const c of chapters) expect(parseTourHash(tourHash(c.id))).toEqual({ chapter: c.id, known: true });
+  });
+
+  it('fall_back_to_the_first_chapter_on_an_unknown_id', () => {
+    expect(parseTourHash('#tour/no-such-chapter')).toEqual({ chapter: chapters[0]!.id, known: false });
+  });
+
+  it('are_not_scenarios_and_scenarios_are_not_tour_links', () => {
+    expect(parseTourHash('#s=abc')).toBeNull();
+    expect(parseTourHash('')).toBeNull();
+    expect(parseTourHash('#tourist')).toBeNull();
+    expect(readHash('#tour/pool').kind).toBe('none');
+  });
+});
+
+describe('the code panel', () => {
+  it('finds_every_marker_exactly_once_in_its_source', () => {
+    for (const [kind, { file, states }] of Object.entries(CODE_STATES)) {
+      const src = SOURCES[file];
+      expect(src.length, file).toBeGreaterThan(100);
+      for (const s of states) {
+        for (const m of s.markers) {
+          expect(findMarker(src, m), `${kind}/${s.id}: ${m.start}`).not.toBeNull();
+          expect(markerCount(src, m), `${kind}/${s.id}: ${m.start}`).toBe(1);
+        }
+      }
+    }
+  });
+
+  it('spans_a_marker_from_its_start_line_to_its_end_line', () => {
+    const src = 'a\nstart here\nb\nend here\nend here';
+    expect(findMarker(src, { start: 'start here', end: 'end here' })).toEqual({ from: 2, to: 4 });
+    expect(findMarker(src, { start: 'start here' })).toEqual({ from: 2, to: 2 });
+    expect(findMarker(src, { start: 'missing' })).toBeNull();
+    expect(findMarker(src, { start: 'b', end: 'nowhere' })).toBeNull();
+  });
+
+  it('shows_a_pool_caller_in_recv_and_the_multiplexer_in_noreply_mid_run', () => {
+    const view = deriveLab(runScenario(loadPreset('l4-multiplex')!));
+    const t = 102_000;
+    const pool = view.worlds.find((w) => w.label === 'pool')!;
+    const mux = view.worlds.find((w) => w.label === 'multiplex')!;
+    expect(activeStates(pool, { t, recentUs: 200 }).map((a) => a.state.id)).toContain('recv');
+    expect(activeStates(mux, { t, recentUs: 200 }).map((a) => a.state.id)).toContain('noreply');
+  });
+
+  it('shows_the_backoff_branch_after_tcp_closed', () => {
+    const view = deriveLab(runScenario(loadPreset('l6-resiliency')!));
+    const mux = view.worlds.find((w) => w.label === 'multiplex')!;
+    const b = mux.backoffs.find((x) => x.from >= 500_000)!;
+    expect(b).toBeDefined();
+    expect(activeStates(mux, { t: (b.from + b.to) / 2, recentUs: 200 }).map((a) => a.state.id)).toContain('backoff');
+  });
+});
+
+describe('each chapter on its own run', () => {
+  for (const c of chapters) {
+    it(`${c.id}_points_at_something_in_its_run_and_answers_its_question`, () => {
+      const view = deriveLab(runScenario(loadPreset(c.preset)!));
+      const hl = c.highlight(view);
+      expect(hl, 'highlight').not.toBeNull();
+      if (hl!.world !== undefined) expect(view.worlds.map((w) => w.label)).toContain(hl!.world);
+      if (hl!.req !== undefined) expect(view.worlds.find((w) => w.label === hl!.world)!.requests.some((r) => r.req === hl!.req)).toBe(true);
+      expect(view.worlds.map((w) => w.label)).toContain(c.codeWorld);
+      const f = c.focus?.(view);
+      if (f !== undefined) {
+        expect(f).not.toBeNull();
+        expect(f!.from).toBeLessThan(f!.to);
+        expect(f!.playhead).toBeGreaterThanOrEqual(f!.from);
+        expect(f!.playhead).toBeLessThanOrEqual(f!.to);
+      }
+      const answer = c.answer(view);
+      expect(answer).not.toContain('not in this run');
+      expect(answer).toMatch(/\d/);
+      expect(chapterById(c.id)).toBe(c);
+    });
+  }
+});
