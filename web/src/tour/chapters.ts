@@ -232,12 +232,15 @@ export const chapters: Chapter[] = [
     preset: 'l6-resiliency',
     narration: [
       'Sockets die. The process that owns one gets {:tcp_closed, reason}. It must fail what was in flight — and an error does not prove the command did not run — then wait, and reconnect.',
-      'The wait is a backoff: growing, capped, with jitter in the pool’s case. At 500 ms every connection is dropped; at 1.2 s Redis restarts and is down for 300 ms, so reconnects are refused until it is back.',
+      'At 500 ms every connection is dropped: Redis is still up, so both clients reconnect at once. At 1.2 s Redis restarts and is down for 300 ms: connects are refused, and each client waits before trying again — a backoff, growing (× 1.5 for the multiplexer, as Redix does; random exponential for the pool), capped.',
     ],
-    lookAt: 'Watch the multiplexed connection lane right after 500 ms: the socket closes, a backoff band, then a new connection. Calls made while it is down fail fast with closed.',
-    experiment: { text: 'Drop the connections again at 900 ms, while everything is healthy, and watch both clients recover.', fault: { atMs: 900, kind: 'drop_connections' } },
-    highlight: () => ({ world: 'multiplex', lane: 'connections', from: 490 * MS, to: 620 * MS, label: 'multiplex: tcp_closed at 500 ms, backoff, reconnect' }),
-    focus: span(480, 640, 510),
+    lookAt: 'Watch the multiplexed connection lane from 1.2 s: the socket closes, then backoff bands of 50, 75, 113 and 170 ms between refused attempts, then a new connection once Redis is back. Calls made meanwhile fail fast with closed.',
+    experiment: { text: 'Drop the connections again at 900 ms, while Redis is up: both clients reconnect at once, without a backoff.', fault: { atMs: 900, kind: 'drop_connections' } },
+    highlight: () => ({ world: 'multiplex', lane: 'connections', from: 1190 * MS, to: 1630 * MS, label: 'multiplex: tcp_closed at 1.2 s, then backoff and reconnect' }),
+    focus: (v) => {
+      const b = world(v, 'multiplex')?.backoffs.find((x) => x.from >= 1200 * MS);
+      return { from: 1150 * MS, to: 1700 * MS, playhead: b === undefined ? 1300 * MS : Math.round((b.from + b.to) / 2) };
+    },
     codeWorld: 'multiplex',
     elixir: SLIDE_RESILIENCY,
     question: 'In the multiplexed world, how many calls failed with disconnected (in flight when the socket died) and how many with closed (made while it was down)?',

@@ -1,0 +1,123 @@
+import { expect, test, type Page } from '@playwright/test';
+import { chapters } from '../../web/src/tour/chapters.js';
+
+/** Opens a page and collects console errors; waits for the first run to be drawn. */
+async function open(page: Page, path: string) {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(path);
+  await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
+  return errors;
+}
+
+/** The chapter is on screen, its preset's run drawn, and its highlight on the timeline. */
+async function expectChapter(page: Page, id: string) {
+  const c = chapters.find((x) => x.id === id)!;
+  const tour = page.getByTestId('tour');
+  await expect(page.getByTestId(`tour-chapter-${c.id}`)).toBeVisible();
+  await expect(tour).toHaveAttribute('data-preset', c.preset);
+  await expect(tour).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
+  await expect(page.getByTestId('preset-select')).toHaveValue(c.preset);
+  await expect(page.getByTestId('tour-menu')).toHaveValue(c.id);
+  await expect(page).toHaveURL(new RegExp(`#tour/${c.id}$`));
+  const hl = page.getByTestId('tour-highlight').first();
+  await expect(hl).toBeVisible();
+  await expect(page.getByTestId('tour-live')).toContainText('Highlighted on the timeline');
+  await expect(page.getByTestId('tour-code')).toBeVisible();
+}
+
+const SHOTS = new Set(['silly-way', 'multiplex', 'resiliency']);
+
+test.describe('the guided tour', () => {
+  test('walks_every_chapter_by_keyboard_with_its_preset_and_highlight', async ({ page }, info) => {
+    test.setTimeout(240_000);
+    const errors = await open(page, '/#tour');
+    await expect(page.getByRole('region', { name: chapters[0]!.title })).toBeVisible();
+    for (const [i, c] of chapters.entries()) {
+      await expectChapter(page, c.id);
+      if (SHOTS.has(c.id)) {
+        const path = info.outputPath(`tour-${c.id}.png`);
+        await page.screenshot({ path, fullPage: true });
+        await info.attach(`tour-${c.id}`, { path, contentType: 'image/png' });
+      }
+      if (i < chapters.length - 1) await page.keyboard.press('ArrowRight');
+    }
+    // Past the last chapter, → stays there.
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId(`tour-chapter-${chapters.at(-1)!.id}`)).toBeVisible();
+    // ← goes back.
+    await page.keyboard.press('ArrowLeft');
+    await expectChapter(page, chapters.at(-2)!.id);
+    expect(errors).toEqual([]);
+  });
+
+  test('a_deep_link_opens_its_chapter_and_the_menu_moves_between_chapters', async ({ page }) => {
+    const errors = await open(page, '/#tour/late-replies');
+    await expectChapter(page, 'late-replies');
+    await page.getByTestId('tour-menu').selectOption('pool');
+    await expectChapter(page, 'pool');
+    await page.getByTestId('tour-next').click();
+    await expectChapter(page, 'multiplex');
+    await page.getByTestId('tour-prev').click();
+    await expectChapter(page, 'pool');
+    expect(errors).toEqual([]);
+  });
+
+  test('an_unknown_chapter_says_so_and_opens_the_first', async ({ page }) => {
+    await open(page, '/#tour/no-such-chapter');
+    await expect(page.getByTestId('notice')).toContainText('no chapter');
+    await expectChapter(page, chapters[0]!.id);
+  });
+
+  test('the_code_panel_marks_the_lines_running_at_the_playhead', async ({ page }) => {
+    await open(page, '/#tour/multiplex');
+    await expectChapter(page, 'multiplex');
+    const code = page.getByTestId('tour-code');
+    await expect(code).toHaveAttribute('data-file', 'multiplex');
+    await expect(code).toHaveAttribute('data-active', /noreply/);
+    await expect(code.locator('.run').first()).toBeVisible();
+    await expect(page.getByTestId('tour-elixir')).toContainText('GenServer.reply/2');
+    // The pool's code: callers blocked in recv.
+    await page.getByTestId('tour-code-world').selectOption('pool');
+    await expect(code).toHaveAttribute('data-file', 'pool');
+    await expect(code).toHaveAttribute('data-active', /recv/);
+    await expect(code.locator('.run[data-state="recv"]').last()).toContainText('tcp.recv');
+    // The answer is read from the run.
+    await page.getByTestId('tour-answer').locator('summary').click();
+    await expect(page.getByTestId('tour-answer')).toContainText('at most on one connection');
+  });
+
+  test('the_exit_opens_the_sandbox_with_the_chapter_scenario', async ({ page }) => {
+    const errors = await open(page, '/#tour/pool');
+    await expectChapter(page, 'pool');
+    await page.getByTestId('tour-exit').click();
+    await expect(page.getByTestId('tour')).toHaveCount(0);
+    await expect(page).toHaveURL(/#s=/);
+    await expect(page.getByTestId('preset-select')).toHaveValue('l3-pool');
+    await expect(page.getByTestId('world-pool-error')).toBeVisible();
+    await expect(page.getByTestId('tour-highlight')).toHaveCount(0);
+    // The link now holds the scenario: reloading replays it in the sandbox.
+    const hash = await page.getByTestId('trace-hash-pool-error').textContent();
+    await page.reload();
+    await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('trace-hash-pool-error')).toHaveText(hash!);
+    // And the tour is one key away again.
+    await page.keyboard.press('g');
+    await expectChapter(page, chapters[0]!.id);
+    expect(errors).toEqual([]);
+  });
+
+  test('the_help_sheet_lists_the_tour_keys', async ({ page }) => {
+    await open(page, '/#tour');
+    await page.keyboard.press('?');
+    const dialog = page.getByTestId('help-dialog');
+    await expect(dialog).toContainText('Tour: next chapter');
+    await expect(dialog).toContainText('Tour: previous chapter');
+    await expect(dialog).toContainText('Leave the tour');
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+  });
+});
