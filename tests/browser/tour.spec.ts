@@ -26,7 +26,9 @@ async function expectChapter(page: Page, id: string) {
   const hl = page.getByTestId('tour-highlight').first();
   await expect(hl).toBeVisible();
   await expect(page.getByTestId('tour-live')).toContainText('Highlighted on the timeline');
-  await expect(page.getByTestId('tour-code')).toBeVisible();
+  // The code panel opens on the lines the chapter is about, running at the chapter's playhead.
+  await expect(page.getByTestId('tour-code')).toHaveAttribute('data-active', new RegExp(`(^| )${c.opensOn}( |$)`));
+  await expect(page.getByTestId('tour-code').locator(`.run[data-state="${c.opensOn}"]`).first()).toBeAttached();
 }
 
 const SHOTS = new Set(['silly-way', 'multiplex', 'resiliency']);
@@ -107,6 +109,39 @@ test.describe('the guided tour', () => {
     // And the tour is one key away again.
     await page.keyboard.press('g');
     await expectChapter(page, chapters[0]!.id);
+    expect(errors).toEqual([]);
+  });
+
+  test('arrow_keys_on_the_timeline_stay_the_timeline_s', async ({ page }) => {
+    await open(page, '/#tour/pool');
+    await expectChapter(page, 'pool');
+    await page.getByTestId('timeline-canvas-pool-error').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('tour-chapter-pool')).toBeVisible();
+    await expect(page).toHaveURL(/#tour\/pool$/);
+    // Out of the timeline, → is the tour's again.
+    await page.getByTestId('tour-answer').locator('summary').focus();
+    await page.keyboard.press('ArrowRight');
+    await expectChapter(page, 'multiplex');
+  });
+
+  test('an_experiment_adds_its_fault_and_the_answer_follows_the_new_run', async ({ page }) => {
+    const errors = await open(page, '/#tour/multiplex');
+    await expectChapter(page, 'multiplex');
+    const before = await page.getByTestId('trace-hash-multiplex').textContent();
+    await page.getByTestId('tour-try').click();
+    await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(before!, { timeout: 30_000 });
+    await expect(page.getByTestId('fault-0')).toBeAttached();
+    await expect(page.getByTestId('tour')).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
+    await expect(page.getByTestId('tour-highlight').first()).toBeVisible();
+    await expect(page.getByTestId('error-count-multiplex')).toBeAttached();
+    await page.getByTestId('tour-answer').locator('summary').click();
+    await expect(page.getByTestId('tour-answer')).toContainText('at most on one connection');
+    // Leaving keeps the experiment: the sandbox has the fault.
+    await page.getByTestId('tour-exit').click();
+    await expect(page).toHaveURL(/#s=/);
+    await expect(page.getByTestId('fault-0')).toBeAttached();
     expect(errors).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { presets, loadPreset, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab } from '../../sim/views/index.js';
 import { chapterById, chapters, parseTourHash, tourHash } from '../../web/src/tour/chapters.js';
-import { activeStates, CODE_STATES, findMarker, markerCount } from '../../web/src/tour/code-states.js';
+import { activeStates, CODE_STATES, findMarker, markerCount, momentAt } from '../../web/src/tour/code-states.js';
 import { SOURCES } from '../../web/src/tour/sources.js';
 import { readHash } from '../../web/src/url.js';
 
@@ -104,12 +104,15 @@ describe('each chapter on its own run', () => {
       if (hl!.req !== undefined) expect(view.worlds.find((w) => w.label === hl!.world)!.requests.some((r) => r.req === hl!.req)).toBe(true);
       expect(view.worlds.map((w) => w.label)).toContain(c.codeWorld);
       const f = c.focus?.(view);
-      if (f !== undefined) {
-        expect(f).not.toBeNull();
-        expect(f!.from).toBeLessThan(f!.to);
-        expect(f!.playhead).toBeGreaterThanOrEqual(f!.from);
-        expect(f!.playhead).toBeLessThanOrEqual(f!.to);
-      }
+      expect(f, 'focus').toBeDefined();
+      expect(f).not.toBeNull();
+      expect(f!.from).toBeLessThan(f!.to);
+      expect(f!.playhead).toBeGreaterThanOrEqual(f!.from);
+      expect(f!.playhead).toBeLessThanOrEqual(f!.to);
+      // The code panel opens on the state the chapter talks about.
+      const w = view.worlds.find((x) => x.label === c.codeWorld)!;
+      expect(CODE_STATES[w.client.kind].states.map((s) => s.id)).toContain(c.opensOn);
+      expect(activeStates(w, momentAt(f!.playhead, f!)).map((a) => a.state.id)).toContain(c.opensOn);
       const answer = c.answer(view);
       expect(answer).not.toContain('not in this run');
       expect(answer).toMatch(/\d/);

@@ -266,5 +266,7 @@ export function exitTour(): void {
 export function tryExperiment(fault: FaultSpec): Promise<void> {
   const faults = [...(lab.getState().input.faults ?? []), fault];
   announce(`Experiment: ${fault.kind.replace(/_/g, ' ')} at ${fault.atMs} ms.`);
-  return applyScenario(withFaults(faults), { keepWindow: true });
+  // The whole run, with the playhead on the fault: what changed is in view.
+  playhead.set(Math.round(fault.atMs * 1000));
+  return applyScenario(withFaults(faults), { keepWindow: false });
 }

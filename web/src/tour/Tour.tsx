@@ -7,7 +7,7 @@ import type { LabView } from '../../../sim/views/index.js';
 import { actionById } from '../actions.js';
 import { lab, openChapter, playhead, tryExperiment, useLab } from '../store.js';
 import { chapterById, chapterIndex, chapters, world, type Chapter, type TourHighlight } from './chapters.js';
-import { activeStates, CODE_STATES, findMarker, type ActiveState } from './code-states.js';
+import { activeStates, CODE_STATES, findMarker, momentAt, type ActiveState } from './code-states.js';
 import { SOURCE_PATHS, SOURCES } from './sources.js';
 import './tour.css';
 
@@ -129,7 +129,7 @@ export function TourCode({ view, chapterId }: { view: LabView; chapterId: string
     const update = () => {
       raf = 0;
       const win = lab.getState().window;
-      const a = activeStates(w, { t: playhead.get(), recentUs: Math.max(200, (win.to - win.from) * 0.01) });
+      const a = activeStates(w, momentAt(playhead.get(), win));
       const k = a.map((x) => `${x.state.id}:${x.n}`).join(',');
       if (k !== last) {
         last = k;

@@ -36,6 +36,8 @@ export interface Chapter {
   focus?(view: LabView): TourFocus | null;
   /** The world whose client code the panel shows first. */
   codeWorld: string;
+  /** The code state (code-states.ts) running in codeWorld at the focus playhead: what the panel opens on. */
+  opensOn: string;
   /** The slide's Elixir, where the talk shows some. */
   elixir?: string;
   question: string;
@@ -64,11 +66,12 @@ function perWorld(view: LabView, labels: string[], say: (w: WorldView) => string
 
 const span = (fromMs: number, toMs: number, playheadMs: number) => (): TourFocus => ({ from: fromMs * MS, to: toMs * MS, playhead: playheadMs * MS });
 
-/** A window around a request, wide enough to see its neighbours. */
-function aroundReq(r: RequestView | undefined, beforeUs: number, afterUs: number): TourFocus | null {
+/** A window around a request, wide enough to see its neighbours; the playhead just after `at`. */
+function aroundReq(r: RequestView | undefined, beforeUs: number, afterUs: number, at?: (r: RequestView) => number | null): TourFocus | null {
   if (r === undefined) return null;
-  const end = r.end ?? r.start + afterUs;
-  return { from: Math.max(0, r.start - beforeUs), to: end + afterUs, playhead: r.start + Math.min(end - r.start, afterUs) / 2 };
+  const end = Math.max(r.end ?? r.start, r.replyAt ?? r.start);
+  const t = at?.(r) ?? r.start;
+  return { from: Math.max(0, r.start - beforeUs), to: end + afterUs, playhead: t + 1 };
 }
 
 // ---- The slides' Elixir ----
@@ -151,6 +154,7 @@ export const chapters: Chapter[] = [
     highlight: () => ({ world: 'per-command', lane: 'connections', label: 'per-command: the connection lane, one new connection per request' }),
     focus: span(100, 130, 110),
     codeWorld: 'per-command',
+    opensOn: 'connect',
     elixir: SLIDE_SILLY,
     question: 'How many connections did the per-command client open in this run, and how many did the multiplexed one?',
     answer: (v) => perWorld(v, ['per-command', 'multiplex'], (w) => `${fmt(w.metrics.connections.opened)} connection${w.metrics.connections.opened === 1 ? "" : "s"} for ${fmt(w.metrics.requests.issued)} requests, median latency ${fmt(w.metrics.latencyMs.p50, 2)} ms`),
@@ -169,6 +173,7 @@ export const chapters: Chapter[] = [
     highlight: () => ({ world: 'serial', lane: 'callers', label: 'serial: every caller queued behind one blocking recv' }),
     focus: span(200, 230, 210),
     codeWorld: 'serial',
+    opensOn: 'recv',
     question: 'How many requests per second did the serial GenServer complete, with a 1 ms round trip? And the multiplexed connection?',
     answer: (v) => perWorld(v, ['serial', 'multiplex'], (w) => `${fmt(w.metrics.throughputPerSec)} requests/s, median latency ${fmt(w.metrics.latencyMs.p50, 2)} ms`) + ' The serial one is capped near 1 / round trip = 1000/s.',
   },
@@ -186,6 +191,7 @@ export const chapters: Chapter[] = [
     highlight: () => ({ world: 'pool-error', lane: 'callers', label: 'pool-error: callers told checked_out when all four sockets are out' }),
     focus: span(200, 215, 205),
     codeWorld: 'pool-error',
+    opensOn: 'checked-out',
     elixir: SLIDE_CHECKOUT,
     question: 'How many calls did pool-error answer with checked_out, and how many did pool-queue fail?',
     answer: (v) => perWorld(v, ['pool-error', 'pool-queue'], (w) => `${fmt(w.metrics.requests.errors.checked_out ?? 0)} checked_out of ${fmt(w.metrics.requests.issued)} calls, ${fmt(w.metrics.requests.failed)} failed in all, ${fmt(w.metrics.requests.ok)} ok`),
@@ -204,6 +210,7 @@ export const chapters: Chapter[] = [
     highlight: () => ({ world: 'multiplex', lane: 'connections', label: 'multiplex: one socket, many requests in flight' }),
     focus: span(100, 104, 102),
     codeWorld: 'multiplex',
+    opensOn: 'noreply',
     elixir: SLIDE_ACTIVE,
     question: 'What is the largest number of requests in flight on one connection, in each world?',
     answer: (v) => perWorld(v, ['pool', 'multiplex'], (w) => `${fmt(w.metrics.maxInFlightPerConnection)} at most on one connection, over ${fmt(w.metrics.connections.opened)} connection${w.metrics.connections.opened === 1 ? "" : "s"}`),
@@ -222,6 +229,7 @@ export const chapters: Chapter[] = [
     highlight: () => ({ world: 'multiplex', label: 'multiplex: one process decodes and copies every 16 KB reply' }),
     focus: span(100, 110, 105),
     codeWorld: 'multiplex',
+    opensOn: 'noreply',
     question: 'How busy was each world’s busiest process, and how many requests per second did each complete?',
     answer: (v) => perWorld(v, ['pool', 'multiplex'], (w) => `busiest process ${w.metrics.cpu.busiestProcess || '—'} at ${fmt(w.metrics.cpu.busiestProcessBusyPct, 1)}% busy, ${fmt(w.metrics.throughputPerSec)} requests/s, ${fmt(w.metrics.bytes.copiedBetweenProcesses / 1e6, 1)} MB copied between processes`),
   },
@@ -242,6 +250,7 @@ export const chapters: Chapter[] = [
       return { from: 1150 * MS, to: 1700 * MS, playhead: b === undefined ? 1300 * MS : Math.round((b.from + b.to) / 2) };
     },
     codeWorld: 'multiplex',
+    opensOn: 'backoff',
     elixir: SLIDE_RESILIENCY,
     question: 'In the multiplexed world, how many calls failed with disconnected (in flight when the socket died) and how many with closed (made while it was down)?',
     answer: (v) => perWorld(v, ['pool', 'multiplex'], (w) => `${fmt(w.metrics.requests.errors.disconnected ?? 0)} disconnected, ${fmt(w.metrics.requests.errors.closed ?? 0)} closed, ${fmt(w.metrics.connections.opened)} connections opened in ${fmt(w.metrics.connections.connectAttempts)} attempts`),
@@ -260,6 +269,7 @@ export const chapters: Chapter[] = [
     highlight: () => ({ world: 'no-backoff', lane: 'connections', from: 500 * MS, to: 2500 * MS, label: 'no-backoff: a reconnect attempt after every refusal' }),
     focus: span(0, 4000, 1000),
     codeWorld: 'redix-backoff',
+    opensOn: 'backoff',
     elixir: SLIDE_CONNECTION,
     question: 'How many connection attempts did each client make?',
     answer: (v) => perWorld(v, ['redix-backoff', 'no-backoff'], (w) => `${fmt(w.metrics.connections.connectAttempts)} attempts for ${fmt(w.metrics.connections.opened)} connections`),
@@ -278,6 +288,7 @@ export const chapters: Chapter[] = [
     highlight: () => ({ world: 'sync', lane: 'callers', label: 'sync: start failed, so every call finds no process' }),
     focus: span(0, 2000, 500),
     codeWorld: 'sync',
+    opensOn: 'sync-init',
     elixir: SLIDE_SYNC_ASYNC,
     question: 'How many calls did each world answer successfully, and what error did the sync world’s callers get?',
     answer: (v) => perWorld(v, ['sync', 'async'], (w) => `${fmt(w.metrics.requests.ok)} ok, ${fmt(w.metrics.requests.failed)} failed (${Object.entries(w.metrics.requests.errors).map(([k, n]) => `${fmt(n)} ${k}`).join(', ') || 'none'})`),
@@ -297,8 +308,9 @@ export const chapters: Chapter[] = [
       const r = firstReq(v, 'multiplex', (x) => x.name === 'blpop' && x.start > 50 * MS);
       return r === undefined ? null : { world: 'multiplex', req: r.req, label: `multiplex: a BLPOP (request ${r.req}) blocking the callers behind it` };
     },
-    focus: (v) => aroundReq(firstReq(v, 'multiplex', (x) => x.name === 'blpop' && x.start > 50 * MS), 5 * MS, 10 * MS),
+    focus: (v) => aroundReq(firstReq(v, 'multiplex', (x) => x.name === 'blpop' && x.start > 50 * MS), 5 * MS, 10 * MS, (r) => r.replyAt),
     codeWorld: 'multiplex',
+    opensOn: 'reply',
     question: 'How many requests did each world complete in the run?',
     answer: (v) => perWorld(v, ['pool', 'multiplex'], (w) => `${fmt(w.metrics.requests.ok)} requests, ${fmt(w.metrics.throughputPerSec)}/s`),
   },
@@ -317,8 +329,9 @@ export const chapters: Chapter[] = [
       const r = firstReq(v, 'multiplex', (x) => x.ok === false && x.error === 'timeout' && x.replyAt !== null && x.end !== null && x.replyAt > x.end);
       return r === undefined ? null : { world: 'multiplex', req: r.req, label: `multiplex: request ${r.req} timed out; its reply came later and was dropped` };
     },
-    focus: (v) => aroundReq(firstReq(v, 'multiplex', (x) => x.ok === false && x.error === 'timeout' && x.replyAt !== null && x.end !== null && x.replyAt > x.end), 5 * MS, 25 * MS),
+    focus: (v) => aroundReq(firstReq(v, 'multiplex', (x) => x.ok === false && x.error === 'timeout' && x.replyAt !== null && x.end !== null && x.replyAt > x.end), 5 * MS, 10 * MS, (r) => r.replyAt),
     codeWorld: 'multiplex',
+    opensOn: 'late-reply',
     question: 'How many multiplexed calls timed out — and how many replies were misrouted to another caller?',
     answer: (v) => perWorld(v, ['pool', 'multiplex'], (w) => `${fmt(w.metrics.requests.errors.timeout ?? 0)} timed out, ${fmt(w.metrics.invariants.misrouted)} misrouted, ${fmt(w.metrics.connections.opened)} connection${w.metrics.connections.opened === 1 ? "" : "s"} opened`),
   },
@@ -336,6 +349,7 @@ export const chapters: Chapter[] = [
     highlight: () => ({ world: 'codel', lane: 'callers', label: 'codel: shedding the longest waiters' }),
     focus: span(900, 1000, 950),
     codeWorld: 'codel',
+    opensOn: 'checkout-wait',
     question: 'What is the 99th-percentile latency of each world, and how many callers did CoDel shed?',
     answer: (v) => perWorld(v, ['queue', 'codel'], (w) => `p99 ${fmt(w.metrics.latencyMs.p99, 1)} ms, ${fmt(w.metrics.requests.errors.queue_timeout ?? 0)} shed (queue_timeout), ${fmt(w.metrics.requests.ok)} ok`),
   },
@@ -353,6 +367,7 @@ export const chapters: Chapter[] = [
     highlight: () => ({ world: 'exp-no-jitter', lane: 'connections', from: 500 * MS, to: 2100 * MS, label: 'exp-no-jitter: fifty reconnects in lockstep' }),
     focus: span(400, 2200, 700),
     codeWorld: 'exp-no-jitter',
+    opensOn: 'backoff',
     question: 'How many connection attempts did each pool make, and how many did it need?',
     answer: (v) => perWorld(v, ['exp-no-jitter', 'rand-exp-jitter'], (w) => `${fmt(w.metrics.connections.connectAttempts)} attempts, ${fmt(w.metrics.connections.opened)} connection${w.metrics.connections.opened === 1 ? "" : "s"} opened`),
   },
@@ -371,8 +386,9 @@ export const chapters: Chapter[] = [
       const r = firstReq(v, 'at-least-once', (x) => x.resent);
       return r === undefined ? null : { world: 'at-least-once', req: r.req, label: `at-least-once: request ${r.req}, sent again after the reconnect` };
     },
-    focus: (v) => aroundReq(firstReq(v, 'at-least-once', (x) => x.resent), 15 * MS, 20 * MS),
+    focus: (v) => aroundReq(firstReq(v, 'at-least-once', (x) => x.resent), 15 * MS, 20 * MS, (r) => r.sentAt),
     codeWorld: 'at-least-once',
+    opensOn: 'resend',
     question: 'How many calls failed in at-most-once, and how many commands ran twice in at-least-once?',
     answer: (v) => perWorld(v, ['at-most-once', 'at-least-once'], (w) => `${fmt(w.metrics.requests.failed)} failed, ${fmt(w.metrics.invariants.executedTwice)} ran twice, ${fmt(w.metrics.invariants.indeterminate)} told “may have run”`),
   },

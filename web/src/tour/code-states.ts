@@ -41,6 +41,11 @@ export interface Moment {
   recentUs: number;
 }
 
+/** The moment the code panel reads: instants count as "now" for 1% of the visible window (at least 200 µs). */
+export function momentAt(t: number, window: { from: number; to: number }): Moment {
+  return { t, recentUs: Math.max(200, (window.to - window.from) * 0.01) };
+}
+
 export interface CodeState {
   id: string;
   /** What is happening, for n of them (n ≥ 1). */
