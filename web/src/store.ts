@@ -136,6 +136,8 @@ export function applyScenario(input: ScenarioInput, options: { preset?: string |
 
 export function pickPreset(name: string): Promise<void> {
   if (loadPreset(name) === undefined) return Promise.resolve();
+  // Another scenario than the chapter's: that is the sandbox.
+  if (lab.getState().tour !== null) lab.setState({ tour: null });
   playhead.set(0);
   return applyScenario(presetInput(name), { preset: name });
 }
@@ -229,10 +231,12 @@ export async function openChapter(id: string): Promise<void> {
   lab.setState({ tour: ch.id, helpOpen: false });
   playhead.set(0);
   const done = applyScenario(presetInput(ch.preset), { preset: ch.preset });
-  announce(`Tour, chapter ${i + 1} of ${chapters.length}: ${ch.title}.`);
+  const title = `Tour, chapter ${i + 1} of ${chapters.length}: ${ch.title}.`;
+  announce(title);
   await done;
   const s = lab.getState();
   if (s.tour !== ch.id || s.view === null || s.view.scenario.name !== ch.preset) return; // moved on meanwhile
+  if (s.status === 'idle') announce(`${title} ${s.announcement}`);
   const f = ch.focus?.(s.view);
   if (f !== null && f !== undefined) {
     const end = s.view.endUs;
