@@ -107,7 +107,7 @@ test.describe('the guided tour', () => {
     await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
     await expect(page.getByTestId('trace-hash-pool-error')).toHaveText(hash!);
     // And the tour is one key away again.
-    await page.keyboard.press('g');
+    await page.keyboard.press('l');
     await expectChapter(page, chapters[0]!.id);
     expect(errors).toEqual([]);
   });

@@ -191,10 +191,10 @@ export const actions: Action[] = [
   { id: 'tour-prev', label: 'Tour: previous chapter', keys: ['←'], group: 'Tour', match: tourKey('ArrowLeft'), perform: () => void stepChapter(-1) },
   {
     id: 'tour-open',
-    label: 'Open the guided tour',
-    keys: ['g'],
+    label: 'Open the guided tour (the lessons)',
+    keys: ['l'],
     group: 'Tour',
-    match: (e) => key('g')(e) && lab.getState().tour === null,
+    match: (e) => key('l')(e) && lab.getState().tour === null,
     perform: () => void openChapter(chapters[0]!.id),
   },
   { id: 'tour-exit', label: 'Leave the tour for the sandbox, with this chapter’s scenario', keys: ['x'], group: 'Tour', match: (e) => key('x')(e) && lab.getState().tour !== null, perform: () => exitTour() },
