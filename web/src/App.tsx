@@ -1,6 +1,6 @@
 import { Component, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { LabView } from '../../sim/views/index.js';
-import type { ScenarioInput } from '../../sim/scenario/index.js';
+import type { ScenarioInput } from '../../sim/scenario/schema.js';
 import { actionById, actions, FAULT_KINDS, handleKey, seek, setPlaying } from './actions.js';
 import { applyScenario, cancelRun, deleteFault, injectFault, lab, moveFault, pickPreset, playhead, startFromUrl, useLab, type FaultKind, type TimeWindow } from './store.js';
 import { Timeline } from './components/Timeline.js';

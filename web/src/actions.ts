@@ -99,7 +99,10 @@ function zoom(factor: number): void {
 
 async function exportFile(kind: 'report' | 'trace' | 'perfetto'): Promise<void> {
   const text = await simClient().export(kind);
-  if (text === null) return;
+  if (text === null) {
+    announce('Nothing to export yet: no run has finished.');
+    return;
+  }
   const name = lab.getState().view?.scenario.name ?? 'duplex';
   const file = kind === 'report' ? `${name}-report.json` : kind === 'trace' ? `${name}-trace.json` : `${name}-perfetto.json`;
   downloadText(file, text, 'application/json');
