@@ -75,6 +75,8 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   const owner = new CommandOwners<RequestView>();
   const conns = new Map<number, { lane: number; from: Micros; up: Micros | null; to: Micros | null }>();
   const laneFreeAt: Micros[] = [];
+  /** Each connecting process's lane, kept for its reconnections. */
+  const pidLane = new Map<number, number>();
   const backoffs: BackoffBand[] = [];
   const connPoints = new Map<number, StepPoint[]>();
   const inFlight: StepPoint[] = [{ t: 0, v: 0 }];
@@ -215,9 +217,11 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         break;
       }
       case 'tcp.connect': {
-        let lane = laneFreeAt.findIndex((free) => free <= t);
+        let lane = pidLane.get(e.pid) ?? -1;
+        if (lane < 0 || laneFreeAt[lane]! > t) lane = laneFreeAt.findIndex((free) => free <= t);
         if (lane < 0) lane = laneFreeAt.length;
         laneFreeAt[lane] = Number.POSITIVE_INFINITY;
+        pidLane.set(e.pid, lane);
         conns.set(e.conn, { lane, from: t, up: null, to: null });
         break;
       }
@@ -235,9 +239,15 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         closeConn(e.conn, t);
         dropConn(e.conn, t);
         break;
-      case 'conn.backoff':
-        if (e.us > 0) backoffs.push({ pid: e.pid, from: t, to: t + e.us });
+      case 'conn.backoff': {
+        if (e.us <= 0) break;
+        // It waits on its own lane, kept for it until the wait ends.
+        let lane = pidLane.get(e.pid) ?? -1;
+        if (lane >= 0 && laneFreeAt[lane]! > t) lane = -1;
+        if (lane >= 0) laneFreeAt[lane] = t + e.us;
+        backoffs.push({ pid: e.pid, from: t, to: t + e.us, lane });
         break;
+      }
     }
   }, VIEW_KINDS);
 

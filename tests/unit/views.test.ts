@@ -123,6 +123,28 @@ describe('views derived from a run', () => {
       }
     });
   });
+
+  it('a_process_backs_off_and_reconnects_on_its_own_lane', () => {
+    let onOwnLane = 0;
+    let reconnectedThere = 0;
+    eachWorld((w, preset) => {
+      const laneOf = new Map<number, number>();
+      for (const lane of w.connLanes) for (const b of lane.bands) laneOf.set(b.conn, lane.lane);
+      for (const b of w.backoffs) {
+        if (b.lane < 0) continue;
+        onOwnLane++;
+        const lane = w.connLanes[b.lane]!;
+        // Nothing else on the lane while it waits.
+        const clash = lane.bands.find((c) => c.from < b.to && b.from < c.to);
+        expect(clash, `${preset}/${w.label} backoff of ${b.pid} at ${b.from}`).toBeUndefined();
+        // The next connection on the lane starts as the wait ends (a scheduling step later).
+        const next = lane.bands.filter((c) => c.from >= b.to).sort((x, y) => x.from - y.from)[0];
+        if (next !== undefined && next.from - b.to <= 100) reconnectedThere++;
+      }
+    });
+    expect(onOwnLane).toBeGreaterThan(0);
+    expect(reconnectedThere).toBeGreaterThan(0);
+  });
 });
 
 describe('a packed view', () => {
