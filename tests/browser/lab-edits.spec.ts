@@ -84,10 +84,21 @@ test.describe('editing the run', () => {
 
   test('exports_the_view_as_svg', async ({ page }) => {
     await open(page);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-svg').click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('action-export-svg').click()]);
     const text = readFileSync(await download.path(), 'utf8');
     expect(text).toMatch(/^<\?xml|^<svg/);
     expect(text).toContain('</svg>');
-    expect(text).toContain('pool');
+    expect(text).toContain('>pool<');
+    expect(text).toContain('>multiplex<');
+  });
+
+  test('exports_the_view_as_png_by_keyboard', async ({ page }) => {
+    await open(page);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('g')]);
+    const bytes = readFileSync(await download.path());
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(download.suggestedFilename()).toMatch(/\.png$/);
+    await expect(page.getByTestId('live-region')).toContainText('Exported');
   });
 });

@@ -9,7 +9,6 @@ import { ScenarioPanel } from './components/ScenarioPanel.js';
 import { ComparisonTable } from './components/ComparisonTable.js';
 import { LatencyScatter, ThroughputChart } from './components/Charts.js';
 import { HelpDialog } from './components/HelpDialog.js';
-import { exportPng, exportSvg } from './export.js';
 
 /**
  * A paint layer of its own (a stacking context; it looks the same). While the timeline pans and
@@ -121,12 +120,12 @@ function Toolbar() {
         <ActionButton id="export-report">Report</ActionButton>
         <ActionButton id="export-trace">Trace</ActionButton>
         <ActionButton id="export-perfetto">Perfetto</ActionButton>
-        <button type="button" data-testid="export-svg" onClick={() => exportSvg(document.querySelector('.timeline-area') as HTMLElement, 'duplex-view.svg')}>
+        <ActionButton id="export-svg" disabled={!hasView}>
           SVG
-        </button>
-        <button type="button" data-testid="export-png" onClick={() => void exportPng(document.querySelector('.timeline-area') as HTMLElement, 'duplex-view.png')}>
+        </ActionButton>
+        <ActionButton id="export-png" disabled={!hasView}>
           PNG
-        </button>
+        </ActionButton>
         <ActionButton id="help">?</ActionButton>
       </div>
       {status === 'running' && (

@@ -3,7 +3,7 @@
  * toolbar's buttons, the keyboard, the help sheet and the tests all use this one list.
  */
 import { lab, playhead, injectFault, cancelRun, simClient, announce, type FaultKind } from './store.js';
-import { downloadText } from './export.js';
+import { downloadText, exportPng, exportSvg } from './export.js';
 
 export interface Action {
   id: string;
@@ -109,6 +109,22 @@ async function exportFile(kind: 'report' | 'trace' | 'perfetto'): Promise<void> 
   announce(`Exported ${file}.`);
 }
 
+/** The drawn timeline as an image; a failure is said, not thrown into the void. */
+async function exportView(kind: 'svg' | 'png'): Promise<void> {
+  const area = document.querySelector<HTMLElement>('.timeline-area');
+  const name = lab.getState().view?.scenario.name ?? 'duplex';
+  try {
+    if (area === null) throw new Error('There is nothing drawn to export yet.');
+    if (kind === 'svg') exportSvg(area, `${name}-view.svg`);
+    else await exportPng(area, `${name}-view.png`);
+    announce(`Exported ${name}-view.${kind}.`);
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    lab.setState({ notice: { kind: 'error', text: `The view could not be exported: ${text}` } });
+    announce(`Export failed: ${text}`);
+  }
+}
+
 export const actions: Action[] = [
   { id: 'play-pause', label: 'Play / pause', keys: ['Space'], group: 'Playback', match: (e) => e.key === ' ' && !e.ctrlKey && !e.metaKey, perform: () => setPlaying(!lab.getState().playing) },
   { id: 'step-next', label: 'Step to the next event', keys: [']'], group: 'Playback', match: key(']'), perform: () => stepTo(1) },
@@ -182,6 +198,8 @@ export const actions: Action[] = [
   { id: 'export-report', label: 'Export the report (JSON)', keys: ['r'], group: 'Export', match: key('r'), perform: () => void exportFile('report') },
   { id: 'export-trace', label: 'Export the trace (JSON)', keys: ['t'], group: 'Export', match: key('t'), perform: () => void exportFile('trace') },
   { id: 'export-perfetto', label: 'Export the trace for Perfetto', keys: ['p'], group: 'Export', match: key('p'), perform: () => void exportFile('perfetto') },
+  { id: 'export-svg', label: 'Export the view as SVG', keys: ['v'], group: 'Export', match: key('v'), perform: () => void exportView('svg') },
+  { id: 'export-png', label: 'Export the view as PNG', keys: ['g'], group: 'Export', match: key('g'), perform: () => void exportView('png') },
   { id: 'help', label: 'Show the keyboard shortcuts', keys: ['?'], group: 'Help', match: (e) => e.key === '?', perform: () => lab.setState({ helpOpen: true }) },
 ];
 
