@@ -75,22 +75,51 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   const owner = new CommandOwners<RequestView>();
   const conns = new Map<number, { lane: number; from: Micros; up: Micros | null; to: Micros | null }>();
   const laneFreeAt: Micros[] = [];
+  /** Each connecting process's lane, kept for its reconnections. */
+  const pidLane = new Map<number, number>();
   const backoffs: BackoffBand[] = [];
-  const connInFlightNow = new Map<number, number>();
   const connPoints = new Map<number, StepPoint[]>();
   const inFlight: StepPoint[] = [{ t: 0, v: 0 }];
   let inSystem = 0;
   const bucketUs = pickBucket(ms(s.durationMs));
   const buckets = new Map<number, ThroughputBucket>();
 
-  const bumpConn = (conn: number, t: Micros, d: number) => {
-    const v = (connInFlightNow.get(conn) ?? 0) + d;
-    connInFlightNow.set(conn, v);
+  /** Requests written on each connection and not yet answered, ended, or lost with it. */
+  const onConn = new Map<number, Set<RequestView>>();
+  const countedOn = new Map<RequestView, number>();
+  const setConn = (conn: number, t: Micros, v: number) => {
     let pts = connPoints.get(conn);
     if (pts === undefined) connPoints.set(conn, (pts = []));
     const last = pts[pts.length - 1];
     if (last !== undefined && last.t === t) last.v = v;
-    else pts.push({ t, v });
+    else if (last === undefined || last.v !== v) pts.push({ t, v });
+  };
+  const count = (r: RequestView, conn: number, t: Micros) => {
+    uncount(r, t);
+    // Written on a connection the server has already reset (the client learns of it when the
+    // RST arrives): its lane has ended, and nothing will travel on it.
+    if (conns.get(conn)?.to != null) return;
+    let set = onConn.get(conn);
+    if (set === undefined) onConn.set(conn, (set = new Set()));
+    set.add(r);
+    countedOn.set(r, conn);
+    setConn(conn, t, set.size);
+  };
+  const uncount = (r: RequestView, t: Micros) => {
+    const conn = countedOn.get(r);
+    if (conn === undefined) return;
+    countedOn.delete(r);
+    const set = onConn.get(conn)!;
+    set.delete(r);
+    setConn(conn, t, set.size);
+  };
+  /** A closed connection carries nothing: what was on it is lost (or will be resent elsewhere). */
+  const dropConn = (conn: number, t: Micros) => {
+    const set = onConn.get(conn);
+    if (set === undefined || set.size === 0) return;
+    for (const r of set) countedOn.delete(r);
+    set.clear();
+    setConn(conn, t, 0);
   };
   const step = (t: Micros, v: number) => {
     const last = inFlight[inFlight.length - 1]!;
@@ -150,7 +179,7 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         r.sentAt = t;
         r.conn = e.conn;
         for (let k = 0; k < e.n; k++) owner.set(e.conn, e.i + k, r);
-        bumpConn(e.conn, t, 1);
+        count(r, e.conn, t);
         break;
       }
       case 'pipeline.resend': {
@@ -166,11 +195,9 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
       case 'pipeline.reply': {
         const r = byReq.get(e.req);
         if (r !== undefined) r.replyAt = t;
+        // Its first reply read: the request no longer occupies the wire.
         const o = owner.get(e.conn, e.i);
-        if (o !== undefined && o.sentAt !== null) {
-          const first = owner.get(e.conn, e.i - 1) !== o;
-          if (first) bumpConn(e.conn, t, -1);
-        }
+        if (o !== undefined && countedOn.get(o) === e.conn) uncount(o, t);
         break;
       }
       case 'pipeline.stop': {
@@ -180,6 +207,7 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         r.ok = e.ok;
         r.error = e.error;
         r.indeterminate = e.indeterminate;
+        uncount(r, t);
         step(t, --inSystem);
         const k = Math.floor(t / bucketUs) * bucketUs;
         let b = buckets.get(k);
@@ -189,9 +217,11 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         break;
       }
       case 'tcp.connect': {
-        let lane = laneFreeAt.findIndex((free) => free <= t);
+        let lane = pidLane.get(e.pid) ?? -1;
+        if (lane < 0 || laneFreeAt[lane]! > t) lane = laneFreeAt.findIndex((free) => free <= t);
         if (lane < 0) lane = laneFreeAt.length;
         laneFreeAt[lane] = Number.POSITIVE_INFINITY;
+        pidLane.set(e.pid, lane);
         conns.set(e.conn, { lane, from: t, up: null, to: null });
         break;
       }
@@ -207,10 +237,17 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
       case 'tcp.close':
         // Whoever closed it (or reset it), the connection's lane is free from now on.
         closeConn(e.conn, t);
+        dropConn(e.conn, t);
         break;
-      case 'conn.backoff':
-        if (e.us > 0) backoffs.push({ pid: e.pid, from: t, to: t + e.us });
+      case 'conn.backoff': {
+        if (e.us <= 0) break;
+        // It waits on its own lane, kept for it until the wait ends.
+        let lane = pidLane.get(e.pid) ?? -1;
+        if (lane >= 0 && laneFreeAt[lane]! > t) lane = -1;
+        if (lane >= 0) laneFreeAt[lane] = t + e.us;
+        backoffs.push({ pid: e.pid, from: t, to: t + e.us, lane });
         break;
+      }
     }
   }, VIEW_KINDS);
 

@@ -1,2 +1,3 @@
 export * from './types.js';
 export { deriveLab, deriveWorld, faultViews } from './derive.js';
+export { packWorld, unpackWorld, type PackedWorld } from './pack.js';

@@ -46,7 +46,11 @@ export interface ConnBand {
   to: Micros;
 }
 
-/** One horizontal lane of connections: a new connection reuses the first lane that is free. */
+/**
+ * One horizontal lane of connections. A process reconnects on its own lane when it is free (so
+ * a pool's lane reads as one slot's life: up, closed, backoff, connecting, up); a new process
+ * takes the first free lane.
+ */
 export interface ConnLane {
   lane: number;
   bands: ConnBand[];
@@ -57,6 +61,8 @@ export interface BackoffBand {
   pid: number;
   from: Micros;
   to: Micros;
+  /** The connection lane it waits on (its process's last one), or -1 if that lane was taken. */
+  lane: number;
 }
 
 export interface FaultView {

@@ -1,6 +1,6 @@
 import { Component, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { LabView } from '../../sim/views/index.js';
-import type { ScenarioInput } from '../../sim/scenario/index.js';
+import type { ScenarioInput } from '../../sim/scenario/schema.js';
 import { actionById, actions, FAULT_KINDS, handleKey, seek, setPlaying } from './actions.js';
 import { applyScenario, cancelRun, deleteFault, injectFault, lab, moveFault, pickPreset, playhead, startFromUrl, useLab, type FaultKind, type TimeWindow } from './store.js';
 import { Timeline, type TimelineHighlight } from './components/Timeline.js';
@@ -9,7 +9,6 @@ import { ScenarioPanel } from './components/ScenarioPanel.js';
 import { ComparisonTable } from './components/ComparisonTable.js';
 import { LatencyScatter, ThroughputChart } from './components/Charts.js';
 import { HelpDialog } from './components/HelpDialog.js';
-import { exportPng, exportSvg } from './export.js';
 import { TourCode, TourPanel, chapterHighlight } from './tour/Tour.js';
 import { chapterById } from './tour/chapters.js';
 
@@ -123,12 +122,12 @@ function Toolbar() {
         <ActionButton id="export-report">Report</ActionButton>
         <ActionButton id="export-trace">Trace</ActionButton>
         <ActionButton id="export-perfetto">Perfetto</ActionButton>
-        <button type="button" data-testid="export-svg" onClick={() => exportSvg(document.querySelector('.timeline-area') as HTMLElement, 'duplex-view.svg')}>
+        <ActionButton id="export-svg" disabled={!hasView}>
           SVG
-        </button>
-        <button type="button" data-testid="export-png" onClick={() => void exportPng(document.querySelector('.timeline-area') as HTMLElement, 'duplex-view.png')}>
+        </ActionButton>
+        <ActionButton id="export-png" disabled={!hasView}>
           PNG
-        </button>
+        </ActionButton>
         <ActionButton id="help">?</ActionButton>
       </div>
       {status === 'running' && (
@@ -272,7 +271,7 @@ export function App() {
           )}
           {view?.failed.map((f) => (
             <p key={f.label} role="alert" className="crash" data-testid={`world-crash-${f.label}`}>
-              The world “{f.label}” crashed: {f.message}. The other worlds are shown.
+              The world “{f.label}” crashed (its place in the timeline says why); the other worlds are shown.
             </p>
           ))}
         </section>

@@ -4,7 +4,7 @@
  */
 import { lab, playhead, injectFault, cancelRun, simClient, announce, openChapter, stepChapter, exitTour, type FaultKind } from './store.js';
 import { chapters } from './tour/chapters.js';
-import { downloadText } from './export.js';
+import { downloadText, exportPng, exportSvg } from './export.js';
 
 export interface Action {
   id: string;
@@ -107,11 +107,30 @@ function zoom(factor: number): void {
 
 async function exportFile(kind: 'report' | 'trace' | 'perfetto'): Promise<void> {
   const text = await simClient().export(kind);
-  if (text === null) return;
+  if (text === null) {
+    announce('Nothing to export yet: no run has finished.');
+    return;
+  }
   const name = lab.getState().view?.scenario.name ?? 'duplex';
   const file = kind === 'report' ? `${name}-report.json` : kind === 'trace' ? `${name}-trace.json` : `${name}-perfetto.json`;
   downloadText(file, text, 'application/json');
   announce(`Exported ${file}.`);
+}
+
+/** The drawn timeline as an image; a failure is said, not thrown into the void. */
+async function exportView(kind: 'svg' | 'png'): Promise<void> {
+  const area = document.querySelector<HTMLElement>('.timeline-area');
+  const name = lab.getState().view?.scenario.name ?? 'duplex';
+  try {
+    if (area === null) throw new Error('There is nothing drawn to export yet.');
+    if (kind === 'svg') exportSvg(area, `${name}-view.svg`);
+    else await exportPng(area, `${name}-view.png`);
+    announce(`Exported ${name}-view.${kind}.`);
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    lab.setState({ notice: { kind: 'error', text: `The view could not be exported: ${text}` } });
+    announce(`Export failed: ${text}`);
+  }
 }
 
 export const actions: Action[] = [
@@ -187,6 +206,8 @@ export const actions: Action[] = [
   { id: 'export-report', label: 'Export the report (JSON)', keys: ['r'], group: 'Export', match: key('r'), perform: () => void exportFile('report') },
   { id: 'export-trace', label: 'Export the trace (JSON)', keys: ['t'], group: 'Export', match: key('t'), perform: () => void exportFile('trace') },
   { id: 'export-perfetto', label: 'Export the trace for Perfetto', keys: ['p'], group: 'Export', match: key('p'), perform: () => void exportFile('perfetto') },
+  { id: 'export-svg', label: 'Export the view as SVG', keys: ['v'], group: 'Export', match: key('v'), perform: () => void exportView('svg') },
+  { id: 'export-png', label: 'Export the view as PNG', keys: ['g'], group: 'Export', match: key('g'), perform: () => void exportView('png') },
   { id: 'tour-next', label: 'Tour: next chapter', keys: ['→'], group: 'Tour', match: tourKey('ArrowRight'), perform: () => void stepChapter(1) },
   { id: 'tour-prev', label: 'Tour: previous chapter', keys: ['←'], group: 'Tour', match: tourKey('ArrowLeft'), perform: () => void stepChapter(-1) },
   {

@@ -188,6 +188,54 @@ function drawnParts(container: HTMLElement): Array<SVGSVGElement | HTMLCanvasEle
   return out;
 }
 
+interface PlacedText {
+  text: string;
+  x: number;
+  /** The baseline. */
+  y: number;
+  font: string;
+  size: string;
+  family: string;
+  weight: string;
+  color: string;
+}
+
+/**
+ * The page's own text in a container (world names, legends, fault labels: HTML, not drawn), each
+ * run of text where it is on the page, so an exported image is labelled as the page is.
+ */
+function placedTexts(container: HTMLElement): PlacedText[] {
+  const box = container.getBoundingClientRect();
+  const out: PlacedText[] = [];
+  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+    const text = (n.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const el = n.parentElement;
+    if (text === '' || el === null || el.closest('svg, .visually-hidden, [data-export="skip"], [aria-hidden="true"] button') !== null) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || cs.display === 'none' || Number(cs.opacity) === 0) continue;
+    range.selectNodeContents(n);
+    const r = range.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const size = parseFloat(cs.fontSize) || 12;
+    out.push({
+      text,
+      x: r.left - box.left,
+      // The baseline sits about a fifth of the font size above the line box's bottom.
+      y: r.bottom - box.top - (r.height - size) / 2 - size * 0.2,
+      font: `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`,
+      size: cs.fontSize,
+      family: cs.fontFamily,
+      weight: cs.fontWeight,
+      color: cs.color,
+    });
+  }
+  return out;
+}
+
+const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 function backgroundOf(el: HTMLElement): string {
   for (let e: HTMLElement | null = el; e !== null; e = e.parentElement) {
     const bg = getComputedStyle(e).backgroundColor;
@@ -207,7 +255,7 @@ export function containerToSvg(container: HTMLElement): string {
   const parts = drawnParts(container);
   if (parts.length === 0) throw new Error('There is nothing drawn to export yet.');
   const only = parts[0];
-  if (parts.length === 1 && only instanceof SVGSVGElement) return svgToString(only);
+  if (parts.length === 1 && only instanceof SVGSVGElement && placedTexts(container).length === 0) return svgToString(only);
   const box = container.getBoundingClientRect();
   const w = Math.ceil(box.width);
   const h = Math.ceil(box.height);
@@ -223,7 +271,11 @@ export function containerToSvg(container: HTMLElement): string {
       .replace(/^<svg/, `<svg x="${x}" y="${y}"`);
     return inner;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="${SVG_NS}" xmlns:xlink="${XLINK_NS}" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"><rect width="100%" height="100%" fill="${escapeAttr(backgroundOf(container))}"/>${body.join('')}</svg>\n`;
+  const texts = placedTexts(container).map(
+    (t) =>
+      `<text x="${t.x.toFixed(1)}" y="${t.y.toFixed(1)}" font-size="${escapeAttr(t.size)}" font-family="${escapeAttr(t.family)}" font-weight="${escapeAttr(t.weight)}" fill="${escapeAttr(t.color)}">${escapeText(t.text)}</text>`,
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="${SVG_NS}" xmlns:xlink="${XLINK_NS}" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"><rect width="100%" height="100%" fill="${escapeAttr(backgroundOf(container))}"/>${body.join('')}${texts.join('')}</svg>\n`;
 }
 
 /** Downloads what a container draws as an SVG file. */
@@ -271,6 +323,11 @@ export async function exportPng(container: HTMLElement, filename: string, scale 
         URL.revokeObjectURL(url);
       }
     }
+  }
+  for (const t of placedTexts(container)) {
+    ctx.font = t.font;
+    ctx.fillStyle = t.color;
+    ctx.fillText(t.text, t.x, t.y);
   }
   const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
   if (blob === null) throw new Error('The PNG could not be encoded.');

@@ -1,11 +1,13 @@
 /**
  * The page's handle on the simulation: one worker per world, run in parallel. One run at a
  * time: starting another, or cancelling, terminates the busy workers and starts fresh ones.
+ * Idle workers are kept for the next run: a fresh worker parses the bundle again and runs the
+ * simulation cold (unoptimised) for its first few hundred milliseconds.
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import { ms } from '../../sim/kernel/time.js';
-import { parseScenario, type ScenarioInput } from '../../sim/scenario/index.js';
-import { faultViews, type LabView } from '../../sim/views/index.js';
+import { parseScenario, type ScenarioInput } from '../../sim/scenario/schema.js';
+import { faultViews, unpackWorld, type LabView } from '../../sim/views/index.js';
 import type { SimApi } from './worker/sim.worker.js';
 
 export type RunOutcome = { ok: true; view: LabView } | { ok: false; errors: string[] };
@@ -13,10 +15,15 @@ export type RunOutcome = { ok: true; view: LabView } | { ok: false; errors: stri
 interface Slot {
   worker: Worker;
   api: Remote<SimApi>;
+  /** A run is in progress in this worker (its answer will come, or it must be terminated). */
+  busy: boolean;
 }
 
 export class SimClient {
-  private slots: Slot[] = [];
+  /** Indexed by world; an empty place gets a fresh worker when next needed. */
+  private slots: Array<Slot | undefined> = [];
+  /** The workers hold the worlds of `lastInput` (false while a run overwrites them). */
+  private holdsLast = false;
   private generation = 0;
   private lastInput: ScenarioInput | null = null;
 
@@ -24,7 +31,7 @@ export class SimClient {
     let s = this.slots[i];
     if (s === undefined) {
       const worker = new Worker(new URL('./worker/sim.worker.ts', import.meta.url), { type: 'module' });
-      s = { worker, api: wrap<SimApi>(worker) };
+      s = { worker, api: wrap<SimApi>(worker), busy: false };
       this.slots[i] = s;
     }
     return s;
@@ -36,22 +43,31 @@ export class SimClient {
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
     const s = parsed.scenario;
     this.cancel();
-    const gen = ++this.generation;
+    const gen = this.generation;
+    this.holdsLast = false;
+    // Workers beyond this scenario's worlds hold another run's world: exports must not see it.
+    for (const extra of this.slots.splice(s.clients.length)) extra?.worker.terminate();
     const progress = s.clients.map(() => 0);
     const report = () => onProgress(progress.reduce((a, b) => a + b, 0) / progress.length);
     let outcomes;
     try {
       outcomes = await Promise.all(
-        s.clients.map((_, i) =>
-          this.slot(i).api.runWorld(
-            input,
-            i,
-            proxy((f: number) => {
-              progress[i] = f;
-              report();
-            }),
-          ),
-        ),
+        s.clients.map(async (_, i) => {
+          const slot = this.slot(i);
+          slot.busy = true;
+          try {
+            return await slot.api.runWorld(
+              input,
+              i,
+              proxy((f: number) => {
+                progress[i] = f;
+                report();
+              }),
+            );
+          } finally {
+            slot.busy = false;
+          }
+        }),
       );
     } catch (e) {
       if (gen !== this.generation) return null;
@@ -59,39 +75,48 @@ export class SimClient {
     }
     if (gen !== this.generation) return null;
     this.lastInput = input;
+    this.holdsLast = true;
     const view: LabView = { scenario: s, worlds: [], failed: [], faults: faultViews(s), endUs: ms(s.durationMs), durationUs: ms(s.durationMs) };
     for (const o of outcomes) {
       if (o.ok === true) {
-        view.worlds.push(o.view);
-        view.endUs = Math.max(view.endUs, o.view.endUs);
+        const world = unpackWorld(o.view);
+        view.worlds.push(world);
+        view.endUs = Math.max(view.endUs, world.endUs);
       } else if (o.ok === 'crashed') view.failed.push({ label: o.label, message: o.message });
       else return { ok: false, errors: o.errors };
     }
     return { ok: true, view };
   }
 
+  /** Stops the run in progress, if any: its busy workers are terminated, idle ones kept. */
   cancel(): void {
     this.generation++;
-    for (const s of this.slots) s.worker.terminate();
-    this.slots = [];
+    this.slots = this.slots.map((s) => {
+      if (s?.busy !== true) return s;
+      s.worker.terminate();
+      return undefined;
+    });
   }
 
   /** The last finished run, exported as the CLI would (--json, --out-trace, --out-perfetto). */
   async export(kind: 'report' | 'trace' | 'perfetto'): Promise<string | null> {
     const input = this.lastInput;
-    if (input === null || this.slots.length === 0) return null;
+    if (input === null) return null;
+    // A cancelled run may have overwritten some workers' worlds: the same input gives the same run.
+    if (!this.holdsLast && (await this.run(input, () => {})) === null) return null;
+    const slots = this.slots.filter((x): x is Slot => x !== undefined);
     const parsed = parseScenario(input);
     if (!parsed.ok) return null;
     const s = parsed.scenario;
     if (kind === 'report') {
-      const worlds = await Promise.all(this.slots.map((x) => x.api.report()));
+      const worlds = await Promise.all(slots.map((x) => x.api.report()));
       return JSON.stringify({ scenario: s.name, seed: s.seed, worlds: worlds.filter((w) => w !== null) }, null, 2);
     }
     if (kind === 'trace') {
-      const worlds = await Promise.all(this.slots.map((x) => x.api.trace()));
+      const worlds = await Promise.all(slots.map((x) => x.api.trace()));
       return JSON.stringify({ worlds: worlds.filter((w) => w !== null) });
     }
-    const parts = await Promise.all(this.slots.map((x) => x.api.perfetto()));
+    const parts = await Promise.all(slots.map((x) => x.api.perfetto()));
     // Each worker numbers its world 1: renumber so every world is its own process.
     const traceEvents = parts.flatMap((events, i) => (events ?? []).map((e) => ({ ...(e as object), pid: i + 1 })));
     return JSON.stringify({ traceEvents, displayTimeUnit: 'ms' });

@@ -5,7 +5,8 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import { loadPreset, presets, type FaultSpec, type ScenarioInput } from '../../sim/scenario/index.js';
+import { loadPreset, presets } from '../../sim/scenario/presets.js';
+import type { FaultSpec, ScenarioInput } from '../../sim/scenario/schema.js';
 import type { LabView } from '../../sim/views/index.js';
 import { SimClient } from './sim-client.js';
 import { encodeScenario, readHash } from './url.js';

@@ -3,7 +3,7 @@
  * the exact run: `#s=<lz-string>`. A malformed link is explained and the default is loaded.
  */
 import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from 'lz-string';
-import { parseScenario, type ScenarioInput } from '../../sim/scenario/index.js';
+import { parseScenario, type ScenarioInput } from '../../sim/scenario/schema.js';
 
 export type LinkState = { kind: 'none' } | { kind: 'scenario'; input: ScenarioInput } | { kind: 'invalid'; reason: string };
 

@@ -298,14 +298,19 @@ function isSortedByStart(rs: readonly RequestView[]): boolean {
 }
 
 /**
- * The view gives backoffs per process, not per lane. A process backs off after its connection
- * closed, so its lane is free: put each band on the first lane with no connection and no other
- * backoff overlapping it. That reads as "this lane is waiting to reconnect".
+ * Each backoff on its process's lane, as the view gives it. One the view could not place (its
+ * lane was taken) goes on the first lane with no connection and no other backoff overlapping it.
  */
 function assignBackoffLanes(world: WorldView): Int32Array {
   const out = new Int32Array(world.backoffs.length).fill(-1);
   const placed: Array<Array<{ from: number; to: number }>> = world.connLanes.map(() => []);
-  const order = world.backoffs.map((_, i) => i).sort((a, b) => world.backoffs[a]!.from - world.backoffs[b]!.from);
+  world.backoffs.forEach((b, i) => {
+    if (b.lane >= 0 && b.lane < placed.length) {
+      out[i] = b.lane;
+      placed[b.lane]!.push({ from: b.from, to: b.to });
+    }
+  });
+  const order = world.backoffs.map((_, i) => i).filter((i) => out[i]! < 0).sort((a, b) => world.backoffs[a]!.from - world.backoffs[b]!.from);
   const overlaps = (x: { from: number; to: number }, y: BackoffBand) => x.from < y.to && y.from < x.to;
   for (const i of order) {
     const b = world.backoffs[i]!;

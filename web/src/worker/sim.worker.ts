@@ -5,13 +5,14 @@
  * in one (a bug) is reported for that world and the others still show. Cancelling is
  * terminating the workers.
  */
-import { expose, type ProxyMarked } from 'comlink';
+import { expose, transfer, type ProxyMarked } from 'comlink';
 import { jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type ScenarioInput, type ScenarioResult } from '../../../sim/scenario/index.js';
-import { deriveWorld, type WorldView } from '../../../sim/views/index.js';
+import { deriveWorld, packWorld, type PackedWorld } from '../../../sim/views/index.js';
 
 let last: ScenarioResult | null = null;
 
-export type WorldOutcome = { ok: true; view: WorldView } | { ok: false; errors: string[] } | { ok: 'crashed'; label: string; message: string };
+/** The view goes packed (typed arrays, transferred): see sim/views/pack.ts. */
+export type WorldOutcome = { ok: true; view: PackedWorld } | { ok: false; errors: string[] } | { ok: 'crashed'; label: string; message: string };
 
 const api = {
   runWorld(input: ScenarioInput, index: number, onProgress?: ((fraction: number) => void) & ProxyMarked): WorldOutcome {
@@ -31,7 +32,8 @@ const api = {
         }
       });
       last = { scenario: s, worlds: [w] };
-      return { ok: true, view: deriveWorld(w, s) };
+      const { packed, transfer: buffers } = packWorld(deriveWorld(w, s));
+      return transfer({ ok: true, view: packed }, buffers);
     } catch (e) {
       return { ok: 'crashed', label: spec.label, message: e instanceof Error ? e.message : String(e) };
     }

@@ -1,0 +1,104 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import lz from 'lz-string';
+
+/** Opens a page, collecting console errors; waits for the first run to be drawn. */
+async function open(page: Page, path = '/') {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(path);
+  await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
+  return errors;
+}
+
+const hashOf = (page: Page, label: string) => page.getByTestId(`trace-hash-${label}`).textContent();
+
+test.describe('editing the run', () => {
+  test('an_invalid_field_is_explained_beside_it_and_the_last_good_run_stays', async ({ page }) => {
+    const errors = await open(page);
+    const before = await hashOf(page, 'pool');
+    await page.getByTestId('field-durationMs').fill('-5');
+    await page.getByTestId('scenario-apply').click();
+    await expect(page.getByTestId('error-durationMs')).toBeVisible();
+    await expect(page.getByTestId('error-durationMs')).toContainText(/durationMs|greater|positive|>/i);
+    await expect(page.getByTestId('field-durationMs')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByTestId('scenario-errors')).toContainText('the last valid scenario is still shown');
+    expect(await hashOf(page, 'pool')).toBe(before);
+    // Fixing it applies it.
+    await page.getByTestId('field-durationMs').fill('1500');
+    await page.getByTestId('scenario-apply').click();
+    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(before!, { timeout: 30_000 });
+    await expect(page.getByTestId('error-durationMs')).toHaveCount(0);
+    expect(errors).toEqual([]);
+  });
+
+  test('a_fault_moved_by_keyboard_and_then_deleted_resimulates_each_time', async ({ page }) => {
+    await open(page);
+    const original = await hashOf(page, 'multiplex');
+    await page.getByTestId('scrubber').fill('400000');
+    await page.getByTestId('fault-kind').selectOption('drop_connections');
+    await page.getByTestId('action-inject-fault').click();
+    await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(original!, { timeout: 30_000 });
+    const withFault = await hashOf(page, 'multiplex');
+    const url = page.url();
+
+    // The default scenario has faults of its own: the new one is the chip at 400 ms.
+    const chip = page.getByRole('button', { name: /^drop connections at 400 ms; Delete removes it$/ });
+    const id = await chip.getAttribute('data-testid');
+    await chip.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(withFault!, { timeout: 30_000 });
+    expect(page.url()).not.toBe(url);
+
+    await page.getByTestId(id!.replace('fault-', 'fault-delete-')).click();
+    await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(original!, { timeout: 30_000 });
+  });
+
+  test('a_long_run_shows_progress_and_escape_cancels_it_keeping_the_last_run', async ({ page }) => {
+    await open(page);
+    const before = await hashOf(page, 'pool');
+    const long = {
+      name: 'long',
+      durationMs: 60_000,
+      workload: { callers: 200, thinkMs: 1 },
+      clients: [
+        { label: 'pool', kind: 'pool', size: 10 },
+        { label: 'multiplex', kind: 'multiplex' },
+      ],
+    };
+    await page.evaluate((hash) => {
+      window.location.hash = hash;
+    }, `s=${lz.compressToEncodedURIComponent(JSON.stringify(long))}`);
+    await expect(page.getByTestId('progress')).toBeVisible({ timeout: 10_000 });
+    await page.locator('body').press('Escape');
+    await expect(page.getByTestId('notice')).toContainText('cancelled');
+    await expect(page.getByTestId('progress')).toBeHidden();
+    expect(await hashOf(page, 'pool')).toBe(before);
+    // The workers kept for the next run still work.
+    await page.getByTestId('preset-select').selectOption('l3-pool');
+    await expect(page.getByTestId('world-pool-error')).toBeVisible({ timeout: 30_000 });
+  });
+
+  test('exports_the_view_as_svg', async ({ page }) => {
+    await open(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('action-export-svg').click()]);
+    const text = readFileSync(await download.path(), 'utf8');
+    expect(text).toMatch(/^<\?xml|^<svg/);
+    expect(text).toContain('</svg>');
+    expect(text).toContain('>pool<');
+    expect(text).toContain('>multiplex<');
+  });
+
+  test('exports_the_view_as_png_by_keyboard', async ({ page }) => {
+    await open(page);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('g')]);
+    const bytes = readFileSync(await download.path());
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(download.suggestedFilename()).toMatch(/\.png$/);
+    await expect(page.getByTestId('live-region')).toContainText('Exported');
+  });
+});
