@@ -92,6 +92,24 @@ test.describe('the guided tour', () => {
     await expect(page.getByTestId('tour-answer')).toContainText('at most on one connection');
   });
 
+  test('a_chapter_points_at_one_thing_after_another', async ({ page }) => {
+    const errors = await open(page, '/#tour/multiplex');
+    await expectChapter(page, 'multiplex');
+    await expect(page.getByTestId('world-multiplex')).toHaveAttribute('data-highlight', 'on');
+    await expect(page.getByTestId('world-pool')).toHaveAttribute('data-highlight', 'dim');
+    await page.getByTestId('tour-point-1').click();
+    await expect(page.getByTestId('tour-point-1')).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByTestId('world-pool')).toHaveAttribute('data-highlight', 'on');
+    await expect(page.getByTestId('world-multiplex')).toHaveAttribute('data-highlight', 'dim');
+    await expect(page.getByTestId('tour-highlight')).toContainText('ten sockets');
+    await expect(page.getByTestId('tour-live')).toContainText('ten sockets');
+    // A new chapter starts at its first pointer.
+    await page.keyboard.press('ArrowRight');
+    await expectChapter(page, 'tradeoffs');
+    await expect(page.getByTestId('tour-point-0')).toHaveAttribute('aria-pressed', 'true');
+    expect(errors).toEqual([]);
+  });
+
   test('the_exit_opens_the_sandbox_with_the_chapter_scenario', async ({ page }) => {
     const errors = await open(page, '/#tour/pool');
     await expectChapter(page, 'pool');

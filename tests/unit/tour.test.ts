@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { presets, loadPreset, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab } from '../../sim/views/index.js';
-import { chapterById, chapters, parseTourHash, tourHash } from '../../web/src/tour/chapters.js';
+import { chapterById, chapters, parseTourHash, pointers, tourHash } from '../../web/src/tour/chapters.js';
 import { activeStates, CODE_STATES, findMarker, markerCount, momentAt } from '../../web/src/tour/code-states.js';
 import { SOURCES } from '../../web/src/tour/sources.js';
 import { readHash } from '../../web/src/url.js';
@@ -113,6 +113,19 @@ describe('each chapter on its own run', () => {
       const w = view.worlds.find((x) => x.label === c.codeWorld)!;
       expect(CODE_STATES[w.client.kind].states.map((s) => s.id)).toContain(c.opensOn);
       expect(activeStates(w, momentAt(f!.playhead, f!)).map((a) => a.state.id)).toContain(c.opensOn);
+      // Every further pointer points at something too, and keeps its window inside the run.
+      for (const [k, p] of pointers(c).entries()) {
+        const h = p.highlight(view);
+        expect(h, `pointer ${k}`).not.toBeNull();
+        expect(h!.label.length).toBeGreaterThan(5);
+        if (h!.world !== undefined) expect(view.worlds.map((w) => w.label)).toContain(h!.world);
+        const pf = p.focus?.(view);
+        if (pf !== undefined) {
+          expect(pf, `pointer ${k} focus`).not.toBeNull();
+          expect(pf!.from).toBeLessThan(pf!.to);
+          expect(pf!.to).toBeLessThanOrEqual(view.endUs + 50_000);
+        }
+      }
       const answer = c.answer(view);
       expect(answer).not.toContain('not in this run');
       expect(answer).toMatch(/\d/);

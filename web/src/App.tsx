@@ -223,7 +223,8 @@ export function App() {
   const status = useLab((s) => s.status);
   const announcement = useLab((s) => s.announcement);
   const tour = useLab((s) => s.tour);
-  const highlight = useMemo(() => (tour === null ? undefined : chapterHighlight(chapterById(tour), view) ?? undefined), [tour, view]);
+  const pointer = useLab((s) => s.tourPointer);
+  const highlight = useMemo(() => (tour === null ? undefined : chapterHighlight(chapterById(tour), view, pointer) ?? undefined), [tour, view, pointer]);
 
   useEffect(() => {
     void startFromUrl();

@@ -10,7 +10,7 @@ import type { FaultSpec, ScenarioInput } from '../../sim/scenario/schema.js';
 import type { LabView } from '../../sim/views/index.js';
 import { SimClient } from './sim-client.js';
 import { encodeScenario, readHash } from './url.js';
-import { chapterById, chapterIndex, chapters, parseTourHash, tourHash } from './tour/chapters.js';
+import { chapterById, chapterIndex, chapters, parseTourHash, pointers, tourHash, type TourFocus } from './tour/chapters.js';
 
 export const DEFAULT_PRESET = 'l6-resiliency';
 
@@ -41,6 +41,8 @@ export interface LabState {
   announcement: string;
   /** The guided tour's open chapter (its id), or null: the free sandbox. */
   tour: string | null;
+  /** Which of the chapter's pointers (lookAt, then also…) the timeline highlights. */
+  tourPointer: number;
 }
 
 // ---- Playhead (transient) ----
@@ -80,6 +82,7 @@ export const lab = createStore<LabState>(() => ({
   helpOpen: false,
   announcement: '',
   tour: null,
+  tourPointer: 0,
 }));
 
 export function useLab<T>(select: (s: LabState) => T): T {
@@ -229,7 +232,7 @@ export function deleteFault(index: number): Promise<void> {
 export async function openChapter(id: string): Promise<void> {
   const ch = chapterById(id) ?? chapters[0]!;
   const i = chapterIndex(ch.id);
-  lab.setState({ tour: ch.id, helpOpen: false });
+  lab.setState({ tour: ch.id, tourPointer: 0, helpOpen: false });
   playhead.set(0);
   const done = applyScenario(presetInput(ch.preset), { preset: ch.preset });
   const title = `Tour, chapter ${i + 1} of ${chapters.length}: ${ch.title}.`;
@@ -238,12 +241,27 @@ export async function openChapter(id: string): Promise<void> {
   const s = lab.getState();
   if (s.tour !== ch.id || s.view === null || s.view.scenario.name !== ch.preset) return; // moved on meanwhile
   if (s.status === 'idle') announce(`${title} ${s.announcement}`);
-  const f = ch.focus?.(s.view);
-  if (f !== null && f !== undefined) {
-    const end = s.view.endUs;
-    lab.setState({ window: { from: Math.max(0, f.from), to: Math.min(end, f.to) } });
-    playhead.set(Math.max(0, Math.min(end, f.playhead)));
-  }
+  goTo(ch.focus?.(s.view));
+}
+
+/** The window and playhead where a chapter or pointer looks. */
+function goTo(f: TourFocus | null | undefined): void {
+  const view = lab.getState().view;
+  if (f === null || f === undefined || view === null) return;
+  const end = view.endUs;
+  lab.setState({ window: { from: Math.max(0, f.from), to: Math.min(end, f.to) } });
+  playhead.set(Math.max(0, Math.min(end, f.playhead)));
+}
+
+/** Points the timeline at the chapter's k-th pointer (0: its lookAt) and goes where it looks. */
+export function showPointer(k: number): void {
+  const { tour, view } = lab.getState();
+  const ch = tour === null ? undefined : chapterById(tour);
+  if (ch === undefined) return;
+  const p = pointers(ch)[k];
+  if (p === undefined) return;
+  lab.setState({ tourPointer: k });
+  if (view !== null && view.scenario.name === ch.preset) goTo(p.focus?.(view));
 }
 
 /** The next (+1) or previous (-1) chapter; nothing past either end. */

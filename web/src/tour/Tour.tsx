@@ -5,16 +5,16 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LabView } from '../../../sim/views/index.js';
 import { actionById } from '../actions.js';
-import { lab, openChapter, playhead, tryExperiment, useLab } from '../store.js';
-import { chapterById, chapterIndex, chapters, world, type Chapter, type TourHighlight } from './chapters.js';
+import { lab, openChapter, playhead, showPointer, tryExperiment, useLab } from '../store.js';
+import { chapterById, chapterIndex, chapters, pointers, world, type Chapter, type TourHighlight } from './chapters.js';
 import { activeStates, CODE_STATES, findMarker, momentAt, type ActiveState } from './code-states.js';
 import { SOURCE_PATHS, SOURCES } from './sources.js';
 import './tour.css';
 
 /** The chapter's highlight, once its own run is on screen (not the previous chapter's). */
-export function chapterHighlight(ch: Chapter | undefined, view: LabView | null): TourHighlight | null {
+export function chapterHighlight(ch: Chapter | undefined, view: LabView | null, pointer = 0): TourHighlight | null {
   if (ch === undefined || view === null || view.scenario.name !== ch.preset) return null;
-  return ch.highlight(view);
+  return (pointers(ch)[pointer] ?? pointers(ch)[0]!).highlight(view);
 }
 
 function TourButton({ id, children, testId, inactive }: { id: string; children: string; testId: string; inactive?: boolean }) {
@@ -40,7 +40,9 @@ export function TourPanel({ chapterId }: { chapterId: string }) {
   const view = useLab((s) => s.view);
   const status = useLab((s) => s.status);
   const loaded = view !== null && view.scenario.name === ch.preset && status !== 'running';
-  const hl = useMemo(() => chapterHighlight(ch, view), [ch, view]);
+  const pointer = useLab((s) => s.tourPointer);
+  const hl = useMemo(() => chapterHighlight(ch, view, pointer), [ch, view, pointer]);
+  const points = pointers(ch);
   const titleId = 'tour-title';
   return (
     <section className="tour" aria-labelledby={titleId} data-testid="tour" data-chapter={ch.id} data-preset={ch.preset} data-loaded={loaded ? 'true' : 'false'}>
@@ -78,7 +80,20 @@ export function TourPanel({ chapterId }: { chapterId: string }) {
         <div className="tour-grid">
           <div>
             <h3>Look at</h3>
-            <p>{ch.lookAt}</p>
+            {points.length === 1 ? (
+              <p>{ch.lookAt}</p>
+            ) : (
+              <ol className="tour-points">
+                {points.map((p, k) => (
+                  <li key={k} className={k === pointer ? 'current' : undefined} aria-current={k === pointer ? 'step' : undefined}>
+                    <p>{p.text}</p>
+                    <button type="button" data-testid={`tour-point-${k}`} aria-pressed={k === pointer} disabled={!loaded} onClick={() => showPointer(k)}>
+                      {k === pointer ? 'Shown on the timeline' : 'Show this on the timeline'}
+                    </button>
+                  </li>
+                ))}
+              </ol>
+            )}
             {hl !== null && (
               <p className="tour-pointer">
                 <span aria-hidden="true">◆ </span>Highlighted: {hl.label}

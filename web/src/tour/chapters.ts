@@ -20,6 +20,13 @@ export interface TourFocus {
   playhead: number;
 }
 
+/** One thing to look at: words, what the timeline points at, and where the window goes. */
+export interface TourPointer {
+  text: string;
+  highlight(view: LabView): TourHighlight | null;
+  focus?(view: LabView): TourFocus | null;
+}
+
 export interface Chapter {
   /** In the link: #tour/<id>. */
   id: string;
@@ -34,6 +41,8 @@ export interface Chapter {
   experiment: { text: string; fault?: FaultSpec };
   highlight(view: LabView): TourHighlight | null;
   focus?(view: LabView): TourFocus | null;
+  /** More to look at, after lookAt: the learner steps through them and the highlight follows. */
+  also?: TourPointer[];
   /** The world whose client code the panel shows first. */
   codeWorld: string;
   /** The code state (code-states.ts) running in codeWorld at the focus playhead: what the panel opens on. */
@@ -153,6 +162,9 @@ export const chapters: Chapter[] = [
     experiment: { text: 'Add a latency spike at 300 ms (+20 ms for 200 ms): every handshake pays it too, so the per-command client pays it twice per call.', fault: { atMs: 300, kind: 'latency', addMs: 20, forMs: 200 } },
     highlight: () => ({ world: 'per-command', lane: 'connections', label: 'per-command: the connection lane, one new connection per request' }),
     focus: span(100, 130, 110),
+    also: [
+      { text: 'Now the multiplexed world’s connection lane: one connection, opened once, up the whole run — and every request on it.', highlight: () => ({ world: 'multiplex', lane: 'connections', label: 'multiplex: one connection for the whole run' }), focus: span(100, 130, 110) },
+    ],
     codeWorld: 'per-command',
     opensOn: 'connect',
     elixir: SLIDE_SILLY,
@@ -172,6 +184,9 @@ export const chapters: Chapter[] = [
     experiment: { text: 'Add a latency spike at 400 ms (+20 ms for 200 ms): one request per round trip now means one per 41 ms, for everyone.', fault: { atMs: 400, kind: 'latency', addMs: 20, forMs: 200 } },
     highlight: () => ({ world: 'serial', lane: 'callers', label: 'serial: every caller queued behind one blocking recv' }),
     focus: span(200, 230, 210),
+    also: [
+      { text: 'Now the multiplexed callers: short bars, because nobody waits for anybody else’s reply.', highlight: () => ({ world: 'multiplex', lane: 'callers', label: 'multiplex: callers that do not queue behind each other' }), focus: span(200, 230, 210) },
+    ],
     codeWorld: 'serial',
     opensOn: 'recv',
     question: 'How many requests per second did the serial GenServer complete, with a 1 ms round trip? And the multiplexed connection?',
@@ -190,6 +205,9 @@ export const chapters: Chapter[] = [
     experiment: { text: 'Kill a caller at 500 ms: if it held a socket, the pool (which monitors holders) closes that socket and opens a new one — there are still four.', fault: { atMs: 500, kind: 'kill_caller' } },
     highlight: () => ({ world: 'pool-error', lane: 'callers', label: 'pool-error: callers told checked_out when all four sockets are out' }),
     focus: span(200, 215, 205),
+    also: [
+      { text: 'Now pool-queue’s callers: the yellow part of each bar is the wait for a socket (:queue.in), and then the call succeeds.', highlight: () => ({ world: 'pool-queue', lane: 'callers', label: 'pool-queue: callers waiting in the queue for a socket' }), focus: span(200, 215, 205) },
+    ],
     codeWorld: 'pool-error',
     opensOn: 'checked-out',
     elixir: SLIDE_CHECKOUT,
@@ -209,6 +227,9 @@ export const chapters: Chapter[] = [
     experiment: { text: 'Drop the connections at 500 ms and compare what each world loses.', fault: { atMs: 500, kind: 'drop_connections' } },
     highlight: () => ({ world: 'multiplex', lane: 'connections', label: 'multiplex: one socket, many requests in flight' }),
     focus: span(100, 104, 102),
+    also: [
+      { text: 'Now the pool’s ten connection lanes: one request at a time on each, a send, a reply, and a gap until the next caller checks the socket out.', highlight: () => ({ world: 'pool', lane: 'connections', label: 'pool: ten sockets, one request at a time on each' }), focus: span(100, 104, 102) },
+    ],
     codeWorld: 'multiplex',
     opensOn: 'noreply',
     elixir: SLIDE_ACTIVE,
@@ -228,6 +249,9 @@ export const chapters: Chapter[] = [
     experiment: { text: 'Add a bandwidth limit at 200 ms (1 Mbps for 200 ms): with 16 KB values the wire, not the CPU, is now the bottleneck for both.', fault: { atMs: 200, kind: 'bandwidth', mbps: 1, forMs: 200 } },
     highlight: () => ({ world: 'multiplex', label: 'multiplex: one process decodes and copies every 16 KB reply' }),
     focus: span(100, 110, 105),
+    also: [
+      { text: 'Now the pool’s callers: each decodes its own 16 KB reply, spread over forty processes and four schedulers.', highlight: () => ({ world: 'pool', lane: 'callers', label: 'pool: every caller decodes its own reply' }), focus: span(100, 110, 105) },
+    ],
     codeWorld: 'multiplex',
     opensOn: 'noreply',
     question: 'How busy was each world’s busiest process, and how many requests per second did each complete?',
@@ -249,6 +273,10 @@ export const chapters: Chapter[] = [
       const b = world(v, 'multiplex')?.backoffs.find((x) => x.from >= 1200 * MS);
       return { from: 1150 * MS, to: 1700 * MS, playhead: b === undefined ? 1300 * MS : Math.round((b.from + b.to) / 2) };
     },
+    also: [
+      { text: 'Back to 500 ms, the drop: Redis is up, so the multiplexer reconnects at once (a backoff of 0 first, as the Redix of the talk did); the calls in flight fail with disconnected.', highlight: () => ({ world: 'multiplex', lane: 'connections', from: 498 * MS, to: 504 * MS, label: 'multiplex: the drop at 500 ms and the immediate reconnect' }), focus: span(496, 506, 500.2) },
+      { text: 'The pool at 1.2 s: ten connection processes, each backing off with random exponential waits, so they come back at different times.', highlight: () => ({ world: 'pool', lane: 'connections', from: 1190 * MS, to: 1700 * MS, label: 'pool: ten connections backing off with jitter' }), focus: span(1150, 1700, 1300) },
+    ],
     codeWorld: 'multiplex',
     opensOn: 'backoff',
     elixir: SLIDE_RESILIENCY,
@@ -268,6 +296,9 @@ export const chapters: Chapter[] = [
     experiment: { text: 'Make the outage shorter: drag the Redis-down band’s end, or add a second outage at 3 s (Redis restart) and count the attempts again.', fault: { atMs: 3000, kind: 'server_down', forMs: 500 } },
     highlight: () => ({ world: 'no-backoff', lane: 'connections', from: 500 * MS, to: 2500 * MS, label: 'no-backoff: a reconnect attempt after every refusal' }),
     focus: span(0, 4000, 1000),
+    also: [
+      { text: 'Now the redix-backoff lane: each refused attempt is followed by a longer wait — 100, 150, 225, 338 ms… — a handful of knocks in two seconds.', highlight: () => ({ world: 'redix-backoff', lane: 'connections', from: 500 * MS, to: 2600 * MS, label: 'redix-backoff: waits growing × 1.5' }), focus: span(0, 4000, 1000) },
+    ],
     codeWorld: 'redix-backoff',
     opensOn: 'backoff',
     elixir: SLIDE_CONNECTION,
@@ -287,6 +318,9 @@ export const chapters: Chapter[] = [
     experiment: { text: 'Drag the Redis-down band so it starts at 300 ms instead of 0: both start fine, and the difference disappears — sync connect only matters at boot.' },
     highlight: () => ({ world: 'sync', lane: 'callers', label: 'sync: start failed, so every call finds no process' }),
     focus: span(0, 2000, 500),
+    also: [
+      { text: 'Now the async world while Redis is down: start succeeded, calls fail fast with closed, and the connection comes up on its own soon after Redis is back at 1 s.', highlight: () => ({ world: 'async', from: 0, to: 1100 * MS, label: 'async: up after Redis is, without a restart' }), focus: span(0, 2000, 500) },
+    ],
     codeWorld: 'sync',
     opensOn: 'sync-init',
     elixir: SLIDE_SYNC_ASYNC,
@@ -309,6 +343,9 @@ export const chapters: Chapter[] = [
       return r === undefined ? null : { world: 'multiplex', req: r.req, label: `multiplex: a BLPOP (request ${r.req}) blocking the callers behind it` };
     },
     focus: (v) => aroundReq(firstReq(v, 'multiplex', (x) => x.name === 'blpop' && x.start > 50 * MS), 5 * MS, 10 * MS, (r) => r.replyAt),
+    also: [
+      { text: 'Now a BLPOP in the pool: it holds one connection for its whole wait; the other callers check out the other nine.', highlight: (v) => { const r = firstReq(v, 'pool', (x) => x.name === 'blpop' && x.start > 50 * MS); return r === undefined ? null : { world: 'pool', req: r.req, label: `pool: a BLPOP (request ${r.req}) holding only its own connection` }; }, focus: (v) => aroundReq(firstReq(v, 'pool', (x) => x.name === 'blpop' && x.start > 50 * MS), 5 * MS, 10 * MS) },
+    ],
     codeWorld: 'multiplex',
     opensOn: 'reply',
     question: 'How many requests did each world complete in the run?',
@@ -330,6 +367,9 @@ export const chapters: Chapter[] = [
       return r === undefined ? null : { world: 'multiplex', req: r.req, label: `multiplex: request ${r.req} timed out; its reply came later and was dropped` };
     },
     focus: (v) => aroundReq(firstReq(v, 'multiplex', (x) => x.ok === false && x.error === 'timeout' && x.replyAt !== null && x.end !== null && x.replyAt > x.end), 5 * MS, 10 * MS, (r) => r.replyAt),
+    also: [
+      { text: 'Now a pool caller that timed out: its socket may still get the reply, so it is checked in as broken — closed, and a new one opened. That is why the pool opens hundreds of connections here.', highlight: (v) => { const r = firstReq(v, 'pool', (x) => x.ok === false && x.error === 'timeout' && x.sentAt !== null); return r === undefined ? null : { world: 'pool', req: r.req, label: `pool: request ${r.req} timed out; its socket is replaced` }; }, focus: (v) => aroundReq(firstReq(v, 'pool', (x) => x.ok === false && x.error === 'timeout' && x.sentAt !== null), 5 * MS, 10 * MS, (r) => r.end) },
+    ],
     codeWorld: 'multiplex',
     opensOn: 'late-reply',
     question: 'How many multiplexed calls timed out — and how many replies were misrouted to another caller?',
@@ -348,6 +388,9 @@ export const chapters: Chapter[] = [
     experiment: { text: 'Add a slow server at 1 s (×10 for 200 ms) and compare how long each queue takes to recover.', fault: { atMs: 1000, kind: 'slow_server', factor: 10, forMs: 200 } },
     highlight: () => ({ world: 'codel', lane: 'callers', label: 'codel: shedding the longest waiters' }),
     focus: span(900, 1000, 950),
+    also: [
+      { text: 'Now the unbounded queue: nobody fails, and everybody waits behind everybody — the yellow waits are as long as the queue.', highlight: () => ({ world: 'queue', lane: 'callers', label: 'queue: every caller waits behind the whole queue' }), focus: span(900, 1000, 950) },
+    ],
     codeWorld: 'codel',
     opensOn: 'checkout-wait',
     question: 'What is the 99th-percentile latency of each world, and how many callers did CoDel shed?',
@@ -366,6 +409,9 @@ export const chapters: Chapter[] = [
     experiment: { text: 'Refuse connections at 2.2 s for 300 ms after Redis is back, and watch the columns form again.', fault: { atMs: 2200, kind: 'refuse_connections', forMs: 300 } },
     highlight: () => ({ world: 'exp-no-jitter', lane: 'connections', from: 500 * MS, to: 2100 * MS, label: 'exp-no-jitter: fifty reconnects in lockstep' }),
     focus: span(400, 2200, 700),
+    also: [
+      { text: 'Now rand-exp-jitter: the same restart, the same number of knocks, spread out in time.', highlight: () => ({ world: 'rand-exp-jitter', lane: 'connections', from: 500 * MS, to: 2100 * MS, label: 'rand-exp-jitter: reconnects spread out' }), focus: span(400, 2200, 700) },
+    ],
     codeWorld: 'exp-no-jitter',
     opensOn: 'backoff',
     question: 'How many connection attempts did each pool make, and how many did it need?',
@@ -387,12 +433,20 @@ export const chapters: Chapter[] = [
       return r === undefined ? null : { world: 'at-least-once', req: r.req, label: `at-least-once: request ${r.req}, sent again after the reconnect` };
     },
     focus: (v) => aroundReq(firstReq(v, 'at-least-once', (x) => x.resent), 15 * MS, 20 * MS, (r) => r.sentAt),
+    also: [
+      { text: 'Now at-most-once: the same request lost with the connection is failed with disconnected — “may have run” — and never sent again.', highlight: (v) => { const r = firstReq(v, 'at-most-once', (x) => x.ok === false && x.error === 'disconnected'); return r === undefined ? null : { world: 'at-most-once', req: r.req, label: `at-most-once: request ${r.req} failed as disconnected: it may have run` }; }, focus: (v) => aroundReq(firstReq(v, 'at-most-once', (x) => x.ok === false && x.error === 'disconnected'), 15 * MS, 20 * MS, (r) => r.end) },
+    ],
     codeWorld: 'at-least-once',
     opensOn: 'resend',
     question: 'How many calls failed in at-most-once, and how many commands ran twice in at-least-once?',
     answer: (v) => perWorld(v, ['at-most-once', 'at-least-once'], (w) => `${fmt(w.metrics.requests.failed)} failed, ${fmt(w.metrics.invariants.executedTwice)} ran twice, ${fmt(w.metrics.invariants.indeterminate)} told “may have run”`),
   },
 ];
+
+/** What a chapter points at, in order: its lookAt first, then `also`. */
+export function pointers(ch: Chapter): TourPointer[] {
+  return [{ text: ch.lookAt, highlight: ch.highlight, focus: ch.focus }, ...(ch.also ?? [])];
+}
 
 export function chapterById(id: string): Chapter | undefined {
   return chapters.find((c) => c.id === id);
