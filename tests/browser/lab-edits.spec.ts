@@ -1,18 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { open } from './helpers.js';
 import lz from 'lz-string';
 
-/** Opens a page, collecting console errors; waits for the first run to be drawn. */
-async function open(page: Page, path = '/') {
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(path);
-  await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
-  return errors;
-}
 
 const hashOf = (page: Page, label: string) => page.getByTestId(`trace-hash-${label}`).textContent();
 
