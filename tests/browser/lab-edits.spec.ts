@@ -72,6 +72,21 @@ test.describe('editing the run', () => {
     await expect(page.getByTestId('world-pool-error')).toBeVisible({ timeout: 30_000 });
   });
 
+  test('a_request_life_is_shown_by_keyboard_with_exact_times', async ({ page }) => {
+    await open(page);
+    await page.getByTestId('timeline-canvas-pool').focus();
+    await page.keyboard.press('Home');
+    const card = page.getByTestId('request-card');
+    await expect(card).toBeVisible();
+    for (const step of ['issued', 'checked out', 'sent', 'executed at server', 'replied']) await expect(card).toContainText(step);
+    // Times to the microsecond.
+    await expect(card).toContainText(/\d+\.\d{3} ms/);
+    const first = await card.textContent();
+    await page.keyboard.press('ArrowRight');
+    await expect(card).not.toHaveText(first!);
+    await expect(page.getByTestId('timeline-announcer')).toContainText(/Request \d+ \(\w+\) of caller \d+/);
+  });
+
   test('exports_the_view_as_svg', async ({ page }) => {
     await open(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('action-export-svg').click()]);
