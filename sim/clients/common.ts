@@ -6,6 +6,7 @@
  */
 import type { Micros } from '../kernel/time.js';
 import type { Network } from '../net/network.js';
+import { concatBytes } from '../kernel/bytes.js';
 import { tcp } from '../net/index.js';
 import { RespDecoder, encodeCommand, type RespValue } from '../resp/index.js';
 import type { Ctx } from '../runtime/index.js';
@@ -127,7 +128,7 @@ export class Wire {
       const parts = cmds.map((c) => encodeCommand(c));
       let total = 0;
       for (const p of parts) total += p.length;
-      bytes = concat(parts, total);
+      bytes = concatBytes(parts, total);
     }
     const n = bytes.length;
     ctx.cpuNs(n * this.codecNsPerByte);
@@ -147,16 +148,6 @@ export class Wire {
   get outstanding(): number {
     return this.sent - this.replied;
   }
-}
-
-function concat(parts: Uint8Array[], n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 /**

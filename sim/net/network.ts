@@ -9,6 +9,7 @@
  * for TLS), Toxiproxy's toxics (latency + jitter, bandwidth, slicer, reset_peer, timeout) and
  * turmoil's partition / hold / release / repair.
  */
+import { concatBytes } from '../kernel/bytes.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
@@ -369,7 +370,7 @@ export class Network {
     if (active === false) return;
     // Switching to active hands over what was buffered, as inet does.
     if (socket.buffered > 0) {
-      const data = concat(socket.buffer, socket.buffered);
+      const data = concatBytes(socket.buffer, socket.buffered);
       socket.buffer = [];
       socket.buffered = 0;
       this.deliverActive(socket, data);
@@ -380,7 +381,7 @@ export class Network {
   /** @internal Takes up to `length` buffered bytes (0: all). */
   take(socket: Socket, length: number): Uint8Array | null {
     if (socket.buffered === 0 || socket.buffered < length) return null;
-    const all = concat(socket.buffer, socket.buffered);
+    const all = concatBytes(socket.buffer, socket.buffered);
     const n = length === 0 ? all.length : length;
     if (n === all.length) {
       // All of it (the usual recv): no views to cut.
@@ -666,15 +667,4 @@ function validateLink(l: LinkOptions): LinkOptions {
     check(Number.isInteger(l.slicer.variationBytes) && l.slicer.variationBytes >= 0, 'slicer.variationBytes', 'a whole number >= 0', l.slicer.variationBytes);
   }
   return l;
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
 }

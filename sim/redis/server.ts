@@ -8,6 +8,7 @@
  * at a time: while a command runs, every other connection waits. BLPOP blocks only its own
  * connection; DEBUG SLEEP blocks the whole server. A restart drops every connection and the data.
  */
+import { concatBytes } from '../kernel/bytes.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
@@ -290,7 +291,7 @@ export class RedisServer implements ServerHandler {
     this.kernel.trace.record('redis.event', { conn: c.conn.id, commands, us });
     this.kernel.at(start + us, () => {
       for (const { to, parts } of out) {
-        to.conn.write(concat(parts));
+        to.conn.write(concatBytes(parts));
         if (to.closing) this.closeClient(to, 'quit');
       }
       if (c.closing && !out.some((o) => o.to === c)) this.closeClient(c, 'quit');
@@ -389,17 +390,4 @@ function validate(o: RedisOptions): RedisOptions {
   check(o.commandDist === 'fixed' || o.commandDist === 'exp', 'commandDist', '"fixed" or "exp"', o.commandDist);
   check(Number.isInteger(o.maxClients) && o.maxClients >= 1, 'maxClients', 'a whole number >= 1', o.maxClients);
   return o;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -367,3 +367,4 @@ export function limitOption(value: number | undefined, fallback: number, name: s
   if (!(Number.isSafeInteger(value) && value > 0)) throw new RangeError(`${name} must be a positive integer, got ${value}`);
   return value;
 }
+

@@ -1,5 +1,7 @@
 /** Deterministic helpers for feeding input in pieces: tests, benchmarks, fault scenarios. */
 
+export { concatBytes } from '../kernel/bytes.js';
+
 /** One byte per char code (0-255), so protocol text can spell raw bytes like "\xff" or "\0". */
 export function latin1Bytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
@@ -7,18 +9,6 @@ export function latin1Bytes(s: string): Uint8Array {
     const c = s.charCodeAt(i);
     if (c > 0xff) throw new RangeError(`latin1Bytes: char code ${c} at ${i} is not a byte`);
     out[i] = c;
-  }
-  return out;
-}
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
   }
   return out;
 }

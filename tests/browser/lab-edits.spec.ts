@@ -1,18 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { open } from './helpers.js';
 import lz from 'lz-string';
 
-/** Opens a page, collecting console errors; waits for the first run to be drawn. */
-async function open(page: Page, path = '/') {
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(path);
-  await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
-  return errors;
-}
 
 const hashOf = (page: Page, label: string) => page.getByTestId(`trace-hash-${label}`).textContent();
 
@@ -80,6 +70,21 @@ test.describe('editing the run', () => {
     // The workers kept for the next run still work.
     await page.getByTestId('preset-select').selectOption('l3-pool');
     await expect(page.getByTestId('world-pool-error')).toBeVisible({ timeout: 30_000 });
+  });
+
+  test('a_request_life_is_shown_by_keyboard_with_exact_times', async ({ page }) => {
+    await open(page);
+    await page.getByTestId('timeline-canvas-pool').focus();
+    await page.keyboard.press('Home');
+    const card = page.getByTestId('request-card');
+    await expect(card).toBeVisible();
+    for (const step of ['issued', 'checked out', 'sent', 'executed at server', 'replied']) await expect(card).toContainText(step);
+    // Times to the microsecond.
+    await expect(card).toContainText(/\d+\.\d{3} ms/);
+    const first = await card.textContent();
+    await page.keyboard.press('ArrowRight');
+    await expect(card).not.toHaveText(first!);
+    await expect(page.getByTestId('timeline-announcer')).toContainText(/Request \d+ \(\w+\) of caller \d+/);
   });
 
   test('exports_the_view_as_svg', async ({ page }) => {

@@ -1,18 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { open } from './helpers.js';
 import { loadPreset, runScenario } from '../../sim/scenario/index.js';
-
-/** Opens a page and collects console errors; waits for the first run to be drawn. */
-async function open(page: Page, path = '/') {
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(path);
-  await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
-  return errors;
-}
 
 async function errorCount(page: Page, label: string): Promise<number> {
   return Number(await page.getByTestId(`error-count-${label}`).textContent());
