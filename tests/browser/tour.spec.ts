@@ -1,17 +1,7 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { open } from './helpers.js';
 import { chapters } from '../../web/src/tour/chapters.js';
-
-/** Opens a page and collects console errors; waits for the first run to be drawn. */
-async function open(page: Page, path: string) {
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(path);
-  await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
-  return errors;
-}
 
 /** The chapter is on screen, its preset's run drawn, and its highlight on the timeline. */
 async function expectChapter(page: Page, id: string) {
@@ -161,6 +151,14 @@ test.describe('the guided tour', () => {
     await expect(page).toHaveURL(/#s=/);
     await expect(page.getByTestId('fault-0')).toBeAttached();
     expect(errors).toEqual([]);
+  });
+
+  test('the_tour_has_no_wcag_a_or_aa_violations', async ({ page }) => {
+    await open(page, '/#tour/resiliency');
+    await expectChapter(page, 'resiliency');
+    await page.getByTestId('tour-answer').locator('summary').click();
+    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
 
   test('the_help_sheet_lists_the_tour_keys', async ({ page }) => {
