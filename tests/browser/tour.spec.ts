@@ -157,8 +157,17 @@ test.describe('the guided tour', () => {
     await open(page, '/#tour/resiliency');
     await expectChapter(page, 'resiliency');
     await page.getByTestId('tour-answer').locator('summary').click();
+    // Backing off at the playhead: the panel shows where the wait is computed.
+    await expect(page.getByTestId('tour-backoff-code')).toContainText("case 'redix'");
     const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
     expect(r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    // A chapter pointing at one request, on its second pointer.
+    await page.getByTestId('tour-menu').selectOption('late-replies');
+    await expectChapter(page, 'late-replies');
+    await page.getByTestId('tour-point-1').click();
+    await expect(page.getByTestId('tour-highlight')).toContainText('pool');
+    const r2 = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(r2.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
 
   test('the_help_sheet_lists_the_tour_keys', async ({ page }) => {

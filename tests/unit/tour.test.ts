@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { presets, loadPreset, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab } from '../../sim/views/index.js';
 import { chapterById, chapters, parseTourHash, pointers, tourHash } from '../../web/src/tour/chapters.js';
-import { activeStates, CODE_STATES, findMarker, markerCount, momentAt } from '../../web/src/tour/code-states.js';
+import { activeStates, backoffMarker, CODE_STATES, findMarker, markerCount, momentAt } from '../../web/src/tour/code-states.js';
 import { SOURCES } from '../../web/src/tour/sources.js';
 import { readHash } from '../../web/src/url.js';
 
@@ -66,6 +66,17 @@ describe('the code panel', () => {
         }
       }
     }
+  });
+
+  it('finds_every_backoff_strategy_s_formula_in_backoff_ts', () => {
+    for (const strategy of ['redix', 'exp', 'rand', 'rand_exp', 'ioredis']) {
+      const m = backoffMarker(strategy)!;
+      expect(markerCount(SOURCES.backoff, m), strategy).toBe(1);
+      const r = findMarker(SOURCES.backoff, m)!;
+      expect(r, strategy).not.toBeNull();
+      expect(r.to - r.from, strategy).toBeLessThan(12);
+    }
+    expect(backoffMarker('none')).toBeNull();
   });
 
   it('spans_a_marker_from_its_start_line_to_its_end_line', () => {

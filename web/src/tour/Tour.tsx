@@ -7,7 +7,7 @@ import type { LabView } from '../../../sim/views/index.js';
 import { actionById } from '../actions.js';
 import { lab, openChapter, playhead, showPointer, tryExperiment, useLab } from '../store.js';
 import { chapterById, chapterIndex, chapters, pointers, world, type Chapter, type TourHighlight } from './chapters.js';
-import { activeStates, CODE_STATES, findMarker, momentAt, type ActiveState } from './code-states.js';
+import { activeStates, backoffMarker, backoffStrategy, CODE_STATES, findMarker, momentAt, type ActiveState } from './code-states.js';
 import { SOURCE_PATHS, SOURCES } from './sources.js';
 import './tour.css';
 
@@ -221,12 +221,41 @@ export function TourCode({ view, chapterId }: { view: LabView; chapterId: string
           );
         })}
       </pre>
+      {w !== undefined && active.some((a) => a.state.id === 'backoff') && <BackoffExcerpt strategy={backoffStrategy(w.client)} />}
       {ch.elixir !== undefined && (
         <figure className="tour-elixir" data-testid="tour-elixir">
           <figcaption>From the slides (Elixir)</figcaption>
-          <pre>{ch.elixir}</pre>
+          <pre tabIndex={0} aria-label="The slide's Elixir">
+            {ch.elixir}
+          </pre>
         </figure>
       )}
     </section>
+  );
+}
+
+/** While a process backs off: where its wait is computed (sim/clients/backoff.ts, its strategy's case). */
+function BackoffExcerpt({ strategy }: { strategy: string | null }) {
+  const m = strategy === null ? null : backoffMarker(strategy);
+  const r = m === null ? null : findMarker(SOURCES.backoff, m);
+  if (r === null) return null;
+  const lines = SOURCES.backoff.split('\n').slice(r.from - 1, r.to);
+  return (
+    <figure className="tour-excerpt" data-testid="tour-backoff-code">
+      <figcaption>
+        The wait: <code>{SOURCE_PATHS.backoff}</code>, strategy <code>{strategy}</code>
+      </figcaption>
+      <pre className="tour-src" tabIndex={0} aria-label={`${SOURCE_PATHS.backoff}, lines ${r.from} to ${r.to}`}>
+        {lines.map((l, k) => (
+          <span key={k} className="ln">
+            <span className="no" aria-hidden="true">
+              {r.from + k}
+            </span>
+            {l}
+            {'\n'}
+          </span>
+        ))}
+      </pre>
+    </figure>
   );
 }

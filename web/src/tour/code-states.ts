@@ -308,3 +308,15 @@ export function activeStates(w: WorldView, m: Moment): ActiveState[] {
   }
   return out;
 }
+
+/** The client's backoff strategy (the scenario's, or the client's default). */
+export function backoffStrategy(c: ClientSpec): string | null {
+  if (c.kind === 'naive') return null;
+  return c.backoff?.strategy ?? (c.kind === 'pool' ? 'rand_exp' : 'redix');
+}
+
+/** Where backoff.ts computes a strategy's wait: its case, through its first ms(...). */
+export function backoffMarker(strategy: string): CodeMarker | null {
+  if (strategy === 'none') return null;
+  return { start: `case '${strategy}':`, end: 'ms(' };
+}
