@@ -35,6 +35,8 @@ test.describe('the guided tour', () => {
         await page.screenshot({ path, fullPage: true });
         await info.attach(`tour-${c.id}`, { path, contentType: 'image/png' });
       }
+      // Focus follows the chapter's title, so a screen reader reads the new chapter.
+      await expect(page.locator('#tour-title')).toBeFocused();
       if (i < chapters.length - 1) await page.keyboard.press('ArrowRight');
     }
     // Past the last chapter, → stays there.
@@ -105,6 +107,8 @@ test.describe('the guided tour', () => {
     await expectChapter(page, 'pool');
     await page.getByTestId('tour-exit').click();
     await expect(page.getByTestId('tour')).toHaveCount(0);
+    // Focus is not lost with the button: it lands on the one that reopens the tour.
+    await expect(page.getByTestId('action-tour-open')).toBeFocused();
     await expect(page).toHaveURL(/#s=/);
     await expect(page.getByTestId('preset-select')).toHaveValue('l3-pool');
     await expect(page.getByTestId('world-pool-error')).toBeVisible();
@@ -117,6 +121,7 @@ test.describe('the guided tour', () => {
     // And the tour is one key away again.
     await page.keyboard.press('l');
     await expectChapter(page, chapters[0]!.id);
+    await expect(page.locator('#tour-title')).toBeFocused();
     expect(errors).toEqual([]);
   });
 

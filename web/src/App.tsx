@@ -226,6 +226,16 @@ export function App() {
   const pointer = useLab((s) => s.tourPointer);
   const highlight = useMemo(() => (tour === null ? undefined : chapterHighlight(chapterById(tour), view, pointer) ?? undefined), [tour, view, pointer]);
 
+  // Leaving the tour removes the button that was pressed: focus goes to the one that reopens it.
+  const wasTouring = useRef(false);
+  useEffect(() => {
+    if (wasTouring.current && tour === null) {
+      const a = document.activeElement;
+      if (a === null || a === document.body) document.querySelector<HTMLElement>('[data-testid="action-tour-open"]')?.focus();
+    }
+    wasTouring.current = tour !== null;
+  }, [tour]);
+
   useEffect(() => {
     void startFromUrl();
     const onKey = (e: KeyboardEvent) => handleKey(e);

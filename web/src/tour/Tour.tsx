@@ -44,6 +44,13 @@ export function TourPanel({ chapterId }: { chapterId: string }) {
   const hl = useMemo(() => chapterHighlight(ch, view, pointer), [ch, view, pointer]);
   const points = pointers(ch);
   const titleId = 'tour-title';
+  // Opened from a button that is now gone, from a link, or moved on from the last chapter's title:
+  // focus goes to this chapter's title, not to the page's start. A focus still on something that
+  // stays (the menu, Continue) stays there.
+  useEffect(() => {
+    const a = document.activeElement;
+    if (a === null || a === document.body) document.getElementById(titleId)?.focus();
+  }, [ch.id]);
   return (
     <section className="tour" aria-labelledby={titleId} data-testid="tour" data-chapter={ch.id} data-preset={ch.preset} data-loaded={loaded ? 'true' : 'false'}>
       <nav className="tour-nav" aria-label="Tour chapters">
@@ -71,7 +78,7 @@ export function TourPanel({ chapterId }: { chapterId: string }) {
         </TourButton>
       </nav>
       <article key={ch.id} className="tour-chapter" data-testid={`tour-chapter-${ch.id}`}>
-        <h2 id={titleId}>
+        <h2 id={titleId} tabIndex={-1}>
           <span className="tour-lesson">{ch.lesson}</span> {ch.title}
         </h2>
         {ch.narration.map((p, k) => (
