@@ -190,7 +190,7 @@ export const chapters: Chapter[] = [
     codeWorld: 'serial',
     opensOn: 'recv',
     question: 'How many requests per second did the serial GenServer complete, with a 1 ms round trip? And the multiplexed connection?',
-    answer: (v) => perWorld(v, ['serial', 'multiplex'], (w) => `${fmt(w.metrics.throughputPerSec)} requests/s, median latency ${fmt(w.metrics.latencyMs.p50, 2)} ms`) + ' The serial one is capped near 1 / round trip = 1000/s.',
+    answer: (v) => perWorld(v, ['serial', 'multiplex'], (w) => `${fmt(w.metrics.throughputPerSec)} requests/s, median latency ${fmt(w.metrics.latencyMs.p50, 2)} ms`) + (v.scenario.network.latencyMs > 0 ? ` The serial one is capped near 1 / round trip = ${fmt(1000 / (2 * v.scenario.network.latencyMs))}/s (one-way latency ${fmt(v.scenario.network.latencyMs, 1)} ms).` : ''),
   },
   {
     id: 'pool',
