@@ -297,7 +297,7 @@ export function App() {
         <aside className="side" style={OWN_PAINT_LAYER}>
           {tour !== null && view !== null && (
             <Boundary name="code panel">
-              <TourCode view={view} chapterId={tour} />
+              <TourCode key={tour} view={view} chapterId={tour} />
             </Boundary>
           )}
           {view !== null && (
