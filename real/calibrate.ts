@@ -1,0 +1,76 @@
+/**
+ * Calibration: the machine's costs, measured, written as the scenario's parameters, so the
+ * simulator can be checked against a real run of the same scenario (`npm run real -- --vs-sim`).
+ * - round trip: the median of sequential PINGs on one connection (loopback, plus both ends'
+ *   handling); the one-way latency is half of it after the server's share is taken out;
+ * - Redis: its CPU (INFO used_cpu_user + used_cpu_sys) over sequential GETs, one per read event,
+ *   and over pipelined GETs, a thousand per read event: the second is the per-command cost, the
+ *   difference the per-read-event cost (the simulated server's commandUs and readEventUs);
+ * - the runtime: Node runs every process on one thread (schedulers 1), and the time the runtime
+ *   spends per process step on a short real run of the scenario's first client becomes
+ *   stepOverheadNs, with the other costs (codec, copy, send) folded into it and set to 0.
+ */
+import type { Scenario } from '../sim/scenario/schema.js';
+import { Admin } from './admin.js';
+import { runRealWorld } from './run.js';
+
+export interface Calibration {
+  rttUs: number;
+  readEventUs: number;
+  commandUs: number;
+  nsPerStep: number;
+  scenario: Scenario;
+}
+
+const cpuS = (m: Map<string, string>) => Number(m.get('used_cpu_user') ?? 0) + Number(m.get('used_cpu_sys') ?? 0);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export async function calibrate(address: string, s: Scenario): Promise<Calibration> {
+  const a = await Admin.connect(address);
+  try {
+    await a.command(['SET', 'calibrate:k', 'v'.repeat(s.workload.valueBytes)]);
+    for (let i = 0; i < 500; i++) await a.command(['PING']);
+    const rtts: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const t = performance.now();
+      await a.command(['PING']);
+      rtts.push((performance.now() - t) * 1000);
+    }
+    const rttUs = median(rtts);
+
+    const seqN = 5000;
+    let before = cpuS(await a.info('cpu'));
+    for (let i = 0; i < seqN; i++) await a.command(['GET', 'calibrate:k']);
+    const perSeqUs = ((cpuS(await a.info('cpu')) - before) * 1e6) / seqN;
+
+    const batch = 1000;
+    const batches = 50;
+    const cmds = Array.from({ length: batch }, () => ['GET', 'calibrate:k']);
+    before = cpuS(await a.info('cpu'));
+    for (let i = 0; i < batches; i++) await a.pipeline(cmds);
+    const perPipelinedUs = ((cpuS(await a.info('cpu')) - before) * 1e6) / (batch * batches);
+    await a.command(['DEL', 'calibrate:k']);
+
+    const commandUs = round3(Math.max(0.1, perPipelinedUs));
+    const readEventUs = round3(Math.max(0, perSeqUs - perPipelinedUs));
+    const latencyMs = round3(Math.max(1, (rttUs - perSeqUs) / 2) / 1000);
+
+    // The runtime's cost per step, on a short real run of the scenario's first client.
+    const probe: Scenario = { ...s, durationMs: Math.min(s.durationMs, 500), faults: [] };
+    const w = await runRealWorld(probe, { spec: s.clients[0]! }, { redisAddress: address, address, own: null, proxy: null });
+    const nsPerStep = w.server.nsPerStep;
+
+    const scenario: Scenario = {
+      ...s,
+      name: `${s.name}-calibrated`.slice(0, 80),
+      description: `${s.name}, calibrated on this machine: round trip ${Math.round(rttUs)} µs, Redis ${readEventUs} µs per read event + ${commandUs} µs per command, runtime ${nsPerStep} ns per step`.slice(0, 400),
+      network: { ...s.network, latencyMs, jitterMs: 0 },
+      server: { ...s.server, commandUs, commandDist: 'fixed', readEventUs },
+      runtime: { schedulers: 1, codecNsPerByte: 0, copyNsPerByte: 0, sendNs: 0, stepOverheadNs: nsPerStep },
+    };
+    return { rttUs: Math.round(rttUs), readEventUs, commandUs, nsPerStep, scenario };
+  } finally {
+    a.close();
+  }
+}
