@@ -5,7 +5,8 @@
  * The kernel's heap still holds every timer (receive timeouts, sleeps, send_after); the driver
  * keeps one Node timer armed for the earliest of them. Node's timers fire on whole milliseconds,
  * so an event less than 1.5 ms away is awaited with setImmediate turns instead (the event loop
- * still serves sockets between turns). Whatever comes from outside the runtime (a socket's data,
+ * still serves sockets between turns); at most BATCH events run in one turn, so a process that
+ * never waits (a caller failing fast in a loop) cannot starve the sockets. Whatever comes from outside the runtime (a socket's data,
  * a connect, a close) goes through `io`, which first runs what was due, then the callback at the
  * real time it arrived, then what that caused.
  *
@@ -14,6 +15,9 @@
  */
 import type { Kernel } from '../sim/kernel/kernel.js';
 import type { Micros } from '../sim/kernel/time.js';
+
+/** Events run in one turn of Node's event loop at most, so sockets are served in between. */
+const BATCH = 1000;
 
 export class WallClockDriver {
   private readonly t0 = performance.now();
@@ -69,10 +73,10 @@ export class WallClockDriver {
     if (this.stopped) return;
     const start = performance.now();
     try {
-      this.events += this.kernel.runDue(this.clock);
+      this.events += this.kernel.runDue(this.clock, BATCH);
       if (fn !== undefined) {
         fn();
-        this.events += this.kernel.runDue(this.clock);
+        this.events += this.kernel.runDue(this.clock, BATCH);
       }
       this.busyUs += (performance.now() - start) * 1000;
     } catch (e) {

@@ -78,7 +78,8 @@ export async function connectForeign(kind: ForeignKind, address: string, poolSiz
             const [name, ...rest] = args(cmds[0]!);
             return settle(r.call(String(name), rest).then((v) => [v]));
           }
-          const p = r.pipeline(cmds.map((c) => args(c).map((a) => (typeof a === 'string' ? a : a)) as [string, ...Array<string | Buffer>]));
+          // A pipeline looks its commands up as methods: their names in lower case.
+          const p = r.pipeline(cmds.map((c) => { const [name, ...rest] = args(c); return [String(name).toLowerCase(), ...rest]; }));
           return settle(
             p.exec().then((rs) => {
               const out: unknown[] = [];

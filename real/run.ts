@@ -5,10 +5,9 @@
  * (sim/scenario/run.ts). Worlds run one after the other against one redis-server, FLUSHALLed
  * between them; the server's own counters (INFO) give what the trace of a real server cannot.
  */
-import { Kernel } from '../sim/kernel/kernel.js';
 import { ms, type Micros } from '../sim/kernel/time.js';
 import type { Trace } from '../sim/kernel/trace.js';
-import { Runtime, type Pid } from '../sim/runtime/index.js';
+import type { Pid } from '../sim/runtime/index.js';
 import type { ClientConfig } from '../sim/clients/index.js';
 import { setupClient } from '../sim/scenario/harness.js';
 import { worldMetrics, type WorldMetrics } from '../sim/scenario/metrics.js';
@@ -16,10 +15,9 @@ import { drainUs } from '../sim/scenario/run.js';
 import type { ClientSpec, Scenario } from '../sim/scenario/schema.js';
 import { spawnWorkload } from '../sim/scenario/workload.js';
 import { Admin } from './admin.js';
-import { WallClockDriver } from './driver.js';
 import { RealFaults, checkFaults } from './faults.js';
 import { connectForeign, foreignIssue, type ForeignKind } from './foreign.js';
-import { NodeTcp } from './node-tcp.js';
+import { realWorld } from './world.js';
 import { Proxy } from './proxy.js';
 import { RedisProcess } from './redis-server.js';
 
@@ -128,19 +126,16 @@ export async function runRealWorld(s: Scenario, target: RealTarget, place: Place
   const before = await admin.info('all');
   const adminSentBefore = admin.sent;
 
-  const kernel = new Kernel({ seed: s.seed });
-  // Every simulated cost at zero: CPU is spent for real here.
-  const rt = new Runtime(kernel, { schedulers: 1, copyNsPerByte: 0, sendNs: 0, stepOverheadNs: 0 });
-  const driver = new WallClockDriver(kernel);
-  const net = new NodeTcp(rt, driver);
-  const world = { kernel, rt, net, address: place.address, redis: { busyUs: 0 } };
+  // A library connects before the world's clock starts, so its connect is not in the run.
+  const foreign = 'spec' in target ? null : await connectForeign(target.foreign, place.address, target.poolSize);
+  const world = realWorld(s.seed, place.address);
+  const { kernel, rt, driver, net } = world;
 
   let label: string;
   let kind: string;
   let opts: Record<string, unknown>;
   let live: Set<Pid>;
   let callers: Pid[];
-  let close = async () => {};
   if ('spec' in target) {
     const { label: l, ...config } = target.spec;
     label = l;
@@ -150,9 +145,7 @@ export async function runRealWorld(s: Scenario, target: RealTarget, place: Place
   } else {
     label = kind = target.foreign;
     opts = target.foreign === 'node-redis-pool' ? { size: target.poolSize } : {};
-    const client = await connectForeign(target.foreign, place.address, target.poolSize);
-    close = () => client.close();
-    ({ callers, live } = spawnWorkload(world, client, s, foreignIssue(rt, driver)));
+    ({ callers, live } = spawnWorkload(world, foreign!, s, foreignIssue(rt, driver)));
   }
 
   const faults = new RealFaults(place, () => admin, (a) => (admin = a));
@@ -181,7 +174,7 @@ export async function runRealWorld(s: Scenario, target: RealTarget, place: Place
   const cpu = process.cpuUsage(cpu0);
   await faults.settle();
   net.closeAll();
-  await close();
+  await foreign?.close();
 
   if (await admin.command(['PING']).then(() => false, () => true)) admin = await Admin.connect(place.redisAddress);
   const after = await admin.info('all');
