@@ -2,7 +2,7 @@
  * Faults made real give what the simulator predicts. Every caller sits in a BLPOP on an empty
  * list (nobody pushes) most of the time, so when CLIENT KILL drops the connections at 300 ms
  * every client has requests in flight whatever the machine's speed. The callers then think for
- * 20 ms, far longer than a reconnect on loopback or in the simulator, so which errors follow does
+ * 100 ms, far longer than a reconnect on loopback or in the simulator, so which errors follow does
  * not hang on a race: in-flight requests fail as `disconnected`, and the serial client's queued
  * callers, answered before it reconnects, as `closed`. The error kinds must be the simulator's,
  * and the checker must find nothing lost, misrouted or answered twice.
@@ -18,8 +18,8 @@ function scenario(): Scenario {
   const r = parseScenario({
     name: 'client-kill',
     durationMs: 600,
-    drainMs: 3000,
-    workload: { callers: 5, thinkMs: 20, thinkDist: 'fixed', mix: { BLPOP: 1 }, blpopTimeoutMs: 200, callTimeoutMs: 3000 },
+    drainMs: 5000,
+    workload: { callers: 5, thinkMs: 100, thinkDist: 'fixed', mix: { BLPOP: 1 }, blpopTimeoutMs: 500, callTimeoutMs: 3000 },
     clients: [
       { label: 'naive', kind: 'naive' },
       { label: 'serial', kind: 'serial' },
