@@ -7,8 +7,8 @@
  *   and over pipelined GETs, a thousand per read event: the second is the per-command cost, the
  *   difference the per-read-event cost (the simulated server's commandUs and readEventUs);
  * - the runtime: Node runs every process on one thread (schedulers 1), and the time the runtime
- *   spends per process step on a short real run of the scenario's first client becomes
- *   stepOverheadNs, with the other costs (codec, copy, send) folded into it and set to 0.
+ *   spends per process step on short real runs of the scenario's clients (after a warm-up run)
+ *   becomes stepOverheadNs, with the other costs (codec, copy, send) folded into it and set to 0.
  */
 import type { Scenario } from '../sim/scenario/schema.js';
 import { Admin } from './admin.js';
@@ -56,10 +56,18 @@ export async function calibrate(address: string, s: Scenario): Promise<Calibrati
     const readEventUs = round3(Math.max(0, perSeqUs - perPipelinedUs));
     const latencyMs = round3(Math.max(1, (rttUs - perSeqUs) / 2) / 1000);
 
-    // The runtime's cost per step, on a short real run of the scenario's first client.
-    const probe: Scenario = { ...s, durationMs: Math.min(s.durationMs, 500), faults: [] };
-    const w = await runRealWorld(probe, { spec: s.clients[0]! }, { redisAddress: address, address, own: null, proxy: null });
-    const nsPerStep = w.server.nsPerStep;
+    // The runtime's cost per step: short real runs of each of the scenario's clients, after one
+    // to warm the JIT up (a cold run costs twice as much per step), pooled over every step.
+    const place = { redisAddress: address, address, own: null, proxy: null };
+    await runRealWorld({ ...s, durationMs: 300, faults: [] }, { spec: s.clients[0]! }, place);
+    let busyNs = 0;
+    let steps = 0;
+    for (const spec of s.clients) {
+      const w = await runRealWorld({ ...s, durationMs: Math.min(s.durationMs, 2000), faults: [] }, { spec }, place);
+      busyNs += w.server.nsPerStep * w.server.steps;
+      steps += w.server.steps;
+    }
+    const nsPerStep = steps === 0 ? 0 : Math.round(busyNs / steps);
 
     const scenario: Scenario = {
       ...s,
