@@ -9,7 +9,8 @@
  * - latency(add, for): bytes read during the window are delivered `add` later (in order);
  * - bandwidth(mbps, for): each direction is paced at `mbps`.
  * Limits (the kernel's handshake cannot be held from user space): a connect during a partition
- * completes at once, and only its bytes wait for the heal.
+ * completes at once for the client; the proxy reaches Redis, and the bytes go through, when the
+ * partition heals.
  */
 import * as net from 'node:net';
 import { parseAddress } from './node-tcp.js';
@@ -60,6 +61,8 @@ export class Proxy {
   /** Every socket ever accepted or opened, so close() leaves none (black holes included). */
   private readonly sockets = new Set<net.Socket>();
   private partition: { mode: 'hold' | 'drop'; until: number } | null = null;
+  /** Connections accepted during a partition: they reach Redis when it heals (TCP retries its SYN). */
+  private waitingForHeal: Array<() => void> = [];
   private latency: Array<{ until: number; addMs: number }> = [];
   private bandwidth: { until: number; mbps: number } | null = null;
   private timers = new Set<NodeJS.Timeout>();
@@ -101,29 +104,41 @@ export class Proxy {
     const pair: Pair = { client, upstream: null, toServer: null, toClient: new Pipe(client), held: [], blackHoled: false };
     this.pairs.add(pair);
     const pending: Buffer[] = [];
-    const up = net.createConnection({ ...this.upstream, noDelay: true });
-    this.sockets.add(client).add(up);
-    const forget = () => this.sockets.delete(client) && this.sockets.delete(up);
-    client.once('close', forget);
-    up.once('connect', () => {
-      pair.upstream = up;
-      pair.toServer = new Pipe(up);
-      for (const d of pending.splice(0)) this.forward(pair, 'c2s', d);
-    });
+    this.sockets.add(client);
     client.on('data', (d: Buffer) => (pair.toServer === null ? pending.push(d) : this.forward(pair, 'c2s', d)));
-    up.on('data', (d: Buffer) => this.forward(pair, 's2c', d));
+    let up: net.Socket | null = null;
+    const open = () => {
+      if (!this.pairs.has(pair)) return;
+      const u = net.createConnection({ ...this.upstream, noDelay: true });
+      up = u;
+      this.sockets.add(u);
+      u.once('connect', () => {
+        pair.upstream = u;
+        pair.toServer = new Pipe(u);
+        for (const d of pending.splice(0)) this.forward(pair, 'c2s', d);
+      });
+      u.on('data', (d: Buffer) => this.forward(pair, 's2c', d));
+      u.on('error', end);
+      u.on('close', () => {
+        this.sockets.delete(u);
+        end();
+      });
+    };
     const end = () => {
       if (!this.pairs.delete(pair)) return;
       pair.toClient.clear();
       pair.toServer?.clear();
       // A black hole hides the close too: the client goes on holding a half-open socket.
       if (!pair.blackHoled) client.destroy();
-      up.destroy();
+      up?.destroy();
     };
     client.on('error', end);
-    client.on('close', end);
-    up.on('error', end);
-    up.on('close', end);
+    client.on('close', () => {
+      this.sockets.delete(client);
+      end();
+    });
+    if (this.partition === null) open();
+    else this.waitingForHeal.push(open);
   }
 
   private forward(pair: Pair, dir: 'c2s' | 's2c', data: Buffer): void {
@@ -171,6 +186,7 @@ export class Proxy {
       if (this.partition === null || performance.now() + 0.5 < this.partition.until) return;
       this.partition = null;
       for (const p of this.pairs) for (const h of p.held.splice(0)) this.forward(p, h.dir, h.data);
+      for (const open of this.waitingForHeal.splice(0)) open();
     });
   }
 
@@ -187,6 +203,7 @@ export class Proxy {
   close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.waitingForHeal = [];
     for (const sock of this.sockets) sock.destroy();
     this.sockets.clear();
     this.pairs.clear();
