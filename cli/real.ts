@@ -4,7 +4,8 @@
  * (--compare), calibrating the simulator from the machine (--calibrate), or set against the
  * simulator's prediction for the same scenario (--vs-sim).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { presets, runScenario, type JsonReport, type Scenario } from '../sim/scenario/index.js';
 import { Admin } from '../real/admin.js';
@@ -28,7 +29,10 @@ const USAGE = `usage: npm run real -- (--preset NAME | --scenario FILE) [options
                        scenario with them as its network/server/runtime parameters
   --vs-sim             run the simulator on the same scenario too, and print sim / real
                        ratios of throughput and p50 latency per client
-  --json               print one JSON document instead of the table
+  --repeat N           run it all N times (1-20, default 1) and add the median (min-max) of
+                       throughput and latency per client; --vs-sim compares the medians
+  --json               print one JSON document instead of the table ({runs: [...]} with
+                       --repeat)
   --help               this text`;
 
 function parse(argv: string[]) {
@@ -43,6 +47,7 @@ function parse(argv: string[]) {
         compare: { type: 'boolean', default: false },
         calibrate: { type: 'string' },
         'vs-sim': { type: 'boolean', default: false },
+        repeat: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -107,16 +112,51 @@ function extraRows(r: RealResult): string {
   return lines.join('\n');
 }
 
-function ratios(s: Scenario, real: RealResult): string {
+const median = (xs: number[]) => {
+  const a = [...xs].sort((x, y) => x - y);
+  const m = Math.floor(a.length / 2);
+  return a.length % 2 === 1 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+};
+
+interface Summary {
+  label: string;
+  throughput: number[];
+  p50: number[];
+  p99: number[];
+  failed: number[];
+}
+
+function summaries(runs: RealResult[]): Summary[] {
+  return runs[0]!.worlds.map((w) => {
+    const all = runs.map((r) => r.worlds.find((x) => x.label === w.label)!.metrics);
+    return { label: w.label, throughput: all.map((m) => m.throughputPerSec), p50: all.map((m) => m.latencyMs.p50), p99: all.map((m) => m.latencyMs.p99), failed: all.map((m) => m.requests.failed) };
+  });
+}
+
+function summaryTable(runs: RealResult[]): string {
+  const span = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
+  const rows = [['client', 'throughput /s', 'p50 ms', 'p99 ms', 'failed']];
+  for (const x of summaries(runs)) rows.push([x.label, span(x.throughput, 0), span(x.p50, 3), span(x.p99, 3), span(x.failed, 0)]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = [`
+over ${runs.length} runs: median (min-max)`];
+  for (const r of rows) lines.push(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  return lines.join('\n');
+}
+
+function ratios(s: Scenario, runs: RealResult[]): string {
   const sim = runScenario(s);
-  const lines = [`\nsimulator against real, ${s.name} (sim / real; 1.00 = the simulator predicted the real run)`];
+  const real = summaries(runs);
+  const lines = [`\nsimulator against real, ${s.name} (sim / real${runs.length > 1 ? `, real the median of ${runs.length} runs` : ''}; 1.00 = the simulator predicted the real run)`];
   const head = ['client', 'sim /s', 'real /s', 'ratio', 'sim p50 ms', 'real p50 ms', 'ratio'];
   const rows: string[][] = [head];
   for (const w of sim.worlds) {
-    const r = real.worlds.find((x) => x.label === w.label);
+    const r = real.find((x) => x.label === w.label);
     if (r === undefined) continue;
     const ratio = (a: number, b: number) => (b === 0 ? '-' : (a / b).toFixed(2));
-    rows.push([w.label, w.metrics.throughputPerSec.toFixed(0), r.metrics.throughputPerSec.toFixed(0), ratio(w.metrics.throughputPerSec, r.metrics.throughputPerSec), w.metrics.latencyMs.p50.toFixed(3), r.metrics.latencyMs.p50.toFixed(3), ratio(w.metrics.latencyMs.p50, r.metrics.latencyMs.p50)]);
+    const tp = median(r.throughput);
+    const p50 = median(r.p50);
+    rows.push([w.label, w.metrics.throughputPerSec.toFixed(0), tp.toFixed(0), ratio(w.metrics.throughputPerSec, tp), w.metrics.latencyMs.p50.toFixed(3), p50.toFixed(3), ratio(w.metrics.latencyMs.p50, p50)]);
   }
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) lines.push(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
@@ -149,6 +189,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.preset === undefined && args.scenario === undefined) fail(`give --preset NAME or --scenario FILE (or --help); presets: ${presets.map((p) => p.name).join(', ')}`);
   let scenario = loadScenario(args);
+  let repeat = 1;
+  if (args.repeat !== undefined) {
+    repeat = Number(args.repeat);
+    if (!/^\d+$/.test(args.repeat) || repeat < 1 || repeat > 20) fail(`--repeat must be a whole number from 1 to 20, got "${args.repeat}"`);
+  }
+  if (args.calibrate !== undefined && !existsSync(dirname(resolve(args.calibrate)))) fail(`--calibrate: cannot write ${args.calibrate}: its folder does not exist`);
   if (args.redis !== undefined) await checkRedis(args.redis);
   else if (findRedisServer() === null) fail('no redis-server on PATH: install it (apt-get install redis-server, or bash scripts/ensure-redis.sh) or give --redis HOST:PORT');
   const tty = process.stderr.isTTY === true;
@@ -172,26 +218,33 @@ async function main(argv: string[]): Promise<number> {
     if (!args['vs-sim'] && !args.compare) return 0;
   }
 
-  let result: RealResult;
-  try {
-    result = await runReal(scenario, {
-      ...(args.redis !== undefined ? { redis: args.redis } : {}),
-      compare: args.compare,
-      onWorld: tty ? (label, i, n) => process.stderr.write(`\rrunning ${scenario.name} against Redis: ${label} (${i + 1}/${n})\x1b[K`) : undefined,
-    });
-  } catch (e) {
-    if (e instanceof FaultError) fail(e.message);
-    throw e;
-  } finally {
-    if (tty) process.stderr.write('\r\x1b[K');
+  const runs: RealResult[] = [];
+  for (let k = 0; k < repeat; k++) {
+    const run = repeat > 1 ? ` run ${k + 1}/${repeat}` : '';
+    try {
+      runs.push(
+        await runReal(scenario, {
+          ...(args.redis !== undefined ? { redis: args.redis } : {}),
+          compare: args.compare,
+          onWorld: tty ? (label, i, n) => process.stderr.write(`\rrunning ${scenario.name} against Redis${run}: ${label} (${i + 1}/${n})\x1b[K`) : undefined,
+        }),
+      );
+    } catch (e) {
+      if (e instanceof FaultError) fail(e.message);
+      throw e;
+    } finally {
+      if (tty) process.stderr.write('\r\x1b[K');
+    }
   }
+  const result = runs[runs.length - 1]!;
   if (args.json) {
-    process.stdout.write(`${JSON.stringify(jsonOf(result), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(repeat === 1 ? jsonOf(result) : { runs: runs.map(jsonOf) }, null, 2)}\n`);
     return 0;
   }
   const cols = result.worlds.map((w) => ({ label: w.label, kind: w.kind, metrics: w.metrics, traceHash: w.traceHash }));
-  let out = `${reportTable(title(result), cols)}\n${extraRows(result)}\n`;
-  if (args['vs-sim']) out += `${ratios(scenario, result)}\n`;
+  let out = `${reportTable(`${title(result)}${repeat > 1 ? `\n(the last of ${repeat} runs)` : ''}`, cols)}\n${extraRows(result)}\n`;
+  if (repeat > 1) out += `${summaryTable(runs)}\n`;
+  if (args['vs-sim']) out += `${ratios(scenario, runs)}\n`;
   process.stdout.write(out);
   return 0;
 }
