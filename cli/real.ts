@@ -59,7 +59,7 @@ function parse(argv: string[]) {
   }
 }
 
-function jsonOf(r: RealResult): JsonReport & { real: { redisVersion: string; address: string; servers: Array<{ label: string } & RealResult['worlds'][number]['server']>; crashes: string[] } } {
+function jsonOf(r: RealResult): JsonReport & { real: { redisVersion: string; address: string; servers: Array<{ label: string } & RealResult['worlds'][number]['server']>; crashes: string[]; faultErrors: string[] } } {
   return {
     scenario: r.scenario.name,
     seed: r.scenario.seed,
@@ -88,6 +88,7 @@ function jsonOf(r: RealResult): JsonReport & { real: { redisVersion: string; add
       address: r.address,
       servers: r.worlds.map((w) => ({ label: w.label, ...w.server })),
       crashes: r.worlds.flatMap((w) => w.crashes.map((c) => `${w.label}: ${c}`)),
+      faultErrors: r.worlds.flatMap((w) => w.faultErrors.map((c) => `${w.label}: ${c}`)),
     },
   };
 }
@@ -109,6 +110,8 @@ function extraRows(r: RealResult): string {
   row('elapsed ms', (x) => (x.server.elapsedUs / 1000).toFixed(0));
   const crashes = r.worlds.flatMap((x) => x.crashes.map((c) => `${x.label}: ${c}`));
   if (crashes.length > 0) lines.push(`crashed processes:\n  ${crashes.join('\n  ')}`);
+  const faultErrors = r.worlds.flatMap((x) => x.faultErrors.map((c) => `${x.label}: ${c}`));
+  if (faultErrors.length > 0) lines.push(`faults that could not be applied:\n  ${faultErrors.join('\n  ')}`);
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@
  * The command-line lab: runs a preset or a scenario file, one world per client configuration,
  * and prints a side-by-side table (or one JSON document with --json).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError, fail, loadScenario, reportTable } from './report.js';
 import { jsonReport, perfettoExport, presets, runScenario, traceExport, type ScenarioResult } from '../sim/scenario/index.js';

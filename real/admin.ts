@@ -58,7 +58,7 @@ export class Admin {
   pipeline(cmds: ReadonlyArray<ReadonlyArray<string | Uint8Array>>): Promise<RespValue[]> {
     if (this.closed !== null) return Promise.reject(this.closed);
     const all = cmds.map(
-      (c) =>
+      () =>
         new Promise<RespValue>((resolve, reject) => {
           this.waiting.push({ resolve, reject });
         }),

@@ -51,6 +51,8 @@ export interface RealWorldResult {
   server: ServerStats;
   /** Processes that crashed (a bug in a client would show here). */
   crashes: string[];
+  /** Faults that could not be applied (a CLIENT KILL that failed, a restart that did not come up). */
+  faultErrors: string[];
 }
 
 export interface RealResult {
@@ -213,6 +215,7 @@ export async function runRealWorld(s: Scenario, target: RealTarget, place: Place
       elapsedUs: Math.round(elapsedMs * 1000),
     },
     crashes: rt.crashes.map((c) => `${c.name}: ${c.error instanceof Error ? c.error.message : String(c.error)}`),
+    faultErrors: [...faults.errors],
   };
 }
 

@@ -38,7 +38,10 @@ describe('CLIENT KILL mid-run', () => {
   const s = scenario();
   it.each(s.clients.map((c) => [c.label, c] as const))('gives_the_%s_client_the_error_kinds_the_simulator_gives', async (_label, spec) => {
     const sim = runWorld(s, spec).metrics;
-    const real = (await runRealWorld(s, { spec }, { redisAddress: redis.server.address, address: redis.server.address, own: null, proxy: null })).metrics;
+    const run = await runRealWorld(s, { spec }, { redisAddress: redis.server.address, address: redis.server.address, own: null, proxy: null });
+    expect(run.faultErrors).toEqual([]);
+    expect(run.crashes).toEqual([]);
+    const real = run.metrics;
     expect(kinds(sim.requests.errors).length).toBeGreaterThan(0);
     expect(kinds(real.requests.errors)).toEqual(kinds(sim.requests.errors));
     for (const m of [sim, real]) {
