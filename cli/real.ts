@@ -18,7 +18,7 @@ import { UsageError, fail, loadScenario, reportTable } from './report.js';
 
 const USAGE = `usage: npm run real -- (--preset NAME | --scenario FILE) [options]
 
-  --preset NAME        run a built-in scenario (see npm run sim -- --list)
+  --preset NAME        run a built-in scenario (see --list)
   --scenario FILE      run a scenario from a JSON file
   --redis HOST:PORT    use this Redis (default: start redis-server from PATH on a free
                        loopback port, persistence off, and stop it after)
@@ -33,6 +33,7 @@ const USAGE = `usage: npm run real -- (--preset NAME | --scenario FILE) [options
                        throughput and latency per client; --vs-sim compares the medians
   --json               print one JSON document instead of the table ({runs: [...]} with
                        --repeat)
+  --list               list the presets with their descriptions
   --help               this text`;
 
 function parse(argv: string[]) {
@@ -49,6 +50,7 @@ function parse(argv: string[]) {
         'vs-sim': { type: 'boolean', default: false },
         repeat: { type: 'string' },
         json: { type: 'boolean', default: false },
+        list: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -108,6 +110,7 @@ function extraRows(r: RealResult): string {
   row('node cpu %', (x) => x.server.nodeCpuPct.toFixed(1));
   row('runtime ns / step', (x) => x.server.nsPerStep);
   row('elapsed ms', (x) => (x.server.elapsedUs / 1000).toFixed(0));
+  lines.push('executed twice: not measured here (a real server does not say which commands it ran)');
   const crashes = r.worlds.flatMap((x) => x.crashes.map((c) => `${x.label}: ${c}`));
   if (crashes.length > 0) lines.push(`crashed processes:\n  ${crashes.join('\n  ')}`);
   const faultErrors = r.worlds.flatMap((x) => x.faultErrors.map((c) => `${x.label}: ${c}`));
@@ -190,7 +193,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (args.preset === undefined && args.scenario === undefined) fail(`give --preset NAME or --scenario FILE (or --help); presets: ${presets.map((p) => p.name).join(', ')}`);
+  if (args.list) {
+    const w = Math.max(...presets.map((p) => p.name.length));
+    for (const p of presets) process.stdout.write(`${p.name.padEnd(w)}  ${p.lesson.padEnd(6)}  ${p.description}\n`);
+    return 0;
+  }
+  if (args.preset === undefined && args.scenario === undefined) fail(`give --preset NAME or --scenario FILE (or --list, --help); presets: ${presets.map((p) => p.name).join(', ')}`);
   let scenario = loadScenario(args);
   let repeat = 1;
   if (args.repeat !== undefined) {

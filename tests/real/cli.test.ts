@@ -39,6 +39,15 @@ const small = {
 };
 
 describe('npm run real', () => {
+  it('help_and_list_exit_0', async () => {
+    const h = await real('--help');
+    expect(h.code).toBe(0);
+    expect(h.out).toContain('--redis HOST:PORT');
+    const l = await real('--list');
+    expect(l.code).toBe(0);
+    expect(l.out).toMatch(/^l4-multiplex\s+L4\s+/m);
+  });
+
   it('bad_arguments_exit_2_with_a_clear_message', async () => {
     const cases: Array<[string[], RegExp]> = [
       [[], /give --preset NAME or --scenario FILE/],
