@@ -23,6 +23,9 @@ const USAGE = `usage: npm run real -- (--preset NAME | --scenario FILE) [options
   --redis HOST:PORT    use this Redis (default: start redis-server from PATH on a free
                        loopback port, persistence off, and stop it after)
   --seed N             override the scenario's seed (a whole number)
+  --link               emulate the scenario's link: its network.latencyMs each way (and
+                       connectRtts) added in the clients' sockets, on the runtime's timers;
+                       without it the run is on loopback as it is
   --compare            also run ioredis (auto-pipelining off and on) and node-redis (one
                        client, and its pool) with the same workload
   --calibrate FILE     measure this machine's round trip and Redis's costs and write the
@@ -46,6 +49,7 @@ function parse(argv: string[]) {
         redis: { type: 'string' },
         seed: { type: 'string' },
         compare: { type: 'boolean', default: false },
+        link: { type: 'boolean', default: false },
         calibrate: { type: 'string' },
         'vs-sim': { type: 'boolean', default: false },
         repeat: { type: 'string' },
@@ -95,9 +99,10 @@ function jsonOf(r: RealResult): JsonReport & { real: { redisVersion: string; add
   };
 }
 
-function title(r: RealResult): string {
+function title(r: RealResult, link: boolean): string {
   const s = r.scenario;
-  return `${s.name} — against Redis ${r.redisVersion} at ${r.address}, seed ${s.seed}, ${s.durationMs} ms${s.description ? `\n${s.description}` : ''}`;
+  const how = link ? `, link emulated (${s.network.latencyMs} ms each way)` : '';
+  return `${s.name} — against Redis ${r.redisVersion} at ${r.address}${how}, seed ${s.seed}, ${s.durationMs} ms${s.description ? `\n${s.description}` : ''}`;
 }
 
 function extraRows(r: RealResult): string {
@@ -205,6 +210,8 @@ async function main(argv: string[]): Promise<number> {
     repeat = Number(args.repeat);
     if (!/^\d+$/.test(args.repeat) || repeat < 1 || repeat > 20) fail(`--repeat must be a whole number from 1 to 20, got "${args.repeat}"`);
   }
+  if (args.link && args.compare) fail('--link cannot go with --compare: the libraries use sockets of their own, which --link does not delay');
+  if (args.link && args.calibrate !== undefined) fail('--link cannot go with --calibrate: calibration measures the loopback as it is');
   if (args.calibrate !== undefined && !existsSync(dirname(resolve(args.calibrate)))) fail(`--calibrate: cannot write ${args.calibrate}: its folder does not exist`);
   if (args.redis !== undefined) await checkRedis(args.redis);
   else if (findRedisServer() === null) fail('no redis-server on PATH: install it (apt-get install redis-server, or bash scripts/ensure-redis.sh) or give --redis HOST:PORT');
@@ -237,6 +244,7 @@ async function main(argv: string[]): Promise<number> {
         await runReal(scenario, {
           ...(args.redis !== undefined ? { redis: args.redis } : {}),
           compare: args.compare,
+          link: args.link,
           onWorld: tty ? (label, i, n) => process.stderr.write(`\rrunning ${scenario.name} against Redis${run}: ${label} (${i + 1}/${n})\x1b[K`) : undefined,
         }),
       );
@@ -253,7 +261,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const cols = result.worlds.map((w) => ({ label: w.label, kind: w.kind, metrics: w.metrics, traceHash: w.traceHash }));
-  let out = `${reportTable(`${title(result)}${repeat > 1 ? `\n(the last of ${repeat} runs)` : ''}`, cols)}\n${extraRows(result)}\n`;
+  let out = `${reportTable(`${title(result, args.link)}${repeat > 1 ? `\n(the last of ${repeat} runs)` : ''}`, cols)}\n${extraRows(result)}\n`;
   if (repeat > 1) out += `${summaryTable(runs)}\n`;
   if (args['vs-sim']) out += `${ratios(scenario, runs)}\n`;
   process.stdout.write(out);

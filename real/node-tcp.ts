@@ -40,9 +40,16 @@ export class NodeTcp implements TcpStack {
   private readonly sockets = new Set<Socket>();
   private readonly byOwner = new Map<Pid, Set<Socket>>();
 
+  /**
+   * @param latencyUs one-way latency to add to every socket (the scenario's link, emulated):
+   *   bytes written leave this much later, bytes and closes that arrive are seen this much later,
+   *   a connect takes its round trips. On the kernel's timers, so as precise as the driver.
+   */
   constructor(
     readonly rt: Runtime,
     readonly driver: WallClockDriver,
+    readonly latencyUs = 0,
+    readonly connectRtts = 1,
   ) {
     rt.onExit((pid) => {
       const owned = this.byOwner.get(pid);
@@ -65,9 +72,9 @@ export class NodeTcp implements TcpStack {
     const socket = new Socket(id, conn, pid, active);
     const p: Pending = { conn, socket, abandoned: false, settled: false };
     this.trace('tcp.connect', { conn: id, pid, address });
-    sock.once('connect', () =>
-      this.driver.io(() => {
-        p.settled = true;
+    sock.once('connect', () => {
+      p.settled = true;
+      this.driver.io(() => this.later(2 * this.latencyUs * this.connectRtts, () => {
         if (p.abandoned) return;
         conn.established = true;
         if (!this.rt.isAlive(pid)) {
@@ -78,20 +85,20 @@ export class NodeTcp implements TcpStack {
         this.remember(socket);
         this.trace('tcp.established', { conn: id });
         this.rt.send(pid, { type: '$tcp_connect', ref, socket, error: null });
-      }),
-    );
-    sock.on('data', (data: Buffer) => this.driver.io(() => this.arrive(socket, data)));
+      }));
+    });
+    sock.on('data', (data: Buffer) => this.driver.io(() => this.later(this.latencyUs, () => this.arrive(socket, data))));
     // An error is followed by 'close'; before the connect it is the connect's outcome.
     sock.on('error', () => {
       if (p.settled) return;
       p.settled = true;
-      this.driver.io(() => {
+      this.driver.io(() => this.later(2 * this.latencyUs, () => {
         if (p.abandoned) return;
         this.trace('tcp.refused', { conn: id });
         this.rt.send(pid, { type: '$tcp_connect', ref, socket: null, error: 'econnrefused' });
-      });
+      }));
     });
-    sock.on('close', () => this.driver.io(() => this.peerClosed(socket)));
+    sock.on('close', () => this.driver.io(() => this.later(this.latencyUs, () => this.peerClosed(socket))));
     return p;
   }
 
@@ -107,8 +114,15 @@ export class NodeTcp implements TcpStack {
     if (socket.closed || socket.peerClosed) return false;
     if (data.length === 0) return true;
     this.trace('tcp.write', { conn: socket.id, dir: 'c2s', bytes: data.length });
-    (socket.conn as NodeConn).sock.write(data);
+    const sock = (socket.conn as NodeConn).sock;
+    this.later(this.latencyUs, () => sock.write(data));
     return true;
+  }
+
+  /** Runs `fn` `us` from now on the kernel's clock (now, when there is no latency to add). */
+  private later(us: Micros, fn: () => void): void {
+    if (us <= 0) fn();
+    else this.rt.kernel.at(this.rt.kernel.now + us, fn);
   }
 
   clientClose(socket: Socket, how: 'fin' | 'owner_exit' = 'fin'): void {
@@ -119,7 +133,8 @@ export class NodeTcp implements TcpStack {
     this.wake(socket);
     const conn = socket.conn as NodeConn;
     if (conn.established && !socket.peerClosed) this.trace('tcp.close', { conn: socket.id, by: 'client', how });
-    conn.sock.destroy();
+    // After the bytes written before it, as a FIN would be.
+    this.later(this.latencyUs, () => conn.sock.destroy());
   }
 
   setOwner(socket: Socket, pid: Pid): void {

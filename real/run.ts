@@ -68,6 +68,8 @@ export interface RealOptions {
   redis?: string;
   /** Also run the reference libraries, with the workload of the scenario. */
   compare?: boolean;
+  /** Emulate the scenario's link (network.latencyMs each way) in Duplex's clients' sockets. */
+  link?: boolean;
   /** Called as each world starts. */
   onWorld?: (label: string, index: number, total: number) => void;
 }
@@ -101,7 +103,7 @@ export async function runReal(s: Scenario, options: RealOptions = {}): Promise<R
     const worlds: RealWorldResult[] = [];
     for (const [i, t] of list.entries()) {
       options.onWorld?.('spec' in t ? t.spec.label : t.foreign, i, list.length);
-      worlds.push(await runRealWorld(s, t, { redisAddress, address, own, proxy }));
+      worlds.push(await runRealWorld(s, t, { redisAddress, address, own, proxy, link: options.link ?? false }));
     }
     return { scenario: s, address, redisVersion: info.get('redis_version') ?? '?', worlds };
   } finally {
@@ -117,6 +119,8 @@ export interface Place {
   address: string;
   own: RedisProcess | null;
   proxy: Proxy | null;
+  /** Emulate the scenario's link latency in the sockets (Duplex's clients only). */
+  link?: boolean;
 }
 
 /** Runs one world on the real clock; resolves when every caller is done (or the drain is over). */
@@ -130,7 +134,7 @@ export async function runRealWorld(s: Scenario, target: RealTarget, place: Place
 
   // A library connects before the world's clock starts, so its connect is not in the run.
   const foreign = 'spec' in target ? null : await connectForeign(target.foreign, place.address, target.poolSize);
-  const world = realWorld(s.seed, place.address);
+  const world = place.link === true ? realWorld(s.seed, place.address, ms(s.network.latencyMs), s.network.connectRtts) : realWorld(s.seed, place.address);
   const { kernel, rt, driver, net } = world;
 
   let label: string;

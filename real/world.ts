@@ -19,7 +19,8 @@ export interface RealWorld {
   readonly redis: { busyUs: number };
 }
 
-export function realWorld(seed: number, address: string): RealWorld {
+/** `latencyUs`: one-way latency the sockets add (the scenario's link, emulated; 0 for none). */
+export function realWorld(seed: number, address: string, latencyUs = 0, connectRtts = 1): RealWorld {
   const kernel = new Kernel({ seed });
   // CPU is spent for real here, so the simulated costs are zero but one: each step is charged
   // 1 µs, so that it ends in a kernel event of its own. With no cost at all the runtime runs the
@@ -27,5 +28,5 @@ export function realWorld(seed: number, address: string): RealWorld {
   // caller with no think time and a client failing fast) would never give Node's event loop back.
   const rt = new Runtime(kernel, { schedulers: 1, copyNsPerByte: 0, sendNs: 0, stepOverheadNs: 1000 });
   const driver = new WallClockDriver(kernel);
-  return { kernel, rt, driver, net: new NodeTcp(rt, driver), address, redis: { busyUs: 0 } };
+  return { kernel, rt, driver, net: new NodeTcp(rt, driver, latencyUs, connectRtts), address, redis: { busyUs: 0 } };
 }

@@ -59,6 +59,7 @@ describe('npm run real', () => {
       [['--scenario', join(dir, 'missing.json')], /cannot read scenario file .*missing\.json: ENOENT/],
       [['--scenario', file('bad.json', '{ not json')], /is not valid JSON/],
       [['--preset', 'l6-resiliency', '--redis', redis.server.address], /faults\[1\]: server_down needs the redis-server this command starts itself/],
+      [['--preset', 'l4-multiplex', '--link', '--compare'], /--link cannot go with --compare/],
       [['--preset', 'l4-multiplex', '--repeat', '0'], /--repeat must be a whole number from 1 to 20, got "0"/],
       [['--preset', 'l4-multiplex', '--calibrate', join(dir, 'no', 'such', 'cal.json')], /--calibrate: cannot write .*cal\.json: its folder does not exist/],
     ];

@@ -65,6 +65,24 @@ describe.each(CLIENTS)('the %s client against a real redis-server', (name, confi
     ]);
   });
 
+  it('over_an_emulated_5_ms_link_takes_at_least_a_round_trip_per_request_and_still_gets_the_right_replies', async () => {
+    const got = await inRealWorld(
+      redis.server.address,
+      config,
+      function* (ctx, client) {
+        yield* untilUp(ctx, client!);
+        const t0 = ctx.now;
+        const r = yield* call(ctx, client!, [['ECHO', `slow-${name}`], ['ECHO', 'two']]);
+        return { took: ctx.now - t0, replies: r.ok ? js(r.replies) : r.error };
+      },
+      20_000,
+      ms(5),
+    );
+    expect(got.replies).toEqual([`slow-${name}`, 'two']);
+    // A round trip (10 ms), plus a connect's for the client that connects per command.
+    expect(got.took).toBeGreaterThanOrEqual(ms(name === 'naive' ? 20 : 10));
+  });
+
   it('hands_each_of_many_concurrent_callers_its_own_replies_and_the_checker_finds_nothing_wrong', async () => {
     const callers = 12;
     const rounds = 40;

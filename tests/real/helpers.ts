@@ -33,8 +33,8 @@ export function useRedis(): { readonly server: RedisProcess } {
  * Runs `main` as a process of a fresh real world (with `config`'s client started, if any) and
  * resolves with what it returns; the world's sockets are closed after.
  */
-export async function inRealWorld<T>(address: string, config: ClientConfig | null, main: (ctx: Ctx, client: AnyClient | null, world: RealWorld) => Gen<T>, limitMs = 20_000): Promise<T> {
-  const world = realWorld(1, address);
+export async function inRealWorld<T>(address: string, config: ClientConfig | null, main: (ctx: Ctx, client: AnyClient | null, world: RealWorld) => Gen<T>, limitMs = 20_000, latencyUs = 0): Promise<T> {
+  const world = realWorld(1, address, latencyUs);
   const client = config === null ? null : setupClient(world, 'client', config, 0);
   let done = false;
   let value: T | undefined;
