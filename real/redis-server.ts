@@ -27,6 +27,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Servers still running, killed if this process exits first (Ctrl-C, a timeout's SIGTERM). */
+const live = new Set<ChildProcess>();
+let hooked = false;
+function killOnExit(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const c of live) c.kill('SIGKILL');
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
+}
+
 export class RedisProcess {
   private child: ChildProcess | null = null;
   private log = '';
@@ -57,6 +76,7 @@ export class RedisProcess {
     if (this.child !== null) return;
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes', '--daemonize', 'no', '--loglevel', 'warning'];
     const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    killOnExit(child);
     this.child = child;
     this.log = '';
     const keep = (b: Buffer) => {
