@@ -5,8 +5,8 @@
  * DBConnection's checkout events.
  */
 import type { Micros } from '../kernel/time.js';
-import type { Network } from '../net/network.js';
 import { concatBytes } from '../kernel/bytes.js';
+import type { TcpStack } from '../net/network.js';
 import { tcp } from '../net/index.js';
 import { RespDecoder, encodeCommand, type RespValue } from '../resp/index.js';
 import type { Ctx } from '../runtime/index.js';
@@ -59,7 +59,8 @@ export type CommandResult =
 
 /** What a client needs of its world. */
 export interface ClientEnv {
-  readonly net: Network;
+  /** The simulated Network, or Node's sockets (real/). */
+  readonly net: TcpStack;
   readonly address: string;
   /** CPU to encode or decode one byte of RESP, charged to the process that does it. */
   readonly codecNsPerByte: number;

@@ -99,6 +99,30 @@ class Direction {
   held: Array<{ data: Uint8Array | null; sentAt: Micros }> = [];
 }
 
+/**
+ * What tcp.ts (gen_tcp) asks of the network under it: this simulated Network, or Node's real
+ * sockets (real/node-tcp.ts), so the same client code runs in both. Outcomes reach processes as
+ * messages: {type:'$tcp_connect', ref, socket|error} for a connect, {type:'$tcp_ready', ref} to
+ * wake a socket's `waiter`, and the active-mode 'tcp' / 'tcp_closed' messages.
+ */
+export interface TcpStack {
+  /** Starts a connect; the outcome is sent to `pid`. The handle is only given back to abandonConnect. */
+  startConnect(pid: Pid, ref: Ref, address: string, active: ActiveMode, startAt: Micros): object;
+  abandonConnect(pending: object): void;
+  /** False if this side knows the socket is closed. */
+  clientSend(socket: Socket, data: Uint8Array, at: Micros): boolean;
+  clientClose(socket: Socket): void;
+  setOwner(socket: Socket, pid: Pid): void;
+  setActive(socket: Socket, active: ActiveMode): void;
+  /** Takes up to `length` buffered bytes (0: all), or null when fewer have arrived. */
+  take(socket: Socket, length: number): Uint8Array | null;
+}
+
+/** What a socket knows of its connection: the stack that carries it (a Conn, in this network). */
+export interface SocketConn {
+  readonly net: TcpStack;
+}
+
 /** A client's socket: the handle process code holds (gen_tcp's port). */
 export class Socket {
   /** @internal */ owner: Pid;
@@ -111,7 +135,7 @@ export class Socket {
 
   constructor(
     readonly id: number,
-    /** @internal */ readonly conn: Conn,
+    /** @internal */ readonly conn: SocketConn,
     owner: Pid,
     active: ActiveMode,
   ) {
@@ -188,7 +212,7 @@ interface Window {
   until: Micros;
 }
 
-export class Network {
+export class Network implements TcpStack {
   readonly kernel: Kernel;
   readonly link: LinkOptions;
   private readonly listeners = new Map<string, Listener>();
@@ -339,7 +363,7 @@ export class Network {
   /** @internal */
   clientSend(socket: Socket, data: Uint8Array, at: Micros): boolean {
     if (socket.closed || socket.peerClosed) return false;
-    const conn = socket.conn;
+    const conn = socket.conn as Conn;
     if (conn.clientOpen) this.transmit(conn, 'c2s', data, at);
     return true;
   }
@@ -349,7 +373,7 @@ export class Network {
     if (socket.closed) return;
     socket.closed = true;
     this.forgetOwner(socket);
-    const conn = socket.conn;
+    const conn = socket.conn as Conn;
     this.wakeWaiter(socket);
     if (!conn.clientOpen) return;
     conn.clientOpen = false;

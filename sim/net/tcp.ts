@@ -13,7 +13,7 @@
  */
 import { TIMEOUT, isTagged, receiveEffect, type Ctx, type Gen, type Pid, type Ref } from '../runtime/index.js';
 import type { Micros } from '../kernel/time.js';
-import { Socket, type ActiveMode, type Network, type TcpClosed, type TcpData } from './network.js';
+import { Socket, type ActiveMode, type TcpClosed, type TcpData, type TcpStack } from './network.js';
 
 export { Socket, type TcpClosed, type TcpData };
 
@@ -37,7 +37,7 @@ interface ConnectReply {
 }
 
 /** :gen_tcp.connect/4: one round trip (connectRtts of them) later, a socket or an error. */
-export function* connect(ctx: Ctx, net: Network, address: string, options: ConnectOptions = {}): Gen<ConnectResult> {
+export function* connect(ctx: Ctx, net: TcpStack, address: string, options: ConnectOptions = {}): Gen<ConnectResult> {
   const ref = ctx.makeRef();
   const pending = net.startConnect(ctx.self, ref, address, options.active ?? false, ctx.now);
   const reply = yield* ctx.receive(

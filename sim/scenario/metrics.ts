@@ -6,7 +6,8 @@ import { build } from 'hdr-histogram-js';
 import type { Micros } from '../kernel/time.js';
 import type { Trace } from '../kernel/trace.js';
 import { CHECKED_KINDS, Checker, type CheckReport } from '../clients/index.js';
-import type { World } from '../worlds/world.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { Runtime } from '../runtime/index.js';
 
 export interface WorldMetrics {
   requests: { issued: number; ok: number; failed: number; errors: Record<string, number> };
@@ -50,11 +51,20 @@ interface Fields {
  */
 const METRIC_KINDS = new Set([...CHECKED_KINDS, 'pipeline.start', 'pipeline.stop', 'tcp.established', 'tcp.connect', 'tcp.write', 'pipeline.sent', 'pipeline.reply', 'checkout.start', 'redis.exec']);
 
+/** What the metrics read of a world: a simulated World, or the real driver's (real/world.ts). */
+export interface MeteredWorld {
+  readonly kernel: Kernel;
+  readonly rt: Runtime;
+  readonly net: { openConnections(address?: string): number };
+  readonly address: string;
+  readonly redis: { readonly busyUs: number };
+}
+
 /**
  * @param windowUs the issuing window (durationMs): throughput is requests completed ok within it
  *   per second of it.
  */
-export function worldMetrics(world: World, windowUs: Micros): WorldMetrics {
+export function worldMetrics(world: MeteredWorld, windowUs: Micros): WorldMetrics {
   const trace: Trace = world.kernel.trace;
   const latency = histogram();
   const wait = histogram();

@@ -5,9 +5,8 @@
  */
 import type { Rng } from '../kernel/rng.js';
 import { ms, type Micros } from '../kernel/time.js';
-import type { Ctx, Gen, Pid } from '../runtime/index.js';
-import { command, type AnyClient, type Command } from '../clients/index.js';
-import type { World } from '../worlds/world.js';
+import type { Ctx, Gen, Pid, Runtime } from '../runtime/index.js';
+import { command, type AnyClient, type Command, type CommandResult } from '../clients/index.js';
 import type { MixKey, Scenario } from './schema.js';
 
 type Workload = Scenario['workload'];
@@ -55,8 +54,13 @@ function think(rng: Rng, w: Workload): Micros {
   return Math.max(0, Math.round(w.thinkDist === 'exp' ? rng.exp(mean) : mean));
 }
 
+/** How a caller issues one request: Duplex's clients by default; real/ passes other libraries' adapters. */
+export type Issue<C> = (ctx: Ctx, client: C, cmds: readonly Command[], timeout: Micros) => Gen<CommandResult>;
+
 /** Spawns the workload's callers; returns the pids of the closed-mode callers (for kill_caller). */
-export function spawnWorkload(world: World, client: AnyClient, s: Scenario): { callers: Pid[]; live: Set<Pid> } {
+export function spawnWorkload(world: { readonly rt: Runtime }, client: AnyClient, s: Scenario): { callers: Pid[]; live: Set<Pid> };
+export function spawnWorkload<C>(world: { readonly rt: Runtime }, client: C, s: Scenario, issue: Issue<C>): { callers: Pid[]; live: Set<Pid> };
+export function spawnWorkload(world: { readonly rt: Runtime }, client: unknown, s: Scenario, issue: Issue<unknown> = command as Issue<unknown>): { callers: Pid[]; live: Set<Pid> } {
   const w = s.workload;
   const duration = ms(s.durationMs);
   const timeout = ms(w.callTimeoutMs);
@@ -78,7 +82,7 @@ export function spawnWorkload(world: World, client: AnyClient, s: Scenario): { c
               // Start spread over one think time, so callers do not move in lockstep.
               yield* ctx.sleep(Math.round(rng.float() * Math.max(ms(w.thinkMs), 1)));
               for (let n = 0; ctx.now < duration; n++) {
-                yield* command(ctx, client, nextRequest(rng, w, `c${i}-${n}`), timeout);
+                yield* issue(ctx, client, nextRequest(rng, w, `c${i}-${n}`), timeout);
                 const t = think(rng, w);
                 if (t > 0) yield* ctx.sleep(t);
               }
@@ -101,7 +105,7 @@ export function spawnWorkload(world: World, client: AnyClient, s: Scenario): { c
           track(
             ctx.spawn(
               function* (c: Ctx): Gen<void> {
-                yield* command(c, client, cmds, timeout);
+                yield* issue(c, client, cmds, timeout);
               },
               { name: `arrival${n}` },
             ),

@@ -1,0 +1,244 @@
+/**
+ * gen_tcp on Node's real sockets: the TcpStack that sim/net/tcp.ts calls, so the clients in
+ * sim/clients run unchanged against a real redis-server. It keeps the simulated Network's
+ * semantics (sim/net/network.ts): a Socket with a user-space buffer, active / once / passive
+ * modes, one tcp_closed for an active socket, {error: 'closed'} for a passive one once its
+ * buffer is read, and sockets closed when the process that controls them exits (a port linked to
+ * its owner). Every callback from Node enters the runtime through the driver's `io`.
+ */
+import * as net from 'node:net';
+import type { Micros } from '../sim/kernel/time.js';
+import { Socket, type ActiveMode, type SocketConn, type TcpClosed, type TcpData, type TcpStack } from '../sim/net/network.js';
+import type { Pid, Ref, Runtime } from '../sim/runtime/index.js';
+import type { WallClockDriver } from './driver.js';
+
+class NodeConn implements SocketConn {
+  established = false;
+  constructor(
+    readonly net: NodeTcp,
+    readonly sock: net.Socket,
+  ) {}
+}
+
+interface Pending {
+  readonly conn: NodeConn;
+  readonly socket: Socket;
+  abandoned: boolean;
+  settled: boolean;
+}
+
+/** host:port (an IPv6 host in brackets: [::1]:6379). Throws a RangeError naming what is wrong. */
+export function parseAddress(address: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(address);
+  const port = m === null ? NaN : Number(m[3]);
+  if (m === null || !(port >= 1 && port <= 65535)) throw new RangeError(`expected an address HOST:PORT with a port 1-65535, got "${address}"`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+export class NodeTcp implements TcpStack {
+  private nextId = 1;
+  private readonly sockets = new Set<Socket>();
+  private readonly byOwner = new Map<Pid, Set<Socket>>();
+
+  /**
+   * @param latencyUs one-way latency to add to every socket (the scenario's link, emulated):
+   *   bytes written leave this much later, bytes and closes that arrive are seen this much later,
+   *   a connect takes its round trips. On the kernel's timers, so as precise as the driver.
+   */
+  constructor(
+    readonly rt: Runtime,
+    readonly driver: WallClockDriver,
+    readonly latencyUs = 0,
+    readonly connectRtts = 1,
+  ) {
+    rt.onExit((pid) => {
+      const owned = this.byOwner.get(pid);
+      if (owned === undefined) return;
+      this.byOwner.delete(pid);
+      for (const s of owned) if (!s.closed) this.clientClose(s, 'owner_exit');
+    });
+  }
+
+  private trace(kind: Parameters<Runtime['kernel']['trace']['record']>[0], fields: Parameters<Runtime['kernel']['trace']['record']>[1]): void {
+    this.rt.kernel.trace.record(kind, fields);
+  }
+
+  startConnect(pid: Pid, ref: Ref, address: string, active: ActiveMode, startAt: Micros): object {
+    void startAt;
+    const id = this.nextId++;
+    const { host, port } = parseAddress(address);
+    const sock = net.createConnection({ host, port, noDelay: true });
+    const conn = new NodeConn(this, sock);
+    const socket = new Socket(id, conn, pid, active);
+    const p: Pending = { conn, socket, abandoned: false, settled: false };
+    this.trace('tcp.connect', { conn: id, pid, address });
+    sock.once('connect', () => {
+      p.settled = true;
+      this.driver.io(() => this.later(2 * this.latencyUs * this.connectRtts, () => {
+        if (p.abandoned) return;
+        conn.established = true;
+        if (!this.rt.isAlive(pid)) {
+          sock.destroy();
+          return;
+        }
+        this.sockets.add(socket);
+        this.remember(socket);
+        this.trace('tcp.established', { conn: id });
+        this.rt.send(pid, { type: '$tcp_connect', ref, socket, error: null });
+      }));
+    });
+    sock.on('data', (data: Buffer) => this.driver.io(() => this.later(this.latencyUs, () => this.arrive(socket, data))));
+    // An error is followed by 'close'; before the connect it is the connect's outcome.
+    sock.on('error', () => {
+      if (p.settled) return;
+      p.settled = true;
+      this.driver.io(() => this.later(2 * this.latencyUs, () => {
+        if (p.abandoned) return;
+        this.trace('tcp.refused', { conn: id });
+        this.rt.send(pid, { type: '$tcp_connect', ref, socket: null, error: 'econnrefused' });
+      }));
+    });
+    sock.on('close', () => this.driver.io(() => this.later(this.latencyUs, () => this.peerClosed(socket))));
+    return p;
+  }
+
+  abandonConnect(pending: object): void {
+    const p = pending as Pending;
+    p.abandoned = true;
+    this.trace('tcp.connect_timeout', { conn: p.socket.id });
+    p.conn.sock.destroy();
+  }
+
+  clientSend(socket: Socket, data: Uint8Array, at: Micros): boolean {
+    void at;
+    if (socket.closed || socket.peerClosed) return false;
+    if (data.length === 0) return true;
+    this.trace('tcp.write', { conn: socket.id, dir: 'c2s', bytes: data.length });
+    const sock = (socket.conn as NodeConn).sock;
+    this.later(this.latencyUs, () => sock.write(data));
+    return true;
+  }
+
+  /** Runs `fn` `us` from now on the kernel's clock (now, when there is no latency to add). */
+  private later(us: Micros, fn: () => void): void {
+    if (us <= 0) fn();
+    else this.rt.kernel.at(this.rt.kernel.now + us, fn);
+  }
+
+  clientClose(socket: Socket, how: 'fin' | 'owner_exit' = 'fin'): void {
+    if (socket.closed) return;
+    socket.closed = true;
+    this.forget(socket);
+    this.sockets.delete(socket);
+    this.wake(socket);
+    const conn = socket.conn as NodeConn;
+    if (conn.established && !socket.peerClosed) this.trace('tcp.close', { conn: socket.id, by: 'client', how });
+    // After the bytes written before it, as a FIN would be.
+    this.later(this.latencyUs, () => conn.sock.destroy());
+  }
+
+  setOwner(socket: Socket, pid: Pid): void {
+    this.forget(socket);
+    socket.owner = pid;
+    this.remember(socket);
+  }
+
+  setActive(socket: Socket, active: ActiveMode): void {
+    socket.active = active;
+    if (active === false) return;
+    if (socket.buffered > 0) {
+      const data = concat(socket.buffer, socket.buffered);
+      socket.buffer = [];
+      socket.buffered = 0;
+      this.deliverActive(socket, data);
+    }
+    if (socket.peerClosed && !socket.closed && socket.active !== false) this.notifyClosed(socket);
+  }
+
+  take(socket: Socket, length: number): Uint8Array | null {
+    if (socket.buffered === 0 || socket.buffered < length) return null;
+    const all = concat(socket.buffer, socket.buffered);
+    const n = length === 0 ? all.length : length;
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    socket.buffer = rest.length > 0 ? [rest] : [];
+    socket.buffered = rest.length;
+    return out;
+  }
+
+  /** Sockets connected and not closed by either side (the metrics' openAtEnd). */
+  openConnections(): number {
+    let n = 0;
+    for (const s of this.sockets) if (!s.closed && !s.peerClosed) n++;
+    return n;
+  }
+
+  /** Closes every socket (the end of a run). */
+  closeAll(): void {
+    for (const s of [...this.sockets]) (s.conn as NodeConn).sock.destroy();
+    this.sockets.clear();
+  }
+
+  private arrive(socket: Socket, data: Uint8Array): void {
+    if (socket.closed) return;
+    this.trace('tcp.write', { conn: socket.id, dir: 's2c', bytes: data.length });
+    if (socket.active !== false) this.deliverActive(socket, data);
+    else {
+      socket.buffer.push(data);
+      socket.buffered += data.length;
+      this.wake(socket);
+    }
+  }
+
+  private deliverActive(socket: Socket, data: Uint8Array): void {
+    if (socket.active === 'once') socket.active = false;
+    this.rt.send(socket.owner, { type: 'tcp', socket, data } satisfies TcpData);
+  }
+
+  private peerClosed(socket: Socket): void {
+    const conn = socket.conn as NodeConn;
+    if (!conn.established || socket.closed || socket.peerClosed) return;
+    socket.peerClosed = true;
+    this.sockets.delete(socket);
+    this.trace('tcp.close', { conn: socket.id, by: 'server', how: 'fin' });
+    if (socket.active !== false) this.notifyClosed(socket);
+    else this.wake(socket);
+  }
+
+  private notifyClosed(socket: Socket): void {
+    socket.closed = true;
+    this.forget(socket);
+    this.rt.send(socket.owner, { type: 'tcp_closed', socket } satisfies TcpClosed);
+  }
+
+  private wake(socket: Socket): void {
+    const w = socket.waiter;
+    if (w === null) return;
+    socket.waiter = null;
+    this.rt.send(w.pid, { type: '$tcp_ready', ref: w.ref });
+  }
+
+  private remember(socket: Socket): void {
+    let set = this.byOwner.get(socket.owner);
+    if (set === undefined) this.byOwner.set(socket.owner, (set = new Set()));
+    set.add(socket);
+  }
+
+  private forget(socket: Socket): void {
+    const set = this.byOwner.get(socket.owner);
+    if (set === undefined) return;
+    set.delete(socket);
+    if (set.size === 0) this.byOwner.delete(socket.owner);
+  }
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}

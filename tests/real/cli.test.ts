@@ -1,0 +1,114 @@
+/** npm run real: bad input exits 2 naming what is wrong; runs print the simulator's report. */
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseScenario } from '../../sim/scenario/index.js';
+import { useRedis } from './helpers.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'duplex-real-cli-'));
+const redis = useRedis();
+
+function real(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli', 'real.ts'), ...args], { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+function file(name: string, value: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof value === 'string' ? value : JSON.stringify(value));
+  return p;
+}
+
+const small = {
+  name: 'small',
+  durationMs: 200,
+  workload: { callers: 4, thinkMs: 1, mix: { GET: 0.5, SET: 0.3, PIPELINE: 0.2 } },
+  clients: [
+    { label: 'pool', kind: 'pool', size: 2 },
+    { label: 'multiplex', kind: 'multiplex' },
+  ],
+};
+
+describe('npm run real', () => {
+  it('help_and_list_exit_0', async () => {
+    const h = await real('--help');
+    expect(h.code).toBe(0);
+    expect(h.out).toContain('--redis HOST:PORT');
+    const l = await real('--list');
+    expect(l.code).toBe(0);
+    expect(l.out).toMatch(/^l4-multiplex\s+L4\s+/m);
+  });
+
+  it('bad_arguments_exit_2_with_a_clear_message', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [[], /give --preset NAME or --scenario FILE/],
+      [['--preset', 'nope'], /unknown preset "nope"/],
+      [['--bogus'], /Unknown option '--bogus'/],
+      [['--preset', 'l4-multiplex', '--redis', 'localhost'], /--redis: expected an address HOST:PORT/],
+      [['--preset', 'l4-multiplex', '--redis', '127.0.0.1:99999'], /--redis: expected an address HOST:PORT with a port 1-65535/],
+      [['--preset', 'l4-multiplex', '--redis', '127.0.0.1:1'], /--redis: cannot connect to redis at 127\.0\.0\.1:1: ECONNREFUSED/],
+      [['--scenario', join(dir, 'missing.json')], /cannot read scenario file .*missing\.json: ENOENT/],
+      [['--scenario', file('bad.json', '{ not json')], /is not valid JSON/],
+      [['--preset', 'l6-resiliency', '--redis', redis.server.address], /faults\[1\]: server_down needs the redis-server this command starts itself/],
+      [['--preset', 'l4-multiplex', '--link', '--compare'], /--link cannot go with --compare/],
+      [['--preset', 'l4-multiplex', '--repeat', '0'], /--repeat must be a whole number from 1 to 20, got "0"/],
+      [['--preset', 'l4-multiplex', '--calibrate', join(dir, 'no', 'such', 'cal.json')], /--calibrate: cannot write .*cal\.json: its folder does not exist/],
+    ];
+    for (const [args, want] of cases) {
+      const r = await real(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toMatch(want);
+    }
+  });
+
+  it('runs_a_scenario_against_a_given_redis_and_prints_the_json_report', async () => {
+    const r = await real('--scenario', file('small.json', small), '--redis', redis.server.address, '--json');
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as { worlds: Array<{ label: string; requests: { ok: number; failed: number }; invariants: { lost: number; misrouted: number } }>; real: { redisVersion: string; crashes: string[] } };
+    expect(doc.worlds.map((w) => w.label)).toEqual(['pool', 'multiplex']);
+    for (const w of doc.worlds) {
+      expect(w.requests.ok).toBeGreaterThan(0);
+      expect(w.requests.failed).toBe(0);
+      expect(w.invariants.lost).toBe(0);
+      expect(w.invariants.misrouted).toBe(0);
+    }
+    expect(doc.real.redisVersion).toMatch(/^\d+\./);
+    expect(doc.real.crashes).toEqual([]);
+  });
+
+  it('starts_its_own_redis_and_compares_with_ioredis_and_node_redis_in_the_simulators_table', async () => {
+    const r = await real('--scenario', file('small2.json', small), '--compare');
+    expect(r.code, r.err).toBe(0);
+    const header = r.out.split('\n').find((l) => l.trimStart().startsWith('pool'));
+    expect(header?.trim().split(/\s+/)).toEqual(['pool', 'multiplex', 'ioredis', 'ioredis-autopipeline', 'node-redis', 'node-redis-pool']);
+    for (const row of ['throughput /s', 'latency p50 ms', 'lost / duplicated', 'misrouted']) expect(r.out).toMatch(new RegExp(`^${row.replace('/', '\\/')}\\s`, 'm'));
+    expect(r.out).not.toMatch(/crashed processes/);
+    const failed = r.out.split('\n').find((l) => l.startsWith('failed'))!;
+    expect(failed.trim().split(/\s+/).slice(1)).toEqual(['0', '0', '0', '0', '0', '0']);
+  });
+
+  it('calibrates_a_scenario_and_sets_the_simulator_against_the_real_run', async () => {
+    const out = join(dir, 'calibrated.json');
+    const r = await real('--scenario', file('small3.json', small), '--redis', redis.server.address, '--calibrate', out, '--vs-sim');
+    expect(r.code, r.err).toBe(0);
+    const parsed = parseScenario(JSON.parse(readFileSync(out, 'utf8')));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.scenario.runtime.schedulers).toBe(1);
+    expect(parsed.scenario.server.commandUs).toBeGreaterThan(0);
+    expect(parsed.scenario.network.latencyMs).toBeGreaterThan(0);
+    expect(r.err).toMatch(/calibrated: round trip \d+ µs/);
+    expect(r.out).toMatch(/simulator against real/);
+    expect(r.out).toMatch(/^pool\s+\d+\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
+    expect(r.out).toMatch(/^multiplex\s+\d+\s+\d+\s+[\d.]+/m);
+  });
+});

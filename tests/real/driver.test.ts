@@ -1,0 +1,72 @@
+/**
+ * The runtime on Node's clock (real/driver.ts): timers fire in order and never early, what comes
+ * from outside lands at the real time it arrived, and processes that never wait cannot starve
+ * Node's event loop. Times are lower bounds only (a slow machine makes them later, not earlier).
+ */
+import { describe, expect, it } from 'vitest';
+import { ms } from '../../sim/kernel/time.js';
+import { isTagged } from '../../sim/runtime/index.js';
+import { realWorld } from '../../real/world.js';
+
+describe('the wall-clock driver', () => {
+  it('runs_timers_in_order_and_never_before_they_are_due', async () => {
+    const w = realWorld(1, '127.0.0.1:1');
+    const woke: Array<[string, number, number]> = [];
+    const t0 = performance.now();
+    for (const [name, delay] of [['late', 30], ['early', 10], ['middle', 20]] as const) {
+      w.rt.spawn(function* (ctx) {
+        yield* ctx.sleep(ms(delay));
+        woke.push([name, ctx.now, performance.now() - t0]);
+      });
+    }
+    w.driver.start();
+    await w.driver.until(ms(5000), () => woke.length === 3);
+    w.driver.stop();
+    expect(woke.map((x) => x[0])).toEqual(['early', 'middle', 'late']);
+    for (const [name, now, real] of woke) {
+      const due = name === 'early' ? 10 : name === 'middle' ? 20 : 30;
+      expect(now).toBeGreaterThanOrEqual(ms(due));
+      expect(real).toBeGreaterThanOrEqual(due - 0.5);
+    }
+  });
+
+  it('delivers_what_comes_from_outside_at_the_real_time_it_arrives', async () => {
+    const w = realWorld(1, '127.0.0.1:1');
+    let got: number | null = null;
+    const pid = w.rt.spawn(function* (ctx) {
+      yield* ctx.receive((m) => isTagged(m, 'outside'));
+      got = ctx.now;
+    });
+    w.driver.start();
+    setTimeout(() => w.driver.io(() => w.rt.send(pid, { type: 'outside' })), 25);
+    await w.driver.until(ms(5000), () => got !== null);
+    w.driver.stop();
+    expect(got).toBeGreaterThanOrEqual(ms(24));
+  });
+
+  it('keeps_serving_the_event_loop_while_two_processes_answer_each_other_without_waiting', async () => {
+    const w = realWorld(1, '127.0.0.1:1');
+    let rounds = 0;
+    let stop = false;
+    const echo = w.rt.spawn(function* (ctx) {
+      for (;;) {
+        const m = (yield* ctx.receive()) as { from: number };
+        ctx.send(m.from as never, { type: 'pong' });
+      }
+    });
+    w.rt.spawn(function* (ctx) {
+      while (!stop) {
+        ctx.send(echo, { type: 'ping', from: ctx.self });
+        yield* ctx.receive((m) => isTagged(m, 'pong'));
+        rounds++;
+      }
+    });
+    w.driver.start();
+    // A Node timer must still fire while they run.
+    await new Promise((r) => setTimeout(r, 30));
+    stop = true;
+    const seen = rounds;
+    w.driver.stop();
+    expect(seen).toBeGreaterThan(10);
+  });
+});
