@@ -7,6 +7,7 @@
  * its owner). Every callback from Node enters the runtime through the driver's `io`.
  */
 import * as net from 'node:net';
+import { concatBytes } from '../sim/kernel/bytes.js';
 import type { Micros } from '../sim/kernel/time.js';
 import { Socket, type ActiveMode, type SocketConn, type TcpClosed, type TcpData, type TcpStack } from '../sim/net/network.js';
 import type { Pid, Ref, Runtime } from '../sim/runtime/index.js';
@@ -147,7 +148,7 @@ export class NodeTcp implements TcpStack {
     socket.active = active;
     if (active === false) return;
     if (socket.buffered > 0) {
-      const data = concat(socket.buffer, socket.buffered);
+      const data = concatBytes(socket.buffer, socket.buffered);
       socket.buffer = [];
       socket.buffered = 0;
       this.deliverActive(socket, data);
@@ -157,7 +158,7 @@ export class NodeTcp implements TcpStack {
 
   take(socket: Socket, length: number): Uint8Array | null {
     if (socket.buffered === 0 || socket.buffered < length) return null;
-    const all = concat(socket.buffer, socket.buffered);
+    const all = concatBytes(socket.buffer, socket.buffered);
     const n = length === 0 ? all.length : length;
     const out = all.subarray(0, n);
     const rest = all.subarray(n);
@@ -230,15 +231,4 @@ export class NodeTcp implements TcpStack {
     set.delete(socket);
     if (set.size === 0) this.byOwner.delete(socket.owner);
   }
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
 }
