@@ -48,6 +48,26 @@ test.describe('the guided tour', () => {
     expect(errors).toEqual([]);
   });
 
+  test('the_browser_back_button_goes_to_the_previous_chapter_and_out_of_the_sandbox', async ({ page }) => {
+    const errors = await open(page, '/#tour');
+    await expectChapter(page, chapters[0]!.id);
+    await page.keyboard.press('ArrowRight');
+    await expectChapter(page, chapters[1]!.id);
+    await page.keyboard.press('ArrowRight');
+    await expectChapter(page, chapters[2]!.id);
+    await page.goBack();
+    await expectChapter(page, chapters[1]!.id);
+    await page.goForward();
+    await expectChapter(page, chapters[2]!.id);
+    // Out to the sandbox, and Back into the chapter it came from.
+    await page.getByTestId('tour-exit').click();
+    await expect(page.getByTestId('tour')).toHaveCount(0);
+    await expect(page).toHaveURL(/#s=/);
+    await page.goBack();
+    await expectChapter(page, chapters[2]!.id);
+    expect(errors).toEqual([]);
+  });
+
   test('a_deep_link_opens_its_chapter_and_the_menu_moves_between_chapters', async ({ page }) => {
     const errors = await open(page, '/#tour/late-replies');
     await expectChapter(page, 'late-replies');

@@ -132,9 +132,9 @@ export function cancelRun(): void {
 }
 
 /** Applies a scenario (already validated by the caller), writes it to the URL, and runs it. */
-export function applyScenario(input: ScenarioInput, options: { preset?: string | null; keepWindow?: boolean } = {}): Promise<void> {
+export function applyScenario(input: ScenarioInput, options: { preset?: string | null; keepWindow?: boolean; pushHistory?: boolean } = {}): Promise<void> {
   lab.setState({ input, preset: options.preset === undefined ? lab.getState().preset : options.preset, notice: null });
-  writeUrl(input);
+  writeUrl(input, options.pushHistory ?? false);
   return run(options.keepWindow ?? false);
 }
 
@@ -146,17 +146,24 @@ export function pickPreset(name: string): Promise<void> {
   return applyScenario(presetInput(name), { preset: name });
 }
 
-function writeUrl(input: ScenarioInput): void {
+/**
+ * The URL follows the state. Edits replace it (one entry per page, not per keystroke); moving
+ * through the tour pushes it, so the browser's Back goes to the previous chapter (or out of the
+ * tour) through the hashchange listener.
+ */
+function writeUrl(input: ScenarioInput, push = false): void {
   const tour = lab.getState().tour;
   const hash = tour !== null ? tourHash(tour) : `#${encodeScenario(input)}`;
-  if (typeof window !== 'undefined' && window.location.hash !== hash) window.history.replaceState(null, '', hash);
+  if (typeof window === 'undefined' || window.location.hash === hash) return;
+  if (push) window.history.pushState(null, '', hash);
+  else window.history.replaceState(null, '', hash);
 }
 
 /** On load: the link's scenario, or the default (explaining a bad link). */
 export function startFromUrl(): Promise<void> {
   const tour = parseTourHash(window.location.hash);
   if (tour !== null) {
-    const p = openChapter(tour.chapter);
+    const p = openChapter(tour.chapter, { pushHistory: false });
     if (!tour.known) lab.setState({ notice: { kind: 'error', text: `The tour has no chapter "${window.location.hash.replace(/^#tour\//, '').slice(0, 40)}". Showing the first chapter instead.` } });
     return p;
   }
@@ -227,14 +234,14 @@ export function deleteFault(index: number): Promise<void> {
 
 /**
  * Opens a chapter of the tour: its preset is run, then the window and playhead go where the
- * chapter looks. The URL becomes #tour/<id> (replaced, not pushed: a link per chapter).
+ * chapter looks. The URL becomes #tour/<id>, pushed unless the URL is what brought us here.
  */
-export async function openChapter(id: string): Promise<void> {
+export async function openChapter(id: string, options: { pushHistory?: boolean } = {}): Promise<void> {
   const ch = chapterById(id) ?? chapters[0]!;
   const i = chapterIndex(ch.id);
   lab.setState({ tour: ch.id, tourPointer: 0, helpOpen: false });
   playhead.set(0);
-  const done = applyScenario(presetInput(ch.preset), { preset: ch.preset });
+  const done = applyScenario(presetInput(ch.preset), { preset: ch.preset, pushHistory: options.pushHistory ?? true });
   const title = `Tour, chapter ${i + 1} of ${chapters.length}: ${ch.title}.`;
   announce(title);
   await done;
@@ -281,7 +288,7 @@ export function exitTour(): void {
   const { tour, input } = lab.getState();
   if (tour === null) return;
   lab.setState({ tour: null });
-  writeUrl(input);
+  writeUrl(input, true);
   announce('Left the tour: the chapter’s scenario is loaded in the sandbox.');
 }
 
