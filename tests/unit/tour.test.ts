@@ -144,3 +144,27 @@ describe('each chapter on its own run', () => {
     });
   }
 });
+
+describe('the numbers the narration quotes', () => {
+  /** The first waits of a world's backoff bands after `fromMs`, in whole ms as the text rounds them. */
+  function waits(preset: string, world: string, fromMs: number, n: number): number[] {
+    const view = deriveLab(runScenario(loadPreset(preset)!));
+    const w = view.worlds.find((x) => x.label === world)!;
+    return w.backoffs
+      .filter((b) => b.from >= fromMs * 1000)
+      .slice(0, n)
+      .map((b) => Math.round((b.to - b.from) / 1000));
+  }
+
+  it('are_the_backoffs_of_the_run_they_describe', () => {
+    const quoted = (id: string, re: RegExp) => {
+      const c = chapterById(id)!;
+      const text = [c.lookAt, ...pointers(c).map((p) => p.text)].join(' ');
+      const m = re.exec(text);
+      expect(m, `${id}: the quoted waits`).not.toBeNull();
+      return m![1]!.split(/,\s*(?:and\s*)?|\s+and\s+/).map(Number);
+    };
+    expect(waits('l6-resiliency', 'multiplex', 1200, 4)).toEqual(quoted('resiliency', /backoff bands of ([\d, and]+) ms/));
+    expect(waits('l7-connection', 'redix-backoff', 0, 4)).toEqual(quoted('connection', /longer wait — ([\d, ]+) ms/));
+  });
+});
