@@ -171,6 +171,20 @@ test.describe('the guided tour', () => {
     await expect(page.getByTestId('error-count-multiplex')).toBeAttached();
     await page.getByTestId('tour-answer').locator('summary').click();
     await expect(page.getByTestId('tour-answer')).toContainText('at most on one connection');
+    // Added once; the link carries it, and opening that link gives the same run.
+    await expect(page.getByTestId('tour-try')).toBeDisabled();
+    await expect(page).toHaveURL(/#tour\/multiplex\/experiment$/);
+    const withFault = await page.getByTestId('trace-hash-multiplex').textContent();
+    await page.reload();
+    await expect(page.getByTestId('tour')).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
+    await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(withFault!);
+    await expect(page.getByTestId('tour-try')).toBeDisabled();
+    // Back: the chapter without it.
+    await page.goBack();
+    await expect(page).toHaveURL(/#tour\/multiplex$/);
+    await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(before!, { timeout: 30_000 });
+    await page.goForward();
+    await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(withFault!, { timeout: 30_000 });
     // Leaving keeps the experiment: the sandbox has the fault.
     await page.getByTestId('tour-exit').click();
     await expect(page).toHaveURL(/#s=/);

@@ -34,16 +34,29 @@ describe('the tour chapters', () => {
 
 describe('the tour links', () => {
   it('open_the_first_chapter_on_a_bare_tour_link', () => {
-    expect(parseTourHash('#tour')).toEqual({ chapter: chapters[0]!.id, known: true });
-    expect(parseTourHash('#tour/')).toEqual({ chapter: chapters[0]!.id, known: true });
+    expect(parseTourHash('#tour')).toEqual({ chapter: chapters[0]!.id, known: true, experiment: false });
+    expect(parseTourHash('#tour/')).toEqual({ chapter: chapters[0]!.id, known: true, experiment: false });
   });
 
   it('open_the_named_chapter_and_round_trip', () => {
-    for (const c of chapters) expect(parseTourHash(tourHash(c.id))).toEqual({ chapter: c.id, known: true });
+    for (const c of chapters) expect(parseTourHash(tourHash(c.id))).toEqual({ chapter: c.id, known: true, experiment: false });
+  });
+
+  it('carry_the_experiment_when_the_chapter_has_one', () => {
+    for (const c of chapters) {
+      const has = c.experiment.fault !== undefined;
+      expect(parseTourHash(tourHash(c.id, true)), c.id).toEqual({ chapter: c.id, known: true, experiment: has });
+    }
+    expect(tourHash('multiplex', true)).toBe('#tour/multiplex/experiment');
+  });
+
+  it('say_a_malformed_id_is_unknown', () => {
+    expect(parseTourHash('#tour/%E0%A4%A')).toEqual({ chapter: chapters[0]!.id, known: false, experiment: false });
+    expect(parseTourHash('#tour/no-such/experiment')).toEqual({ chapter: chapters[0]!.id, known: false, experiment: false });
   });
 
   it('fall_back_to_the_first_chapter_on_an_unknown_id', () => {
-    expect(parseTourHash('#tour/no-such-chapter')).toEqual({ chapter: chapters[0]!.id, known: false });
+    expect(parseTourHash('#tour/no-such-chapter')).toEqual({ chapter: chapters[0]!.id, known: false, experiment: false });
   });
 
   it('are_not_scenarios_and_scenarios_are_not_tour_links', () => {

@@ -41,6 +41,8 @@ export interface LabState {
   announcement: string;
   /** The guided tour's open chapter (its id), or null: the free sandbox. */
   tour: string | null;
+  /** The chapter's experiment has been added (its link ends in /experiment). */
+  tourExperiment: boolean;
   /** Which of the chapter's pointers (lookAt, then also…) the timeline highlights. */
   tourPointer: number;
 }
@@ -82,6 +84,7 @@ export const lab = createStore<LabState>(() => ({
   helpOpen: false,
   announcement: '',
   tour: null,
+  tourExperiment: false,
   tourPointer: 0,
 }));
 
@@ -153,7 +156,7 @@ export function pickPreset(name: string): Promise<void> {
  */
 function writeUrl(input: ScenarioInput, push = false): void {
   const tour = lab.getState().tour;
-  const hash = tour !== null ? tourHash(tour) : `#${encodeScenario(input)}`;
+  const hash = tour !== null ? tourHash(tour, lab.getState().tourExperiment) : `#${encodeScenario(input)}`;
   if (typeof window === 'undefined' || window.location.hash === hash) return;
   if (push) window.history.pushState(null, '', hash);
   else window.history.replaceState(null, '', hash);
@@ -163,7 +166,7 @@ function writeUrl(input: ScenarioInput, push = false): void {
 export function startFromUrl(): Promise<void> {
   const tour = parseTourHash(window.location.hash);
   if (tour !== null) {
-    const p = openChapter(tour.chapter, { pushHistory: false });
+    const p = openChapter(tour.chapter, { pushHistory: false, experiment: tour.experiment });
     if (!tour.known) lab.setState({ notice: { kind: 'error', text: `The tour has no chapter "${window.location.hash.replace(/^#tour\//, '').slice(0, 40)}". Showing the first chapter instead.` } });
     return p;
   }
@@ -236,19 +239,23 @@ export function deleteFault(index: number): Promise<void> {
  * Opens a chapter of the tour: its preset is run, then the window and playhead go where the
  * chapter looks. The URL becomes #tour/<id>, pushed unless the URL is what brought us here.
  */
-export async function openChapter(id: string, options: { pushHistory?: boolean } = {}): Promise<void> {
+export async function openChapter(id: string, options: { pushHistory?: boolean; experiment?: boolean } = {}): Promise<void> {
   const ch = chapterById(id) ?? chapters[0]!;
   const i = chapterIndex(ch.id);
-  lab.setState({ tour: ch.id, tourPointer: 0, helpOpen: false });
+  const fault = options.experiment === true ? ch.experiment.fault : undefined;
+  lab.setState({ tour: ch.id, tourPointer: 0, tourExperiment: fault !== undefined, helpOpen: false });
   playhead.set(0);
-  const done = applyScenario(presetInput(ch.preset), { preset: ch.preset, pushHistory: options.pushHistory ?? true });
+  // A link with the experiment runs the chapter's preset with its fault, as the button does.
+  const input = presetInput(ch.preset);
+  if (fault !== undefined) playhead.set(Math.round(fault.atMs * 1000));
+  const done = applyScenario(fault === undefined ? input : { ...input, faults: [...(input.faults ?? []), fault].sort((a, b) => a.atMs - b.atMs) }, { preset: ch.preset, pushHistory: options.pushHistory ?? true });
   const title = `Tour, chapter ${i + 1} of ${chapters.length}: ${ch.title}.`;
   announce(title);
   await done;
   const s = lab.getState();
   if (s.tour !== ch.id || s.view === null || s.view.scenario.name !== ch.preset) return; // moved on meanwhile
   if (s.status === 'idle') announce(`${title} ${s.announcement}`);
-  goTo(ch.focus?.(s.view));
+  if (fault === undefined) goTo(ch.focus?.(s.view));
 }
 
 /** The window and playhead where a chapter or pointer looks. */
@@ -295,8 +302,9 @@ export function exitTour(): void {
 /** Adds a chapter's experiment (a fault) to the scenario and runs it again. */
 export function tryExperiment(fault: FaultSpec): Promise<void> {
   const faults = [...(lab.getState().input.faults ?? []), fault];
+  if (lab.getState().tour !== null) lab.setState({ tourExperiment: true });
   announce(`Experiment: ${fault.kind.replace(/_/g, ' ')} at ${fault.atMs} ms.`);
   // The whole run, with the playhead on the fault: what changed is in view.
   playhead.set(Math.round(fault.atMs * 1000));
-  return applyScenario(withFaults(faults), { keepWindow: false });
+  return applyScenario(withFaults(faults), { keepWindow: false, pushHistory: true });
 }

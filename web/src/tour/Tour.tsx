@@ -41,6 +41,7 @@ export function TourPanel({ chapterId }: { chapterId: string }) {
   const status = useLab((s) => s.status);
   const loaded = view !== null && view.scenario.name === ch.preset && status !== 'running';
   const pointer = useLab((s) => s.tourPointer);
+  const experimented = useLab((s) => s.tourExperiment);
   const hl = useMemo(() => chapterHighlight(ch, view, pointer), [ch, view, pointer]);
   const points = pointers(ch);
   const titleId = 'tour-title';
@@ -111,8 +112,8 @@ export function TourPanel({ chapterId }: { chapterId: string }) {
             <h3>Try it</h3>
             <p>{ch.experiment.text}</p>
             {ch.experiment.fault !== undefined && (
-              <button type="button" data-testid="tour-try" disabled={!loaded} onClick={() => void tryExperiment(ch.experiment.fault!)}>
-                Add this fault and run again
+              <button type="button" data-testid="tour-try" disabled={!loaded || experimented} onClick={() => void tryExperiment(ch.experiment.fault!)}>
+                {experimented ? 'Added: this run has the fault' : 'Add this fault and run again'}
               </button>
             )}
           </div>

@@ -457,15 +457,27 @@ export function chapterIndex(id: string): number {
 }
 
 /** `#tour` → the first chapter; `#tour/<id>` → that one; anything else is not the tour (null). */
-export function parseTourHash(hash: string): { chapter: string; known: boolean } | null {
+/** The suffix of a chapter's link once its experiment is added: `#tour/<id>/experiment`. */
+const EXPERIMENT = '/experiment';
+
+export function parseTourHash(hash: string): { chapter: string; known: boolean; experiment: boolean } | null {
   const h = hash.replace(/^#/, '');
   if (h !== 'tour' && !h.startsWith('tour/')) return null;
-  const id = decodeURIComponent(h.slice('tour/'.length));
-  if (h === 'tour' || id === '') return { chapter: chapters[0]!.id, known: true };
-  if (chapterById(id) === undefined) return { chapter: chapters[0]!.id, known: false };
-  return { chapter: id, known: true };
+  let rest = h.slice('tour/'.length);
+  const experiment = rest.endsWith(EXPERIMENT);
+  if (experiment) rest = rest.slice(0, -EXPERIMENT.length);
+  let id: string;
+  try {
+    id = decodeURIComponent(rest);
+  } catch {
+    return { chapter: chapters[0]!.id, known: false, experiment: false };
+  }
+  if (h === 'tour' || id === '') return { chapter: chapters[0]!.id, known: true, experiment: false };
+  const ch = chapterById(id);
+  if (ch === undefined) return { chapter: chapters[0]!.id, known: false, experiment: false };
+  return { chapter: id, known: true, experiment: experiment && ch.experiment.fault !== undefined };
 }
 
-export function tourHash(id: string): string {
-  return `#tour/${encodeURIComponent(id)}`;
+export function tourHash(id: string, experiment = false): string {
+  return `#tour/${encodeURIComponent(id)}${experiment ? EXPERIMENT : ''}`;
 }
