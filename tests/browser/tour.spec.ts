@@ -209,6 +209,27 @@ test.describe('the guided tour', () => {
     expect(r2.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
 
+  test('the_text_folds_so_the_timeline_fits_a_small_screen_and_stays_folded', async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await open(page, '/#tour/multiplex');
+    await expectChapter(page, 'multiplex');
+    const timeline = page.getByTestId('world-pool');
+    const fold = page.getByTestId('tour-fold');
+    await expect(fold).toHaveAttribute('aria-expanded', 'true');
+    await fold.click();
+    await expect(fold).toHaveAttribute('aria-expanded', 'false');
+    await expect(page.locator('#tour-body')).toBeHidden();
+    // The highlight is still named, and the timeline's lanes are now on the first screen.
+    await expect(page.getByTestId('tour-chapter-multiplex')).toContainText('Highlighted');
+    const box = await timeline.boundingBox();
+    expect(box!.y).toBeLessThan(720);
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('tour-menu')).not.toHaveValue('multiplex');
+    await expect(page.locator('#tour-body')).toBeHidden();
+    await fold.click();
+    await expect(page.locator('#tour-body')).toBeVisible();
+  });
+
   test('the_help_sheet_lists_the_tour_keys', async ({ page }) => {
     await open(page, '/#tour');
     await page.keyboard.press('?');

@@ -43,6 +43,8 @@ export interface LabState {
   tour: string | null;
   /** The chapter's experiment has been added (its link ends in /experiment). */
   tourExperiment: boolean;
+  /** The tour's text is folded to its title (the timeline then fits on a small screen). */
+  tourFolded: boolean;
   /** Which of the chapter's pointers (lookAt, then also…) the timeline highlights. */
   tourPointer: number;
 }
@@ -85,6 +87,7 @@ export const lab = createStore<LabState>(() => ({
   announcement: '',
   tour: null,
   tourExperiment: false,
+  tourFolded: false,
   tourPointer: 0,
 }));
 

@@ -42,6 +42,9 @@ export function TourPanel({ chapterId }: { chapterId: string }) {
   const loaded = view !== null && view.scenario.name === ch.preset && status !== 'running';
   const pointer = useLab((s) => s.tourPointer);
   const experimented = useLab((s) => s.tourExperiment);
+  // On a small screen the text can fold away so the timeline it talks about fits beside it.
+  const folded = useLab((s) => s.tourFolded);
+  const bodyId = 'tour-body';
   const hl = useMemo(() => chapterHighlight(ch, view, pointer), [ch, view, pointer]);
   const points = pointers(ch);
   const titleId = 'tour-title';
@@ -77,53 +80,63 @@ export function TourPanel({ chapterId }: { chapterId: string }) {
         <TourButton id="tour-exit" testId="tour-exit">
           Open in the sandbox
         </TourButton>
+        <button type="button" data-testid="tour-fold" aria-expanded={!folded} aria-controls={bodyId} onClick={() => lab.setState({ tourFolded: !folded })}>
+          {folded ? 'Show the text' : 'Fold the text'}
+        </button>
       </nav>
       <article key={ch.id} className="tour-chapter" data-testid={`tour-chapter-${ch.id}`}>
         <h2 id={titleId} tabIndex={-1}>
           <span className="tour-lesson">{ch.lesson}</span> {ch.title}
         </h2>
-        {ch.narration.map((p, k) => (
-          <p key={k}>{p}</p>
-        ))}
-        <div className="tour-grid">
-          <div>
-            <h3>Look at</h3>
-            {points.length === 1 ? (
-              <p>{ch.lookAt}</p>
-            ) : (
-              <ol className="tour-points">
-                {points.map((p, k) => (
-                  <li key={k} className={k === pointer ? 'current' : undefined} aria-current={k === pointer ? 'step' : undefined}>
-                    <p>{p.text}</p>
-                    <button type="button" data-testid={`tour-point-${k}`} aria-pressed={k === pointer} disabled={!loaded} onClick={() => showPointer(k)}>
-                      {k === pointer ? 'Shown on the timeline' : 'Show this on the timeline'}
-                    </button>
-                  </li>
-                ))}
-              </ol>
-            )}
-            {hl !== null && (
-              <p className="tour-pointer">
-                <span aria-hidden="true">◆ </span>Highlighted: {hl.label}
-              </p>
-            )}
+        {folded && hl !== null && (
+          <p className="tour-pointer">
+            <span aria-hidden="true">◆ </span>Highlighted: {hl.label}
+          </p>
+        )}
+        <div id={bodyId} hidden={folded}>
+          {ch.narration.map((p, k) => (
+            <p key={k}>{p}</p>
+          ))}
+          <div className="tour-grid">
+            <div>
+              <h3>Look at</h3>
+              {points.length === 1 ? (
+                <p>{ch.lookAt}</p>
+              ) : (
+                <ol className="tour-points">
+                  {points.map((p, k) => (
+                    <li key={k} className={k === pointer ? 'current' : undefined} aria-current={k === pointer ? 'step' : undefined}>
+                      <p>{p.text}</p>
+                      <button type="button" data-testid={`tour-point-${k}`} aria-pressed={k === pointer} disabled={!loaded} onClick={() => showPointer(k)}>
+                        {k === pointer ? 'Shown on the timeline' : 'Show this on the timeline'}
+                      </button>
+                    </li>
+                  ))}
+                </ol>
+              )}
+              {hl !== null && (
+                <p className="tour-pointer">
+                  <span aria-hidden="true">◆ </span>Highlighted: {hl.label}
+                </p>
+              )}
+            </div>
+            <div>
+              <h3>Try it</h3>
+              <p>{ch.experiment.text}</p>
+              {ch.experiment.fault !== undefined && (
+                <button type="button" data-testid="tour-try" disabled={!loaded || experimented} onClick={() => void tryExperiment(ch.experiment.fault!)}>
+                  {experimented ? 'Added: this run has the fault' : 'Add this fault and run again'}
+                </button>
+              )}
+            </div>
           </div>
-          <div>
-            <h3>Try it</h3>
-            <p>{ch.experiment.text}</p>
-            {ch.experiment.fault !== undefined && (
-              <button type="button" data-testid="tour-try" disabled={!loaded || experimented} onClick={() => void tryExperiment(ch.experiment.fault!)}>
-                {experimented ? 'Added: this run has the fault' : 'Add this fault and run again'}
-              </button>
-            )}
-          </div>
+          <h3>Question</h3>
+          <p>{ch.question}</p>
+          <details className="tour-answer" data-testid="tour-answer">
+            <summary>Check the answer (read from this run)</summary>
+            <p>{loaded ? ch.answer(view!) : 'Simulating…'}</p>
+          </details>
         </div>
-        <h3>Question</h3>
-        <p>{ch.question}</p>
-        <details className="tour-answer" data-testid="tour-answer">
-          <summary>Check the answer (read from this run)</summary>
-          <p>{loaded ? ch.answer(view!) : 'Simulating…'}</p>
-        </details>
       </article>
       <div className="visually-hidden" aria-live="polite" data-testid="tour-live">
         {hl !== null ? `Highlighted on the timeline: ${hl.label}.` : ''}
