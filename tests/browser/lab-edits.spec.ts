@@ -87,6 +87,23 @@ test.describe('editing the run', () => {
     await expect(page.getByTestId('timeline-announcer')).toContainText(/Request \d+ \(\w+\) of caller \d+/);
   });
 
+  test('exporting_during_a_run_is_refused_and_the_run_still_finishes', async ({ page }) => {
+    await open(page);
+    const long = { name: 'long-export', durationMs: 20_000, workload: { callers: 100, thinkMs: 1 }, clients: [{ label: 'pool', kind: 'pool', size: 10 }, { label: 'multiplex', kind: 'multiplex' }] };
+    await page.evaluate((hash) => {
+      window.location.hash = hash;
+    }, `s=${lz.compressToEncodedURIComponent(JSON.stringify(long))}`);
+    await expect(page.getByTestId('progress')).toBeVisible({ timeout: 10_000 });
+    await expect(page.getByTestId('action-export-report')).toBeDisabled();
+    // The key is refused too, with a reason, and the run goes on.
+    await page.locator('body').press('r');
+    await expect(page.getByTestId('notice')).toContainText('a simulation is running');
+    await expect(page.getByTestId('progress')).toBeHidden({ timeout: 60_000 });
+    await expect(page.getByTestId('comparison-table')).toContainText('long-export');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('action-export-report').click()]);
+    expect(JSON.parse(readFileSync(await download.path(), 'utf8')).scenario).toBe('long-export');
+  });
+
   test('exports_the_view_as_svg', async ({ page }) => {
     await open(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('action-export-svg').click()]);

@@ -230,6 +230,17 @@ test.describe('the guided tour', () => {
     await expect(page.locator('#tour-body')).toBeVisible();
   });
 
+  test('arrow_keys_in_a_scrolling_code_pane_scroll_it_and_leave_the_chapter', async ({ page }) => {
+    await open(page, '/#tour/multiplex');
+    await expectChapter(page, 'multiplex');
+    const pane = page.getByTestId('tour-code').locator('pre.tour-src').first();
+    await pane.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('tour-menu')).toHaveValue('multiplex');
+    await expect(pane).toBeFocused();
+  });
+
   test('the_help_sheet_lists_the_tour_keys', async ({ page }) => {
     await open(page, '/#tour');
     await page.keyboard.press('?');

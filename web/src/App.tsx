@@ -119,9 +119,15 @@ function Toolbar() {
         </ActionButton>
       </div>
       <div className="group">
-        <ActionButton id="export-report">Report</ActionButton>
-        <ActionButton id="export-trace">Trace</ActionButton>
-        <ActionButton id="export-perfetto">Perfetto</ActionButton>
+        <ActionButton id="export-report" disabled={!hasView || status === 'running'}>
+          Report
+        </ActionButton>
+        <ActionButton id="export-trace" disabled={!hasView || status === 'running'}>
+          Trace
+        </ActionButton>
+        <ActionButton id="export-perfetto" disabled={!hasView || status === 'running'}>
+          Perfetto
+        </ActionButton>
         <ActionButton id="export-svg" disabled={!hasView}>
           SVG
         </ActionButton>

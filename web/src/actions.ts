@@ -30,11 +30,14 @@ export const FAULT_KINDS: Array<{ kind: FaultKind; label: string }> = [
 
 const key = (k: string) => (e: KeyboardEvent) => e.key === k && !e.ctrlKey && !e.metaKey && !e.altKey;
 
-/** A tour key: only while the tour is open, and not where the arrows already mean something (the timeline). */
+/**
+ * A tour key: only while the tour is open, and not where the arrows already mean something: the
+ * timeline, sliders, lists, and panes that scroll (the code, the comparison table).
+ */
 const tourKey = (k: string) => (e: KeyboardEvent) => {
   if (!key(k)(e) || e.shiftKey || lab.getState().tour === null || e.defaultPrevented) return false;
   const t = e.target as Element | null;
-  return t === null || typeof t.closest !== 'function' || t.closest('.tl, [role="slider"], [role="listbox"], [role="tablist"]') === null;
+  return t === null || typeof t.closest !== 'function' || t.closest('.tl, [role="slider"], [role="listbox"], [role="tablist"], pre, [role="region"][tabindex]') === null;
 };
 
 /** Times where something happens: request starts and ends, faults. */
@@ -106,7 +109,15 @@ function zoom(factor: number): void {
 }
 
 async function exportFile(kind: 'report' | 'trace' | 'perfetto'): Promise<void> {
-  const text = await simClient().export(kind);
+  let text: string | null;
+  try {
+    text = await simClient().export(kind);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    lab.setState({ notice: { kind: 'error', text: `Nothing was exported: ${why}.` } });
+    announce(`Nothing was exported: ${why}.`);
+    return;
+  }
   if (text === null) {
     announce('Nothing to export yet: no run has finished.');
     return;

@@ -98,8 +98,18 @@ export class SimClient {
     });
   }
 
-  /** The last finished run, exported as the CLI would (--json, --out-trace, --out-perfetto). */
+  /** A run is in progress. */
+  get busy(): boolean {
+    return this.slots.some((s) => s?.busy === true);
+  }
+
+  /**
+   * The last finished run, exported as the CLI would (--json, --out-trace, --out-perfetto); null
+   * if none has finished. Not while a run is in progress (the caller waits or cancels it first):
+   * re-running the last input here would cancel that run behind its owner's back.
+   */
   async export(kind: 'report' | 'trace' | 'perfetto'): Promise<string | null> {
+    if (this.busy) throw new Error('a simulation is running: export when it is done, or cancel it (Escape)');
     const input = this.lastInput;
     if (input === null) return null;
     // A cancelled run may have overwritten some workers' worlds: the same input gives the same run.
