@@ -28,7 +28,8 @@ export default defineConfig({
   webServer: {
     command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}`,
-    reuseExistingServer: !process.env.CI,
+    // Never another checkout's server on the same port: a taken port fails the run (strictPort).
+    reuseExistingServer: false,
     timeout: 60_000,
   },
 });

@@ -47,6 +47,22 @@ test.describe('editing the run', () => {
     await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(original!, { timeout: 30_000 });
   });
 
+  test('after_moving_the_playhead_slider_i_injects_a_fault_and_the_scenario_is_no_longer_the_preset', async ({ page }) => {
+    await open(page);
+    await expect(page.getByTestId('preset-select')).toHaveValue('l6-resiliency');
+    const before = await hashOf(page, 'pool');
+    const slider = page.getByTestId('scrubber');
+    await slider.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('1');
+    await page.keyboard.press('i');
+    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(before!, { timeout: 30_000 });
+    await expect(page.getByTestId('live-region')).toContainText(/Fault added|Done/);
+    await expect(page.getByTestId('preset-select')).toHaveValue('');
+    // The slider kept the focus, and its own keys stayed its own.
+    await expect(slider).toBeFocused();
+  });
+
   test('a_long_run_shows_progress_and_escape_cancels_it_keeping_the_last_run', async ({ page }) => {
     await open(page);
     const before = await hashOf(page, 'pool');

@@ -82,7 +82,7 @@ test.describe('the guided tour', () => {
 
   test('an_unknown_chapter_says_so_and_opens_the_first', async ({ page }) => {
     await open(page, '/#tour/no-such-chapter');
-    await expect(page.getByTestId('notice')).toContainText('no chapter');
+    await expect(page.getByTestId('notice')).toContainText('The tour has no chapter "no-such-chapter"');
     await expectChapter(page, chapters[0]!.id);
   });
 

@@ -222,6 +222,9 @@ function LinkedCharts({ view }: { view: LabView }) {
   );
 }
 
+/** The page has read its URL (see App's first effect). */
+let started = false;
+
 export function App() {
   const view = useLab((s) => s.view);
   const input = useLab((s) => s.input);
@@ -243,7 +246,12 @@ export function App() {
   }, [tour]);
 
   useEffect(() => {
-    void startFromUrl();
+    // Once per page: React's StrictMode runs effects twice in development, and a second start
+    // would read back the URL the first one wrote (a link's scenario, no longer the preset).
+    if (!started) {
+      started = true;
+      void startFromUrl();
+    }
     const onKey = (e: KeyboardEvent) => handleKey(e);
     const onHash = () => void startFromUrl();
     window.addEventListener('keydown', onKey);

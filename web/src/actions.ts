@@ -240,9 +240,14 @@ export function actionById(id: string): Action {
 }
 
 /** The global key handler: not while typing in a field, nor inside the timeline's own keys. */
+/** Keys a slider handles itself; the others (i, 1–8, f…) still reach the actions from it. */
+const SLIDER_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
+
 export function handleKey(e: KeyboardEvent): void {
   const t = e.target as HTMLElement | null;
-  if (t !== null && (t.closest('input, textarea, select, [contenteditable="true"]') !== null || (t.tagName === 'BUTTON' && (e.key === ' ' || e.key === 'Enter')))) return;
+  const slider = t instanceof HTMLInputElement && t.type === 'range';
+  if (slider && SLIDER_KEYS.has(e.key)) return;
+  if (t !== null && !slider && (t.closest('input, textarea, select, [contenteditable="true"]') !== null || (t.tagName === 'BUTTON' && (e.key === ' ' || e.key === 'Enter')))) return;
   if (lab.getState().helpOpen) return;
   const a = actions.find((x) => x.match(e));
   if (a === undefined) return;

@@ -167,10 +167,13 @@ function writeUrl(input: ScenarioInput, push = false): void {
 
 /** On load: the link's scenario, or the default (explaining a bad link). */
 export function startFromUrl(): Promise<void> {
-  const tour = parseTourHash(window.location.hash);
+  const hash = window.location.hash;
+  const tour = parseTourHash(hash);
   if (tour !== null) {
+    // The name asked for, read before opening the chapter rewrites the URL.
+    const asked = hash.replace(/^#tour\//, '').slice(0, 40);
     const p = openChapter(tour.chapter, { pushHistory: false, experiment: tour.experiment });
-    if (!tour.known) lab.setState({ notice: { kind: 'error', text: `The tour has no chapter "${window.location.hash.replace(/^#tour\//, '').slice(0, 40)}". Showing the first chapter instead.` } });
+    if (!tour.known) lab.setState({ notice: { kind: 'error', text: `The tour has no chapter "${asked}". Showing the first chapter instead.` } });
     return p;
   }
   lab.setState({ tour: null });
@@ -207,6 +210,14 @@ export function faultAt(kind: FaultKind, atMs: number): FaultSpec {
   }
 }
 
+/**
+ * An edit of the faults keeps the window; outside the tour the scenario is no longer the preset
+ * (as a reload of its link would say). In the tour it stays the chapter's.
+ */
+function edited(): { keepWindow: true; preset?: null } {
+  return lab.getState().tour === null ? { keepWindow: true, preset: null } : { keepWindow: true };
+}
+
 function withFaults(faults: FaultSpec[]): ScenarioInput {
   return { ...lab.getState().input, faults: faults.sort((a, b) => a.atMs - b.atMs) };
 }
@@ -216,7 +227,7 @@ export function injectFault(kind: FaultKind, atUs: number): Promise<void> {
   const f = faultAt(kind, atUs / 1000);
   const faults = [...(lab.getState().input.faults ?? []), f];
   announce(`Fault added: ${kind.replace(/_/g, ' ')} at ${(atUs / 1000).toFixed(3)} ms.`);
-  return applyScenario(withFaults(faults), { keepWindow: true });
+  return applyScenario(withFaults(faults), edited());
 }
 
 export function moveFault(index: number, atUs: number): Promise<void> {
@@ -225,7 +236,7 @@ export function moveFault(index: number, atUs: number): Promise<void> {
   if (f === undefined) return Promise.resolve();
   faults[index] = { ...f, atMs: Math.max(0, Math.round(atUs) / 1000) };
   announce(`Fault moved: ${f.kind.replace(/_/g, ' ')} now at ${(atUs / 1000).toFixed(3)} ms.`);
-  return applyScenario(withFaults(faults), { keepWindow: true });
+  return applyScenario(withFaults(faults), edited());
 }
 
 export function deleteFault(index: number): Promise<void> {
@@ -233,7 +244,7 @@ export function deleteFault(index: number): Promise<void> {
   const [f] = faults.splice(index, 1);
   if (f === undefined) return Promise.resolve();
   announce(`Fault removed: ${f.kind.replace(/_/g, ' ')} at ${f.atMs} ms.`);
-  return applyScenario(withFaults(faults), { keepWindow: true });
+  return applyScenario(withFaults(faults), edited());
 }
 
 // ---- The guided tour ----
