@@ -61,6 +61,11 @@ export class Proxy {
   /** Every socket ever accepted or opened, so close() leaves none (black holes included). */
   private readonly sockets = new Set<net.Socket>();
   private partition: { mode: 'hold' | 'drop'; until: number } | null = null;
+
+  /** A partition is in force. */
+  get partitioned(): boolean {
+    return this.partition !== null;
+  }
   /** Connections accepted during a partition: they reach Redis when it heals (TCP retries its SYN). */
   private waitingForHeal: Array<() => void> = [];
   private latency: Array<{ until: number; addMs: number }> = [];
@@ -181,9 +186,13 @@ export class Proxy {
   partitionFor(mode: 'hold' | 'drop', forMs: number): void {
     if (mode === 'drop') for (const p of this.pairs) p.blackHoled = true;
     const until = performance.now() + forMs;
-    if (this.partition === null || this.partition.until < until) this.partition = { mode: this.partition?.mode === 'drop' ? 'drop' : mode, until };
+    // The partition that ends last heals it: each one's timer heals only if it is still the
+    // current one (by identity, not by comparing clocks: Node's timers may fire a little early).
+    if (this.partition !== null && this.partition.until >= until) return;
+    const current = { mode: this.partition?.mode === 'drop' ? ('drop' as const) : mode, until };
+    this.partition = current;
     this.later(forMs, () => {
-      if (this.partition === null || performance.now() + 0.5 < this.partition.until) return;
+      if (this.partition !== current) return;
       this.partition = null;
       for (const p of this.pairs) for (const h of p.held.splice(0)) this.forward(p, h.dir, h.data);
       for (const open of this.waitingForHeal.splice(0)) open();

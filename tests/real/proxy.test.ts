@@ -75,6 +75,17 @@ describe('the fault proxy', () => {
     expect(toText(await fresh.command(['ECHO', 'after']))).toBe('after');
   });
 
+  it('every_short_partition_heals_even_when_its_timer_fires_a_little_early', async () => {
+    const { proxy, client } = await through();
+    await client.command(['PING']);
+    for (let i = 0; i < 300; i++) {
+      proxy.partitionFor('hold', 1 + (i % 3));
+      const r = await within(client.command(['ECHO', `n${i}`]), 3000);
+      expect(r !== 'pending' && 'v' in r ? toText(r.v) : r, `partition ${i}`).toBe(`n${i}`);
+      expect(proxy.partitioned, `partition ${i}`).toBe(false);
+    }
+  });
+
   it('a_connection_made_during_a_partition_reaches_redis_when_it_heals', async () => {
     const { proxy } = await through();
     proxy.partitionFor('hold', 150);
