@@ -71,6 +71,8 @@ export class Proxy {
   private latency: Array<{ until: number; addMs: number }> = [];
   private bandwidth: { until: number; mbps: number } | null = null;
   private timers = new Set<NodeJS.Timeout>();
+  /** Called by close(): refusals waiting to listen again are over. */
+  private readonly onClose = new Set<() => void>();
   port = 0;
 
   private constructor(private readonly upstream: { host: string; port: number }) {}
@@ -174,13 +176,22 @@ export class Proxy {
     }
   }
 
-  /** New connections are refused for `forMs`. */
-  refuse(forMs: number): void {
+  /**
+   * New connections are refused for `forMs`. Resolves when the proxy listens again (or is
+   * closed first); rejects if it cannot listen again on its port.
+   */
+  refuse(forMs: number): Promise<void> {
     const s = this.server;
-    if (s === null) return;
+    if (s === null) return Promise.resolve();
     this.server = null;
     s.close();
-    this.later(forMs, () => void this.listen(this.port).catch(() => undefined));
+    return new Promise((resolve, reject) => {
+      this.onClose.add(resolve);
+      this.later(forMs, () => {
+        this.onClose.delete(resolve);
+        this.listen(this.port).then(resolve, (e: NodeJS.ErrnoException) => reject(new Error(`the proxy could not listen again on port ${this.port}: ${e.code ?? e.message}`)));
+      });
+    });
   }
 
   partitionFor(mode: 'hold' | 'drop', forMs: number): void {
@@ -212,6 +223,8 @@ export class Proxy {
   close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const f of this.onClose) f();
+    this.onClose.clear();
     this.waitingForHeal = [];
     for (const sock of this.sockets) sock.destroy();
     this.sockets.clear();

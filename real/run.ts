@@ -15,7 +15,7 @@ import { drainUs } from '../sim/scenario/run.js';
 import type { ClientSpec, Scenario } from '../sim/scenario/schema.js';
 import { spawnWorkload } from '../sim/scenario/workload.js';
 import { Admin } from './admin.js';
-import { RealFaults, checkFaults } from './faults.js';
+import { RealFaults, checkDebug, checkFaults } from './faults.js';
 import { connectForeign, foreignIssue, type ForeignKind } from './foreign.js';
 import { realWorld } from './world.js';
 import { Proxy } from './proxy.js';
@@ -97,6 +97,8 @@ export async function runReal(s: Scenario, options: RealOptions = {}): Promise<R
     const probe = await Admin.connect(redisAddress);
     const info = await probe.info('server');
     probe.close();
+    // An own server allows DEBUG; another may not (Redis 7's default): say so before the run.
+    if (own === null) await checkDebug(s, redisAddress);
     if (s.faults.some((f) => f.kind === 'partition' || f.kind === 'latency' || f.kind === 'bandwidth' || f.kind === 'refuse_connections')) proxy = await Proxy.start(redisAddress);
     const address = proxy?.address ?? redisAddress;
     const list = targets(s, options.compare ?? false);

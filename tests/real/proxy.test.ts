@@ -98,12 +98,25 @@ describe('the fault proxy', () => {
 
   it('refusing_makes_connects_fail_with_econnrefused_until_it_ends', async () => {
     const { proxy } = await through();
-    proxy.refuse(150);
+    const back = proxy.refuse(150);
     await expect(Admin.connect(proxy.address)).rejects.toThrow(/ECONNREFUSED/);
-    await sleep(250);
+    await back;
     const c = await Admin.connect(proxy.address);
     open.push(c);
     expect(toText(await c.command(['PING']))).toBe('PONG');
+  });
+
+  it('refusing_rejects_when_the_proxy_cannot_listen_again', async () => {
+    const { proxy } = await through();
+    const back = proxy.refuse(100);
+    // Something else takes the port meanwhile.
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(proxy.port, '127.0.0.1', r));
+    try {
+      await expect(back).rejects.toThrow(/could not listen again on port \d+: EADDRINUSE/);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
   });
 
   it('drop_resets_every_connection', async () => {
