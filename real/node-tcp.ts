@@ -42,6 +42,8 @@ export class NodeTcp implements TcpStack {
   private nextId = 1;
   private readonly sockets = new Set<Socket>();
   private readonly byOwner = new Map<Pid, Set<Socket>>();
+  /** Every Node socket not yet closed: connecting, open, or waiting on a timer to be destroyed. */
+  private readonly raw = new Set<net.Socket>();
 
   /**
    * @param latencyUs one-way latency to add to every socket (the scenario's link, emulated):
@@ -71,6 +73,7 @@ export class NodeTcp implements TcpStack {
     const id = this.nextId++;
     const { host, port } = parseAddress(address);
     const sock = net.createConnection({ host, port, noDelay: true });
+    this.raw.add(sock);
     const conn = new NodeConn(this, sock);
     const socket = new Socket(id, conn, pid, active);
     const p: Pending = { conn, socket, abandoned: false, settled: false };
@@ -106,6 +109,7 @@ export class NodeTcp implements TcpStack {
         this.rt.send(pid, { type: '$tcp_connect', ref, socket: null, error: 'econnrefused' });
       }));
     });
+    sock.on('close', () => this.raw.delete(sock));
     sock.on('close', () => this.driver.io(() => this.afterConnect(conn, () => this.peerClosed(socket))));
     return p;
   }
@@ -187,10 +191,15 @@ export class NodeTcp implements TcpStack {
     return n;
   }
 
-  /** Closes every socket (the end of a run). */
+  /**
+   * Closes every socket (the end of a run): open ones, connects in flight, and those whose close
+   * waits on a timer of the runtime (the link's latency) that will not fire once it is stopped.
+   */
   closeAll(): void {
     for (const s of [...this.sockets]) (s.conn as NodeConn).sock.destroy();
     this.sockets.clear();
+    for (const sock of [...this.raw]) sock.destroy();
+    this.raw.clear();
   }
 
   private arrive(socket: Socket, data: Uint8Array): void {
