@@ -21,7 +21,10 @@ const USAGE = `usage: npm run real -- (--preset NAME | --scenario FILE) [options
   --preset NAME        run a built-in scenario (see --list)
   --scenario FILE      run a scenario from a JSON file
   --redis HOST:PORT    use this Redis (default: start redis-server from PATH on a free
-                       loopback port, persistence off, and stop it after)
+                       loopback port, persistence off, and stop it after).
+                       DESTRUCTIVE: every world runs FLUSHALL there (all its data is
+                       lost), and a drop_connections fault kills every normal client
+                       connected to it, not only ours; never give it a Redis in use
   --seed N             override the scenario's seed (a whole number)
   --link               emulate the scenario's link: its network.latencyMs each way (and
                        connectRtts) added in the clients' sockets, on the runtime's timers;

@@ -43,6 +43,7 @@ describe('npm run real', () => {
     const h = await real('--help');
     expect(h.code).toBe(0);
     expect(h.out).toContain('--redis HOST:PORT');
+    expect(h.out).toMatch(/DESTRUCTIVE: every world runs FLUSHALL/);
     const l = await real('--list');
     expect(l.code).toBe(0);
     expect(l.out).toMatch(/^l4-multiplex\s+L4\s+/m);
