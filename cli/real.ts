@@ -7,13 +7,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { presets, runScenario, type JsonReport, type Scenario } from '../sim/scenario/index.js';
+import { jsonWorld, presets, runScenario, type JsonReport, type Scenario } from '../sim/scenario/index.js';
 import { Admin } from '../real/admin.js';
 import { calibrate } from '../real/calibrate.js';
 import { FaultError } from '../real/faults.js';
 import { parseAddress } from '../real/node-tcp.js';
 import { RedisProcess, findRedisServer } from '../real/redis-server.js';
 import { runReal, type RealResult } from '../real/run.js';
+import { median } from '../real/stats.js';
 import { UsageError, fail, loadScenario, reportTable } from './report.js';
 
 const USAGE = `usage: npm run real -- (--preset NAME | --scenario FILE) [options]
@@ -72,26 +73,7 @@ function jsonOf(r: RealResult): JsonReport & { real: { redisVersion: string; add
   return {
     scenario: r.scenario.name,
     seed: r.scenario.seed,
-    worlds: r.worlds.map((w) => {
-      const m = w.metrics;
-      return {
-        label: w.label,
-        client: w.kind,
-        traceHash: w.traceHash,
-        requests: m.requests,
-        latencyMs: m.latencyMs,
-        throughputPerSec: m.throughputPerSec,
-        connections: m.connections,
-        bytes: m.bytes,
-        cpu: m.cpu,
-        invariants: m.invariants,
-        maxInFlightPerConnection: m.maxInFlightPerConnection,
-        meanInSystem: m.meanInSystem,
-        poolQueueWaitMs: m.poolQueueWaitMs,
-        commandsExecuted: m.commandsExecuted,
-        options: w.options,
-      };
-    }),
+    worlds: r.worlds.map((w) => jsonWorld(w)),
     real: {
       redisVersion: r.redisVersion,
       address: r.address,
@@ -125,12 +107,6 @@ function extraRows(r: RealResult): string {
   if (faultErrors.length > 0) lines.push(`faults that could not be applied:\n  ${faultErrors.join('\n  ')}`);
   return lines.join('\n');
 }
-
-const median = (xs: number[]) => {
-  const a = [...xs].sort((x, y) => x - y);
-  const m = Math.floor(a.length / 2);
-  return a.length % 2 === 1 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
-};
 
 interface Summary {
   label: string;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScenario } from '../../sim/scenario/index.js';
+import { jsonReport, parseScenario, runScenario } from '../../sim/scenario/index.js';
 import { useRedis } from './helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -82,6 +82,12 @@ describe('npm run real', () => {
       expect(w.invariants.lost).toBe(0);
       expect(w.invariants.misrouted).toBe(0);
     }
+    // The same report as npm run sim --json, world for world (keys and their order).
+    const parsed = parseScenario(small);
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const sim = jsonReport(runScenario(parsed.scenario));
+    expect(doc.worlds.map((w) => JSON.stringify(Object.keys(w)))).toEqual(sim.worlds.map((w) => JSON.stringify(Object.keys(w))));
+    expect(Object.keys((doc.worlds[0] as unknown as { cpu: object }).cpu)).toEqual(Object.keys(sim.worlds[0]!.cpu));
     expect(doc.real.redisVersion).toMatch(/^\d+\./);
     expect(doc.real.crashes).toEqual([]);
   });
