@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonReport, parseScenario, runScenario } from '../../sim/scenario/index.js';
+import { main } from '../../cli/real-main.js';
+import { UsageError } from '../../cli/report.js';
 import { useRedis } from './helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -40,11 +42,10 @@ const small = {
 
 describe('npm run real', () => {
   it('help_and_list_exit_0', async () => {
-    const h = await real('--help');
+    const [h, l] = await Promise.all([real('--help'), real('--list')]);
     expect(h.code).toBe(0);
     expect(h.out).toContain('--redis HOST:PORT');
     expect(h.out).toMatch(/DESTRUCTIVE: every world runs FLUSHALL/);
-    const l = await real('--list');
     expect(l.code).toBe(0);
     expect(l.out).toMatch(/^l4-multiplex\s+L4\s+/m);
   });
@@ -64,11 +65,27 @@ describe('npm run real', () => {
       [['--preset', 'l4-multiplex', '--repeat', '0'], /--repeat must be a whole number from 1 to 20, got "0"/],
       [['--preset', 'l4-multiplex', '--calibrate', join(dir, 'no', 'such', 'cal.json')], /--calibrate: cannot write .*cal\.json: its folder does not exist/],
     ];
+    // In this process (a spawn costs a second or more): each is a UsageError, which the command
+    // turns into exit 2 with the message (the spawned cases below check that part).
     for (const [args, want] of cases) {
-      const r = await real(...args);
-      expect(r.code, args.join(' ')).toBe(2);
-      expect(r.err, args.join(' ')).toMatch(want);
+      const e = await main(args).then(
+        () => null,
+        (x: unknown) => x,
+      );
+      expect(e, args.join(' ')).toBeInstanceOf(UsageError);
+      expect((e as Error).message, args.join(' ')).toMatch(want);
     }
+  });
+
+  it('bad_arguments_exit_2_printing_the_message_and_the_usage', async () => {
+    const [none, bogus] = await Promise.all([real(), real('--preset', 'nope')]);
+    for (const r of [none, bogus]) {
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^error: /);
+      expect(r.err).toContain('usage: npm run real');
+    }
+    expect(none.err).toMatch(/give --preset NAME or --scenario FILE/);
+    expect(bogus.err).toMatch(/unknown preset "nope"/);
   });
 
   it('runs_a_scenario_against_a_given_redis_and_prints_the_json_report', async () => {
