@@ -95,8 +95,7 @@ export async function runReal(s: Scenario, options: RealOptions = {}): Promise<R
   let proxy: Proxy | null = null;
   try {
     const probe = await Admin.connect(redisAddress);
-    const info = await probe.info('server');
-    probe.close();
+    const info = await probe.info('server').finally(() => probe.close());
     // An own server allows DEBUG; another may not (Redis 7's default): say so before the run.
     if (own === null) await checkDebug(s, redisAddress);
     if (s.faults.some((f) => f.kind === 'partition' || f.kind === 'latency' || f.kind === 'bandwidth' || f.kind === 'refuse_connections')) proxy = await Proxy.start(redisAddress);
