@@ -1,6 +1,7 @@
 /** npm run real: bad input exits 2 naming what is wrong; runs print the simulator's report. */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import * as net from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,23 @@ function file(name: string, value: unknown): string {
   return p;
 }
 
+/** A stand-in for a Redis 7 with DEBUG off (its default): PING and INFO answered, DEBUG refused. */
+function redisWithoutDebug(): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.createServer((c) => {
+      c.on('error', () => undefined);
+      c.on('data', (d: Buffer) => {
+        const t = d.toString();
+        if (t.includes('PING')) c.write('+PONG\r\n');
+        else if (t.includes('INFO')) c.write('$22\r\nredis_version:7.0.15\r\n\r\n');
+        else c.write('-ERR DEBUG command not allowed. If the enable-debug-command option is set to "local"...\r\n');
+      });
+    });
+    s.unref();
+    s.listen(0, '127.0.0.1', () => resolve(`127.0.0.1:${(s.address() as net.AddressInfo).port}`));
+  });
+}
+
 const small = {
   name: 'small',
   durationMs: 200,
@@ -51,6 +69,7 @@ describe('npm run real', () => {
   });
 
   it('bad_arguments_exit_2_with_a_clear_message', async () => {
+    const noDebug = await redisWithoutDebug();
     const cases: Array<[string[], RegExp]> = [
       [[], /give --preset NAME or --scenario FILE/],
       [['--preset', 'nope'], /unknown preset "nope"/],
@@ -62,6 +81,7 @@ describe('npm run real', () => {
       [['--scenario', file('bad.json', '{ not json')], /is not valid JSON/],
       [['--preset', 'l6-resiliency', '--redis', redis.server.address], /faults\[1\]: server_down needs the redis-server this command starts itself/],
       [['--preset', 'l4-multiplex', '--link', '--compare'], /--link cannot go with --compare/],
+      [['--scenario', file('sleep.json', { ...small, workload: { ...small.workload, mix: { GET: 1, SLEEP: 0.1 } } }), '--redis', noDebug], /SLEEP command of the workload needs DEBUG SLEEP, which the Redis at .* refuses.*enable-debug-command/],
       [['--preset', 'l4-multiplex', '--repeat', '0'], /--repeat must be a whole number from 1 to 20, got "0"/],
       [['--preset', 'l4-multiplex', '--calibrate', join(dir, 'no', 'such', 'cal.json')], /--calibrate: cannot write .*cal\.json: its folder does not exist/],
     ];
