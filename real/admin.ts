@@ -54,6 +54,13 @@ export class Admin {
     });
   }
 
+  /** Like `command`, but an error reply (Redis refusing the command) rejects, naming it. */
+  async must(cmd: ReadonlyArray<string | Uint8Array>): Promise<RespValue> {
+    const v = await this.command(cmd);
+    if (v.type === 'error') throw new Error(`${cmd.slice(0, 2).map((c) => (typeof c === 'string' ? c : '…')).join(' ')}: ${String(v.value)}`);
+    return v;
+  }
+
   /** Writes every command at once (one pipeline) and resolves with every reply. */
   pipeline(cmds: ReadonlyArray<ReadonlyArray<string | Uint8Array>>): Promise<RespValue[]> {
     if (this.closed !== null) return Promise.reject(this.closed);

@@ -15,6 +15,7 @@
 import type { Scenario } from '../sim/scenario/schema.js';
 import { Admin } from './admin.js';
 import { runRealWorld } from './run.js';
+import { median } from './stats.js';
 
 export interface Calibration {
   rttUs: number;
@@ -25,7 +26,6 @@ export interface Calibration {
 }
 
 const cpuS = (m: Map<string, string>) => Number(m.get('used_cpu_user') ?? 0) + Number(m.get('used_cpu_sys') ?? 0);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export async function calibrate(address: string, s: Scenario): Promise<Calibration> {

@@ -26,6 +26,8 @@ export class WallClockDriver {
   private stopped = false;
   /** Set when an event threw: the run is broken, and `until` rejects with it. */
   private failure: unknown = null;
+  /** The pending `until`, if any. */
+  private waiter: { untilUs: Micros; done: () => boolean; resolve: () => void; reject: (e: unknown) => void; timer: NodeJS.Timeout | null } | null = null;
   private readonly clock = (): Micros => this.nowUs();
   /** Real time spent running the runtime's events and I/O callbacks, µs (not the idle waits). */
   busyUs = 0;
@@ -50,17 +52,36 @@ export class WallClockDriver {
     this.pump();
   }
 
-  /** Runs until real time reaches `untilUs`, or `done()` holds (or an event throws). */
+  /**
+   * Runs until real time reaches `untilUs`, or `done()` holds (or an event throws). `done` is
+   * checked after every run of events, so it resolves in the turn that made it hold, not at a
+   * later poll (which would count idle time into the run's).
+   */
   until(untilUs: Micros, done: () => boolean = () => false): Promise<void> {
     return new Promise((resolve, reject) => {
-      const check = () => {
-        if (this.failure !== null) return reject(this.failure);
-        if (this.nowUs() >= untilUs || done()) return resolve();
-        setTimeout(check, Math.max(1, Math.min(50, Math.floor((untilUs - this.nowUs()) / 1000))));
-      };
+      this.waiter = { untilUs, done, resolve, reject, timer: null };
       this.pump();
-      check();
+      this.check();
     });
+  }
+
+  /** Settles `until` if its time has come, its condition holds or an event threw. */
+  private check(): void {
+    const w = this.waiter;
+    if (w === null) return;
+    const failed = this.failure !== null;
+    if (failed || this.nowUs() >= w.untilUs || w.done()) {
+      if (w.timer !== null) clearTimeout(w.timer);
+      this.waiter = null;
+      if (failed) w.reject(this.failure);
+      else w.resolve();
+      return;
+    }
+    // The deadline, should no event come before it (checked again: a timer may fire early).
+    w.timer ??= setTimeout(() => {
+      w.timer = null;
+      this.check();
+    }, Math.max(1, Math.ceil((w.untilUs - this.nowUs()) / 1000)));
   }
 
   /** Stops running events; timers left in the heap never fire. */
@@ -82,9 +103,11 @@ export class WallClockDriver {
     } catch (e) {
       this.failure ??= e;
       this.stop();
+      this.check();
       return;
     }
     this.arm();
+    this.check();
   }
 
   private readonly tick = (): void => {

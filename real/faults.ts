@@ -15,6 +15,31 @@ type Fault = Scenario['faults'][number];
 
 export class FaultError extends Error {}
 
+/** The scenario sends DEBUG SLEEP (its slow_server fault, or SLEEP in its workload's mix). */
+export function needsDebug(s: Scenario): boolean {
+  return s.faults.some((f) => f.kind === 'slow_server') || (s.workload.mix.SLEEP ?? 0) > 0;
+}
+
+/**
+ * Throws a FaultError when the scenario needs DEBUG and the Redis at `address` refuses it (Redis 7
+ * disables it by default: enable-debug-command). Sends DEBUG SLEEP 0, which does nothing.
+ */
+export async function checkDebug(s: Scenario, address: string): Promise<void> {
+  if (!needsDebug(s)) return;
+  const a = await Admin.connect(address);
+  try {
+    const v = await a.command(['DEBUG', 'SLEEP', '0']);
+    if (v.type === 'error') {
+      const what = s.faults.some((f) => f.kind === 'slow_server') ? 'the slow_server fault' : 'the SLEEP command of the workload';
+      throw new FaultError(
+        `${what} needs DEBUG SLEEP, which the Redis at ${address} refuses (${String(v.value).split('.')[0]}); start it with --enable-debug-command yes (Redis 7 disables DEBUG by default), or leave out --redis`,
+      );
+    }
+  } finally {
+    a.close();
+  }
+}
+
 /** Throws a FaultError naming the first fault that cannot be made real here. */
 export function checkFaults(s: Scenario, ownServer: boolean): void {
   s.faults.forEach((f, i) => {
@@ -53,7 +78,7 @@ export class RealFaults {
     const proxy = this.place.proxy;
     switch (f.kind) {
       case 'drop_connections':
-        await this.admin().command(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+        await this.admin().must(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
         return;
       case 'server_down': {
         const own = this.place.own!;
@@ -69,13 +94,14 @@ export class RealFaults {
         {
           const a = await Admin.connect(this.place.redisAddress);
           try {
-            await a.command(['DEBUG', 'SLEEP', String(f.forMs / 1000)]);
+            await a.must(['DEBUG', 'SLEEP', String(f.forMs / 1000)]);
           } finally {
             a.close();
           }
         }
         return;
       case 'refuse_connections':
+        // Resolves when the proxy listens again; rejects if it cannot.
         return proxy!.refuse(f.forMs);
       case 'partition':
         return proxy!.partitionFor(f.mode ?? 'hold', f.forMs);

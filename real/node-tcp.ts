@@ -15,6 +15,8 @@ import type { WallClockDriver } from './driver.js';
 
 class NodeConn implements SocketConn {
   established = false;
+  /** Kernel time the connect completes for the client (its round trips after the kernel's). */
+  readyAt = 0;
   constructor(
     readonly net: NodeTcp,
     readonly sock: net.Socket,
@@ -40,6 +42,8 @@ export class NodeTcp implements TcpStack {
   private nextId = 1;
   private readonly sockets = new Set<Socket>();
   private readonly byOwner = new Map<Pid, Set<Socket>>();
+  /** Every Node socket not yet closed: connecting, open, or waiting on a timer to be destroyed. */
+  private readonly raw = new Set<net.Socket>();
 
   /**
    * @param latencyUs one-way latency to add to every socket (the scenario's link, emulated):
@@ -69,26 +73,32 @@ export class NodeTcp implements TcpStack {
     const id = this.nextId++;
     const { host, port } = parseAddress(address);
     const sock = net.createConnection({ host, port, noDelay: true });
+    this.raw.add(sock);
     const conn = new NodeConn(this, sock);
     const socket = new Socket(id, conn, pid, active);
     const p: Pending = { conn, socket, abandoned: false, settled: false };
     this.trace('tcp.connect', { conn: id, pid, address });
     sock.once('connect', () => {
       p.settled = true;
-      this.driver.io(() => this.later(2 * this.latencyUs * this.connectRtts, () => {
-        if (p.abandoned) return;
-        conn.established = true;
-        if (!this.rt.isAlive(pid)) {
-          sock.destroy();
-          return;
-        }
-        this.sockets.add(socket);
-        this.remember(socket);
-        this.trace('tcp.established', { conn: id });
-        this.rt.send(pid, { type: '$tcp_connect', ref, socket, error: null });
-      }));
+      this.driver.io(() => {
+        conn.readyAt = this.rt.kernel.now + 2 * this.latencyUs * this.connectRtts;
+        this.later(2 * this.latencyUs * this.connectRtts, () => {
+          if (p.abandoned) return;
+          conn.established = true;
+          if (!this.rt.isAlive(pid)) {
+            sock.destroy();
+            return;
+          }
+          this.sockets.add(socket);
+          this.remember(socket);
+          this.trace('tcp.established', { conn: id });
+          this.rt.send(pid, { type: '$tcp_connect', ref, socket, error: null });
+        });
+      });
     });
-    sock.on('data', (data: Buffer) => this.driver.io(() => this.later(this.latencyUs, () => this.arrive(socket, data))));
+    // Bytes and a close from the server are seen no earlier than the connect itself (the link
+    // delays a connect by its round trips, and them by one way only).
+    sock.on('data', (data: Buffer) => this.driver.io(() => this.afterConnect(conn, () => this.arrive(socket, data))));
     // An error is followed by 'close'; before the connect it is the connect's outcome.
     sock.on('error', () => {
       if (p.settled) return;
@@ -99,7 +109,8 @@ export class NodeTcp implements TcpStack {
         this.rt.send(pid, { type: '$tcp_connect', ref, socket: null, error: 'econnrefused' });
       }));
     });
-    sock.on('close', () => this.driver.io(() => this.later(this.latencyUs, () => this.peerClosed(socket))));
+    sock.on('close', () => this.raw.delete(sock));
+    sock.on('close', () => this.driver.io(() => this.afterConnect(conn, () => this.peerClosed(socket))));
     return p;
   }
 
@@ -124,6 +135,12 @@ export class NodeTcp implements TcpStack {
   private later(us: Micros, fn: () => void): void {
     if (us <= 0) fn();
     else this.rt.kernel.at(this.rt.kernel.now + us, fn);
+  }
+
+  /** Runs `fn` one way later, and not before the connect completes for the client. */
+  private afterConnect(conn: NodeConn, fn: () => void): void {
+    const now = this.rt.kernel.now;
+    this.later(Math.max(this.latencyUs, conn.readyAt - now), fn);
   }
 
   clientClose(socket: Socket, how: 'fin' | 'owner_exit' = 'fin'): void {
@@ -174,10 +191,15 @@ export class NodeTcp implements TcpStack {
     return n;
   }
 
-  /** Closes every socket (the end of a run). */
+  /**
+   * Closes every socket (the end of a run): open ones, connects in flight, and those whose close
+   * waits on a timer of the runtime (the link's latency) that will not fire once it is stopped.
+   */
   closeAll(): void {
     for (const s of [...this.sockets]) (s.conn as NodeConn).sock.destroy();
     this.sockets.clear();
+    for (const sock of [...this.raw]) sock.destroy();
+    this.raw.clear();
   }
 
   private arrive(socket: Socket, data: Uint8Array): void {

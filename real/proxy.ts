@@ -61,11 +61,18 @@ export class Proxy {
   /** Every socket ever accepted or opened, so close() leaves none (black holes included). */
   private readonly sockets = new Set<net.Socket>();
   private partition: { mode: 'hold' | 'drop'; until: number } | null = null;
+
+  /** A partition is in force. */
+  get partitioned(): boolean {
+    return this.partition !== null;
+  }
   /** Connections accepted during a partition: they reach Redis when it heals (TCP retries its SYN). */
   private waitingForHeal: Array<() => void> = [];
   private latency: Array<{ until: number; addMs: number }> = [];
   private bandwidth: { until: number; mbps: number } | null = null;
   private timers = new Set<NodeJS.Timeout>();
+  /** Called by close(): refusals waiting to listen again are over. */
+  private readonly onClose = new Set<() => void>();
   port = 0;
 
   private constructor(private readonly upstream: { host: string; port: number }) {}
@@ -169,21 +176,34 @@ export class Proxy {
     }
   }
 
-  /** New connections are refused for `forMs`. */
-  refuse(forMs: number): void {
+  /**
+   * New connections are refused for `forMs`. Resolves when the proxy listens again (or is
+   * closed first); rejects if it cannot listen again on its port.
+   */
+  refuse(forMs: number): Promise<void> {
     const s = this.server;
-    if (s === null) return;
+    if (s === null) return Promise.resolve();
     this.server = null;
     s.close();
-    this.later(forMs, () => void this.listen(this.port).catch(() => undefined));
+    return new Promise((resolve, reject) => {
+      this.onClose.add(resolve);
+      this.later(forMs, () => {
+        this.onClose.delete(resolve);
+        this.listen(this.port).then(resolve, (e: NodeJS.ErrnoException) => reject(new Error(`the proxy could not listen again on port ${this.port}: ${e.code ?? e.message}`)));
+      });
+    });
   }
 
   partitionFor(mode: 'hold' | 'drop', forMs: number): void {
     if (mode === 'drop') for (const p of this.pairs) p.blackHoled = true;
     const until = performance.now() + forMs;
-    if (this.partition === null || this.partition.until < until) this.partition = { mode: this.partition?.mode === 'drop' ? 'drop' : mode, until };
+    // The partition that ends last heals it: each one's timer heals only if it is still the
+    // current one (by identity, not by comparing clocks: Node's timers may fire a little early).
+    if (this.partition !== null && this.partition.until >= until) return;
+    const current = { mode: this.partition?.mode === 'drop' ? ('drop' as const) : mode, until };
+    this.partition = current;
     this.later(forMs, () => {
-      if (this.partition === null || performance.now() + 0.5 < this.partition.until) return;
+      if (this.partition !== current) return;
       this.partition = null;
       for (const p of this.pairs) for (const h of p.held.splice(0)) this.forward(p, h.dir, h.data);
       for (const open of this.waitingForHeal.splice(0)) open();
@@ -203,6 +223,8 @@ export class Proxy {
   close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const f of this.onClose) f();
+    this.onClose.clear();
     this.waitingForHeal = [];
     for (const sock of this.sockets) sock.destroy();
     this.sockets.clear();

@@ -27,6 +27,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `p`, or a rejection after `ms`. */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Servers still running, killed if this process exits first (Ctrl-C, a timeout's SIGTERM). */
 const live = new Set<ChildProcess>();
 let hooked = false;
@@ -46,6 +53,9 @@ function killOnExit(child: ChildProcess): void {
   }
 }
 
+/** The port was taken between picking it and the server binding it (by another test's server, say). */
+class PortTaken extends Error {}
+
 export class RedisProcess {
   private child: ChildProcess | null = null;
   private log = '';
@@ -63,12 +73,21 @@ export class RedisProcess {
     return this.child !== null;
   }
 
-  /** Starts a redis-server from PATH on a free loopback port and waits until it answers PING. */
-  static async start(binary = findRedisServer()): Promise<RedisProcess> {
+  /**
+   * Starts a redis-server from PATH on a free loopback port and waits until it answers. A port
+   * taken between `ports()` picking it and the server binding it is given up for another.
+   */
+  static async start(binary = findRedisServer(), ports: () => Promise<number> = freePort): Promise<RedisProcess> {
     if (binary === null) throw new Error('no redis-server on PATH: install it (apt-get install redis-server) or give --redis HOST:PORT');
-    const r = new RedisProcess(binary, await freePort());
-    await r.start();
-    return r;
+    for (let attempt = 1; ; attempt++) {
+      const r = new RedisProcess(binary, await ports());
+      try {
+        await r.start();
+        return r;
+      } catch (e) {
+        if (!(e instanceof PortTaken) || attempt >= 5) throw e;
+      }
+    }
   }
 
   /** (Re)starts the server on its port. */
@@ -89,11 +108,16 @@ export class RedisProcess {
     });
     const deadline = Date.now() + 10_000;
     for (;;) {
-      if (this.child !== child) throw new Error(`redis-server exited at start:\n${this.log}`);
+      if (this.child !== child) {
+        if (/address already in use/i.test(this.log)) throw new PortTaken(`port ${this.port} is taken:\n${this.log}`);
+        throw new Error(`redis-server exited at start:\n${this.log}`);
+      }
+      let a: Admin | null = null;
       try {
-        const a = await Admin.connect(this.address, 500);
-        await a.command(['PING']);
-        a.close();
+        a = await Admin.connect(this.address, 500);
+        // The server that answers must be this child, not another that holds the port.
+        const info = await within(a.info('server'), 1000);
+        if (Number(info.get('process_id')) !== child.pid) throw new Error(`another server answers on ${this.address}`);
         return;
       } catch {
         if (Date.now() > deadline) {
@@ -101,6 +125,8 @@ export class RedisProcess {
           throw new Error(`redis-server did not answer on ${this.address} within 10 s:\n${this.log}`);
         }
         await new Promise((r) => setTimeout(r, 20));
+      } finally {
+        a?.close();
       }
     }
   }

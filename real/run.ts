@@ -15,7 +15,7 @@ import { drainUs } from '../sim/scenario/run.js';
 import type { ClientSpec, Scenario } from '../sim/scenario/schema.js';
 import { spawnWorkload } from '../sim/scenario/workload.js';
 import { Admin } from './admin.js';
-import { RealFaults, checkFaults } from './faults.js';
+import { RealFaults, checkDebug, checkFaults } from './faults.js';
 import { connectForeign, foreignIssue, type ForeignKind } from './foreign.js';
 import { realWorld } from './world.js';
 import { Proxy } from './proxy.js';
@@ -95,8 +95,9 @@ export async function runReal(s: Scenario, options: RealOptions = {}): Promise<R
   let proxy: Proxy | null = null;
   try {
     const probe = await Admin.connect(redisAddress);
-    const info = await probe.info('server');
-    probe.close();
+    const info = await probe.info('server').finally(() => probe.close());
+    // An own server allows DEBUG; another may not (Redis 7's default): say so before the run.
+    if (own === null) await checkDebug(s, redisAddress);
     if (s.faults.some((f) => f.kind === 'partition' || f.kind === 'latency' || f.kind === 'bandwidth' || f.kind === 'refuse_connections')) proxy = await Proxy.start(redisAddress);
     const address = proxy?.address ?? redisAddress;
     const list = targets(s, options.compare ?? false);
@@ -126,101 +127,113 @@ export interface Place {
 /** Runs one world on the real clock; resolves when every caller is done (or the drain is over). */
 export async function runRealWorld(s: Scenario, target: RealTarget, place: Place): Promise<RealWorldResult> {
   if (place.own !== null && !place.own.running) await place.own.start();
-  let admin = await Admin.connect(place.redisAddress);
-  await admin.command(['CLIENT', 'SETNAME', 'duplex-admin']);
-  await admin.command(['FLUSHALL']);
-  const before = await admin.info('all');
-  const adminSentBefore = admin.sent;
+  // Everything opened here is closed in the finally, whatever throws: the admin connection, the
+  // library's connections, the world's sockets.
+  let admin: Admin | null = null;
+  let foreign: Awaited<ReturnType<typeof connectForeign>> | null = null;
+  let world: ReturnType<typeof realWorld> | null = null;
+  try {
+    admin = await Admin.connect(place.redisAddress);
+    await admin.command(['CLIENT', 'SETNAME', 'duplex-admin']);
+    await admin.command(['FLUSHALL']);
+    const before = await admin.info('all');
+    const adminSentBefore = admin.sent;
 
-  // A library connects before the world's clock starts, so its connect is not in the run.
-  const foreign = 'spec' in target ? null : await connectForeign(target.foreign, place.address, target.poolSize);
-  const world = place.link === true ? realWorld(s.seed, place.address, ms(s.network.latencyMs), s.network.connectRtts) : realWorld(s.seed, place.address);
-  const { kernel, rt, driver, net } = world;
+    // A library connects before the world's clock starts, so its connect is not in the run.
+    foreign = 'spec' in target ? null : await connectForeign(target.foreign, place.address, target.poolSize);
+    world = place.link === true ? realWorld(s.seed, place.address, ms(s.network.latencyMs), s.network.connectRtts) : realWorld(s.seed, place.address);
+    const { kernel, rt, driver, net } = world;
 
-  let label: string;
-  let kind: string;
-  let opts: Record<string, unknown>;
-  let live: Set<Pid>;
-  let callers: Pid[];
-  if ('spec' in target) {
-    const { label: l, ...config } = target.spec;
-    label = l;
-    ({ kind, ...opts } = config);
-    const client = setupClient(world, label, config as ClientConfig, 0);
-    ({ callers, live } = spawnWorkload(world, client, s));
-  } else {
-    label = kind = target.foreign;
-    opts = target.foreign === 'node-redis-pool' ? { size: target.poolSize } : {};
-    ({ callers, live } = spawnWorkload(world, foreign!, s, foreignIssue(rt, driver)));
+    let label: string;
+    let kind: string;
+    let opts: Record<string, unknown>;
+    let live: Set<Pid>;
+    let callers: Pid[];
+    if ('spec' in target) {
+      const { label: l, ...config } = target.spec;
+      label = l;
+      ({ kind, ...opts } = config);
+      const client = setupClient(world, label, config as ClientConfig, 0);
+      ({ callers, live } = spawnWorkload(world, client, s));
+    } else {
+      label = kind = target.foreign;
+      opts = target.foreign === 'node-redis-pool' ? { size: target.poolSize } : {};
+      ({ callers, live } = spawnWorkload(world, foreign!, s, foreignIssue(rt, driver)));
+    }
+
+    const faults = new RealFaults(place, () => admin!, (a) => (admin = a));
+    const faultRng = kernel.rng.child('faults');
+    for (const f of s.faults) {
+      kernel.at(ms(f.atMs), () => {
+        if (f.kind !== 'kill_caller') {
+          faults.apply(f);
+          return;
+        }
+        const pid = f.caller !== undefined ? callers[f.caller] : [...live][faultRng.int(0, Math.max(0, live.size - 1))];
+        if (pid === undefined || !rt.isAlive(pid)) return;
+        kernel.trace.record('fault.kill_caller', { pid });
+        rt.exit(pid, 'kill');
+      });
+    }
+
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const end: Micros = ms(s.durationMs) + drainUs(s);
+    driver.start();
+    // The run ends when every caller is done (its last request ended), or at the end of the drain.
+    await driver.until(end, () => live.size === 0 && kernel.now >= ms(s.durationMs));
+    driver.stop();
+    const elapsedMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    await faults.settle();
+    net.closeAll();
+    await foreign?.close();
+    foreign = null;
+
+    if (await admin.command(['PING']).then(() => false, () => true)) admin = await Admin.connect(place.redisAddress);
+    const after = await admin.info('all');
+    const own = admin.sent - adminSentBefore;
+    const num = (m: Map<string, string>, k: string) => Number(m.get(k) ?? 0);
+    const restarted = faults.restarted;
+    const delta = (k: string) => (restarted ? num(after, k) : num(after, k) - num(before, k));
+    const serverCpuS = delta('used_cpu_user') + delta('used_cpu_sys');
+    const metrics = worldMetrics(world, ms(s.durationMs));
+    metrics.commandsExecuted = Math.max(0, delta('total_commands_processed') - own);
+    metrics.cpu.serverBusyPct = round1((100 * serverCpuS * 1000) / elapsedMs);
+    // One Node thread runs every process: the "busiest process" is the runtime as a whole.
+    metrics.cpu.busiestProcess = 'runtime (all)';
+    metrics.cpu.busiestProcessBusyPct = round1((100 * driver.busyUs) / 1000 / elapsedMs);
+    const steps = rt.stats().reduce((n, p) => n + p.steps, 0);
+    if (!('spec' in target)) {
+      // A library's sockets are its own: the server's count is the only one.
+      metrics.connections.opened = metrics.connections.connectAttempts = delta('total_connections_received');
+    }
+    return {
+      label,
+      kind,
+      options: opts,
+      traceHash: kernel.trace.hash(),
+      trace: kernel.trace,
+      metrics,
+      server: {
+        commands: metrics.commandsExecuted,
+        connections: delta('total_connections_received'),
+        cpuPct: metrics.cpu.serverBusyPct,
+        nodeCpuPct: round1((100 * (cpu.user + cpu.system)) / 1000 / elapsedMs),
+        runtimeBusyPct: metrics.cpu.busiestProcessBusyPct,
+        steps,
+        nsPerStep: steps === 0 ? 0 : Math.round((driver.busyUs * 1000) / steps),
+        elapsedUs: Math.round(elapsedMs * 1000),
+      },
+      crashes: rt.crashes.map((c) => `${c.name}: ${c.error instanceof Error ? c.error.message : String(c.error)}`),
+      faultErrors: [...faults.errors],
+    };
+  } finally {
+    world?.driver.stop();
+    world?.net.closeAll();
+    admin?.close();
+    await foreign?.close().catch(() => undefined);
   }
-
-  const faults = new RealFaults(place, () => admin, (a) => (admin = a));
-  const faultRng = kernel.rng.child('faults');
-  for (const f of s.faults) {
-    kernel.at(ms(f.atMs), () => {
-      if (f.kind !== 'kill_caller') {
-        faults.apply(f);
-        return;
-      }
-      const pid = f.caller !== undefined ? callers[f.caller] : [...live][faultRng.int(0, Math.max(0, live.size - 1))];
-      if (pid === undefined || !rt.isAlive(pid)) return;
-      kernel.trace.record('fault.kill_caller', { pid });
-      rt.exit(pid, 'kill');
-    });
-  }
-
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const end: Micros = ms(s.durationMs) + drainUs(s);
-  driver.start();
-  // The run ends when every caller is done (its last request ended), or at the end of the drain.
-  await driver.until(end, () => live.size === 0 && kernel.now >= ms(s.durationMs));
-  driver.stop();
-  const elapsedMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  await faults.settle();
-  net.closeAll();
-  await foreign?.close();
-
-  if (await admin.command(['PING']).then(() => false, () => true)) admin = await Admin.connect(place.redisAddress);
-  const after = await admin.info('all');
-  const own = admin.sent - adminSentBefore;
-  admin.close();
-  const num = (m: Map<string, string>, k: string) => Number(m.get(k) ?? 0);
-  const restarted = faults.restarted;
-  const delta = (k: string) => (restarted ? num(after, k) : num(after, k) - num(before, k));
-  const serverCpuS = delta('used_cpu_user') + delta('used_cpu_sys');
-  const metrics = worldMetrics(world, ms(s.durationMs));
-  metrics.commandsExecuted = Math.max(0, delta('total_commands_processed') - own);
-  metrics.cpu.serverBusyPct = round1((100 * serverCpuS * 1000) / elapsedMs);
-  // One Node thread runs every process: the "busiest process" is the runtime as a whole.
-  metrics.cpu.busiestProcess = 'runtime (all)';
-  metrics.cpu.busiestProcessBusyPct = round1((100 * driver.busyUs) / 1000 / elapsedMs);
-  const steps = rt.stats().reduce((n, p) => n + p.steps, 0);
-  if (!('spec' in target)) {
-    // A library's sockets are its own: the server's count is the only one.
-    metrics.connections.opened = metrics.connections.connectAttempts = delta('total_connections_received');
-  }
-  return {
-    label,
-    kind,
-    options: opts,
-    traceHash: kernel.trace.hash(),
-    trace: kernel.trace,
-    metrics,
-    server: {
-      commands: metrics.commandsExecuted,
-      connections: delta('total_connections_received'),
-      cpuPct: metrics.cpu.serverBusyPct,
-      nodeCpuPct: round1((100 * (cpu.user + cpu.system)) / 1000 / elapsedMs),
-      runtimeBusyPct: metrics.cpu.busiestProcessBusyPct,
-      steps,
-      nsPerStep: steps === 0 ? 0 : Math.round((driver.busyUs * 1000) / steps),
-      elapsedUs: Math.round(elapsedMs * 1000),
-    },
-    crashes: rt.crashes.map((c) => `${c.name}: ${c.error instanceof Error ? c.error.message : String(c.error)}`),
-    faultErrors: [...faults.errors],
-  };
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

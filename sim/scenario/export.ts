@@ -2,6 +2,7 @@
  * What a run is turned into for people and tools: the JSON report (the CLI's --json), the raw
  * trace, and the Chrome trace event format that ui.perfetto.dev opens.
  */
+import type { WorldMetrics } from './metrics.js';
 import type { ScenarioResult } from './run.js';
 
 export interface JsonReport {
@@ -26,31 +27,38 @@ export interface JsonReport {
   }>;
 }
 
+export type JsonWorld = JsonReport['worlds'][number];
+
 export function jsonReport(r: ScenarioResult): JsonReport {
   return {
     scenario: r.scenario.name,
     seed: r.scenario.seed,
     worlds: r.worlds.map((w) => {
       const { label, kind, ...options } = w.client;
-      const m = w.metrics;
-      return {
-        label,
-        client: kind,
-        traceHash: w.traceHash,
-        requests: m.requests,
-        latencyMs: m.latencyMs,
-        throughputPerSec: m.throughputPerSec,
-        connections: m.connections,
-        bytes: m.bytes,
-        cpu: { busiestProcessBusyPct: m.cpu.busiestProcessBusyPct, serverBusyPct: m.cpu.serverBusyPct, busiestProcess: m.cpu.busiestProcess },
-        invariants: m.invariants,
-        maxInFlightPerConnection: m.maxInFlightPerConnection,
-        meanInSystem: m.meanInSystem,
-        poolQueueWaitMs: m.poolQueueWaitMs,
-        commandsExecuted: m.commandsExecuted,
-        options,
-      };
+      return jsonWorld({ label, kind, options, traceHash: w.traceHash, metrics: w.metrics });
     }),
+  };
+}
+
+/** One world of the JSON report (a simulated one, or a real one: cli/real.ts). */
+export function jsonWorld(w: { label: string; kind: string; options: Record<string, unknown>; traceHash: string; metrics: WorldMetrics }): JsonWorld {
+  const m = w.metrics;
+  return {
+    label: w.label,
+    client: w.kind,
+    traceHash: w.traceHash,
+    requests: m.requests,
+    latencyMs: m.latencyMs,
+    throughputPerSec: m.throughputPerSec,
+    connections: m.connections,
+    bytes: m.bytes,
+    cpu: { busiestProcessBusyPct: m.cpu.busiestProcessBusyPct, serverBusyPct: m.cpu.serverBusyPct, busiestProcess: m.cpu.busiestProcess },
+    invariants: m.invariants,
+    maxInFlightPerConnection: m.maxInFlightPerConnection,
+    meanInSystem: m.meanInSystem,
+    poolQueueWaitMs: m.poolQueueWaitMs,
+    commandsExecuted: m.commandsExecuted,
+    options: w.options,
   };
 }
 

@@ -2,4 +2,4 @@ export { parseScenario, scenarioSchema, MIX_KEYS, type Scenario, type ScenarioIn
 export { runScenario, runWorld, drainUs, type ScenarioResult, type WorldResult, type RunOptions } from './run.js';
 export { worldMetrics, type WorldMetrics } from './metrics.js';
 export { presets, presetNames, loadPreset, type Preset } from './presets.js';
-export { jsonReport, traceExport, perfettoExport, type JsonReport } from './export.js';
+export { jsonReport, jsonWorld, traceExport, perfettoExport, type JsonReport, type JsonWorld } from './export.js';

@@ -1,10 +1,13 @@
 /** npm run real: bad input exits 2 naming what is wrong; runs print the simulator's report. */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import * as net from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScenario } from '../../sim/scenario/index.js';
+import { jsonReport, parseScenario, runScenario } from '../../sim/scenario/index.js';
+import { main } from '../../cli/real-main.js';
+import { UsageError } from '../../cli/report.js';
 import { useRedis } from './helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -28,6 +31,23 @@ function file(name: string, value: unknown): string {
   return p;
 }
 
+/** A stand-in for a Redis 7 with DEBUG off (its default): PING and INFO answered, DEBUG refused. */
+function redisWithoutDebug(): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.createServer((c) => {
+      c.on('error', () => undefined);
+      c.on('data', (d: Buffer) => {
+        const t = d.toString();
+        if (t.includes('PING')) c.write('+PONG\r\n');
+        else if (t.includes('INFO')) c.write('$22\r\nredis_version:7.0.15\r\n\r\n');
+        else c.write('-ERR DEBUG command not allowed. If the enable-debug-command option is set to "local"...\r\n');
+      });
+    });
+    s.unref();
+    s.listen(0, '127.0.0.1', () => resolve(`127.0.0.1:${(s.address() as net.AddressInfo).port}`));
+  });
+}
+
 const small = {
   name: 'small',
   durationMs: 200,
@@ -40,15 +60,16 @@ const small = {
 
 describe('npm run real', () => {
   it('help_and_list_exit_0', async () => {
-    const h = await real('--help');
+    const [h, l] = await Promise.all([real('--help'), real('--list')]);
     expect(h.code).toBe(0);
     expect(h.out).toContain('--redis HOST:PORT');
-    const l = await real('--list');
+    expect(h.out).toMatch(/DESTRUCTIVE: every world runs FLUSHALL/);
     expect(l.code).toBe(0);
     expect(l.out).toMatch(/^l4-multiplex\s+L4\s+/m);
   });
 
   it('bad_arguments_exit_2_with_a_clear_message', async () => {
+    const noDebug = await redisWithoutDebug();
     const cases: Array<[string[], RegExp]> = [
       [[], /give --preset NAME or --scenario FILE/],
       [['--preset', 'nope'], /unknown preset "nope"/],
@@ -60,14 +81,31 @@ describe('npm run real', () => {
       [['--scenario', file('bad.json', '{ not json')], /is not valid JSON/],
       [['--preset', 'l6-resiliency', '--redis', redis.server.address], /faults\[1\]: server_down needs the redis-server this command starts itself/],
       [['--preset', 'l4-multiplex', '--link', '--compare'], /--link cannot go with --compare/],
+      [['--scenario', file('sleep.json', { ...small, workload: { ...small.workload, mix: { GET: 1, SLEEP: 0.1 } } }), '--redis', noDebug], /SLEEP command of the workload needs DEBUG SLEEP, which the Redis at .* refuses.*enable-debug-command/],
       [['--preset', 'l4-multiplex', '--repeat', '0'], /--repeat must be a whole number from 1 to 20, got "0"/],
       [['--preset', 'l4-multiplex', '--calibrate', join(dir, 'no', 'such', 'cal.json')], /--calibrate: cannot write .*cal\.json: its folder does not exist/],
     ];
+    // In this process (a spawn costs a second or more): each is a UsageError, which the command
+    // turns into exit 2 with the message (the spawned cases below check that part).
     for (const [args, want] of cases) {
-      const r = await real(...args);
-      expect(r.code, args.join(' ')).toBe(2);
-      expect(r.err, args.join(' ')).toMatch(want);
+      const e = await main(args).then(
+        () => null,
+        (x: unknown) => x,
+      );
+      expect(e, args.join(' ')).toBeInstanceOf(UsageError);
+      expect((e as Error).message, args.join(' ')).toMatch(want);
     }
+  });
+
+  it('bad_arguments_exit_2_printing_the_message_and_the_usage', async () => {
+    const [none, bogus] = await Promise.all([real(), real('--preset', 'nope')]);
+    for (const r of [none, bogus]) {
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^error: /);
+      expect(r.err).toContain('usage: npm run real');
+    }
+    expect(none.err).toMatch(/give --preset NAME or --scenario FILE/);
+    expect(bogus.err).toMatch(/unknown preset "nope"/);
   });
 
   it('runs_a_scenario_against_a_given_redis_and_prints_the_json_report', async () => {
@@ -81,6 +119,12 @@ describe('npm run real', () => {
       expect(w.invariants.lost).toBe(0);
       expect(w.invariants.misrouted).toBe(0);
     }
+    // The same report as npm run sim --json, world for world (keys and their order).
+    const parsed = parseScenario(small);
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const sim = jsonReport(runScenario(parsed.scenario));
+    expect(doc.worlds.map((w) => JSON.stringify(Object.keys(w)))).toEqual(sim.worlds.map((w) => JSON.stringify(Object.keys(w))));
+    expect(Object.keys((doc.worlds[0] as unknown as { cpu: object }).cpu)).toEqual(Object.keys(sim.worlds[0]!.cpu));
     expect(doc.real.redisVersion).toMatch(/^\d+\./);
     expect(doc.real.crashes).toEqual([]);
   });

@@ -70,3 +70,30 @@ describe('the wall-clock driver', () => {
     expect(seen).toBeGreaterThan(10);
   });
 });
+
+describe('the wall-clock driver, until', () => {
+  it('resolves_in_the_turn_whose_events_make_done_hold_not_at_a_later_poll', async () => {
+    const w = realWorld(1, '127.0.0.1:1');
+    let done = false;
+    let laterTurnRan = false;
+    w.rt.spawn(function* (ctx) {
+      yield* ctx.sleep(ms(5));
+      done = true;
+      // Runs in a later turn of the event loop than this one.
+      setImmediate(() => (laterTurnRan = true));
+    });
+    w.driver.start();
+    await w.driver.until(ms(5000), () => done);
+    w.driver.stop();
+    expect(done).toBe(true);
+    expect(laterTurnRan).toBe(false);
+  });
+
+  it('resolves_at_its_time_when_nothing_happens', async () => {
+    const w = realWorld(1, '127.0.0.1:1');
+    w.driver.start();
+    await w.driver.until(ms(30));
+    w.driver.stop();
+    expect(w.driver.nowUs()).toBeGreaterThanOrEqual(ms(30));
+  });
+});

@@ -7,8 +7,11 @@
  * callers, answered before it reconnects, as `closed`. The error kinds must be the simulator's,
  * and the checker must find nothing lost, misrouted or answered twice.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as net from 'node:net';
 import { parseScenario, runWorld, type Scenario } from '../../sim/scenario/index.js';
+import { Admin } from '../../real/admin.js';
+import { FaultError, RealFaults, checkDebug } from '../../real/faults.js';
 import { runRealWorld } from '../../real/run.js';
 import { useRedis } from './helpers.js';
 
@@ -49,5 +52,52 @@ describe('CLIENT KILL mid-run', () => {
       expect(m.invariants.misrouted).toBe(0);
       expect(m.invariants.duplicatedReplies).toBe(0);
     }
+  });
+});
+
+/** A server that answers every command with an error, as Redis does to a DEBUG it does not allow. */
+const refusing: net.Server[] = [];
+afterAll(async () => {
+  await Promise.all(refusing.map((s) => new Promise((r) => s.close(r))));
+});
+function refuser(): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.createServer((c) => {
+      c.on('error', () => undefined);
+      c.on('data', (d: Buffer) => {
+        for (let i = 0; i < d.toString().split('\r\n').filter((l) => l.startsWith('*')).length; i++) c.write('-ERR DEBUG command not allowed. If the enable-debug-command option is set\r\n');
+      });
+    });
+    refusing.push(s);
+    s.listen(0, '127.0.0.1', () => resolve(`127.0.0.1:${(s.address() as net.AddressInfo).port}`));
+  });
+}
+
+describe('faults Redis refuses', () => {
+  it('are_fault_errors_not_faults_applied', async () => {
+    const address = await refuser();
+    const admin = await Admin.connect(address);
+    try {
+      const faults = new RealFaults({ redisAddress: address, address, own: null, proxy: null }, () => admin, () => undefined);
+      faults.apply({ atMs: 0, kind: 'drop_connections' });
+      faults.apply({ atMs: 0, kind: 'slow_server', forMs: 10, factor: 10 } as Scenario['faults'][number]);
+      await faults.settle();
+      expect(faults.errors).toHaveLength(2);
+      expect(faults.errors[0]).toMatch(/^drop_connections at 0 ms: CLIENT KILL: ERR/);
+      expect(faults.errors[1]).toMatch(/^slow_server at 0 ms: DEBUG SLEEP: ERR DEBUG command not allowed/);
+    } finally {
+      admin.close();
+    }
+  });
+
+  it('a_scenario_that_needs_debug_is_stopped_before_the_run_when_redis_refuses_it', async () => {
+    const address = await refuser();
+    const withSleep = parseScenario({ workload: { mix: { GET: 1, SLEEP: 0.1 } }, clients: [{ label: 'pool', kind: 'pool' }] });
+    const plain = parseScenario({ workload: { mix: { GET: 1 } }, clients: [{ label: 'pool', kind: 'pool' }] });
+    if (!withSleep.ok || !plain.ok) throw new Error('bad scenario');
+    await expect(checkDebug(withSleep.scenario, address)).rejects.toThrow(FaultError);
+    await expect(checkDebug(withSleep.scenario, address)).rejects.toThrow(/SLEEP command of the workload needs DEBUG SLEEP.*enable-debug-command/);
+    await expect(checkDebug(plain.scenario, address)).resolves.toBeUndefined();
+    await expect(checkDebug(withSleep.scenario, redis.server.address)).resolves.toBeUndefined();
   });
 });

@@ -75,6 +75,17 @@ describe('the fault proxy', () => {
     expect(toText(await fresh.command(['ECHO', 'after']))).toBe('after');
   });
 
+  it('every_short_partition_heals_even_when_its_timer_fires_a_little_early', async () => {
+    const { proxy, client } = await through();
+    await client.command(['PING']);
+    for (let i = 0; i < 300; i++) {
+      proxy.partitionFor('hold', 1 + (i % 3));
+      const r = await within(client.command(['ECHO', `n${i}`]), 3000);
+      expect(r !== 'pending' && 'v' in r ? toText(r.v) : r, `partition ${i}`).toBe(`n${i}`);
+      expect(proxy.partitioned, `partition ${i}`).toBe(false);
+    }
+  });
+
   it('a_connection_made_during_a_partition_reaches_redis_when_it_heals', async () => {
     const { proxy } = await through();
     proxy.partitionFor('hold', 150);
@@ -87,12 +98,25 @@ describe('the fault proxy', () => {
 
   it('refusing_makes_connects_fail_with_econnrefused_until_it_ends', async () => {
     const { proxy } = await through();
-    proxy.refuse(150);
+    const back = proxy.refuse(150);
     await expect(Admin.connect(proxy.address)).rejects.toThrow(/ECONNREFUSED/);
-    await sleep(250);
+    await back;
     const c = await Admin.connect(proxy.address);
     open.push(c);
     expect(toText(await c.command(['PING']))).toBe('PONG');
+  });
+
+  it('refusing_rejects_when_the_proxy_cannot_listen_again', async () => {
+    const { proxy } = await through();
+    const back = proxy.refuse(100);
+    // Something else takes the port meanwhile.
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(proxy.port, '127.0.0.1', r));
+    try {
+      await expect(back).rejects.toThrow(/could not listen again on port \d+: EADDRINUSE/);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
   });
 
   it('drop_resets_every_connection', async () => {
