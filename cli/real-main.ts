@@ -15,7 +15,8 @@ import { parseAddress } from '../real/node-tcp.js';
 import { RedisProcess, findRedisServer } from '../real/redis-server.js';
 import { runReal, type RealResult } from '../real/run.js';
 import { median } from '../real/stats.js';
-import { fail, loadScenario, reportTable } from './report.js';
+import { FOREIGN_KINDS } from '../real/foreign.js';
+import { LIBRARY_UNMEASURED, fail, loadScenario, reportTable } from './report.js';
 
 export const USAGE = `usage: npm run real -- (--preset NAME | --scenario FILE) [options]
 
@@ -243,7 +244,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(repeat === 1 ? jsonOf(result) : { runs: runs.map(jsonOf) }, null, 2)}\n`);
     return 0;
   }
-  const cols = result.worlds.map((w) => ({ label: w.label, kind: w.kind, metrics: w.metrics, traceHash: w.traceHash }));
+  const cols = result.worlds.map((w) => ({ label: w.label, kind: w.kind, metrics: w.metrics, traceHash: w.traceHash, unmeasured: (FOREIGN_KINDS as readonly string[]).includes(w.kind) ? LIBRARY_UNMEASURED : undefined }));
   let out = `${reportTable(`${title(result, args.link)}${repeat > 1 ? `\n(the last of ${repeat} runs)` : ''}`, cols)}\n${extraRows(result)}\n`;
   if (repeat > 1) out += `${summaryTable(runs)}\n`;
   if (args['vs-sim']) out += `${ratios(scenario, runs)}\n`;

@@ -51,13 +51,18 @@ export interface ReportColumn {
   kind: string;
   metrics: WorldMetrics;
   traceHash: string;
+  /** Rows this column cannot measure (a reference library's bytes and in-flight counts): '-'. */
+  unmeasured?: ReadonlySet<string>;
 }
+
+/** What a reference library's column cannot measure: its sockets and processes are its own. */
+export const LIBRARY_UNMEASURED: ReadonlySet<string> = new Set(['max in flight / conn', 'bytes sent', 'bytes received', 'bytes copied (procs)', 'pool queue wait p99 ms']);
 
 /** The side-by-side table both CLIs print: one column per world. */
 export function reportTable(title: string, worlds: readonly ReportColumn[]): string {
   const r = { worlds };
   const rows: Array<[string, ...string[]]> = [];
-  const add = (name: string, f: (w: ReportColumn) => string | number) => rows.push([name, ...r.worlds.map((w) => String(f(w)))]);
+  const add = (name: string, f: (w: ReportColumn) => string | number) => rows.push([name, ...r.worlds.map((w) => (w.unmeasured?.has(name) === true ? '-' : String(f(w))))]);
   add('client', (w) => w.kind);
   add('requests issued', (w) => w.metrics.requests.issued);
   add('ok', (w) => w.metrics.requests.ok);
