@@ -7,7 +7,6 @@
  * its owner). Every callback from Node enters the runtime through the driver's `io`.
  */
 import * as net from 'node:net';
-import { concatBytes } from '../sim/kernel/bytes.js';
 import type { Micros } from '../sim/kernel/time.js';
 import { Socket, type ActiveMode, type SocketConn, type TcpClosed, type TcpData, type TcpStack } from '../sim/net/network.js';
 import type { Pid, Ref, Runtime } from '../sim/runtime/index.js';
@@ -164,24 +163,13 @@ export class NodeTcp implements TcpStack {
   setActive(socket: Socket, active: ActiveMode): void {
     socket.active = active;
     if (active === false) return;
-    if (socket.buffered > 0) {
-      const data = concatBytes(socket.buffer, socket.buffered);
-      socket.buffer = [];
-      socket.buffered = 0;
-      this.deliverActive(socket, data);
-    }
+    const data = socket.take(0);
+    if (data !== null) this.deliverActive(socket, data);
     if (socket.peerClosed && !socket.closed && socket.active !== false) this.notifyClosed(socket);
   }
 
   take(socket: Socket, length: number): Uint8Array | null {
-    if (socket.buffered === 0 || socket.buffered < length) return null;
-    const all = concatBytes(socket.buffer, socket.buffered);
-    const n = length === 0 ? all.length : length;
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    socket.buffer = rest.length > 0 ? [rest] : [];
-    socket.buffered = rest.length;
-    return out;
+    return socket.take(length);
   }
 
   /** Sockets connected and not closed by either side (the metrics' openAtEnd). */

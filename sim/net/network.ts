@@ -151,6 +151,27 @@ export class Socket {
   get isClosed(): boolean {
     return this.closed || (this.peerClosed && this.buffered === 0);
   }
+
+  /**
+   * @internal Takes up to `length` buffered bytes (0: all), or null when fewer have arrived.
+   * Every TcpStack reads its sockets' buffers this way.
+   */
+  take(length: number): Uint8Array | null {
+    if (this.buffered === 0 || this.buffered < length) return null;
+    const all = concatBytes(this.buffer, this.buffered);
+    const n = length === 0 ? all.length : length;
+    if (n === all.length) {
+      // All of it (the usual recv): no views to cut.
+      this.buffer = [];
+      this.buffered = 0;
+      return all;
+    }
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    this.buffer = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    return out;
+  }
 }
 
 /** @internal One connection: both directions and both ends. */
@@ -393,31 +414,14 @@ export class Network implements TcpStack {
     socket.active = active;
     if (active === false) return;
     // Switching to active hands over what was buffered, as inet does.
-    if (socket.buffered > 0) {
-      const data = concatBytes(socket.buffer, socket.buffered);
-      socket.buffer = [];
-      socket.buffered = 0;
-      this.deliverActive(socket, data);
-    }
+    const data = socket.take(0);
+    if (data !== null) this.deliverActive(socket, data);
     if (socket.peerClosed && !socket.closed && socket.active !== false) this.notifyClosed(socket);
   }
 
   /** @internal Takes up to `length` buffered bytes (0: all). */
   take(socket: Socket, length: number): Uint8Array | null {
-    if (socket.buffered === 0 || socket.buffered < length) return null;
-    const all = concatBytes(socket.buffer, socket.buffered);
-    const n = length === 0 ? all.length : length;
-    if (n === all.length) {
-      // All of it (the usual recv): no views to cut.
-      socket.buffer = [];
-      socket.buffered = 0;
-      return all;
-    }
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    socket.buffer = rest.length > 0 ? [rest] : [];
-    socket.buffered = rest.length;
-    return out;
+    return socket.take(length);
   }
 
   // ---- Internals ----
