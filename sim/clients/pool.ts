@@ -16,6 +16,9 @@
  * or waits for a connection: a holder that dies gets its socket closed and replaced (nobody
  * knows what it left on the wire), a waiter that dies leaves the queue. Like Postgrex, an idle
  * socket is `active: :once` so its connection process notices when Redis closes it.
+ *
+ * The pool process has one handler per event of the slide: checkout, checkin, holder DOWN, and
+ * slot up / slot down from the connection processes.
  */
 import { ms, type Micros } from '../kernel/time.js';
 import { tcp } from '../net/index.js';
@@ -23,13 +26,15 @@ import type { RespValue } from '../resp/index.js';
 import {
   Connection,
   GenServer,
-  isDown,
-  isTagged,
   type ConnectionSpec,
   type Ctx,
+  type DownMessage,
+  type ExitMessage,
   type From,
   type Gen,
   type GenServerSpec,
+  type CallReturn,
+  type InfoReturn,
   type Pid,
   type Ref,
 } from '../runtime/index.js';
@@ -78,11 +83,13 @@ export function poolClient(env: ClientEnv, name: string, options: Partial<PoolOp
 
 // ---- Messages ----
 
+/** A caller asks for a socket (a call; `ref` names this checkout in a later checkin or cancel). */
 interface Checkout {
   readonly type: 'checkout';
   readonly ref: Ref;
   readonly req: number;
 }
+/** A caller gives its socket back; `broken`: nobody may use it again. */
 interface Checkin {
   readonly type: 'checkin';
   readonly ref: Ref;
@@ -90,25 +97,48 @@ interface Checkin {
   readonly socket: tcp.Socket;
   readonly broken: boolean;
 }
+/** A caller's checkout call timed out: it is no longer waiting, nor holding what raced it. */
 interface Cancel {
   readonly type: 'cancel';
   readonly ref: Ref;
 }
+/** A connection process connected its slot's socket. */
 interface SlotUp {
   readonly type: 'slot_up';
   readonly slot: number;
   readonly socket: tcp.Socket;
 }
+/** A connection process saw its idle socket close (or speak unasked) and is reconnecting. */
 interface SlotDown {
   readonly type: 'slot_down';
   readonly slot: number;
   readonly socket: tcp.Socket;
 }
+interface QueueTimeout {
+  readonly type: '$queue_timeout';
+  readonly ref: Ref;
+}
+interface CodelPoll {
+  readonly type: '$codel_poll';
+  readonly lastSince: Micros;
+}
+
+type PoolCall = Checkout;
+type PoolCast = Checkin | Cancel | SlotUp | SlotDown;
+type PoolInfo = DownMessage | ExitMessage | QueueTimeout | CodelPoll;
+
+/** The pool to a connection process: close this socket and connect a new one. */
+interface Reconnect {
+  readonly type: 'reconnect';
+  readonly socket: tcp.Socket;
+}
+
 /** What a caller gets from checkout. */
 type Lease = { readonly ok: true; readonly slot: number; readonly socket: tcp.Socket; readonly wire: Wire } | { readonly ok: false; readonly error: ClientError };
 
 // ---- The pool process ----
 
+/** Who has a slot's socket: the pool monitors it (`mref`) until checkin. */
 interface Holder {
   readonly caller: Pid;
   readonly mref: Ref;
@@ -116,13 +146,30 @@ interface Holder {
   readonly req: number;
 }
 
+/** A slot's states. 'lost': its socket went down while out; the holder still has it. */
+type SlotState =
+  | { readonly status: 'down' }
+  | Idle
+  | { readonly status: 'out'; readonly socket: tcp.Socket; readonly wire: Wire; readonly holder: Holder }
+  | { readonly status: 'lost'; readonly holder: Holder };
+
+interface Idle {
+  readonly status: 'idle';
+  readonly socket: tcp.Socket;
+  readonly wire: Wire;
+}
+
 interface Slot {
   readonly id: number;
-  pid: Pid | null;
-  socket: tcp.Socket | null;
-  wire: Wire | null;
-  status: 'down' | 'idle' | 'busy';
-  holder: Holder | null;
+  /** Its connection process. */
+  pid: Pid;
+  state: SlotState;
+}
+
+const DOWN: SlotState = { status: 'down' };
+
+function holderOf(slot: Slot): Holder | null {
+  return slot.state.status === 'out' || slot.state.status === 'lost' ? slot.state.holder : null;
 }
 
 interface Waiter {
@@ -144,23 +191,117 @@ interface Codel {
 
 interface PoolState {
   slots: Slot[];
+  /** Idle slots' ids, the longest idle first. */
   idle: number[];
   queue: Waiter[];
   codel: Codel;
 }
+
+type Reply = InfoReturn<PoolState>;
 
 function poolSpec(client: PoolClient): GenServerSpec<PoolState> {
   const o = client.options;
   const target = ms(o.queueTargetMs);
   const interval = ms(o.queueIntervalMs);
 
-  function give(ctx: Ctx, s: PoolState, slot: Slot, w: { from: From; caller: Pid; mref: Ref; ref: Ref; req: number }, waitedUs: Micros): void {
-    slot.status = 'busy';
-    slot.holder = { caller: w.caller, mref: w.mref, ref: w.ref, req: w.req };
-    tcp.setActive(ctx, slot.socket!, false);
-    ctx.trace('checkout.start', { req: w.req, slot: slot.id, conn: slot.socket!.id, waitedUs });
-    GenServer.reply(ctx, w.from, { ok: true, slot: slot.id, socket: slot.socket!, wire: slot.wire! } satisfies Lease);
-    void s;
+  // ---- The events of the slide ----
+
+  /** checkout: an idle socket at once; else fail fast, or wait in the queue. */
+  function checkout(ctx: Ctx, s: PoolState, { ref, req }: Checkout, from: From): CallReturn<PoolState> {
+    const mref = ctx.monitor(from.pid);
+    const id = s.idle.shift();
+    if (id !== undefined) {
+      const slot = s.slots[id]!;
+      const { socket, wire } = slot.state as Idle;
+      give(ctx, slot, socket, wire, { from, caller: from.pid, mref, ref, req }, 0);
+      return ['noreply', s];
+    }
+    if (o.onExhausted === 'error' || (o.maxQueue !== null && s.queue.length >= o.maxQueue)) {
+      ctx.demonitor(mref, { flush: true });
+      return ['reply', { ok: false, error: o.onExhausted === 'error' ? 'checked_out' : 'queue_full' } satisfies Lease, s];
+    }
+    const timer = o.onExhausted === 'queue' ? ctx.sendAfter(ms(o.checkoutTimeoutMs), { type: '$queue_timeout', ref } satisfies QueueTimeout) : null;
+    // :queue.in — spelled out: a spread here made every waiter in a slow, one-off shape.
+    s.queue.push({ from, caller: from.pid, mref, ref, req, since: ctx.now, timer });
+    ctx.trace('checkout.wait', { req });
+    return ['noreply', s];
+  }
+
+  /** checkin: stop watching the holder; the socket goes to the next waiter, or back to idle. */
+  function checkin(ctx: Ctx, s: PoolState, m: Checkin): Reply {
+    const slot = s.slots[m.slot]!;
+    const st = slot.state;
+    if ((st.status !== 'out' && st.status !== 'lost') || st.holder.ref !== m.ref) return ['noreply', s];
+    ctx.demonitor(st.holder.mref, { flush: true });
+    ctx.trace('checkout.end', { req: st.holder.req, slot: slot.id, broken: m.broken });
+    // 'lost': it went down while out; its connection process is already reconnecting.
+    if (st.status === 'lost') slot.state = DOWN;
+    else if (m.broken) replace(ctx, slot);
+    else release(ctx, s, slot, st.socket, st.wire);
+    return ['noreply', s];
+  }
+
+  /** cancel: the caller gave up on its checkout: out of the queue, or back from it if it raced. */
+  function cancel(ctx: Ctx, s: PoolState, { ref }: Cancel): Reply {
+    const w = removeWaiter(s, (x) => x.ref === ref);
+    if (w !== undefined) reject(ctx, w, 'timeout');
+    const held = s.slots.find((x) => holderOf(x)?.ref === ref);
+    const st = held?.state;
+    if (held !== undefined && (st?.status === 'out' || st?.status === 'lost')) {
+      ctx.demonitor(st.holder.mref, { flush: true });
+      ctx.trace('checkout.end', { req: st.holder.req, slot: held.id, broken: false });
+      if (st.status === 'lost') held.state = DOWN;
+      else release(ctx, s, held, st.socket, st.wire);
+    }
+    return ['noreply', s];
+  }
+
+  /** DOWN of a holder: it died with the socket in an unknown state, so close it and connect anew. Of a waiter: it leaves the queue. */
+  function down(ctx: Ctx, s: PoolState, m: DownMessage): Reply {
+    const held = s.slots.find((x) => holderOf(x)?.mref === m.ref);
+    if (held !== undefined) {
+      ctx.trace('checkout.end', { req: holderOf(held)!.req, slot: held.id, broken: true });
+      replace(ctx, held);
+    } else {
+      removeWaiter(s, (w) => w.mref === m.ref);
+    }
+    return ['noreply', s];
+  }
+
+  /** slot up: a new socket, for the next waiter or idle. */
+  function slotUp(ctx: Ctx, s: PoolState, m: SlotUp): Reply {
+    const slot = s.slots[m.slot]!;
+    release(ctx, s, slot, m.socket, new Wire(m.socket, client.env.codecNsPerByte));
+    return ['noreply', s];
+  }
+
+  /** slot down: an idle socket closed; one out stays with its holder, who will find it broken. */
+  function slotDown(s: PoolState, m: SlotDown): Reply {
+    const slot = s.slots[m.slot]!;
+    const st = slot.state;
+    if ((st.status !== 'idle' && st.status !== 'out') || st.socket !== m.socket) return ['noreply', s];
+    if (st.status === 'idle') {
+      s.idle = s.idle.filter((x) => x !== slot.id);
+      slot.state = DOWN;
+    } else {
+      slot.state = { status: 'lost', holder: st.holder };
+    }
+    return ['noreply', s];
+  }
+
+  function queueTimeout(ctx: Ctx, s: PoolState, { ref }: QueueTimeout): Reply {
+    const w = removeWaiter(s, (x) => x.ref === ref);
+    if (w !== undefined) reject(ctx, { ...w, timer: null }, 'queue_timeout');
+    return ['noreply', s];
+  }
+
+  // ---- Helpers ----
+
+  function give(ctx: Ctx, slot: Slot, socket: tcp.Socket, wire: Wire, w: Omit<Waiter, 'since' | 'timer'>, waitedUs: Micros): void {
+    slot.state = { status: 'out', socket, wire, holder: { caller: w.caller, mref: w.mref, ref: w.ref, req: w.req } };
+    tcp.setActive(ctx, socket, false);
+    ctx.trace('checkout.start', { req: w.req, slot: slot.id, conn: socket.id, waitedUs });
+    GenServer.reply(ctx, w.from, { ok: true, slot: slot.id, socket, wire } satisfies Lease);
   }
 
   function reject(ctx: Ctx, w: Waiter, error: ClientError): void {
@@ -175,19 +316,24 @@ function poolSpec(client: PoolClient): GenServerSpec<PoolState> {
     return s.queue.splice(i, 1)[0];
   }
 
-  /** A connection is free: the next waiter gets it, or it goes idle. */
-  function release(ctx: Ctx, s: PoolState, slot: Slot): void {
-    slot.holder = null;
-    for (;;) {
-      const w = o.onExhausted === 'codel' ? codelNext(ctx, s) : s.queue.shift();
-      if (w === undefined) break;
+  /** A slot with a socket is free: the next waiter gets it (:queue.out), or it goes idle. */
+  function release(ctx: Ctx, s: PoolState, slot: Slot, socket: tcp.Socket, wire: Wire): void {
+    const w = o.onExhausted === 'codel' ? codelNext(ctx, s) : s.queue.shift();
+    if (w !== undefined) {
       if (w.timer !== null) ctx.cancelTimer(w.timer);
-      give(ctx, s, slot, w, ctx.now - w.since);
+      give(ctx, slot, socket, wire, w, ctx.now - w.since);
       return;
     }
-    slot.status = 'idle';
-    tcp.setActive(ctx, slot.socket!, 'once');
+    slot.state = { status: 'idle', socket, wire };
+    tcp.setActive(ctx, socket, 'once');
     s.idle.push(slot.id);
+  }
+
+  /** The socket is unusable: the slot's connection process closes it and connects a new one. */
+  function replace(ctx: Ctx, slot: Slot): void {
+    const st = slot.state;
+    slot.state = DOWN;
+    if (st.status === 'out') GenServer.cast(ctx, slot.pid, { type: 'reconnect', socket: st.socket } satisfies Reconnect);
   }
 
   /** DBConnection.ConnectionPool's dequeue: dequeue_first / dequeue_fast / dequeue_slow. */
@@ -213,7 +359,7 @@ function poolSpec(client: PoolClient): GenServerSpec<PoolState> {
   }
 
   /** DBConnection's poll: with no progress for an interval, a queue over target turns slow and sheds. */
-  function codelPoll(ctx: Ctx, s: PoolState, lastSince: Micros): void {
+  function codelPoll(ctx: Ctx, s: PoolState, { lastSince }: CodelPoll): Reply {
     const now = ctx.now;
     const first = s.queue[0];
     if (first !== undefined && first.since <= lastSince) {
@@ -230,17 +376,15 @@ function poolSpec(client: PoolClient): GenServerSpec<PoolState> {
         c.next = now + interval;
       }
     }
-    ctx.sendAfter(interval, { type: '$codel_poll', lastSince: s.queue[0]?.since ?? now });
+    ctx.sendAfter(interval, { type: '$codel_poll', lastSince: s.queue[0]?.since ?? now } satisfies CodelPoll);
+    return ['noreply', s];
   }
 
-  /** The socket is unusable: the slot's connection process replaces it. */
-  function broken(ctx: Ctx, slot: Slot): void {
-    const socket = slot.socket;
-    slot.status = 'down';
-    slot.socket = null;
-    slot.wire = null;
-    slot.holder = null;
-    if (socket !== null && slot.pid !== null) GenServer.cast(ctx, slot.pid, { type: 'reconnect', socket });
+  /** A connection process died (it should not: it reconnects in place). */
+  function connectionExit(s: PoolState, m: ExitMessage): Reply {
+    const slot = s.slots.find((x) => x.pid === m.from);
+    if (slot === undefined) return ['stop', m.reason, s];
+    return ['stop', `connection ${slot.id} exited: ${m.reason}`, s];
   }
 
   return {
@@ -249,117 +393,65 @@ function poolSpec(client: PoolClient): GenServerSpec<PoolState> {
       ctx.trapExit(true);
       const s: PoolState = { slots: [], idle: [], queue: [], codel: { delay: 0, slow: false, next: ctx.now } };
       for (let id = 0; id < o.size; id++) {
-        const slot: Slot = { id, pid: null, socket: null, wire: null, status: 'down', holder: null };
-        s.slots.push(slot);
         const r = yield* Connection.startConnectionLink(ctx, slotSpec(client, ctx.self, id), { name: `${client.name}/conn${id}` });
         if (!r.ok) return ['stop', `connection ${id} failed to start: ${r.reason}`];
-        slot.pid = r.pid;
+        s.slots.push({ id, pid: r.pid, state: DOWN });
       }
-      if (o.onExhausted === 'codel') ctx.sendAfter(interval, { type: '$codel_poll', lastSince: ctx.now });
+      if (o.onExhausted === 'codel') ctx.sendAfter(interval, { type: '$codel_poll', lastSince: ctx.now } satisfies CodelPoll);
       return ['ok', s];
     },
 
     *handleCall(request, from, s, ctx) {
-      const { ref, req } = request as Checkout;
-      const mref = ctx.monitor(from.pid);
-      const w = { from, caller: from.pid, mref, ref, req };
-      const id = s.idle.shift();
-      if (id !== undefined) {
-        give(ctx, s, s.slots[id]!, w, 0);
-        return ['noreply', s];
+      const m = request as PoolCall;
+      switch (m.type) {
+        case 'checkout':
+          return checkout(ctx, s, m, from);
       }
-      if (o.onExhausted === 'error' || (o.maxQueue !== null && s.queue.length >= o.maxQueue)) {
-        ctx.demonitor(mref, { flush: true });
-        return ['reply', { ok: false, error: o.onExhausted === 'error' ? 'checked_out' : 'queue_full' } satisfies Lease, s];
-      }
-      const timer = o.onExhausted === 'queue' ? ctx.sendAfter(ms(o.checkoutTimeoutMs), { type: '$queue_timeout', ref }) : null;
-      // Spelled out: a spread here made every waiter in a slow, one-off shape.
-      s.queue.push({ from, caller: from.pid, mref, ref, req, since: ctx.now, timer });
-      ctx.trace('checkout.wait', { req });
-      return ['noreply', s];
     },
 
     *handleCast(msg, s, ctx) {
-      if (isTagged(msg, 'checkin')) {
-        const m = msg as Checkin;
-        const slot = s.slots[m.slot]!;
-        if (slot.holder?.ref !== m.ref) return ['noreply', s];
-        ctx.demonitor(slot.holder.mref, { flush: true });
-        ctx.trace('checkout.end', { req: slot.holder.req, slot: slot.id, broken: m.broken });
-        if (slot.socket !== m.socket) {
-          // It went down while out; its connection process is already reconnecting.
-          slot.status = 'down';
-          slot.holder = null;
-        } else if (m.broken) broken(ctx, slot);
-        else release(ctx, s, slot);
-      } else if (isTagged(msg, 'cancel')) {
-        // The caller gave up on its checkout: out of the queue, or back from it if it raced.
-        const ref = (msg as Cancel).ref;
-        const w = removeWaiter(s, (x) => x.ref === ref);
-        if (w !== undefined) reject(ctx, w, 'timeout');
-        const held = s.slots.find((x) => x.holder?.ref === ref);
-        if (held !== undefined) {
-          ctx.demonitor(held.holder!.mref, { flush: true });
-          ctx.trace('checkout.end', { req: held.holder!.req, slot: held.id, broken: false });
-          release(ctx, s, held);
-        }
-      } else if (isTagged(msg, 'slot_up')) {
-        const m = msg as SlotUp;
-        const slot = s.slots[m.slot]!;
-        slot.socket = m.socket;
-        slot.wire = new Wire(m.socket, client.env.codecNsPerByte);
-        release(ctx, s, slot);
-      } else if (isTagged(msg, 'slot_down')) {
-        const m = msg as SlotDown;
-        const slot = s.slots[m.slot]!;
-        if (slot.socket !== m.socket) return ['noreply', s];
-        if (slot.status === 'idle') s.idle = s.idle.filter((x) => x !== slot.id);
-        if (slot.status !== 'busy') slot.status = 'down';
-        slot.socket = null;
-        slot.wire = null;
+      const m = msg as PoolCast;
+      switch (m.type) {
+        case 'checkin':
+          return checkin(ctx, s, m);
+        case 'cancel':
+          return cancel(ctx, s, m);
+        case 'slot_up':
+          return slotUp(ctx, s, m);
+        case 'slot_down':
+          return slotDown(s, m);
       }
-      return ['noreply', s];
     },
 
     *handleInfo(msg, s, ctx) {
-      if (isDown(msg)) {
-        const held = s.slots.find((x) => x.holder?.mref === msg.ref);
-        if (held !== undefined) {
-          // The holder died with the socket in an unknown state: close it, connect a new one.
-          ctx.trace('checkout.end', { req: held.holder!.req, slot: held.id, broken: true });
-          broken(ctx, held);
-        } else {
-          removeWaiter(s, (w) => w.mref === msg.ref);
-        }
-      } else if (isTagged(msg, '$queue_timeout')) {
-        const ref = (msg as { ref: Ref }).ref;
-        const w = removeWaiter(s, (x) => x.ref === ref);
-        if (w !== undefined) reject(ctx, { ...w, timer: null }, 'queue_timeout');
-      } else if (isTagged(msg, '$codel_poll')) {
-        codelPoll(ctx, s, (msg as { lastSince: Micros }).lastSince);
-      } else if (isTagged(msg, 'EXIT')) {
-        // A connection process died (it should not: it reconnects in place).
-        const m = msg as { from: Pid; reason: string };
-        const slot = s.slots.find((x) => x.pid === m.from);
-        if (slot === undefined) return ['stop', m.reason, s];
-        return ['stop', `connection ${slot.id} exited: ${m.reason}`, s];
+      const m = msg as PoolInfo;
+      switch (m.type) {
+        case 'DOWN':
+          return down(ctx, s, m);
+        case '$queue_timeout':
+          return queueTimeout(ctx, s, m);
+        case '$codel_poll':
+          return codelPoll(ctx, s, m);
+        case 'EXIT':
+          return connectionExit(s, m);
+        default:
+          return ['noreply', s];
       }
-      return ['noreply', s];
     },
   };
 }
 
 // ---- One connection's process ----
 
-interface SlotState {
+interface ConnState {
   socket: tcp.Socket | null;
   backoff: Backoff;
 }
 
-function slotSpec(client: PoolClient, pool: Pid, slot: number): ConnectionSpec<SlotState> {
+function slotSpec(client: PoolClient, pool: Pid, slot: number): ConnectionSpec<ConnState> {
   const o = client.options;
 
-  function* open(ctx: Ctx, s: SlotState): Gen<boolean> {
+  function* open(ctx: Ctx, s: ConnState): Gen<boolean> {
     const r = yield* tcp.connect(ctx, client.env.net, client.env.address, { active: false, timeout: ms(o.connectTimeoutMs) });
     if (!r.ok) {
       ctx.trace('client.failed_connection', { pid: ctx.self, reason: r.error });
@@ -374,7 +466,7 @@ function slotSpec(client: PoolClient, pool: Pid, slot: number): ConnectionSpec<S
 
   return {
     *init(ctx) {
-      const s: SlotState = { socket: null, backoff: makeBackoff(o.backoff, ctx.random(`backoff/${client.name}/${slot}`)) };
+      const s: ConnState = { socket: null, backoff: makeBackoff(o.backoff, ctx.random(`backoff/${client.name}/${slot}`)) };
       if (o.connect === 'async') return ['connect', 'init', s];
       if (!(yield* open(ctx, s))) return ['stop', 'connection_failed'];
       return ['ok', s];
@@ -392,7 +484,9 @@ function slotSpec(client: PoolClient, pool: Pid, slot: number): ConnectionSpec<S
       return ['connect', 'reconnect', s];
     },
     *handleCast(msg, s) {
-      if (isTagged(msg, 'reconnect') && (msg as { socket: tcp.Socket }).socket === s.socket) return ['disconnect', 'checkin_broken', s];
+      // The pool's reconnect: a holder broke this socket (or died holding it).
+      const m = msg as Reconnect;
+      if (m.type === 'reconnect' && m.socket === s.socket) return ['disconnect', 'checkin_broken', s];
       return ['noreply', s];
     },
     *handleInfo(msg, s, ctx) {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ms } from '../../sim/kernel/index.js';
 import { runLab, wrongEchoes } from './helpers/lab.js';
+import { World } from '../../sim/worlds/world.js';
+import { command, makeClient, type PoolClient } from '../../sim/clients/index.js';
+import { startPool } from '../../sim/clients/pool.js';
 
 const errorsOf = (calls: ReturnType<typeof runLab>['calls']) => {
   const out: Record<string, number> = {};
@@ -100,6 +103,30 @@ describe('L3: blocking pool', () => {
     expect(ends.some((e) => e.broken)).toBe(true);
     expect(lab.openConnections).toBe(2);
     expect(lab.calls.filter((c) => c.caller !== 0).every((c) => c.result.ok)).toBe(true);
+  });
+
+  it('checkin_stops_watching_the_caller_so_its_later_death_reaches_no_pool', () => {
+    // DBConnection demonitors a holder on checkin: the pool must not hear of callers it no longer serves.
+    const world = new World({ seed: 11 });
+    const client = makeClient({ net: world.net, address: world.address, codecNsPerByte: 0 }, 'pool', { kind: 'pool', size: 1 });
+    world.rt.spawn(function* (ctx) {
+      yield* startPool(ctx, client as PoolClient);
+      yield* ctx.receive(() => false);
+    });
+    const results: boolean[] = [];
+    const caller = world.rt.spawn(function* (ctx) {
+      yield* ctx.sleep(ms(1));
+      for (let i = 0; i < 3; i++) results.push((yield* command(ctx, client, [['PING']], ms(100))).ok);
+      yield* ctx.receive(() => false);
+    });
+    world.kernel.run(ms(50));
+    expect(results).toEqual([true, true, true]);
+    const received = () => world.rt.stats().find((p) => p.name === 'pool')!.messagesReceived;
+    const before = received();
+    world.rt.exit(caller, 'kill');
+    world.kernel.run(ms(100));
+    expect(world.rt.isAlive(caller)).toBe(false);
+    expect(received()).toBe(before);
   });
 
   it('a_caller_killed_while_queued_leaves_the_queue', () => {

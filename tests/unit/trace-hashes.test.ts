@@ -13,7 +13,7 @@ const seen: Record<string, Record<string, string>> = {};
 describe('every preset keeps its pinned trace hash', () => {
   for (const name of presetNames) {
     it(name, () => {
-      const result = runScenario(loadPreset(name));
+      const result = runScenario(loadPreset(name)!);
       const hashes = Object.fromEntries(result.worlds.map((w) => [w.label, w.traceHash]));
       seen[name] = hashes;
       if (update) {

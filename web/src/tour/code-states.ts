@@ -173,7 +173,7 @@ export const CODE_STATES: Record<ClientSpec['kind'], { file: CodeFile; states: C
       {
         id: 'queue-timeout',
         describe: (n) => `${plural(n, 'caller')} gave up waiting for a connection`,
-        markers: [{ start: "} else if (isTagged(msg, '$queue_timeout')) {", end: "reject(ctx, { ...w, timer: null }, 'queue_timeout');" }],
+        markers: [{ start: 'function queueTimeout(ctx: Ctx, s: PoolState', end: "reject(ctx, { ...w, timer: null }, 'queue_timeout');" }],
         applies: (c) => c.kind === 'pool' && c.onExhausted !== 'codel',
         count: failedRecently('queue_timeout'),
       },
@@ -186,7 +186,7 @@ export const CODE_STATES: Record<ClientSpec['kind'], { file: CodeFile; states: C
       {
         id: 'checkin',
         describe: (n) => `${plural(n, 'caller')} checking its socket back in`,
-        markers: [{ start: 'checkin(false);' }],
+        markers: [{ start: 'checkin(false);' }, { start: 'function checkin(ctx: Ctx, s: PoolState, m: Checkin): Reply {', end: 'else release(ctx, s, slot, st.socket, st.wire);' }],
         count: (w, m) => countReqs(w, (r) => r.ok === true && recent(m, r.end)),
       },
       {
