@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError, fail, loadScenario, reportTable } from './report.js';
+import { StuckError } from '../sim/kernel/kernel.js';
 import { jsonReport, perfettoExport, presets, runScenario, traceExport, type ScenarioResult } from '../sim/scenario/index.js';
 
 const USAGE = `usage: npm run sim -- (--preset NAME | --scenario FILE) [options]
@@ -83,6 +84,10 @@ try {
   if (e instanceof UsageError) {
     process.stderr.write(`error: ${e.message}\n\n${USAGE}\n`);
     process.exitCode = 2;
+  } else if (e instanceof StuckError) {
+    // A bug of the model (every step costs CPU, so a scenario alone cannot do this): said plainly.
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exitCode = 1;
   } else {
     throw e;
   }

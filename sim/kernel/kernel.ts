@@ -41,6 +41,37 @@ export interface KernelOptions {
   seed: number;
   /** Keep a trace (default true). Benchmarks turn it off to time the bare event loop. */
   trace?: boolean;
+  /**
+   * Most events and process steps at one instant before the world is stopped with a StuckError
+   * (default 2,000,000). Every process step costs CPU (the runtime's floor), so only a loop that
+   * costs nothing at all can hit it: a bug to report, not a run to wait for.
+   */
+  stuckLimit?: number;
+}
+
+/** A world that kept running without its clock moving: stopped, naming the instant and who ran. */
+export class StuckError extends Error {
+  constructor(
+    /** The instant, µs. */
+    readonly at: Micros,
+    /** What happened there and who ran (e.g. "... caller3 (pid 7) ran 998 of the last 1024 steps"). */
+    readonly detail: string,
+    /** The world's label, once its runner knows it. */
+    readonly world: string | null = null,
+  ) {
+    super(`${world === null ? '' : `world "${world}" `}stuck at ${formatInstant(at)}: ${detail}`);
+    this.name = 'StuckError';
+  }
+
+  /** The same error, naming the world it stopped. */
+  inWorld(label: string): StuckError {
+    return new StuckError(this.at, this.detail, label);
+  }
+}
+
+/** An instant in seconds with every microsecond, e.g. "t = 0.012345 s". */
+export function formatInstant(at: Micros): string {
+  return `t = ${(at / 1e6).toFixed(6)} s`;
 }
 
 /**
@@ -56,10 +87,32 @@ export class Kernel {
   private deadInHeap = 0;
   readonly trace: Trace;
   readonly rng: Rng;
+  private readonly stuckLimit: number;
+  /** The instant the work below was counted at, and how much ran there. */
+  private spinAt: Micros = -1;
+  private spinCount = 0;
+  /** Says who ran at the instant a StuckError names (the runtime sets it). */
+  describeStuck: () => string = () => 'no process runs here';
 
   constructor(options: KernelOptions) {
     this.rng = Rng.fromSeed(options.seed);
     this.trace = new Trace(this, options.trace ?? true);
+    const limit = options.stuckLimit ?? 2_000_000;
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`stuckLimit must be a whole number >= 1, got ${limit}`);
+    this.stuckLimit = limit;
+  }
+
+  /**
+   * Counts one event or process step at the current instant; throws a StuckError once more than
+   * `stuckLimit` have run there. Cheap: two comparisons on the hot path.
+   */
+  spin(): void {
+    if (this._now !== this.spinAt) {
+      this.spinAt = this._now;
+      this.spinCount = 1;
+    } else if (++this.spinCount > this.stuckLimit) {
+      throw new StuckError(this._now, `${this.stuckLimit} events and process steps without virtual time advancing; ${this.describeStuck()}`);
+    }
   }
 
   get now(): Micros {
@@ -116,6 +169,7 @@ export class Kernel {
     ev.queuedIn = null;
     this._now = ev.time;
     this._eventsRun++;
+    this.spin();
     ev.run();
     return true;
   }
@@ -137,6 +191,7 @@ export class Kernel {
       this._now = next.time;
       this._eventsRun++;
       n++;
+      this.spin();
       next.run();
     }
     if (Number.isFinite(until) && until > this._now) this._now = until;
@@ -163,6 +218,7 @@ export class Kernel {
       if (t > this._now) this._now = t;
       this._eventsRun++;
       n++;
+      this.spin();
       next.run();
       t = clock();
     }

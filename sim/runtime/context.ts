@@ -9,6 +9,8 @@ const anyMessage = (): boolean => true;
 const noMessage = (): boolean => false;
 /** `receive()` of any message, for ever: the same effect every time, allocated once. */
 const ANY_MESSAGE: ReceiveEffect = Object.freeze({ kind: 'receive', match: anyMessage, timeout: Number.POSITIVE_INFINITY });
+/** A receive of nothing that times out at once: back to the run queue. */
+const YIELD: ReceiveEffect = Object.freeze({ kind: 'receive', match: noMessage, timeout: 0 });
 
 /**
  * The effect a receive yields. Process code gets it through `yield* ctx.receive(...)`; the hot
@@ -38,6 +40,11 @@ export class Ctx {
 
   get name(): string {
     return this.p.name;
+  }
+
+  /** Steps this process has run so far: unchanged across code that did not wait. */
+  get steps(): number {
+    return this.p.steps;
   }
 
   /** This process's clock: the world's time plus the CPU its current step has used. */
@@ -169,6 +176,14 @@ export class Ctx {
   receive(match: (msg: unknown) => boolean, timeout?: Micros): Gen<unknown>;
   *receive(match: (msg: unknown) => boolean = anyMessage, timeout: Micros = Number.POSITIVE_INFINITY): Gen<unknown> {
     return yield receiveEffect(match, timeout);
+  }
+
+  /**
+   * erlang:yield/0: ends this step and goes to the back of the run queue. A loop that does not
+   * otherwise wait calls it, as a BEAM scheduler would preempt it (after its reductions).
+   */
+  *yield(): Gen<void> {
+    yield YIELD;
   }
 
   /** Process.sleep: a receive that matches nothing. */

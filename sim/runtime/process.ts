@@ -24,6 +24,8 @@ export class Proc {
 
   /** CPU consumed by the current step, in nanoseconds (costs can be finer than the clock). */
   stepNs = 0;
+  /** Runtime operations in the current step (the stuck guard's count). */
+  ops = 0;
   /** Nanoseconds below one clock tick carried to the next step, so small costs are never lost. */
   carryNs = 0;
 

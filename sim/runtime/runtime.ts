@@ -1,4 +1,4 @@
-import type { Kernel, ScheduledEvent } from '../kernel/kernel.js';
+import { StuckError, type Kernel, type ScheduledEvent } from '../kernel/kernel.js';
 import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
 import { Ctx } from './context.js';
@@ -42,7 +42,26 @@ export interface RuntimeOptions {
   stepOverheadNs?: number;
   /** Record every message between processes as 'msg.send' (default false). */
   traceMessages?: boolean;
+  /**
+   * The least CPU any step costs, whatever the other costs say (default MIN_STEP_NS). 0 only to
+   * build a world that can loop without time moving (tests of the stuck guard).
+   */
+  minStepNs?: number;
+  /** Most runtime operations (sends, refs, clock reads...) in one step before it is stopped (default 10,000,000). */
+  maxStepOps?: number;
 }
+
+/**
+ * The floor of a step's CPU, ns. Neither runtime runs a process for free: BEAM schedules it in,
+ * runs its reductions and switches out (a failing call — `GenServer.call` to a dead name raising
+ * `noproc`, caught — is tens of reductions, some 0.1–1 µs); Node turns a rejected promise into a
+ * microtask (~0.1 µs and up). So a caller that loops on a call failing at once spends its
+ * scheduler and moves the clock, as a busy process, instead of looping at one instant.
+ */
+export const MIN_STEP_NS = 100;
+
+/** How many of the last steps a StuckError looks at to name the processes that ran (a power of two). */
+const RECENT_STEPS = 1024;
 
 export interface SpawnOptions {
   name?: string;
@@ -78,6 +97,11 @@ export class Runtime {
   private readonly sendNs: number;
   private readonly stepOverheadNs: number;
   private readonly traceMessages: boolean;
+  private readonly minStepNs: number;
+  private readonly maxStepOps: number;
+  /** The pids of the last RECENT_STEPS steps, a ring: what a StuckError reports. */
+  private readonly recent = new Int32Array(RECENT_STEPS);
+  private recentAt = 0;
 
   private nextPid = 1;
   private nextRef = 1;
@@ -116,6 +140,26 @@ export class Runtime {
     this.sendNs = nonNegative(options.sendNs ?? 0, 'sendNs');
     this.stepOverheadNs = nonNegative(options.stepOverheadNs ?? 0, 'stepOverheadNs');
     this.traceMessages = options.traceMessages ?? false;
+    this.minStepNs = nonNegative(options.minStepNs ?? MIN_STEP_NS, 'minStepNs');
+    this.maxStepOps = options.maxStepOps ?? 10_000_000;
+    kernel.describeStuck = () => this.describeRecent();
+  }
+
+  /** Who ran the last steps, busiest first: "caller3 (pid 7) ran 998 of the last 1024 steps, ...". */
+  private describeRecent(): string {
+    const n = Math.min(this.recentAt, RECENT_STEPS);
+    if (n === 0) return 'no process step ran (a loop of events outside the processes)';
+    const counts = new Map<number, number>();
+    for (let i = 0; i < n; i++) counts.set(this.recent[i]!, (counts.get(this.recent[i]!) ?? 0) + 1);
+    const top = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 3);
+    return top.map(([pid, c], i) => `${this.proc(pid as Pid)?.name ?? '?'} (pid ${pid}) ran ${c}${i === 0 ? ` of the last ${n} steps` : ''}`).join(', ');
+  }
+
+  /** Counts one runtime operation of the running step; stops a step that never yields. */
+  private op(p: Proc): void {
+    if (++p.ops > this.maxStepOps) {
+      throw new StuckError(this.kernel.now, `${p.name} (pid ${p.pid}) ran more than ${this.maxStepOps} operations in one step without waiting (an endless loop in its code)`);
+    }
   }
 
   // ---- Public API for whoever builds a world (tests, scenarios, the network). ----
@@ -221,11 +265,13 @@ export class Runtime {
     if (this.current !== p) {
       throw new Error(`${op} called by ${p.name} (pid ${p.pid}) outside its own step`);
     }
+    this.op(p);
   }
 
   /** @internal The running process's own clock: now plus the CPU its step has used so far. */
   clockOf(p: Proc): Micros {
     if (this.current !== p) return this.kernel.now;
+    this.op(p);
     return this.kernel.now + Math.floor((p.carryNs + p.stepNs) / 1000);
   }
 
@@ -485,8 +531,11 @@ export class Runtime {
   }
 
   private runStep(p: Proc): void {
+    this.kernel.spin();
+    this.recent[this.recentAt++ & (RECENT_STEPS - 1)] = p.pid;
     p.status = 'running';
     p.stepNs = this.stepOverheadNs;
+    p.ops = 0;
     p.steps++;
     const input = p.resumeWith;
     p.resumeWith = undefined;
@@ -502,6 +551,9 @@ export class Runtime {
     } finally {
       this.current = null;
     }
+    // The world is broken, not the process: it stops (see Kernel.spin).
+    if (threw && thrown instanceof StuckError) throw thrown;
+    if (p.stepNs < this.minStepNs) p.stepNs = this.minStepNs;
     const total = p.carryNs + p.stepNs;
     const ticks = Math.floor(total / 1000);
     p.carryNs = total - ticks * 1000;

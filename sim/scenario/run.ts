@@ -3,6 +3,7 @@
  * client configuration out — same seed, same workload draws, same faults — each with its trace
  * and its report.
  */
+import { StuckError } from '../kernel/kernel.js';
 import { ms, type Micros } from '../kernel/time.js';
 import type { Trace } from '../kernel/trace.js';
 import type { ClientConfig } from '../clients/index.js';
@@ -82,7 +83,11 @@ export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number)
   }
   world.schedule(netFaults);
   const end = ms(s.durationMs) + drainUs(s);
-  while (world.kernel.run(end, sliceEvents)) onProgress?.(world.kernel.now / end);
+  try {
+    while (world.kernel.run(end, sliceEvents)) onProgress?.(world.kernel.now / end);
+  } catch (e) {
+    throw e instanceof StuckError ? e.inWorld(label) : e;
+  }
   onProgress?.(1);
   return { label, client: spec, world, trace: world.kernel.trace, traceHash: world.kernel.trace.hash(), metrics: worldMetrics(world, ms(s.durationMs)) };
 }

@@ -82,7 +82,11 @@ export function spawnWorkload(world: { readonly rt: Runtime }, client: unknown, 
               // Start spread over one think time, so callers do not move in lockstep.
               yield* ctx.sleep(Math.round(rng.float() * Math.max(ms(w.thinkMs), 1)));
               for (let n = 0; ctx.now < duration; n++) {
+                const steps = ctx.steps;
                 yield* issue(ctx, client, nextRequest(rng, w, `c${i}-${n}`), timeout);
+                // A call that failed without waiting (noproc, a client that is down): a BEAM
+                // scheduler would preempt this loop, so the caller yields; its steps cost CPU.
+                if (ctx.steps === steps) yield* ctx.yield();
                 const t = think(rng, w);
                 if (t > 0) yield* ctx.sleep(t);
               }

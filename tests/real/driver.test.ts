@@ -4,6 +4,7 @@
  * Node's event loop. Times are lower bounds only (a slow machine makes them later, not earlier).
  */
 import { describe, expect, it } from 'vitest';
+import { StuckError } from '../../sim/kernel/kernel.js';
 import { ms } from '../../sim/kernel/time.js';
 import { isTagged } from '../../sim/runtime/index.js';
 import { realWorld } from '../../real/world.js';
@@ -96,4 +97,18 @@ describe('the wall-clock driver, until', () => {
     w.driver.stop();
     expect(w.driver.nowUs()).toBeGreaterThanOrEqual(ms(30));
   });
+
+  it('stops_the_run_with_the_stuck_error_when_a_step_never_waits', async () => {
+    const w = realWorld(1, '127.0.0.1:1');
+    const pid = w.rt.spawn(function* (ctx) {
+      yield* ctx.sleep(ms(1));
+      // Never yields: without the guard this step would hold Node's only thread for ever.
+      for (;;) if (ctx.now < 0) return;
+    }, { name: 'spinner' });
+    w.driver.start();
+    const error = await w.driver.until(ms(60_000)).then(() => null, (e: unknown) => e);
+    w.driver.stop();
+    expect(error).toBeInstanceOf(StuckError);
+    expect((error as Error).message).toMatch(new RegExp(`^stuck at t = \\d+\\.\\d{6} s: spinner \\(pid ${pid}\\) ran more than \\d+ operations in one step without waiting`));
+  }, 120_000);
 });
