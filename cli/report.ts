@@ -36,12 +36,15 @@ export function loadScenario(args: { preset?: string; scenario?: string; seed?: 
   } else {
     fail('give --preset NAME or --scenario FILE (or --list, --help)');
   }
-  if (args.seed !== undefined) {
-    const seed = Number(args.seed);
-    if (!/^-?\d+$/.test(args.seed) || !Number.isSafeInteger(seed)) fail(`--seed must be a whole number, got "${args.seed}"`);
-    scenario = { ...scenario, seed };
-  }
-  return scenario;
+  return withSeed(scenario, args.seed);
+}
+
+/** The scenario with --seed's value, if given (a UsageError if it is not a whole number). */
+export function withSeed(scenario: Scenario, seedArg: string | undefined): Scenario {
+  if (seedArg === undefined) return scenario;
+  const seed = Number(seedArg);
+  if (!/^-?\d+$/.test(seedArg) || !Number.isSafeInteger(seed)) fail(`--seed must be a whole number, got "${seedArg}"`);
+  return { ...scenario, seed };
 }
 
 
