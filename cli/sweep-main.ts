@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { parseScenario, presets, type Scenario } from '../sim/scenario/index.js';
-import { describeCrossover, parseValues, runPoint, setParam, sweepCsv, sweepPreset, sweepPresets, sweepReport, throughputBound, type SweepReport } from '../sim/sweep/index.js';
+import { runPoint } from '../sim/sweep/run-point.js';
+import { describeCrossover, parseValues, setParam, sweepCsv, sweepPreset, sweepPresets, sweepReport, throughputBound, type SweepReport } from '../sim/sweep/index.js';
 import type { JsonWorld } from '../sim/scenario/index.js';
 import { fail, loadScenario, withSeed } from './report.js';
 

@@ -23,7 +23,7 @@ export const sweepPresets: SweepPreset[] = [
       'Thirty-two callers with no think time: the pool climbs along its bound c/D until it has a connection per caller, where it meets N/D, the line the multiplexer was on from the start with a single connection.',
     scenario: {
       name: 'sweep-pool-size',
-      durationMs: 300,
+      durationMs: 200,
       network: { latencyMs: 0.5 },
       workload: { callers: 32, thinkMs: 0, mix: { GET: 1 } },
       clients: [
@@ -41,7 +41,7 @@ export const sweepPresets: SweepPreset[] = [
       'With small values the multiplexer wins on round trips; as values grow, its one process decodes and copies every reply itself and becomes the bottleneck, while a pool spreads that work over its connections.',
     scenario: {
       name: 'sweep-value-size',
-      durationMs: 200,
+      durationMs: 100,
       network: { latencyMs: 0.25 },
       runtime: { schedulers: 8 },
       workload: { callers: 16, thinkMs: 0.2, mix: { GET: 0.9, SET: 0.1 }, keys: 50, valueBytes: 16 },
@@ -60,7 +60,7 @@ export const sweepPresets: SweepPreset[] = [
       'While the round trip is short, four connections serve twenty callers; as it grows each request holds a connection longer, the pool tops out at 4/D and callers queue, while the multiplexer keeps every caller in flight.',
     scenario: {
       name: 'sweep-round-trip',
-      durationMs: 1000,
+      durationMs: 500,
       workload: { callers: 20, thinkMs: 1, mix: { GET: 0.8, SET: 0.2 } },
       clients: [
         { label: 'pool', kind: 'pool', size: 4 },

@@ -1,10 +1,10 @@
 /**
  * A sweep: one scenario run again for each value of one of its numeric fields, every world each
  * time, and where two worlds change places. Pure: the CLI (worker threads) and the page (Web
- * Workers) both run points with this module and assemble the same report.
+ * Workers) both run points (run-point.ts) and assemble the same report with this module, which
+ * leaves the simulator itself out: the page imports it without the simulator's code.
  */
-import { jsonReport, type JsonWorld } from '../scenario/export.js';
-import { runScenario } from '../scenario/run.js';
+import type { JsonWorld } from '../scenario/export.js';
 import { parseScenario, type Scenario, type ScenarioInput } from '../scenario/schema.js';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -189,11 +189,6 @@ export interface SweepReport {
   values: number[];
   points: SweepPoint[];
   crossovers: Crossover[];
-}
-
-/** One point: every world of the scenario with the parameter set. */
-export function runPoint(scenario: Scenario): JsonWorld[] {
-  return jsonReport(runScenario(scenario)).worlds;
 }
 
 export const METRICS: Record<CrossoverMetric, (w: JsonWorld) => number> = {

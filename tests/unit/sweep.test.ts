@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScenario, type Scenario } from '../../sim/scenario/index.js';
-import { crossovers, parseValues, runPoint, setParam, sweepPresets, sweepReport, throughputBound, type SweepPoint } from '../../sim/sweep/index.js';
+import { runPoint } from '../../sim/sweep/run-point.js';
+import { crossovers, parseValues, setParam, sweepPresets, sweepReport, throughputBound, type SweepPoint } from '../../sim/sweep/index.js';
 import { main, runPoints } from '../../cli/sweep-main.js';
 import { UsageError } from '../../cli/report.js';
 
