@@ -180,31 +180,43 @@ export function glyphPath(g: GlyphKind, r: number): string {
 
 // ---- Canvas helpers -------------------------------------------------------------------------
 
-/** A canvas fill for a swatch: a plain colour, or a repeating pattern at the device's pixel ratio. */
-export function canvasFill(ctx: CanvasRenderingContext2D, s: Swatch, dpr: number): string | CanvasPattern {
+type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/**
+ * A swatch's pattern tile drawn once at the device's pixel ratio: the one drawing of a tile that
+ * the canvas pattern (canvasFill) and the zoomed-out raster (its pixels) both use.
+ */
+export function renderTile(s: Swatch, dpr: number): { canvas: HTMLCanvasElement | OffscreenCanvas; g: Ctx2D; px: number } | null {
   const tile = patternTile(s.pattern);
-  if (tile === null) return s.fill;
+  if (tile === null) return null;
   const px = Math.max(1, Math.round(PATTERN_TILE * dpr));
   const canvas = makeCanvas(px, px);
-  const tctx = canvas?.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null | undefined;
-  if (canvas === null || tctx === null || tctx === undefined) return s.fill;
-  tctx.scale(px / PATTERN_TILE, px / PATTERN_TILE);
-  tctx.fillStyle = s.fill;
-  tctx.fillRect(0, 0, PATTERN_TILE, PATTERN_TILE);
+  const g = canvas?.getContext('2d', { willReadFrequently: true }) as Ctx2D | null | undefined;
+  if (canvas === null || g === null || g === undefined) return null;
+  g.scale(px / PATTERN_TILE, px / PATTERN_TILE);
+  g.fillStyle = s.fill;
+  g.fillRect(0, 0, PATTERN_TILE, PATTERN_TILE);
   const path = new Path2D(tile.d);
   if (tile.mode === 'fill') {
-    tctx.fillStyle = s.ink;
-    tctx.fill(path);
+    g.fillStyle = s.ink;
+    g.fill(path);
   } else {
-    tctx.strokeStyle = s.ink;
-    tctx.lineWidth = 1.1;
-    tctx.stroke(path);
+    g.strokeStyle = s.ink;
+    g.lineWidth = 1.1;
+    g.stroke(path);
   }
-  const pattern = ctx.createPattern(canvas, 'repeat');
+  return { canvas, g, px };
+}
+
+/** A canvas fill for a swatch: a plain colour, or a repeating pattern at the device's pixel ratio. */
+export function canvasFill(ctx: CanvasRenderingContext2D, s: Swatch, dpr: number): string | CanvasPattern {
+  const tile = renderTile(s, dpr);
+  if (tile === null) return s.fill;
+  const pattern = ctx.createPattern(tile.canvas, 'repeat');
   if (pattern === null) return s.fill;
   // The main context is already scaled by dpr (one user unit = one CSS pixel), so without this
   // the px-wide tile would span px CSS pixels; scale it back to PATTERN_TILE CSS pixels.
-  const k = PATTERN_TILE / px;
+  const k = PATTERN_TILE / tile.px;
   pattern.setTransform(new DOMMatrix([k, 0, 0, k, 0, 0]));
   return pattern;
 }

@@ -319,23 +319,50 @@ function Cross({ x, y, size }: { x: number; y: number; size: number }) {
   return <path d={symbolPath(symbolTimes, size)} transform={`translate(${x},${y})`} fill="none" stroke={ERROR_COLOR} strokeWidth={1.5} />;
 }
 
-/** Evenly spaced time ticks over the window. */
-function timeAxis(x: (t: number) => number, from: number, to: number, y: number, count: number) {
-  const scale = scaleLinear().domain([from, to]);
-  const ticks = scale.ticks(count);
+interface AxesProps {
+  x: (t: number) => number;
+  y: (v: number) => number;
+  yTicks: readonly number[];
+  yFormat: (v: number) => string;
+  /** The time window (µs) along the bottom. */
+  from: number;
+  to: number;
+  left: number;
+  top: number;
+  plotW: number;
+  plotH: number;
+}
+
+/** Both charts' scaffolding: value ticks and grid lines on the left, the frame, evenly spaced
+ * time ticks along the bottom. */
+function Axes({ x, y, yTicks, yFormat, from, to, left, top, plotW, plotH }: AxesProps) {
+  const ticks = scaleLinear().domain([from, to]).ticks(Math.max(2, Math.floor(plotW / 90)));
   const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : Math.max(1, to - from);
   const fmt = timeTickFormat(step);
   return (
-    <g className="dx-axis dx-axis-x">
-      {ticks.map((t) => (
-        <g key={t} transform={`translate(${x(t)},${y})`}>
-          <line y2={4} />
-          <text y={7} dominantBaseline="hanging" textAnchor="middle">
-            {fmt(t)}
-          </text>
-        </g>
-      ))}
-    </g>
+    <>
+      <g className="dx-axis dx-axis-y">
+        {yTicks.map((t) => (
+          <g key={t} transform={`translate(0,${y(t)})`}>
+            <line className="dx-grid" x1={left} x2={left + plotW} />
+            <text x={left - 6} dominantBaseline="central" textAnchor="end">
+              {yFormat(t)}
+            </text>
+          </g>
+        ))}
+      </g>
+      <rect className="dx-frame" x={left} y={top} width={plotW} height={plotH} />
+      <g className="dx-axis dx-axis-x">
+        {ticks.map((t) => (
+          <g key={t} transform={`translate(${x(t)},${top + plotH})`}>
+            <line y2={4} />
+            <text y={7} dominantBaseline="hanging" textAnchor="middle">
+              {fmt(t)}
+            </text>
+          </g>
+        ))}
+      </g>
+    </>
   );
 }
 
@@ -497,18 +524,7 @@ function LatencyScatterChart(props: { view: LabView; window: { from: number; to:
             </clipPath>
           </defs>
           <g className="dx-legend">{legend.nodes}</g>
-          <g className="dx-axis dx-axis-y">
-            {yTicks.map((t) => (
-              <g key={t} transform={`translate(0,${y(t)})`}>
-                <line className="dx-grid" x1={margin.left} x2={margin.left + plotW} />
-                <text x={margin.left - 6} dominantBaseline="central" textAnchor="end">
-                  {fmtDuration(t)}
-                </text>
-              </g>
-            ))}
-          </g>
-          <rect className="dx-frame" x={margin.left} y={top} width={plotW} height={plotH} />
-          {timeAxis(x, from, to, top + plotH, Math.max(2, Math.floor(plotW / 90)))}
+          <Axes x={x} y={y} yTicks={yTicks} yFormat={fmtDuration} from={from} to={to} left={margin.left} top={top} plotW={plotW} plotH={plotH} />
           {!useCanvas && (
             <g clipPath={`url(#${clipId})`}>
               {series.map((s) => {
@@ -682,18 +698,18 @@ function ThroughputChartView(props: { view: LabView; window: { from: number; to:
             </clipPath>
           </defs>
           <g className="dx-legend">{legend.nodes}</g>
-          <g className="dx-axis dx-axis-y">
-            {yTicks.map((t) => (
-              <g key={t} transform={`translate(0,${y(t)})`}>
-                <line className="dx-grid" x1={margin.left} x2={margin.left + plotW} />
-                <text x={margin.left - 6} dominantBaseline="central" textAnchor="end">
-                  {t === 0 ? '0' : peak >= 10_000 ? `${trim(t / 1000, 1)}k/s` : `${fmtInt(t)}/s`}
-                </text>
-              </g>
-            ))}
-          </g>
-          <rect className="dx-frame" x={margin.left} y={top} width={plotW} height={plotH} />
-          {timeAxis(x, from, to, top + plotH, Math.max(2, Math.floor(plotW / 90)))}
+          <Axes
+            x={x}
+            y={y}
+            yTicks={yTicks}
+            yFormat={(t) => (t === 0 ? '0' : peak >= 10_000 ? `${trim(t / 1000, 1)}k/s` : `${fmtInt(t)}/s`)}
+            from={from}
+            to={to}
+            left={margin.left}
+            top={top}
+            plotW={plotW}
+            plotH={plotH}
+          />
           <g clipPath={`url(#${clipId})`} fill="none">
             {series.map((s, si) => {
               const every = Math.max(1, Math.ceil(s.bins.length / 10));

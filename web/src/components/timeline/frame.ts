@@ -1,0 +1,102 @@
+/** A frame: the canvas, the visible window and how a world is drawn at it (arrows, bars, density). */
+import { canvasFill, type Swatch } from '../../palette.js';
+import { GUTTER, RIGHT_PAD, type WorldLayout } from './layout.js';
+import { countVisible, type WorldIndex } from './world-index.js';
+
+/** Zoomed in this far (visible requests in a world), each request is drawn as two arrows. */
+export const ARROW_LIMIT = 300;
+/** Up to this many visible requests, caller bars are drawn one by one; beyond, rasterised. */
+export const PRECISE_LIMIT = 3000;
+
+export const LABEL_FONT = '11px system-ui, sans-serif';
+
+// ---- Frames -------------------------------------------------------------------------------------
+
+export type FillFor = (s: Swatch) => string | CanvasPattern;
+
+/** Swatch fills (patterns are made once per context and pixel ratio). */
+export function fillCache(ctx: CanvasRenderingContext2D, dpr: number): FillFor {
+  const cache = new Map<string, string | CanvasPattern>();
+  return (s) => {
+    let v = cache.get(s.key);
+    if (v === undefined) cache.set(s.key, (v = canvasFill(ctx, s, dpr)));
+    return v;
+  };
+}
+
+/** Everything a drawing needs about the canvas and the visible window. */
+export interface Frame {
+  ctx: CanvasRenderingContext2D;
+  /** CSS px. */
+  width: number;
+  height: number;
+  /** Plot range in CSS px: x0 is the window's `from`, x1 its `to`. */
+  x0: number;
+  x1: number;
+  from: number;
+  to: number;
+  /** CSS px per µs. */
+  k: number;
+  ticks: readonly number[];
+  fill: FillFor;
+  /** Device pixels per CSS pixel (sprites are rendered at it). */
+  dpr: number;
+}
+
+export function makeFrame(ctx: CanvasRenderingContext2D, width: number, height: number, from: number, to: number, ticks: readonly number[], fill: FillFor, dpr: number): Frame {
+  const x0 = GUTTER;
+  const x1 = Math.max(x0 + 1, width - RIGHT_PAD);
+  return { ctx, width, height, x0, x1, from, to, k: (x1 - x0) / Math.max(1, to - from), ticks, fill, dpr };
+}
+
+export function px(f: Frame, t: number): number {
+  return f.x0 + (t - f.from) * f.k;
+}
+
+/** Clamps to a little outside the plot so huge coordinates never reach the canvas. */
+export function cx(f: Frame, t: number): number {
+  const x = px(f, t);
+  return x < f.x0 - 8 ? f.x0 - 8 : x > f.x1 + 8 ? f.x1 + 8 : x;
+}
+
+// ---- Drawing ------------------------------------------------------------------------------------
+
+export interface DrawOptions {
+  /** The guided tour points elsewhere: dim this whole world. */
+  dimAll: boolean;
+  /** The guided tour points here (already resolved to this world). req is a position in reqs. */
+  highlight: { from?: number; to?: number; lane?: 'connections' | 'callers'; req?: number } | null;
+  /** Keyboard cursor and pointer hover, as positions in reqs. */
+  cursor: number | null;
+  hover: number | null;
+  /** Draw the cursor as focused (the canvas has keyboard focus). */
+  focused: boolean;
+}
+
+export interface DrawResult {
+  visible: number;
+  wire: 'arrows' | 'density';
+  bars: 'precise' | 'raster' | 'density';
+}
+
+/** How a world will be drawn for a window: the same decision drawing and hit-testing use. */
+export function drawModes(ix: WorldIndex, lay: WorldLayout, from: number, to: number): DrawResult {
+  const visible = countVisible(ix, from, to, PRECISE_LIMIT);
+  return {
+    visible,
+    wire: visible <= ARROW_LIMIT ? 'arrows' : 'density',
+    bars: lay.callers.compressed ? 'density' : visible <= PRECISE_LIMIT ? 'precise' : 'raster',
+  };
+}
+
+
+export function haloText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, color: string): void {
+  ctx.font = LABEL_FONT;
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'left';
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = 'rgba(255,255,255,0.92)';
+  ctx.strokeText(text, x, y);
+  ctx.fillStyle = color;
+  ctx.fillText(text, x, y);
+}

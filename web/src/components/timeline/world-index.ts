@@ -1,0 +1,306 @@
+/**
+ * The per-world index, built once per view: requests sorted by start in typed arrays, long ones
+ * apart, failures by end, step series (in flight, waiting, lane occupancy), and culling by window.
+ */
+import type { BackoffBand, RequestView, StepPoint, WorldView } from '../../../../sim/views/types.js';
+import { ERROR_KINDS, REQUEST_STATES, errorSwatch, isErrorKind, type Swatch } from '../../palette.js';
+import { maxConnRows } from './layout.js';
+import { lowerBound, upperBound } from './search.js';
+
+// ---- Request styles -----------------------------------------------------------------------------
+
+/** Raster codes, in priority order: when requests share a pixel, the highest code wins, so
+ * errors are never hidden under successes. 4 + i is ERROR_KINDS[i]; the last one is unknown. */
+export const CODE_OK = 1;
+export const CODE_INFLIGHT = 2;
+export const CODE_WAITING = 3;
+export const CODE_ERROR0 = 4;
+export const CODE_SWATCH: Swatch[] = [
+  REQUEST_STATES.ok,
+  REQUEST_STATES.ok,
+  REQUEST_STATES.inflight,
+  REQUEST_STATES.waiting,
+  ...ERROR_KINDS.map((k) => errorSwatch(k)),
+  errorSwatch('other'),
+];
+
+export function errorIndex(error: string): number {
+  return isErrorKind(error) ? ERROR_KINDS.indexOf(error) : ERROR_KINDS.length;
+}
+
+export function outcomeCode(r: RequestView): number {
+  if (r.ok === true) return CODE_OK;
+  if (r.ok === null || r.end === null) return CODE_INFLIGHT;
+  return CODE_ERROR0 + errorIndex(r.error);
+}
+
+export function outcomeSwatch(r: RequestView): Swatch {
+  return r.ok === false && r.end !== null ? errorSwatch(r.error) : CODE_SWATCH[outcomeCode(r)]!;
+}
+
+/** The bar's two parts: waiting for a pooled connection (if it queued), then the rest of its life. */
+export function segments(ix: WorldIndex, i: number): { waitFrom: number; waitTo: number; mainFrom: number; mainTo: number } {
+  return { waitFrom: ix.waitFrom[i]!, waitTo: ix.waitTo[i]!, mainFrom: ix.mainFrom[i]!, mainTo: ix.end[i]! };
+}
+
+// ---- The per-world index (built once per view) --------------------------------------------------
+
+export interface WorldIndex {
+  world: WorldView;
+  /** Requests sorted by start (the view's order; re-sorted defensively if it was not). */
+  reqs: readonly RequestView[];
+  start: Float64Array;
+  /** End, or the end of the run for a request that never ended. */
+  end: Float64Array;
+  /** Per request, precomputed so a frame allocates nothing per request: caller row, the waiting
+   * segment (waitTo <= waitFrom: none), where the rest starts, and its raster code. */
+  lane: Int32Array;
+  waitFrom: Float64Array;
+  waitTo: Float64Array;
+  mainFrom: Float64Array;
+  code: Uint8Array;
+  /** Long requests are culled separately so they don't widen the binary-search bound. */
+  isLong: Uint8Array;
+  longIdx: Int32Array;
+  shortMaxDur: number;
+  /** Failed requests, sorted by end: error marks and the visible error count. */
+  failEnd: Float64Array;
+  failIdx: Int32Array;
+  /** Index of the failed request's error kind in ERROR_KINDS (ERROR_KINDS.length: unknown). */
+  failKind: Uint8Array;
+  /** Position in `reqs` of a request id. */
+  reqPos: Map<number, number>;
+  connToLane: Map<number, number>;
+  laneCount: number;
+  /** Each backoff band's connection lane (a free stretch of one), or -1 if none was free. */
+  backoffLane: Int32Array;
+  /** Requests in flight per connection, on the connection's lane, ending when it closed. */
+  connSeries: Array<{ lane: number; series: StepSeries }>;
+  /** Requests in the system (issued, not ended), and of those, waiting for a pooled connection. */
+  inFlight: StepSeries;
+  waiting: StepSeries;
+  connMax: number;
+  inFlightMax: number;
+  /** For the compressed connection area: how many lanes are up / connecting / backing off. */
+  occupancy: { up: StepSeries; connecting: StepSeries; backoff: StepSeries };
+}
+
+/**
+ * A step function in columns, with its running integral: cum[i] is the area under it from
+ * times[0] to times[i], so the mean over any interval costs two binary searches, however many
+ * steps it holds. Values stop at `until`.
+ */
+export interface StepSeries {
+  times: Float64Array;
+  values: Float64Array;
+  cum: Float64Array;
+  until: number;
+}
+
+export function toSeries(points: readonly StepPoint[], until = Number.POSITIVE_INFINITY): StepSeries {
+  const n = points.length;
+  const times = new Float64Array(n);
+  const values = new Float64Array(n);
+  const cum = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = points[i]!;
+    times[i] = p.t;
+    values[i] = p.v;
+    if (i > 0) cum[i] = cum[i - 1]! + values[i - 1]! * (times[i]! - times[i - 1]!);
+  }
+  return { times, values, cum, until };
+}
+
+export function buildWorldIndex(world: WorldView): WorldIndex {
+  const reqs = isSortedByStart(world.requests) ? world.requests : [...world.requests].sort((a, b) => a.start - b.start);
+  const n = reqs.length;
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  const lane = new Int32Array(n);
+  const waitFrom = new Float64Array(n);
+  const waitTo = new Float64Array(n);
+  const mainFrom = new Float64Array(n);
+  const code = new Uint8Array(n);
+  const reqPos = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const r = reqs[i]!;
+    const e = Math.max(r.start, r.end ?? world.endUs);
+    start[i] = r.start;
+    end[i] = e;
+    lane[i] = r.callerLane;
+    code[i] = outcomeCode(r);
+    if (r.queuedAt === null) {
+      waitFrom[i] = waitTo[i] = r.start;
+      mainFrom[i] = r.start;
+    } else {
+      // Queued and never checked out (queue timeout): all waiting, the outcome shows at the end.
+      waitFrom[i] = r.queuedAt;
+      waitTo[i] = r.checkedOutAt ?? e;
+      mainFrom[i] = r.checkedOutAt ?? e;
+    }
+    reqPos.set(r.req, i);
+  }
+
+  // Split off the longest 1% so one stuck request does not make every frame scan from 0.
+  const durations = new Float64Array(n);
+  for (let i = 0; i < n; i++) durations[i] = end[i]! - start[i]!;
+  const sorted = durations.slice().sort();
+  const cut = n >= 200 ? sorted[Math.floor(n * 0.99)]! : Number.POSITIVE_INFINITY;
+  const isLong = new Uint8Array(n);
+  const long: number[] = [];
+  let shortMaxDur = 0;
+  for (let i = 0; i < n; i++) {
+    if (durations[i]! > cut) {
+      isLong[i] = 1;
+      long.push(i);
+    } else if (durations[i]! > shortMaxDur) shortMaxDur = durations[i]!;
+  }
+
+  const fails: number[] = [];
+  for (let i = 0; i < n; i++) if (reqs[i]!.ok === false) fails.push(i);
+  fails.sort((a, b) => end[a]! - end[b]!);
+  const failIdx = Int32Array.from(fails);
+  const failEnd = Float64Array.from(fails, (i) => end[i]!);
+  const failKind = Uint8Array.from(fails, (i) => errorIndex(reqs[i]!.error));
+
+  const connToLane = new Map<number, number>();
+  const connEnd = new Map<number, number>();
+  world.connLanes.forEach((lane, l) => {
+    for (const b of lane.bands) {
+      connToLane.set(b.conn, l);
+      connEnd.set(b.conn, Math.max(b.to, connEnd.get(b.conn) ?? 0));
+    }
+  });
+  const laneCount = world.connLanes.length;
+  const connSeries: WorldIndex['connSeries'] = [];
+  let connMax = 0;
+  for (const s of world.connInFlight) {
+    for (const p of s.points) if (p.v > connMax) connMax = p.v;
+    const lane = connToLane.get(s.conn);
+    // A request that dies with its connection is never counted out of the series: stop the
+    // series where the connection's lane ends, or it would read as busy forever.
+    if (lane !== undefined) connSeries.push({ lane, series: toSeries(s.points, connEnd.get(s.conn) ?? world.endUs) });
+  }
+  let inFlightMax = 0;
+  for (const p of world.inFlight) if (p.v > inFlightMax) inFlightMax = p.v;
+
+  const bands = world.connLanes.flatMap((l) => l.bands);
+  return {
+    world,
+    reqs,
+    start,
+    end,
+    lane,
+    waitFrom,
+    waitTo,
+    mainFrom,
+    code,
+    isLong,
+    longIdx: Int32Array.from(long),
+    shortMaxDur,
+    failEnd,
+    failIdx,
+    failKind,
+    reqPos,
+    connToLane,
+    laneCount,
+    backoffLane: laneCount > maxConnRows() ? new Int32Array(world.backoffs.length).fill(-1) : assignBackoffLanes(world),
+    connSeries,
+    inFlight: toSeries(world.inFlight),
+    waiting: toSeries(occupancySteps(waitingIntervals(reqs, waitFrom, waitTo))),
+    connMax,
+    inFlightMax,
+    occupancy: {
+      up: toSeries(occupancySteps(bands.filter((b) => b.state === 'up'))),
+      connecting: toSeries(occupancySteps(bands.filter((b) => b.state === 'connecting'))),
+      backoff: toSeries(occupancySteps(world.backoffs)),
+    },
+  };
+}
+
+export function waitingIntervals(reqs: readonly RequestView[], waitFrom: Float64Array, waitTo: Float64Array): Array<{ from: number; to: number }> {
+  const out: Array<{ from: number; to: number }> = [];
+  for (let i = 0; i < reqs.length; i++) if (waitTo[i]! > waitFrom[i]!) out.push({ from: waitFrom[i]!, to: waitTo[i]! });
+  return out;
+}
+
+export function isSortedByStart(rs: readonly RequestView[]): boolean {
+  for (let i = 1; i < rs.length; i++) if (rs[i]!.start < rs[i - 1]!.start) return false;
+  return true;
+}
+
+/**
+ * Each backoff on its process's lane, as the view gives it. One the view could not place (its
+ * lane was taken) goes on the first lane with no connection and no other backoff overlapping it.
+ */
+export function assignBackoffLanes(world: WorldView): Int32Array {
+  const out = new Int32Array(world.backoffs.length).fill(-1);
+  const placed: Array<Array<{ from: number; to: number }>> = world.connLanes.map(() => []);
+  world.backoffs.forEach((b, i) => {
+    if (b.lane >= 0 && b.lane < placed.length) {
+      out[i] = b.lane;
+      placed[b.lane]!.push({ from: b.from, to: b.to });
+    }
+  });
+  const order = world.backoffs.map((_, i) => i).filter((i) => out[i]! < 0).sort((a, b) => world.backoffs[a]!.from - world.backoffs[b]!.from);
+  const overlaps = (x: { from: number; to: number }, y: BackoffBand) => x.from < y.to && y.from < x.to;
+  for (const i of order) {
+    const b = world.backoffs[i]!;
+    for (let l = 0; l < world.connLanes.length; l++) {
+      if (world.connLanes[l]!.bands.some((c) => overlaps(c, b))) continue;
+      const mine = placed[l]!;
+      if (mine.some((p) => overlaps(p, b))) continue;
+      mine.push({ from: b.from, to: b.to });
+      out[i] = l;
+      break;
+    }
+  }
+  return out;
+}
+
+/** How many intervals are open at each time, as a step series. */
+export function occupancySteps(intervals: ReadonlyArray<{ from: number; to: number }>): StepPoint[] {
+  const events: Array<[number, number]> = [];
+  for (const b of intervals) if (b.to > b.from) events.push([b.from, 1], [b.to, -1]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out: StepPoint[] = [{ t: 0, v: 0 }];
+  let v = 0;
+  for (const [t, d] of events) {
+    v += d;
+    const last = out[out.length - 1]!;
+    if (last.t === t) last.v = v;
+    else out.push({ t, v });
+  }
+  return out;
+}
+
+/** Calls fn(i) for every request overlapping [from, to] (not in time order: long ones come last). */
+export function forEachVisible(ix: WorldIndex, from: number, to: number, fn: (i: number) => void): void {
+  const lo = lowerBound(ix.start, from - ix.shortMaxDur);
+  const hi = upperBound(ix.start, to);
+  const { isLong, end } = ix;
+  for (let i = lo; i < hi; i++) if (isLong[i] === 0 && end[i]! >= from) fn(i);
+  const { longIdx, start } = ix;
+  for (let j = 0; j < longIdx.length; j++) {
+    const i = longIdx[j]!;
+    if (start[i]! <= to && end[i]! >= from) fn(i);
+  }
+}
+
+/** How many requests overlap [from, to], counting no further than `cap`. */
+export function countVisible(ix: WorldIndex, from: number, to: number, cap: number): number {
+  const lo = lowerBound(ix.start, from - ix.shortMaxDur);
+  const hi = upperBound(ix.start, to);
+  let n = 0;
+  for (let i = lo; i < hi && n <= cap; i++) if (ix.isLong[i] === 0 && ix.end[i]! >= from) n++;
+  for (let j = 0; j < ix.longIdx.length && n <= cap; j++) {
+    const i = ix.longIdx[j]!;
+    if (ix.start[i]! <= to && ix.end[i]! >= from) n++;
+  }
+  return n;
+}
+
+/** Failed requests whose end lies in [from, to]: what the error marks show. */
+export function countFailedIn(ix: WorldIndex, from: number, to: number): number {
+  return upperBound(ix.failEnd, to) - lowerBound(ix.failEnd, from);
+}
