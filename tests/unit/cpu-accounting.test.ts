@@ -10,7 +10,7 @@ const root = join(import.meta.dirname, '..', '..');
 describe('cpu.serverBusyPct', () => {
   for (const name of presetNames) {
     it(`is_within_0_and_100_in_${name}`, () => {
-      const report = jsonReport(runScenario(loadPreset(name)));
+      const report = jsonReport(runScenario(loadPreset(name)!));
       for (const w of report.worlds) {
         expect(w.cpu.serverBusyPct, `${name} ${w.label}`).toBeGreaterThanOrEqual(0);
         expect(w.cpu.serverBusyPct, `${name} ${w.label}`).toBeLessThanOrEqual(100);
@@ -20,7 +20,7 @@ describe('cpu.serverBusyPct', () => {
 
   it('a_sleep_that_outlasts_every_request_counts_only_up_to_the_last_answer', () => {
     // late-replies: DEBUG SLEEP keeps Redis busy for most of the run and past its last answer.
-    const r = runScenario(loadPreset('late-replies'));
+    const r = runScenario(loadPreset('late-replies')!);
     for (const w of r.worlds) {
       expect(w.metrics.cpu.serverBusyPct).toBeGreaterThan(50);
       expect(w.metrics.cpu.serverBusyPct).toBeLessThanOrEqual(100);
