@@ -1,7 +1,7 @@
 import type { ScheduledEvent } from '../kernel/kernel.js';
 import type { Micros } from '../kernel/time.js';
 import type { Ctx } from './context.js';
-import type { Effect, ExitReason, Gen, Pid } from './types.js';
+import type { Effect, ExitReason, Gen, Pid, Ref } from './types.js';
 
 export type ProcStatus = 'runnable' | 'running' | 'waiting' | 'dead';
 
@@ -21,6 +21,14 @@ export class Proc {
   trapExit = false;
 
   readonly links = new Set<Pid>();
+  // What this process owns or is watched by, so its exit touches only these (never the whole
+  // runtime's tables): names it registered, refs it made (monitors, aliases), refs of monitors
+  // on it (in the order they were made: DOWNs go out in that order), timers aimed at it.
+  // Made when first needed: many processes (an open workload's) never use most of them.
+  names: string[] | null = null;
+  owned: Set<Ref> | null = null;
+  watchers: Set<Ref> | null = null;
+  timers: Set<Ref> | null = null;
 
   /** CPU consumed by the current step, in nanoseconds (costs can be finer than the clock). */
   stepNs = 0;

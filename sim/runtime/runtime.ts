@@ -111,6 +111,8 @@ export class Runtime {
   private readonly refs = new Map<Ref, RefEntry>();
   private readonly names = new Map<string, Pid>();
   private readonly timers = new Map<Ref, { event: ScheduledEvent; dest: Pid }>();
+  /** Entries of the tables above visited by terminate: what a test counts (O(what the process owns)). */
+  terminateVisits = 0;
   private readonly streams = new Map<string, Rng>();
 
   private runQueue: Proc[] = [];
@@ -347,11 +349,11 @@ export class Runtime {
     const ref = this.makeRef();
     const target = this.live(pid);
     if (target === undefined) {
-      if (alias) this.refs.set(ref, { owner: p.pid, target: null, alias: 'until_demonitor' });
+      if (alias) this.addRef(p, ref, null, 'until_demonitor');
       this.deliver(null, p.pid, { type: 'DOWN', ref, pid, reason: 'noproc' });
       return ref;
     }
-    this.refs.set(ref, { owner: p.pid, target: pid, alias: alias ? 'until_demonitor' : 'no' });
+    this.addRef(p, ref, target, alias ? 'until_demonitor' : 'no');
     return ref;
   }
 
@@ -359,8 +361,8 @@ export class Runtime {
   demonitor(p: Proc, ref: Ref, flush: boolean): void {
     const entry = this.refs.get(ref);
     if (entry !== undefined && entry.owner === p.pid) {
-      if (entry.alias === 'until_demonitor' || (entry.alias === 'no' && entry.target !== null)) this.refs.delete(ref);
-      else entry.target = null;
+      if (entry.alias === 'until_demonitor' || (entry.alias === 'no' && entry.target !== null)) this.dropRef(ref, entry);
+      else this.unwatch(ref, entry);
     }
     if (flush) {
       const mailbox = p.mailbox;
@@ -376,15 +378,34 @@ export class Runtime {
   /** @internal */
   alias(p: Proc): Ref {
     const ref = this.makeRef();
-    this.refs.set(ref, { owner: p.pid, target: null, alias: 'until_unalias' });
+    this.addRef(p, ref, null, 'until_unalias');
     return ref;
+  }
+
+  private addRef(owner: Proc, ref: Ref, target: Proc | null, alias: RefEntry['alias']): void {
+    this.refs.set(ref, { owner: owner.pid, target: target === null ? null : target.pid, alias });
+    (owner.owned ??= new Set()).add(ref);
+    if (target !== null) (target.watchers ??= new Set()).add(ref);
+  }
+
+  /** Forgets a ref: out of the table, its owner's set and its target's. */
+  private dropRef(ref: Ref, entry: RefEntry): void {
+    this.refs.delete(ref);
+    this.procs[entry.owner - 1]?.owned?.delete(ref);
+    if (entry.target !== null) this.procs[entry.target - 1]?.watchers?.delete(ref);
+  }
+
+  /** A monitor that ends while its alias lives on. */
+  private unwatch(ref: Ref, entry: RefEntry): void {
+    if (entry.target !== null) this.procs[entry.target - 1]?.watchers?.delete(ref);
+    entry.target = null;
   }
 
   /** @internal */
   unalias(p: Proc, ref: Ref): void {
     const entry = this.refs.get(ref);
     if (entry === undefined || entry.owner !== p.pid || entry.alias === 'no') return;
-    if (entry.target === null) this.refs.delete(ref);
+    if (entry.target === null) this.dropRef(ref, entry);
     else entry.alias = 'no';
   }
 
@@ -400,9 +421,12 @@ export class Runtime {
     const start = p === null ? this.kernel.now : this.clockOf(p);
     const event = this.kernel.at(start + Math.max(0, Math.ceil(delay)), () => {
       this.timers.delete(ref);
+      this.procs[dest - 1]?.timers?.delete(ref);
       this.deliver(null, dest, msg);
     });
     this.timers.set(ref, { event, dest });
+    const target = this.live(dest);
+    if (target !== undefined) (target.timers ??= new Set()).add(ref);
     return ref;
   }
 
@@ -412,6 +436,7 @@ export class Runtime {
     if (t === undefined) return false;
     t.event.cancel();
     this.timers.delete(ref);
+    this.proc(t.dest)?.timers?.delete(ref);
     return t.event.time - this.kernel.now;
   }
 
@@ -422,6 +447,7 @@ export class Runtime {
       throw new Error(`name ${name} is already registered to pid ${holder}`);
     }
     this.names.set(name, p.pid);
+    (p.names ??= []).push(name);
   }
 
   /**
@@ -640,23 +666,47 @@ export class Runtime {
     this.stopWaiting(p);
     p.mailbox.length = 0;
     p.gen = null;
-    for (const [name, pid] of this.names) if (pid === p.pid) this.names.delete(name);
+    if (p.names !== null) {
+      for (const name of p.names) {
+        this.terminateVisits++;
+        if (this.names.get(name) === p.pid) this.names.delete(name);
+      }
+      p.names = null;
+    }
     // Its aliases end, and so do its monitors of others.
-    for (const [ref, entry] of this.refs) if (entry.owner === p.pid) this.refs.delete(ref);
-    for (const [ref, t] of this.timers) {
-      if (t.dest === p.pid) {
+    if (p.owned !== null) {
+      for (const ref of p.owned) {
+        this.terminateVisits++;
+        const entry = this.refs.get(ref);
+        if (entry !== undefined) this.dropRef(ref, entry);
+      }
+      p.owned = null;
+    }
+    if (p.timers !== null) {
+      for (const ref of p.timers) {
+        this.terminateVisits++;
+        const t = this.timers.get(ref);
+        if (t === undefined) continue;
         t.event.cancel();
         this.timers.delete(ref);
       }
+      p.timers = null;
     }
     this.kernel.trace.record('proc.exit', { pid: p.pid, name: p.name, reason });
-    // Watchers get DOWN in the order they started watching. A DOWN can run its watcher at once,
-    // and a monitor that watcher drops meanwhile is skipped, as it would be on a BEAM.
-    for (const [ref, entry] of this.refs) {
-      if (entry.target !== p.pid) continue;
-      if (entry.alias === 'no') this.refs.delete(ref);
-      else entry.target = null;
-      this.deliver(null, entry.owner, { type: 'DOWN', ref, pid: p.pid, reason });
+    // Watchers get DOWN in the order they started watching (refs count up, a Set keeps the
+    // order). A DOWN can run its watcher at once, and a monitor that watcher drops meanwhile is
+    // skipped, as it would be on a BEAM.
+    const watchers = p.watchers;
+    if (watchers !== null) {
+      for (const ref of watchers) {
+        this.terminateVisits++;
+        const entry = this.refs.get(ref);
+        if (entry === undefined || entry.target !== p.pid) continue;
+        if (entry.alias === 'no') this.dropRef(ref, entry);
+        else this.unwatch(ref, entry);
+        this.deliver(null, entry.owner, { type: 'DOWN', ref, pid: p.pid, reason });
+      }
+      p.watchers = null;
     }
     const links = [...p.links];
     p.links.clear();

@@ -628,3 +628,41 @@ describe('determinism', () => {
     expect(run(11)).not.toBe(run(12));
   });
 });
+
+describe('work per process exit', () => {
+  /** Entries terminate visits when one process ends beside `others` unrelated live processes. */
+  function visitsForOneExit(others: number): number {
+    const { kernel, rt } = world();
+    const server = rt.spawn(function* (ctx) {
+      for (;;) yield* ctx.receive();
+    });
+    for (let i = 0; i < others; i++) {
+      rt.spawn(function* (ctx) {
+        // Each holds what the runtime's tables hold: a name, a monitor, an alias, a timer.
+        ctx.register(`other${i}`);
+        ctx.monitor(server);
+        ctx.alias();
+        ctx.sendAfter(ms(1000), 'tick');
+        yield* ctx.receive(isStr);
+      });
+    }
+    rt.spawn(function* (ctx) {
+      ctx.register('leaver');
+      ctx.monitor(server);
+      ctx.alias();
+      ctx.sendAfter(ms(1000), 'tick');
+      yield* ctx.sleep(ms(10));
+    });
+    kernel.run(ms(5));
+    const before = rt.terminateVisits;
+    kernel.run(ms(20));
+    expect(rt.isAlive(server)).toBe(true);
+    return rt.terminateVisits - before;
+  }
+
+  it('terminate_visits_only_what_the_process_owns_however_many_others_live', () => {
+    // Its name, its monitor, its alias and its timer: nothing of the others'.
+    expect(visitsForOneExit(10)).toBe(4);
+    expect(visitsForOneExit(2000)).toBe(4);
+  });
+});
