@@ -10,6 +10,10 @@ export default defineConfig({
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results',
   reporter: [['list']],
+  // A test waits for whole runs (up to 120 s each under load, often two or three in a test): on a loaded
+  // machine their sum passes Playwright's default of 30 s per test, which would cut a slow but
+  // correct run off. No test depends on speed: this only bounds a hang.
+  timeout: 300_000,
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {

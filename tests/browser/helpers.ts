@@ -8,6 +8,6 @@ export async function open(page: Page, path = '/'): Promise<string[]> {
   });
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(path);
-  await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 120_000 });
   return errors;
 }

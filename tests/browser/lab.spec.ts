@@ -26,7 +26,7 @@ test.describe('the lab', () => {
   test('picking_a_preset_runs_it', async ({ page }, info) => {
     await open(page);
     await page.getByTestId('preset-select').selectOption('l3-pool');
-    await expect(page.getByTestId('world-pool-error')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('world-pool-error')).toBeVisible({ timeout: 120_000 });
     await expect(page.getByTestId('world-pool-queue')).toBeVisible();
     await expect(page.getByTestId('preset-description')).toContainText('checked_out');
     await page.screenshot({ path: info.outputPath('l3-pool.png'), fullPage: true });
@@ -35,7 +35,7 @@ test.describe('the lab', () => {
   test('a_connection_drop_at_the_playhead_puts_error_marks_in_both_worlds', async ({ page }, info) => {
     await open(page);
     await page.getByTestId('preset-select').selectOption('l4-multiplex');
-    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(runScenario(loadPreset('l6-resiliency')!).worlds[0]!.traceHash, { timeout: 30_000 });
+    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(runScenario(loadPreset('l6-resiliency')!).worlds[0]!.traceHash, { timeout: 120_000 });
     await expect.poll(() => errorCount(page, 'pool')).toBe(0);
     expect(await errorCount(page, 'multiplex')).toBe(0);
     const before = await page.getByTestId('trace-hash-pool').textContent();
@@ -43,7 +43,7 @@ test.describe('the lab', () => {
     await expect(page.getByTestId('playhead-time')).toHaveText('500.000 ms');
     await page.getByTestId('fault-kind').selectOption('drop_connections');
     await page.getByTestId('action-inject-fault').click();
-    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(before!, { timeout: 30_000 });
+    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(before!, { timeout: 120_000 });
     await expect.poll(() => errorCount(page, 'pool')).toBeGreaterThan(0);
     expect(await errorCount(page, 'multiplex')).toBeGreaterThan(0);
     await expect(page.getByTestId('live-region')).toContainText(/Done|Fault added/);
@@ -55,10 +55,10 @@ test.describe('the lab', () => {
     await page.getByTestId('scrubber').fill('300000');
     await page.getByTestId('action-inject-fault').click();
     await expect(page).toHaveURL(/#s=/);
-    await expect(page.getByTestId('live-region')).toContainText('Done', { timeout: 30_000 });
+    await expect(page.getByTestId('live-region')).toContainText('Done', { timeout: 120_000 });
     const hashes = [await page.getByTestId('trace-hash-pool').textContent(), await page.getByTestId('trace-hash-multiplex').textContent()];
     await page.reload();
-    await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 120_000 });
     await expect(page.getByTestId('trace-hash-pool')).toHaveText(hashes[0]!);
     await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(hashes[1]!);
   });

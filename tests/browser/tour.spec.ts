@@ -9,7 +9,7 @@ async function expectChapter(page: Page, id: string) {
   const tour = page.getByTestId('tour');
   await expect(page.getByTestId(`tour-chapter-${c.id}`)).toBeVisible();
   await expect(tour).toHaveAttribute('data-preset', c.preset);
-  await expect(tour).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
+  await expect(tour).toHaveAttribute('data-loaded', 'true', { timeout: 120_000 });
   await expect(page.getByTestId('preset-select')).toHaveValue(c.preset);
   await expect(page.getByTestId('tour-menu')).toHaveValue(c.id);
   await expect(page).toHaveURL(new RegExp(`#tour/${c.id}$`));
@@ -136,7 +136,7 @@ test.describe('the guided tour', () => {
     // The link now holds the scenario: reloading replays it in the sandbox.
     const hash = await page.getByTestId('trace-hash-pool-error').textContent();
     await page.reload();
-    await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 120_000 });
     await expect(page.getByTestId('trace-hash-pool-error')).toHaveText(hash!);
     // And the tour is one key away again.
     await page.keyboard.press('l');
@@ -164,9 +164,9 @@ test.describe('the guided tour', () => {
     await expectChapter(page, 'multiplex');
     const before = await page.getByTestId('trace-hash-multiplex').textContent();
     await page.getByTestId('tour-try').click();
-    await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(before!, { timeout: 30_000 });
+    await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(before!, { timeout: 120_000 });
     await expect(page.getByTestId('fault-0')).toBeAttached();
-    await expect(page.getByTestId('tour')).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
+    await expect(page.getByTestId('tour')).toHaveAttribute('data-loaded', 'true', { timeout: 120_000 });
     await expect(page.getByTestId('tour-highlight').first()).toBeVisible();
     await expect(page.getByTestId('error-count-multiplex')).toBeAttached();
     await page.getByTestId('tour-answer').locator('summary').click();
@@ -176,15 +176,15 @@ test.describe('the guided tour', () => {
     await expect(page).toHaveURL(/#tour\/multiplex\/experiment$/);
     const withFault = await page.getByTestId('trace-hash-multiplex').textContent();
     await page.reload();
-    await expect(page.getByTestId('tour')).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
+    await expect(page.getByTestId('tour')).toHaveAttribute('data-loaded', 'true', { timeout: 120_000 });
     await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(withFault!);
     await expect(page.getByTestId('tour-try')).toBeDisabled();
     // Back: the chapter without it.
     await page.goBack();
     await expect(page).toHaveURL(/#tour\/multiplex$/);
-    await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(before!, { timeout: 30_000 });
+    await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(before!, { timeout: 120_000 });
     await page.goForward();
-    await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(withFault!, { timeout: 30_000 });
+    await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(withFault!, { timeout: 120_000 });
     // Leaving keeps the experiment: the sandbox has the fault.
     await page.getByTestId('tour-exit').click();
     await expect(page).toHaveURL(/#s=/);

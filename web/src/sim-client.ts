@@ -26,6 +26,22 @@ export class SimClient {
   private holdsLast = false;
   private generation = 0;
   private lastInput: ScenarioInput | null = null;
+  /** Runs held by a browser test (see testHold), let go when cancelled. */
+  private held: Array<() => void> = [];
+
+  /**
+   * For browser tests only: while `window.duplexHoldRuns` holds a promise, a run stays busy
+   * after its worlds are done until that promise settles (or the run is cancelled). A test acts
+   * "during a run" this way whatever the machine's speed; nothing else sets it.
+   */
+  private testHold(): Promise<void> | undefined {
+    const hold = (globalThis as { duplexHoldRuns?: unknown }).duplexHoldRuns;
+    if (!(hold instanceof Promise)) return undefined;
+    return new Promise<void>((resolve) => {
+      this.held.push(resolve);
+      hold.then(() => resolve(), () => resolve());
+    });
+  }
 
   private slot(i: number): Slot {
     let s = this.slots[i];
@@ -56,7 +72,7 @@ export class SimClient {
           const slot = this.slot(i);
           slot.busy = true;
           try {
-            return await slot.api.runWorld(
+            const outcome = await slot.api.runWorld(
               input,
               i,
               proxy((f: number) => {
@@ -64,6 +80,8 @@ export class SimClient {
                 report();
               }),
             );
+            await this.testHold();
+            return outcome;
           } finally {
             slot.busy = false;
           }
@@ -91,6 +109,7 @@ export class SimClient {
   /** Stops the run in progress, if any: its busy workers are terminated, idle ones kept. */
   cancel(): void {
     this.generation++;
+    for (const release of this.held.splice(0)) release();
     this.slots = this.slots.map((s) => {
       if (s?.busy !== true) return s;
       s.worker.terminate();
