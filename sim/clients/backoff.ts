@@ -3,8 +3,10 @@
  * Each is a small state machine: next() gives the wait before the next attempt, reset() is
  * called after a successful connect. Jitter draws from a seeded stream.
  */
+import { z } from 'zod';
 import type { Rng } from '../kernel/rng.js';
 import { ms, type Micros } from '../kernel/time.js';
+import { msAtLeast0 } from '../scenario/fields.js';
 
 export type BackoffStrategy = 'redix' | 'exp' | 'rand' | 'rand_exp' | 'ioredis' | 'none';
 
@@ -22,7 +24,8 @@ export interface Backoff {
   reset(): void;
 }
 
-const DEFAULTS: Record<BackoffStrategy, { initialMs: number; maxMs: number }> = {
+/** Each strategy's waits when the options leave them out (the schema checks maxMs against them). */
+export const BACKOFF_DEFAULTS: Readonly<Record<BackoffStrategy, { readonly initialMs: number; readonly maxMs: number }>> = {
   redix: { initialMs: 500, maxMs: 30_000 },
   exp: { initialMs: 100, maxMs: 30_000 },
   rand: { initialMs: 1_000, maxMs: 30_000 },
@@ -30,6 +33,29 @@ const DEFAULTS: Record<BackoffStrategy, { initialMs: number; maxMs: number }> = 
   ioredis: { initialMs: 50, maxMs: 5_000 },
   none: { initialMs: 0, maxMs: 0 },
 };
+const DEFAULTS = BACKOFF_DEFAULTS;
+
+const STRATEGIES = Object.keys(BACKOFF_DEFAULTS) as BackoffStrategy[];
+
+/**
+ * The `backoff` option of a client. maxMs is checked against the initialMs the strategy will
+ * use, given or its default (makeBackoff throws otherwise, and the client could not start).
+ */
+export const backoffSchema = z
+  .object({
+    strategy: z.enum(STRATEGIES as [BackoffStrategy, ...BackoffStrategy[]], { error: `expected one of ${STRATEGIES.map((k) => `"${k}"`).join(', ')}` }),
+    initialMs: msAtLeast0().optional(),
+    maxMs: msAtLeast0().optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.maxMs === undefined) return;
+    const initial = b.initialMs ?? BACKOFF_DEFAULTS[b.strategy].initialMs;
+    if (b.maxMs < initial) {
+      const which = b.initialMs === undefined ? `${initial}, the default initialMs of "${b.strategy}"` : `initialMs, ${initial}`;
+      ctx.addIssue({ code: 'custom', path: ['maxMs'], message: `expected maxMs >= ${which}` });
+    }
+  });
 
 export function makeBackoff(options: BackoffOptions, rng: Rng): Backoff {
   const d = DEFAULTS[options.strategy];

@@ -3,7 +3,7 @@
  * (so a connection that exits on disconnection is restarted), and the fault schedule.
  */
 import { ms } from '../kernel/time.js';
-import { supervisor, type Runtime } from '../runtime/index.js';
+import { supervisor, type ChildSpec, type Runtime } from '../runtime/index.js';
 import type { TcpStack } from '../net/index.js';
 import { clientChild, makeClient, type AnyClient, type ClientConfig } from '../clients/index.js';
 import { World, type WorldOptions } from '../worlds/world.js';
@@ -15,10 +15,48 @@ export interface ClientWorld {
   readonly address: string;
 }
 
-/** Starts the client's processes in `world` under an app process and a supervisor. */
+/**
+ * A client whose start threw (its options cannot work: a bug, or a check the schema lacks). It
+ * ends the run as its error, rather than leaving every call to fail with noproc.
+ */
+export class ClientStartError extends Error {
+  override name = 'ClientStartError';
+  constructor(
+    readonly label: string,
+    readonly reason: string,
+  ) {
+    super(`client "${label}" cannot start: ${reason}`);
+  }
+}
+
+/**
+ * Starts the client's processes in `world` under an app process and a supervisor. A start of the
+ * client that crashes (one of its processes throws before it is up) throws ClientStartError out
+ * of the kernel's run, as the run's error.
+ */
 export function setupClient(world: ClientWorld, name: string, config: ClientConfig, codecNsPerByte: number): AnyClient {
   const client = makeClient({ net: world.net, address: world.address, codecNsPerByte }, name, config);
-  const child = clientChild(client);
+  const plain = clientChild(client);
+  const child: ChildSpec | null =
+    plain === null
+      ? null
+      : {
+          ...plain,
+          *start(ctx) {
+            const before = world.rt.crashes.length;
+            const r = yield* plain.start(ctx);
+            if (r.ok) return r;
+            // The client's processes are named after it ("pool", "pool/conn0").
+            const crash = world.rt.crashes.slice(before).find((c) => c.name === name || c.name.startsWith(`${name}/`));
+            if (crash !== undefined) {
+              const reason = crash.error instanceof Error ? crash.error.message : String(crash.error);
+              world.rt.kernel.at(world.rt.kernel.now, () => {
+                throw new ClientStartError(name, reason);
+              });
+            }
+            return r;
+          },
+        };
   if (child !== null) {
     world.rt.spawn(
       function* (ctx) {

@@ -3,3 +3,4 @@ export { runScenario, runWorld, drainUs, type ScenarioResult, type WorldResult, 
 export { worldMetrics, type WorldMetrics } from './metrics.js';
 export { presets, presetNames, loadPreset, type Preset } from './presets.js';
 export { jsonReport, jsonWorld, traceExport, perfettoExport, type JsonReport, type JsonWorld } from './export.js';
+export { ClientStartError } from './harness.js';

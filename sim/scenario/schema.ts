@@ -3,22 +3,16 @@
  * Invalid input gets one message per problem, naming the field and what was expected.
  */
 import { z } from 'zod';
-
-const positive = (what: string) => z.number({ error: `expected ${what}` }).gt(0, { error: `expected ${what}` });
-const nonNegative = (what: string) => z.number({ error: `expected ${what}` }).gte(0, { error: `expected ${what}` });
-const whole = (min: number, what: string) => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).gte(min, { error: `expected ${what}` });
+import { backoffSchema } from '../clients/backoff.js';
+import { MAX_MS, msAtLeast0, msPositive, nonNegative, number, positive, whole } from './fields.js';
 
 export const MIX_KEYS = ['GET', 'SET', 'INCR', 'PING', 'ECHO', 'DEL', 'LPUSH', 'BLPOP', 'PIPELINE', 'SLEEP'] as const;
 export type MixKey = (typeof MIX_KEYS)[number];
 
-const backoffSchema = z
-  .object({
-    strategy: z.enum(['redix', 'exp', 'rand', 'rand_exp', 'ioredis', 'none'], { error: 'expected one of "redix", "exp", "rand", "rand_exp", "ioredis", "none"' }),
-    initialMs: nonNegative('a number of ms >= 0').optional(),
-    maxMs: nonNegative('a number of ms >= 0').optional(),
-  })
-  .strict()
-  .refine((b) => b.initialMs === undefined || b.maxMs === undefined || b.maxMs >= b.initialMs, { error: 'expected maxMs >= initialMs', path: ['maxMs'] });
+/** A bandwidth: below 1 kbit/s one segment would take longer than a run could last. */
+const mbps = (what: string) => positive(what, 1_000_000, ' Mbps', 0.001);
+/** A run lasts at least a µs of virtual time. */
+const MIN_RUN_MS = 0.001;
 
 const connectSchema = z.enum(['sync', 'async'], { error: 'expected "sync" or "async"' });
 const label = z.string({ error: 'expected a label (text)' }).min(1, { error: 'expected a non-empty label' }).max(40, { error: 'expected a label of at most 40 characters' }).regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected letters, digits, "_", "-" or "." only' });
@@ -33,22 +27,22 @@ const clientSchema = z.discriminatedUnion(
         kind: z.literal('serial'),
         backoff: backoffSchema.optional(),
         connect: connectSchema.optional(),
-        connectTimeoutMs: positive('a number of ms > 0').optional(),
+        connectTimeoutMs: msPositive().optional(),
       })
       .strict(),
     z
       .object({
         label,
         kind: z.literal('pool'),
-        size: whole(1, 'a whole number >= 1').max(1000, { error: 'expected at most 1000 connections' }).optional(),
+        size: whole(1, 'a whole number >= 1', 1000).optional(),
         onExhausted: z.enum(['error', 'queue', 'codel'], { error: 'expected "error", "queue" or "codel"' }).optional(),
-        checkoutTimeoutMs: positive('a number of ms > 0').optional(),
-        maxQueue: whole(1, 'a whole number >= 1, or null for no limit').nullable().optional(),
-        queueTargetMs: positive('a number of ms > 0').optional(),
-        queueIntervalMs: positive('a number of ms > 0').optional(),
+        checkoutTimeoutMs: msPositive().optional(),
+        maxQueue: whole(1, 'a whole number >= 1, or null for no limit', 1_000_000).nullable().optional(),
+        queueTargetMs: msPositive().optional(),
+        queueIntervalMs: msPositive().optional(),
         backoff: backoffSchema.optional(),
         connect: connectSchema.optional(),
-        connectTimeoutMs: positive('a number of ms > 0').optional(),
+        connectTimeoutMs: msPositive().optional(),
       })
       .strict(),
     z
@@ -56,32 +50,32 @@ const clientSchema = z.discriminatedUnion(
         label,
         kind: z.literal('multiplex'),
         whileDisconnected: z.enum(['error', 'queue'], { error: 'expected "error" or "queue"' }).optional(),
-        offlineQueueMax: whole(1, 'a whole number >= 1').optional(),
+        offlineQueueMax: whole(1, 'a whole number >= 1', 1_000_000).optional(),
         inFlightOnDisconnect: z.enum(['fail', 'resend'], { error: 'expected "fail" or "resend"' }).optional(),
         backoff: backoffSchema.optional(),
         connect: connectSchema.optional(),
         exitOnDisconnection: z.boolean({ error: 'expected true or false' }).optional(),
-        healthCheckMs: positive('a number of ms > 0, or null for none').nullable().optional(),
-        connectTimeoutMs: positive('a number of ms > 0').optional(),
+        healthCheckMs: msPositive('a number of ms > 0, or null for none').nullable().optional(),
+        connectTimeoutMs: msPositive().optional(),
       })
       .strict(),
   ],
   { error: 'expected kind "naive", "serial", "pool" or "multiplex"' },
 );
 
-const at = nonNegative('a time in ms >= 0');
-const forMs = positive('a duration in ms > 0');
+const at = msAtLeast0('a time in ms >= 0');
+const forMs = msPositive('a duration in ms > 0');
 const faultSchema = z.discriminatedUnion(
   'kind',
   [
     z.object({ atMs: at, kind: z.literal('drop_connections') }).strict(),
     z.object({ atMs: at, kind: z.literal('refuse_connections'), forMs }).strict(),
     z.object({ atMs: at, kind: z.literal('partition'), forMs, mode: z.enum(['hold', 'drop'], { error: 'expected "hold" or "drop"' }).optional() }).strict(),
-    z.object({ atMs: at, kind: z.literal('latency'), addMs: positive('a number of ms > 0'), forMs }).strict(),
-    z.object({ atMs: at, kind: z.literal('bandwidth'), mbps: positive('a number of Mbps > 0'), forMs }).strict(),
+    z.object({ atMs: at, kind: z.literal('latency'), addMs: msPositive(), forMs }).strict(),
+    z.object({ atMs: at, kind: z.literal('bandwidth'), mbps: mbps('a number of Mbps > 0'), forMs }).strict(),
     z.object({ atMs: at, kind: z.literal('server_down'), forMs }).strict(),
-    z.object({ atMs: at, kind: z.literal('slow_server'), factor: positive('a factor > 0'), forMs }).strict(),
-    z.object({ atMs: at, kind: z.literal('kill_caller'), caller: whole(0, 'a caller index >= 0').optional() }).strict(),
+    z.object({ atMs: at, kind: z.literal('slow_server'), factor: positive('a factor > 0', 10_000), forMs }).strict(),
+    z.object({ atMs: at, kind: z.literal('kill_caller'), caller: whole(0, 'a caller index >= 0', 99_999).optional() }).strict(),
   ],
   {
     error: 'expected kind "drop_connections", "refuse_connections", "partition", "latency", "bandwidth", "server_down", "slow_server" or "kill_caller"',
@@ -89,62 +83,63 @@ const faultSchema = z.discriminatedUnion(
 );
 
 const mixSchema = z
-  .partialRecord(z.enum(MIX_KEYS, { error: `expected a command among ${MIX_KEYS.join(', ')}` }), nonNegative('a weight >= 0'))
+  .partialRecord(z.enum(MIX_KEYS, { error: `expected a command among ${MIX_KEYS.join(', ')}` }), nonNegative('a weight >= 0', 1_000_000))
   .refine((m) => Object.values(m).some((w) => (w ?? 0) > 0), { error: 'expected at least one command with a weight > 0' });
 
 export const scenarioSchema = z
   .object({
     name: z.string({ error: 'expected text' }).max(80, { error: 'expected at most 80 characters' }).default('untitled'),
     description: z.string({ error: 'expected text' }).max(400, { error: 'expected at most 400 characters' }).default(''),
-    seed: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).default(1),
-    durationMs: positive('a number of ms > 0').max(600_000, { error: 'expected at most 600000 ms (10 minutes)' }).default(1000),
+    seed: whole(-(2 ** 53 - 1), 'a whole number', 2 ** 53 - 1).default(1),
+    durationMs: positive('a number of ms > 0', 600_000, ' ms (10 minutes)', MIN_RUN_MS).default(1000),
     /** After durationMs no request starts; the run goes on this long for the last ones to end. */
-    drainMs: nonNegative('a number of ms >= 0').max(600_000, { error: 'expected at most 600000 ms' }).optional(),
+    drainMs: nonNegative('a number of ms >= 0', 600_000, ' ms (10 minutes)').optional(),
     network: z
       .object({
-        latencyMs: nonNegative('a one-way latency in ms >= 0').default(0.25),
-        jitterMs: nonNegative('a number of ms >= 0').default(0),
-        bandwidthMbps: positive('a number of Mbps > 0, or null for no limit').nullable().default(null),
-        connectRtts: z.number({ error: 'expected a number >= 1' }).gte(1, { error: 'expected a number >= 1' }).default(1),
-        mss: whole(1, 'a whole number of bytes >= 1').default(1460),
+        latencyMs: msAtLeast0('a one-way latency in ms >= 0').default(0.25),
+        jitterMs: msAtLeast0().default(0),
+        bandwidthMbps: mbps('a number of Mbps > 0, or null for no limit').nullable().default(null),
+        connectRtts: number('a number >= 1').gte(1, { error: 'expected a number >= 1' }).max(100, { error: 'expected at most 100' }).default(1),
+        mss: whole(1, 'a whole number of bytes >= 1', 65_535).default(1460),
       })
       .strict()
       .prefault({}),
     server: z
       .object({
-        commandUs: nonNegative('a number of µs >= 0').default(2),
+        commandUs: nonNegative('a number of µs >= 0', 1_000_000, ' µs (a second)').default(2),
         commandDist: z.enum(['fixed', 'exp'], { error: 'expected "fixed" or "exp"' }).default('fixed'),
-        readEventUs: nonNegative('a number of µs >= 0').default(8),
-        maxClients: whole(1, 'a whole number >= 1').default(10000),
+        readEventUs: nonNegative('a number of µs >= 0', 1_000_000, ' µs (a second)').default(8),
+        maxClients: whole(1, 'a whole number >= 1', 1_000_000).default(10000),
       })
       .strict()
       .prefault({}),
     runtime: z
       .object({
-        schedulers: whole(1, 'a whole number >= 1').max(256, { error: 'expected at most 256' }).default(2),
-        codecNsPerByte: nonNegative('a number of ns >= 0').default(2),
-        copyNsPerByte: nonNegative('a number of ns >= 0').default(1),
+        schedulers: whole(1, 'a whole number >= 1', 256).default(2),
+        codecNsPerByte: nonNegative('a number of ns >= 0', 1_000, ' ns').default(2),
+        copyNsPerByte: nonNegative('a number of ns >= 0', 1_000, ' ns').default(1),
         /** Fixed cost of a message send (BEAM's local send is a fraction of a µs). */
-        sendNs: nonNegative('a number of ns >= 0').default(300),
+        sendNs: nonNegative('a number of ns >= 0', 1_000_000, ' ns').default(300),
         /** Fixed cost of handling one message (scheduling in, the receive loop, dispatch). */
-        stepOverheadNs: nonNegative('a number of ns >= 0').default(1000),
+        stepOverheadNs: nonNegative('a number of ns >= 0', 1_000_000, ' ns').default(1000),
       })
       .strict()
       .prefault({}),
     workload: z
       .object({
         mode: z.enum(['closed', 'open'], { error: 'expected "closed" or "open"' }).default('closed'),
-        callers: whole(1, 'a whole number >= 1').max(100_000, { error: 'expected at most 100000' }).default(20),
-        thinkMs: nonNegative('a number of ms >= 0').default(1),
+        callers: whole(1, 'a whole number >= 1', 100_000).default(20),
+        thinkMs: msAtLeast0().default(1),
         thinkDist: z.enum(['fixed', 'exp'], { error: 'expected "fixed" or "exp"' }).default('exp'),
-        ratePerSec: positive('a rate > 0 per second').max(10_000_000, { error: 'expected at most 10000000 per second' }).default(1000),
+        ratePerSec: positive('a rate > 0 per second', 10_000_000, ' per second', 0.001).default(1000),
         mix: mixSchema.default({ GET: 0.8, SET: 0.2 }),
-        valueBytes: whole(0, 'a whole number of bytes >= 0').max(64 * 1024 * 1024, { error: 'expected at most 64 MiB' }).default(64),
-        keys: whole(1, 'a whole number >= 1').default(1000),
-        pipelineSize: whole(1, 'a whole number >= 1').max(10_000, { error: 'expected at most 10000' }).default(5),
-        blpopTimeoutMs: positive('a number of ms > 0').default(100),
-        sleepMs: nonNegative('a number of ms >= 0').default(50),
-        callTimeoutMs: positive('a number of ms > 0').default(5000),
+        valueBytes: whole(0, 'a whole number of bytes >= 0', 64 * 1024 * 1024).default(64),
+        keys: whole(1, 'a whole number >= 1', 10_000_000).default(1000),
+        pipelineSize: whole(1, 'a whole number >= 1', 10_000).default(5),
+        // A real Redis counts BLPOP's timeout in whole ms (less is 0: block forever).
+        blpopTimeoutMs: positive('a number of ms > 0', MAX_MS, ' ms', 1).default(100),
+        sleepMs: msAtLeast0().default(50),
+        callTimeoutMs: msPositive().default(5000),
       })
       .strict()
       .prefault({}),
@@ -175,11 +170,20 @@ export type FaultSpec = Scenario['faults'][number];
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
-/** Validates a scenario; each error reads `field.path: expected ..., got ...`. */
+/** Validates a scenario; each error reads `field.path: expected ..., got ...`, one per field. */
 export function parseScenario(input: unknown): ParseResult {
   const r = scenarioSchema.safeParse(input);
   if (r.success) return { ok: true, scenario: r.data };
-  return { ok: false, errors: r.error.issues.map((i) => formatIssue(i, input)) };
+  const seen = new Set<string>();
+  const errors: string[] = [];
+  for (const issue of r.error.issues) {
+    const text = formatIssue(issue, input);
+    const field = text.slice(0, text.indexOf(':') + 1) || text;
+    if (issue.code !== 'unrecognized_keys' && seen.has(field)) continue;
+    seen.add(field);
+    errors.push(text);
+  }
+  return { ok: false, errors };
 }
 
 function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
@@ -189,6 +193,50 @@ function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
   }
   let got: unknown = input;
   for (const p of issue.path) got = got !== null && typeof got === 'object' ? (got as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
-  const shown = got === undefined ? 'nothing' : JSON.stringify(got);
-  return `${path}: ${issue.message}, got ${shown && shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`;
+  return `${path}: ${issue.message}, got ${show(got)}`;
+}
+
+const SHOWN = 60;
+
+/**
+ * A value as the error shows it: JSON, cut at SHOWN characters. Iterative and bounded, so input
+ * nested thousands deep (or a huge array) costs as little as a short one; JSON.parse reads a
+ * number too large for a double (1e400) as Infinity, which JSON would print as null.
+ */
+export function show(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'not a number' : value > 0 ? 'a number too large' : 'a negative number too large';
+  if (value === undefined) return 'nothing';
+  let out = '';
+  // A stack of what is left to print: values, and literal text (closing brackets, commas).
+  const stack: Array<{ text: string } | { value: unknown }> = [{ value }];
+  while (stack.length > 0 && out.length <= SHOWN) {
+    const top = stack.pop()!;
+    if ('text' in top) {
+      out += top.text;
+      continue;
+    }
+    const v = top.value;
+    if (Array.isArray(v)) {
+      out += '[';
+      stack.push({ text: ']' });
+      for (let i = Math.min(v.length, SHOWN) - 1; i >= 0; i--) {
+        stack.push({ value: v[i] });
+        if (i > 0) stack.push({ text: ',' });
+      }
+    } else if (v !== null && typeof v === 'object') {
+      out += '{';
+      stack.push({ text: '}' });
+      const keys = Object.keys(v).slice(0, SHOWN);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        stack.push({ value: (v as Record<string, unknown>)[keys[i]!] });
+        stack.push({ text: `${JSON.stringify(keys[i])}:` });
+        if (i > 0) stack.push({ text: ',' });
+      }
+    } else if (typeof v === 'number' && !Number.isFinite(v)) {
+      out += 'null';
+    } else {
+      out += typeof v === 'string' ? JSON.stringify(v.length > SHOWN ? v.slice(0, SHOWN) : v) : String(JSON.stringify(v) ?? null);
+    }
+  }
+  return out.length > SHOWN || stack.length > 0 ? `${out.slice(0, SHOWN - 3)}...` : out;
 }
