@@ -4,11 +4,8 @@
  * (--compare), calibrating the simulator from the machine (--calibrate), or set against the
  * simulator's prediction for the same scenario (--vs-sim).
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { jsonWorld, presets, runScenario, type JsonReport, type Scenario } from '../sim/scenario/index.js';
-import { Admin } from '../real/admin.js';
+import { Admin, RedisUnusable } from '../real/admin.js';
 import { calibrate } from '../real/calibrate.js';
 import { FaultError } from '../real/faults.js';
 import { parseAddress } from '../real/node-tcp.js';
@@ -16,7 +13,8 @@ import { RedisProcess, findRedisServer } from '../real/redis-server.js';
 import { runReal, type RealResult } from '../real/run.js';
 import { median } from '../real/stats.js';
 import { FOREIGN_KINDS } from '../real/foreign.js';
-import { LIBRARY_UNMEASURED, fail, loadScenario, reportTable } from './report.js';
+import { COMMON_OPTIONS, parseCommandLine, printable } from './args.js';
+import { LIBRARY_UNMEASURED, checkOutput, fail, loadScenario, presetList, reportTable, writeOutput } from './report.js';
 
 export const USAGE = `usage: npm run real -- (--preset NAME | --scenario FILE) [options]
 
@@ -44,31 +42,15 @@ export const USAGE = `usage: npm run real -- (--preset NAME | --scenario FILE) [
   --list               list the presets with their descriptions
   --help               this text`;
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        preset: { type: 'string' },
-        scenario: { type: 'string' },
-        redis: { type: 'string' },
-        seed: { type: 'string' },
-        compare: { type: 'boolean', default: false },
-        link: { type: 'boolean', default: false },
-        calibrate: { type: 'string' },
-        'vs-sim': { type: 'boolean', default: false },
-        repeat: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        list: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    fail((e as Error).message);
-  }
-}
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  redis: { type: 'string' },
+  compare: { type: 'boolean', default: false },
+  link: { type: 'boolean', default: false },
+  calibrate: { type: 'string' },
+  'vs-sim': { type: 'boolean', default: false },
+  repeat: { type: 'string' },
+} as const;
 
 function jsonOf(r: RealResult): JsonReport & { real: { redisVersion: string; address: string; servers: Array<{ label: string } & RealResult['worlds'][number]['server']>; crashes: string[]; faultErrors: string[] } } {
   return {
@@ -88,7 +70,7 @@ function jsonOf(r: RealResult): JsonReport & { real: { redisVersion: string; add
 function title(r: RealResult, link: boolean): string {
   const s = r.scenario;
   const how = link ? `, link emulated (${s.network.latencyMs} ms each way)` : '';
-  return `${s.name} — against Redis ${r.redisVersion} at ${r.address}${how}, seed ${s.seed}, ${s.durationMs} ms${s.description ? `\n${s.description}` : ''}`;
+  return `${printable(s.name, true)} — against Redis ${printable(r.redisVersion, true)} at ${r.address}${how}, seed ${s.seed}, ${s.durationMs} ms${s.description ? `\n${printable(s.description)}` : ''}`;
 }
 
 function extraRows(r: RealResult): string {
@@ -154,7 +136,13 @@ function ratios(s: Scenario, runs: RealResult[]): string {
   return lines.join('\n');
 }
 
-/** Checks --redis: its form, then that something answers PING there. */
+/** How long --redis has to accept the connection, then to answer PING. */
+export const REDIS_CHECK_MS = 2000;
+
+/**
+ * Checks --redis: its form, then that a Redis answers PING there, in time and in RESP. A probe
+ * gives up on a server that sends more than 64 KiB without completing PING's reply.
+ */
 async function checkRedis(address: string): Promise<void> {
   try {
     parseAddress(address);
@@ -163,13 +151,16 @@ async function checkRedis(address: string): Promise<void> {
   }
   let a: Admin;
   try {
-    a = await Admin.connect(address, 2000);
+    a = await Admin.connect(address, REDIS_CHECK_MS, { replyTimeoutMs: REDIS_CHECK_MS, maxReplyBytes: 64 * 1024 });
   } catch (e) {
     fail(`--redis: ${(e as Error).message}`);
   }
-  const pong = await a.command(['PING']).catch((e: Error) => fail(`--redis: no reply to PING at ${address}: ${e.message}`));
-  a.close();
-  if (pong.type === 'error') fail(`--redis: PING at ${address} answered ${pong.value}`);
+  try {
+    const pong = await a.command(['PING']).catch((e: Error) => fail(`--redis: ${e.message}`));
+    if (pong.type === 'error') fail(`--redis: PING at ${address} answered ${String(pong.value)}`);
+  } finally {
+    a.close();
+  }
 }
 
 /**
@@ -177,14 +168,13 @@ async function checkRedis(address: string): Promise<void> {
  * UsageError (exit 2) naming what is wrong, or with any other error (exit 1). cli/real.ts runs it.
  */
 export async function main(argv: string[]): Promise<number> {
-  const args = parse(argv);
+  const args = parseCommandLine(argv, OPTIONS);
   if (args.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (args.list) {
-    const w = Math.max(...presets.map((p) => p.name.length));
-    for (const p of presets) process.stdout.write(`${p.name.padEnd(w)}  ${p.lesson.padEnd(6)}  ${p.description}\n`);
+    process.stdout.write(presetList());
     return 0;
   }
   if (args.preset === undefined && args.scenario === undefined) fail(`give --preset NAME or --scenario FILE (or --list, --help); presets: ${presets.map((p) => p.name).join(', ')}`);
@@ -196,7 +186,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (args.link && args.compare) fail('--link cannot go with --compare: the libraries use sockets of their own, which --link does not delay');
   if (args.link && args.calibrate !== undefined) fail('--link cannot go with --calibrate: calibration measures the loopback as it is');
-  if (args.calibrate !== undefined && !existsSync(dirname(resolve(args.calibrate)))) fail(`--calibrate: cannot write ${args.calibrate}: its folder does not exist`);
+  checkOutput('--calibrate', args.calibrate);
   if (args.redis !== undefined) await checkRedis(args.redis);
   else if (findRedisServer() === null) fail('no redis-server on PATH: install it (apt-get install redis-server, or bash scripts/ensure-redis.sh) or give --redis HOST:PORT');
   const tty = process.stderr.isTTY === true;
@@ -204,13 +194,12 @@ export async function main(argv: string[]): Promise<number> {
   if (args.calibrate !== undefined) {
     const own = args.redis === undefined ? await RedisProcess.start() : null;
     try {
-      const c = await calibrate(own?.address ?? args.redis!, scenario);
+      const c = await calibrate(own?.address ?? args.redis!, scenario).catch((e: unknown) => {
+        if (e instanceof RedisUnusable && args.redis !== undefined) fail(`--redis: ${e.message}`);
+        throw e;
+      });
       scenario = c.scenario;
-      try {
-        writeFileSync(args.calibrate, `${JSON.stringify(c.scenario, null, 2)}\n`);
-      } catch (e) {
-        fail(`--calibrate: cannot write ${args.calibrate}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
+      writeOutput('--calibrate', args.calibrate, `${JSON.stringify(c.scenario, null, 2)}\n`);
       process.stderr.write(
         `calibrated: round trip ${c.rttUs} µs (one way ${c.scenario.network.latencyMs} ms), Redis ${c.readEventUs} µs per read event + ${c.commandUs} µs per command, runtime ${c.nsPerStep} ns per step; wrote ${args.calibrate}\n`,
       );
@@ -229,11 +218,13 @@ export async function main(argv: string[]): Promise<number> {
           ...(args.redis !== undefined ? { redis: args.redis } : {}),
           compare: args.compare,
           link: args.link,
-          onWorld: tty ? (label, i, n) => process.stderr.write(`\rrunning ${scenario.name} against Redis${run}: ${label} (${i + 1}/${n})\x1b[K`) : undefined,
+          onWorld: tty ? (label, i, n) => process.stderr.write(`\rrunning ${printable(scenario.name, true)} against Redis${run}: ${label} (${i + 1}/${n})\x1b[K`) : undefined,
         }),
       );
     } catch (e) {
       if (e instanceof FaultError) fail(e.message);
+      // A --redis that answered PING and then misbehaved: named, as a bad --redis is.
+      if (e instanceof RedisUnusable && args.redis !== undefined) fail(`--redis: ${e.message}`);
       throw e;
     } finally {
       if (tty) process.stderr.write('\r\x1b[K');

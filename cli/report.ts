@@ -1,5 +1,6 @@
 /** The report table of `npm run sim` and `npm run real`, so both print the same format. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { loadPreset, parseScenario, presets, type Scenario, type WorldMetrics } from '../sim/scenario/index.js';
 
 /** Bad input: the CLIs print the message and the usage, and exit with code 2. */
@@ -7,6 +8,45 @@ export class UsageError extends Error {}
 
 export function fail(message: string): never {
   throw new UsageError(message);
+}
+
+/** Why a file could not be read or written, in words: "no such file: PATH", ... */
+export function fileError(path: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return `no such file: ${path}`;
+    case 'EISDIR':
+      return `${path} is a folder, not a file`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied: ${path}`;
+    default:
+      return `cannot use ${path}: ${code ?? (e as Error).message}`;
+  }
+}
+
+/** Before a run: the folder an output file goes to must exist (a UsageError naming the option otherwise). */
+export function checkOutput(option: string, path: string | undefined): void {
+  if (path === undefined) return;
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) fail(`${option}: cannot write ${path}: its folder does not exist`);
+  if (existsSync(path) && statSync(path).isDirectory()) fail(`${option}: cannot write ${path}: it is a folder`);
+}
+
+/** Writes an output file; a UsageError naming the option if it cannot. */
+export function writeOutput(option: string, path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    fail(`${option}: cannot write ${path}: ${fileError(path, e)}`);
+  }
+}
+
+/** The presets, one a line: what --list prints. */
+export function presetList(): string {
+  const w = Math.max(...presets.map((p) => p.name.length));
+  return presets.map((p) => `${p.name.padEnd(w)}  ${p.lesson.padEnd(6)}  ${p.description}\n`).join('');
 }
 
 /** The scenario that --preset / --scenario (and --seed) name; a UsageError saying what is wrong otherwise. */
@@ -22,7 +62,7 @@ export function loadScenario(args: { preset?: string; scenario?: string; seed?: 
     try {
       text = readFileSync(args.scenario, 'utf8');
     } catch (e) {
-      fail(`cannot read scenario file ${args.scenario}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      fail(fileError(args.scenario, e));
     }
     let json: unknown;
     try {
