@@ -8,7 +8,7 @@
  * - kill_caller: an exit signal in the runtime, as in the simulator (run.ts).
  */
 import type { Scenario } from '../sim/scenario/schema.js';
-import { Admin } from './admin.js';
+import { Admin, REPLY_TIMEOUT_MS } from './admin.js';
 import type { Place } from './run.js';
 
 type Fault = Scenario['faults'][number];
@@ -94,7 +94,7 @@ export class RealFaults {
         {
           const a = await Admin.connect(this.place.redisAddress);
           try {
-            await a.must(['DEBUG', 'SLEEP', String(f.forMs / 1000)]);
+            await a.must(['DEBUG', 'SLEEP', String(f.forMs / 1000)], f.forMs + REPLY_TIMEOUT_MS);
           } finally {
             a.close();
           }

@@ -87,6 +87,9 @@ export function targets(s: Scenario, compare: boolean): RealTarget[] {
   return out;
 }
 
+/** How long the first look at the server (INFO) may wait for its reply. */
+const PROBE_REPLY_MS = 5000;
+
 /** Starts (or reaches) Redis, runs every world, stops what it started. */
 export async function runReal(s: Scenario, options: RealOptions = {}): Promise<RealResult> {
   checkFaults(s, options.redis === undefined);
@@ -94,7 +97,8 @@ export async function runReal(s: Scenario, options: RealOptions = {}): Promise<R
   const redisAddress = own?.address ?? options.redis!;
   let proxy: Proxy | null = null;
   try {
-    const probe = await Admin.connect(redisAddress);
+    // A server that is not a Redis (silent, another protocol, a flood) fails here, named.
+    const probe = await Admin.connect(redisAddress, 2000, { replyTimeoutMs: PROBE_REPLY_MS, maxReplyBytes: 1024 * 1024 });
     const info = await probe.info('server').finally(() => probe.close());
     // An own server allows DEBUG; another may not (Redis 7's default): say so before the run.
     if (own === null) await checkDebug(s, redisAddress);
