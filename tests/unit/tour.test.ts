@@ -64,6 +64,13 @@ describe('the tour links', () => {
     expect(parseTourHash('')).toBeNull();
     expect(parseTourHash('#tourist')).toBeNull();
     expect(readHash('#tour/pool').kind).toBe('none');
+    expect(readHash('#tour').kind).toBe('none');
+    // Not the tour: a link the page cannot open, said so (it used to load the default silently).
+    for (const h of ['#tourist', '#tours', '#touring/pool']) {
+      const r = readHash(h);
+      expect(r.kind, h).toBe('invalid');
+      if (r.kind === 'invalid') expect(r.reason).toContain(`"${h}"`);
+    }
   });
 });
 

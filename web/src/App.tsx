@@ -296,7 +296,7 @@ export function App() {
           )}
           {view?.failed.map((f) => (
             <p key={f.label} role="alert" className="crash" data-testid={`world-crash-${f.label}`}>
-              The world “{f.label}” crashed (its place in the timeline says why); the other worlds are shown.
+              The world “{f.label}” could not run: {f.message}.{view.worlds.length > 0 ? ' The other worlds are shown.' : ''}
             </p>
           ))}
         </section>

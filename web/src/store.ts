@@ -165,7 +165,11 @@ function writeUrl(input: ScenarioInput, push = false): void {
   else window.history.replaceState(null, '', hash);
 }
 
-/** On load: the link's scenario, or the default (explaining a bad link). */
+/**
+ * On load, and when the URL's fragment changes: the link's scenario or tour chapter. A bad link
+ * says what was wrong and keeps what the page shows (the default scenario on a first load), its
+ * URL put back so a reload shows the same.
+ */
 export function startFromUrl(): Promise<void> {
   const hash = window.location.hash;
   const tour = parseTourHash(hash);
@@ -176,14 +180,18 @@ export function startFromUrl(): Promise<void> {
     if (!tour.known) lab.setState({ notice: { kind: 'error', text: `The tour has no chapter "${asked}". Showing the first chapter instead.` } });
     return p;
   }
-  lab.setState({ tour: null });
-  const state = readHash(window.location.hash);
-  if (state.kind === 'scenario') return applyScenario(state.input, { preset: null });
+  const state = readHash(hash);
   if (state.kind === 'invalid') {
-    const p = pickPreset(DEFAULT_PRESET);
-    lab.setState({ notice: { kind: 'error', text: `This link could not be opened: ${state.reason}. Showing the default scenario instead.` } });
+    const shown = lab.getState().view !== null || lab.getState().status === 'running';
+    const p = shown ? Promise.resolve() : (lab.setState({ tour: null }), pickPreset(DEFAULT_PRESET));
+    if (shown) writeUrl(lab.getState().input);
+    const keeps = shown ? (lab.getState().tour !== null ? 'Staying on this chapter of the tour' : 'Keeping the current scenario') : 'Showing the default scenario instead';
+    lab.setState({ notice: { kind: 'error', text: `This link could not be opened: ${state.reason}. ${keeps}.` } });
+    announce(`This link could not be opened. ${keeps}.`);
     return p;
   }
+  lab.setState({ tour: null });
+  if (state.kind === 'scenario') return applyScenario(state.input, { preset: null });
   return pickPreset(DEFAULT_PRESET);
 }
 

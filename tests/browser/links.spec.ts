@@ -1,0 +1,49 @@
+/** Links the page cannot open: it says what was wrong and keeps what it shows (issue 15, item 8). */
+import { expect, test } from '@playwright/test';
+import type { ScenarioInput } from '../../sim/scenario/schema.js';
+import { encodeScenario } from '../../web/src/url.js';
+import { open } from './helpers.js';
+
+const mine: ScenarioInput = {
+  name: 'mine',
+  durationMs: 200,
+  workload: { callers: 4 },
+  clients: [
+    { label: 'alpha', kind: 'pool', size: 2 },
+    { label: 'beta', kind: 'multiplex' },
+  ],
+};
+
+test('an_unknown_fragment_like_tourist_shows_a_notice_and_the_default', async ({ page }) => {
+  await open(page, '/#tourist');
+  await expect(page.getByTestId('notice')).toContainText('could not be opened');
+  await expect(page.getByTestId('notice')).toContainText('"#tourist"');
+  await expect(page.getByTestId('notice')).toContainText('Showing the default scenario');
+  await expect(page.getByTestId('world-pool')).toBeVisible();
+});
+
+test('a_bad_link_keeps_the_current_scenario_and_says_what_was_wrong', async ({ page }) => {
+  const good = `#${encodeScenario(mine)}`;
+  await open(page, `/${good}`);
+  await expect(page.getByTestId('world-alpha')).toBeVisible();
+  const hash = await page.getByTestId('trace-hash-alpha').textContent();
+
+  // A damaged link, then one whose scenario is invalid (it names the field and why).
+  await page.evaluate(() => {
+    window.location.hash = '#s=damaged';
+  });
+  await expect(page.getByTestId('notice')).toContainText('This link could not be opened: the scenario in the link is damaged');
+  await expect(page.getByTestId('notice')).toContainText('Keeping the current scenario');
+  await expect(page).toHaveURL(new RegExp(`${good.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  await expect(page.getByTestId('world-alpha')).toBeVisible();
+  await expect(page.getByTestId('trace-hash-alpha')).toHaveText(hash!);
+
+  const invalid = `#${encodeScenario({ ...mine, clients: [{ label: 'alpha', kind: 'serial', backoff: { strategy: 'rand', maxMs: 500 } }] } as ScenarioInput)}`;
+  await page.evaluate((h) => {
+    window.location.hash = h;
+  }, invalid);
+  await expect(page.getByTestId('notice')).toContainText('clients[0].backoff.maxMs: expected maxMs >= 1000, the default initialMs of "rand", got 500');
+  await expect(page.getByTestId('notice')).toContainText('Keeping the current scenario');
+  await expect(page.getByTestId('world-beta')).toBeVisible();
+  await expect(page.getByTestId('trace-hash-alpha')).toHaveText(hash!);
+});
