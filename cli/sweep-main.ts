@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { COMMON_OPTIONS, parseCommandLine } from './args.js';
 import { Worker } from 'node:worker_threads';
 import { parseScenario, presets, type Scenario } from '../sim/scenario/index.js';
 import { runPoint } from '../sim/sweep/run-point.js';
@@ -37,29 +37,9 @@ export const USAGE = `usage: npm run sweep -- (--preset NAME | --scenario FILE) 
   --list             list the ready sweeps
   --help             this text`;
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        preset: { type: 'string' },
-        scenario: { type: 'string' },
-        param: { type: 'string' },
-        values: { type: 'string' },
-        seed: { type: 'string' },
-        workers: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'out-csv': { type: 'string' },
-        list: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    fail((e as Error).message);
-  }
-}
+// One parser and one style of message for every CLI (cli/args.ts).
+const parse = (argv: string[]) =>
+  parseCommandLine(argv, { ...COMMON_OPTIONS, param: { type: 'string' }, values: { type: 'string' }, workers: { type: 'string' }, 'out-csv': { type: 'string' } });
 
 /** What to run: the scenario of each value, checked against the schema before anything runs. */
 /** What to run: the scenario of each value, checked against the schema before anything runs. */
