@@ -11,6 +11,8 @@ import { LatencyScatter, ThroughputChart } from './components/Charts.js';
 import { HelpDialog } from './components/HelpDialog.js';
 import { TourCode, TourPanel, chapterHighlight } from './tour/Tour.js';
 import { chapterById } from './tour/chapters.js';
+import { SweepView } from './sweep/SweepView.js';
+import { useSweep } from './sweep/sweep-store.js';
 
 /**
  * A paint layer of its own (a stacking context; it looks the same). While the timeline pans and
@@ -233,6 +235,8 @@ export function App() {
   const announcement = useLab((s) => s.announcement);
   const tour = useLab((s) => s.tour);
   const pointer = useLab((s) => s.tourPointer);
+  const sweepOpen = useSweep((s) => s.open);
+  const sweepAnnouncement = useSweep((s) => s.announcement);
   const highlight = useMemo(() => (tour === null ? undefined : chapterHighlight(chapterById(tour), view, pointer) ?? undefined), [tour, view, pointer]);
 
   // Leaving the tour removes the button that was pressed: focus goes to the one that reopens it.
@@ -269,9 +273,18 @@ export function App() {
         <h1>Duplex</h1>
         <p className="tagline">A blocking pool against one multiplexed connection — break them and watch.</p>
         {tour === null && <ActionButton id="tour-open">Guided tour</ActionButton>}
+        {tour === null && <ActionButton id="sweep">{sweepOpen ? 'Back to the lab' : 'Sweep'}</ActionButton>}
         <PresetPicker value={preset} onPick={(name) => void pickPreset(name)} />
       </header>
       <Notice />
+      {sweepOpen ? (
+        <main className="sweep-main">
+          <Boundary name="sweep view">
+            <SweepView />
+          </Boundary>
+        </main>
+      ) : (
+      <>
       <Toolbar />
       <main className={tour === null ? 'lab' : 'lab touring'}>
         <div className="main-col">
@@ -322,9 +335,14 @@ export function App() {
           {tour === null && <ScenarioPanel input={input} disabled={status === 'running'} onApply={(next: ScenarioInput) => void applyScenario(next, { preset: null })} />}
         </aside>
       </main>
+      </>
+      )}
       <HelpDialog actions={actions} />
       <div className="visually-hidden" aria-live="polite" data-testid="live-region">
         {announcement}
+      </div>
+      <div className="visually-hidden" aria-live="polite" data-testid="sweep-live-region">
+        {sweepAnnouncement}
       </div>
     </div>
   );

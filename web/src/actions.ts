@@ -2,7 +2,8 @@
  * Every user command is one registered action (label, keys, perform), as in excalidraw: the
  * toolbar's buttons, the keyboard, the help sheet and the tests all use this one list.
  */
-import { lab, playhead, injectFault, cancelRun, simClient, announce, openChapter, stepChapter, exitTour, type FaultKind } from './store.js';
+import { lab, playhead, injectFault, cancelRun, simClient, announce, openChapter, stepChapter, exitTour, showLab, type FaultKind } from './store.js';
+import { cancelSweep, openSweep, specFor, sweep } from './sweep/sweep-store.js';
 import { chapters } from './tour/chapters.js';
 import { downloadText, exportPng, exportSvg } from './export.js';
 
@@ -14,7 +15,7 @@ export interface Action {
   /** Does this key event trigger the action? */
   match(e: KeyboardEvent): boolean;
   perform(): void;
-  group: 'Playback' | 'Faults' | 'View' | 'Export' | 'Tour' | 'Help';
+  group: 'Playback' | 'Faults' | 'View' | 'Export' | 'Tour' | 'Sweep' | 'Help';
 }
 
 export const FAULT_KINDS: Array<{ kind: FaultKind; label: string }> = [
@@ -211,8 +212,8 @@ export const actions: Action[] = [
     label: 'Cancel the running simulation',
     keys: ['Escape'],
     group: 'View',
-    match: (e) => e.key === 'Escape' && lab.getState().status === 'running',
-    perform: () => cancelRun(),
+    match: (e) => e.key === 'Escape' && (lab.getState().status === 'running' || sweep.getState().status === 'running'),
+    perform: () => (sweep.getState().status === 'running' ? cancelSweep() : cancelRun()),
   },
   { id: 'export-report', label: 'Export the report (JSON)', keys: ['r'], group: 'Export', match: key('r'), perform: () => void exportFile('report') },
   { id: 'export-trace', label: 'Export the trace (JSON)', keys: ['t'], group: 'Export', match: key('t'), perform: () => void exportFile('trace') },
@@ -230,8 +231,31 @@ export const actions: Action[] = [
     perform: () => void openChapter(chapters[0]!.id),
   },
   { id: 'tour-exit', label: 'Leave the tour for the sandbox, with this chapter’s scenario', keys: ['x'], group: 'Tour', match: (e) => key('x')(e) && lab.getState().tour !== null, perform: () => exitTour() },
+  {
+    id: 'sweep',
+    label: 'Sweep a parameter of the scenario (again: back to the lab)',
+    keys: ['w'],
+    group: 'Sweep',
+    match: key('w'),
+    perform: () => (sweep.getState().open ? void showLab() : void openSweep(sweepOfLab())),
+  },
   { id: 'help', label: 'Show the keyboard shortcuts', keys: ['?'], group: 'Help', match: (e) => e.key === '?', perform: () => lab.setState({ helpOpen: true }) },
 ];
+
+/**
+ * The sweep the header opens: the last one if the lab shows one of its points (back from a
+ * point), else one of the lab's scenario (its pool's size, or the callers).
+ */
+function sweepOfLab(): { spec: ReturnType<typeof specFor>; preset: string | null; push: true } {
+  const { input } = lab.getState();
+  const last = sweep.getState().result;
+  const text = JSON.stringify(input);
+  if (last !== null && last.points.some((p) => JSON.stringify(p.input) === text)) return { spec: last.spec, preset: last.preset, push: true };
+  return { spec: specFor(input), preset: null, push: true };
+}
+
+/** While the Sweep view is open, the lab's keys stay out of it (they act on a lab not shown). */
+const SWEEP_KEYS = new Set(['sweep', 'help', 'cancel']);
 
 export function actionById(id: string): Action {
   const a = actions.find((x) => x.id === id);
@@ -251,6 +275,7 @@ export function handleKey(e: KeyboardEvent): void {
   if (lab.getState().helpOpen) return;
   const a = actions.find((x) => x.match(e));
   if (a === undefined) return;
+  if (sweep.getState().open && !SWEEP_KEYS.has(a.id)) return;
   e.preventDefault();
   a.perform();
 }

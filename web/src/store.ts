@@ -11,6 +11,7 @@ import type { LabView } from '../../sim/views/index.js';
 import { SimClient } from './sim-client.js';
 import { encodeScenario, readHash } from './url.js';
 import { chapterById, chapterIndex, chapters, parseTourHash, pointers, tourHash, type TourFocus } from './tour/chapters.js';
+import { closeSweep, openSweepFromUrl } from './sweep/sweep-store.js';
 
 export const DEFAULT_PRESET = 'l6-resiliency';
 
@@ -158,11 +159,21 @@ export function pickPreset(name: string): Promise<void> {
  * tour) through the hashchange listener.
  */
 function writeUrl(input: ScenarioInput, push = false): void {
+  closeSweep();
   const tour = lab.getState().tour;
   const hash = tour !== null ? tourHash(tour, lab.getState().tourExperiment) : `#${encodeScenario(input)}`;
   if (typeof window === 'undefined' || window.location.hash === hash) return;
   if (push) window.history.pushState(null, '', hash);
   else window.history.replaceState(null, '', hash);
+}
+
+/** Back from the Sweep view: the lab's link, and its run if none is on screen yet. */
+export function showLab(): Promise<void> {
+  closeSweep();
+  const { input, view, status } = lab.getState();
+  if (view === null && status !== 'running') return applyScenario(input, { pushHistory: true });
+  writeUrl(input, true);
+  return Promise.resolve();
 }
 
 /**
@@ -172,6 +183,11 @@ function writeUrl(input: ScenarioInput, push = false): void {
  */
 export function startFromUrl(): Promise<void> {
   const hash = window.location.hash;
+  if (/^#sweep(\/|$)/.test(hash)) {
+    lab.setState({ tour: null });
+    return openSweepFromUrl(hash);
+  }
+  closeSweep();
   const tour = parseTourHash(hash);
   if (tour !== null) {
     // The name asked for, read before opening the chapter rewrites the URL.

@@ -14,9 +14,10 @@ export function encodeScenario(input: ScenarioInput): string {
 
 export function readHash(hash: string): LinkState {
   const h = hash.replace(/^#/, '');
-  // The tour's links (#tour, #tour/<chapter>) are read by parseTourHash; "#tourist" is not one.
-  if (h === '' || h === 'tour' || h.startsWith('tour/')) return { kind: 'none' };
-  if (!h.startsWith('s=')) return { kind: 'invalid', reason: `the link's fragment "#${shown(h)}" is not a Duplex scenario (expected #s=... or #tour/...)` };
+  // The tour's links (#tour, #tour/<chapter>) are read by parseTourHash, the Sweep view's (#sweep,
+  // #sweep/...) by the sweep's store; "#tourist" is neither.
+  if (h === '' || h === 'tour' || h.startsWith('tour/') || h === 'sweep' || h.startsWith('sweep/')) return { kind: 'none' };
+  if (!h.startsWith('s=')) return { kind: 'invalid', reason: `the link's fragment "#${shown(h)}" is not a Duplex scenario (expected #s=..., #tour/... or #sweep/...)` };
   const text = decompressFromEncodedURIComponent(h.slice(2));
   if (!text) return { kind: 'invalid', reason: 'the scenario in the link is damaged (it does not decompress)' };
   let json: unknown;

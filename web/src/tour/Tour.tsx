@@ -9,6 +9,7 @@ import { lab, openChapter, playhead, showPointer, tryExperiment, useLab } from '
 import { chapterById, chapterIndex, chapters, pointers, world, type Chapter, type TourHighlight } from './chapters.js';
 import { activeStates, backoffMarker, backoffStrategy, CODE_STATES, findMarker, momentAt, type ActiveState } from './code-states.js';
 import { SOURCE_PATHS, SOURCES } from './sources.js';
+import { openReadySweep } from '../sweep/sweep-store.js';
 import './tour.css';
 
 /** The chapter's highlight, once its own run is on screen (not the previous chapter's). */
@@ -126,6 +127,14 @@ export function TourPanel({ chapterId }: { chapterId: string }) {
               {ch.experiment.fault !== undefined && (
                 <button type="button" data-testid="tour-try" disabled={!loaded || experimented} onClick={() => void tryExperiment(ch.experiment.fault!)}>
                   {experimented ? 'Added: this run has the fault' : 'Add this fault and run again'}
+                </button>
+              )}
+              {ch.sweep !== undefined && (
+                <button type="button" data-testid="tour-sweep" onClick={() => {
+                    lab.setState({ tour: null });
+                    void openReadySweep(ch.sweep!);
+                  }}>
+                  Run the sweep
                 </button>
               )}
             </div>

@@ -5,6 +5,7 @@
  * simulator instead of quoting numbers that could drift.
  */
 import type { FaultSpec } from '../../../sim/scenario/schema.js';
+import { throughputBound } from '../../../sim/sweep/bounds.js';
 import type { LabView, RequestView, WorldView } from '../../../sim/views/index.js';
 import type { TimelineHighlight } from '../components/Timeline.js';
 
@@ -39,6 +40,8 @@ export interface Chapter {
   narration: string[];
   lookAt: string;
   experiment: { text: string; fault?: FaultSpec };
+  /** A ready sweep (sim/sweep/presets.ts) the chapter opens from its experiment. */
+  sweep?: string;
   highlight(view: LabView): TourHighlight | null;
   focus?(view: LabView): TourFocus | null;
   /** More to look at, after lookAt: the learner steps through them and the highlight follows. */
@@ -395,6 +398,33 @@ export const chapters: Chapter[] = [
     opensOn: 'checkout-wait',
     question: 'What is the 99th-percentile latency of each world, and how many callers did CoDel shed?',
     answer: (v) => perWorld(v, ['queue', 'codel'], (w) => `p99 ${fmt(w.metrics.latencyMs.p99, 1)} ms, ${fmt(w.metrics.requests.errors.queue_timeout ?? 0)} shed (queue_timeout), ${fmt(w.metrics.requests.ok)} ok`),
+  },
+  {
+    id: 'pool-size',
+    lesson: 'Beyond the slides',
+    title: 'How big a pool? Sweep it',
+    preset: 'l4-multiplex',
+    narration: [
+      'A pool of c connections, each held for D per request (a round trip and Redis’s time), serves at most c/D requests a second; N callers who think Z between requests ask for at most N/(D+Z). Here ten connections with D ≈ 1 ms make 10/D ≈ 10,000 a second, while forty callers thinking 1 ms ask for 40/(D+Z) ≈ 20,000: the pool is the bottleneck and callers queue for a connection.',
+      'The multiplexer has no c: its one connection carries every caller’s request, so it sits on N/(D+Z). One run says which is better here; a sweep of the pool’s size says from where on. The pool climbs along c/D until it has a connection for every caller in flight, then meets the multiplexer’s line — HikariCP’s “About Pool Sizing” makes the same argument.',
+    ],
+    lookAt: 'Watch the pool’s callers: before each request many wait for a free connection. The multiplexer’s callers never wait for one.',
+    experiment: { text: 'Run the ready sweep of the pool’s size, 1 to 64 connections against one multiplexed connection, and find the size where the pool catches up; the dashed lines are the bounds c/D and N/(D+Z).' },
+    sweep: 'pool-size',
+    highlight: () => ({ world: 'pool', lane: 'callers', label: 'pool: callers waiting for one of ten connections' }),
+    focus: span(100, 104, 102),
+    also: [
+      { text: 'Now the multiplexer’s one connection: every caller’s request in flight at once, no checkout, no wait for a socket.', highlight: () => ({ world: 'multiplex', lane: 'connections', label: 'multiplex: one connection, every caller in flight' }), focus: span(100, 104, 102) },
+    ],
+    codeWorld: 'pool',
+    opensOn: 'checkout-wait',
+    question: 'How many requests a second does each world serve, and how close is each to its bound?',
+    answer: (v) =>
+      perWorld(v, ['pool', 'multiplex'], (w) => {
+        const spec = v.scenario.clients.find((c) => c.label === w.label);
+        const b = spec === undefined ? null : throughputBound(v.scenario, spec);
+        return `${fmt(w.metrics.throughputPerSec)} a second${b === null ? '' : ` against its bound ${b.law} = ${fmt(b.perSec)} (${fmt((100 * w.metrics.throughputPerSec) / b.perSec)}%)`}`;
+      }),
   },
   {
     id: 'reconnect-storm',
