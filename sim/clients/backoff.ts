@@ -124,7 +124,8 @@ export function makeBackoff(options: BackoffOptions, rng: Rng): Backoff {
       return {
         next() {
           n++;
-          return ms(Math.min(2 ** (n - 1) * min, max) + randInt(0, 199));
+          // The exponent capped: past 2^1024 it is Infinity, and Infinity · 0 (initialMs 0) is NaN.
+          return ms(Math.min(2 ** Math.min(n - 1, 64) * min, max) + randInt(0, 199));
         },
         reset() {
           n = 0;

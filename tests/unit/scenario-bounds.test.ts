@@ -66,6 +66,21 @@ describe('cross-field rules', () => {
   });
 });
 
+describe('backoff waits', () => {
+  it('stay_whole_µs_within_the_bound_after_thousands_of_failed_attempts', () => {
+    // A server down for an hour sees thousands of attempts (ioredis with initialMs 0 went NaN at the 1026th).
+    for (const strategy of STRATEGIES)
+      for (const initialMs of [0, 1, MAX_MS])
+        for (const maxMs of [MAX_MS]) {
+          const b = makeBackoff({ strategy, initialMs, maxMs }, Rng.fromSeed(3));
+          for (let k = 0; k < 3000; k++) {
+            const w = b.next();
+            if (!(Number.isSafeInteger(w) && w >= 0 && w <= (MAX_MS + 200) * 1000)) throw new Error(`${strategy} ${initialMs}..${maxMs}: attempt ${k} waits ${w}`);
+          }
+        }
+  });
+});
+
 describe('a client that cannot start', () => {
   it('is_the_runs_error_naming_the_client_and_why_not_thousands_of_noprocs', () => {
     for (const kind of KINDS)
