@@ -239,6 +239,7 @@ export async function main(argv: string[]): Promise<number> {
   let out = `${reportTable(`${title(result, args.link)}${repeat > 1 ? `\n(the last of ${repeat} runs)` : ''}`, cols)}\n${extraRows(result)}\n`;
   if (repeat > 1) out += `${summaryTable(runs)}\n`;
   if (args['vs-sim']) out += `${ratios(scenario, runs)}\n`;
-  process.stdout.write(out);
+  // Crash and fault messages can quote what a server sent: no control characters reach the terminal.
+  process.stdout.write(printable(out));
   return 0;
 }
