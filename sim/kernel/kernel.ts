@@ -9,19 +9,14 @@ export class ScheduledEvent implements HeapEntry {
   constructor(
     readonly time: Micros,
     readonly seq: number,
-    readonly fn: (a: never, b: never, c: never, d: never) => void,
+    readonly fn: () => void,
     /** @internal The kernel whose heap holds this event; null once it has left the heap. */
     public queuedIn: Kernel | null = null,
-    // What `fn` is called with (see Kernel.callAt).
-    readonly a: unknown = undefined,
-    readonly b: unknown = undefined,
-    readonly c: unknown = undefined,
-    readonly d: unknown = undefined,
   ) {}
 
   /** Runs the callback. */
   run(): void {
-    (this.fn as (a: unknown, b: unknown, c: unknown, d: unknown) => void)(this.a, this.b, this.c, this.d);
+    this.fn();
   }
 
   cancel(): void {
@@ -133,19 +128,6 @@ export class Kernel {
     if (time < this._now) throw new RangeError(`cannot schedule in the past: ${time} < now ${this._now}`);
     assertMicros(time, 'event time');
     const ev = new ScheduledEvent(time, this.seq++, fn, this);
-    this.heap.push(ev);
-    return ev;
-  }
-
-  /**
-   * Runs `fn(a, b, c, d)` at absolute time `time`. For the hottest paths (a message landing, a
-   * segment arriving, a step's end): a function made once and the event's own values, instead of
-   * a closure (and the scope it captures) allocated for every event.
-   */
-  callAt<A, B = undefined, C = undefined, D = undefined>(time: Micros, fn: (a: A, b: B, c: C, d: D) => void, a: A, b?: B, c?: C, d?: D): ScheduledEvent {
-    if (time < this._now) throw new RangeError(`cannot schedule in the past: ${time} < now ${this._now}`);
-    assertMicros(time, 'event time');
-    const ev = new ScheduledEvent(time, this.seq++, fn as (a: never, b: never, c: never, d: never) => void, this, a, b, c, d);
     this.heap.push(ev);
     return ev;
   }
