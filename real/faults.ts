@@ -1,23 +1,23 @@
 /**
- * The scenario's fault schedule made real (sim/worlds/world.ts makes it simulated):
- * - drop_connections: CLIENT KILL TYPE normal (Redis closes every client connection but ours);
- * - server_down: SIGKILL the redis-server this command started, start it again after forMs;
- * - slow_server: DEBUG SLEEP for forMs (the server stalls: the extreme of slow; `factor` is not
- *   reproduced);
- * - refuse_connections, partition, latency, bandwidth: the loopback proxy (proxy.ts);
- * - kill_caller: an exit signal in the runtime, as in the simulator (run.ts).
+ * The scenario's fault schedule made real. What each kind does is declared with the kind
+ * (sim/faults/: CLIENT KILL, a restart of our own redis-server, DEBUG SLEEP, CLIENT PAUSE, the
+ * loopback proxy, an exit signal in the runtime); this file gives the kinds what they act on.
  */
+import { applyRealFault, faultDef, faultsNeed, type Callers, type Fault, type RealTarget } from '../sim/faults/index.js';
 import type { Scenario } from '../sim/scenario/schema.js';
 import { Admin, REPLY_TIMEOUT_MS } from './admin.js';
 import type { Place } from './run.js';
 
-type Fault = Scenario['faults'][number];
-
 export class FaultError extends Error {}
 
-/** The scenario sends DEBUG SLEEP (its slow_server fault, or SLEEP in its workload's mix). */
+/** The scenario sends DEBUG SLEEP (a fault that needs DEBUG, or SLEEP in its workload's mix). */
 export function needsDebug(s: Scenario): boolean {
-  return s.faults.some((f) => f.kind === 'slow_server') || (s.workload.mix.SLEEP ?? 0) > 0;
+  return faultsNeed(s.faults, 'debug') !== undefined || (s.workload.mix.SLEEP ?? 0) > 0;
+}
+
+/** Clients connect through the fault proxy. */
+export function needsProxy(s: Scenario): boolean {
+  return faultsNeed(s.faults, 'proxy') !== undefined;
 }
 
 /**
@@ -30,7 +30,8 @@ export async function checkDebug(s: Scenario, address: string): Promise<void> {
   try {
     const v = await a.command(['DEBUG', 'SLEEP', '0']);
     if (v.type === 'error') {
-      const what = s.faults.some((f) => f.kind === 'slow_server') ? 'the slow_server fault' : 'the SLEEP command of the workload';
+      const fault = faultsNeed(s.faults, 'debug');
+      const what = fault !== undefined ? `the ${fault.kind} fault` : 'the SLEEP command of the workload';
       throw new FaultError(
         `${what} needs DEBUG SLEEP, which the Redis at ${address} refuses (${String(v.value).split('.')[0]}); start it with --enable-debug-command yes (Redis 7 disables DEBUG by default), or leave out --redis`,
       );
@@ -43,13 +44,13 @@ export async function checkDebug(s: Scenario, address: string): Promise<void> {
 /** Throws a FaultError naming the first fault that cannot be made real here. */
 export function checkFaults(s: Scenario, ownServer: boolean): void {
   s.faults.forEach((f, i) => {
-    if (f.kind === 'server_down' && !ownServer) {
-      throw new FaultError(`faults[${i}]: server_down needs the redis-server this command starts itself; leave out --redis`);
+    if (faultDef(f.kind).needs.ownServer === true && !ownServer) {
+      throw new FaultError(`faults[${i}]: ${f.kind} needs the redis-server this command starts itself; leave out --redis`);
     }
   });
 }
 
-export class RealFaults {
+export class RealFaults implements RealTarget {
   private readonly pending = new Set<Promise<unknown>>();
   /** The server was restarted: its counters started over. */
   restarted = false;
@@ -57,12 +58,18 @@ export class RealFaults {
 
   constructor(
     private readonly place: Place,
-    private readonly admin: () => Admin,
+    private readonly adminConn: () => Admin,
     private readonly setAdmin: (a: Admin) => void,
+    readonly callers: Callers,
   ) {}
 
+  get proxy() {
+    return this.place.proxy;
+  }
+
+  /** Starts a fault; a failure is recorded in `errors`, never thrown into the run. */
   apply(f: Fault): void {
-    const p = this.run(f).catch((e: unknown) => {
+    const p = applyRealFault(f, this).catch((e: unknown) => {
       this.errors.push(`${f.kind} at ${f.atMs} ms: ${e instanceof Error ? e.message : String(e)}`);
     });
     this.pending.add(p);
@@ -74,43 +81,25 @@ export class RealFaults {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  private async run(f: Fault): Promise<void> {
-    const proxy = this.place.proxy;
-    switch (f.kind) {
-      case 'drop_connections':
-        await this.admin().must(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
-        return;
-      case 'server_down': {
-        const own = this.place.own!;
-        this.restarted = true;
-        await own.crash();
-        await new Promise((r) => setTimeout(r, f.forMs));
-        await own.start();
-        this.setAdmin(await Admin.connect(this.place.redisAddress));
-        return;
-      }
-      case 'slow_server':
-        // A connection of its own: DEBUG SLEEP holds the connection that sends it too.
-        {
-          const a = await Admin.connect(this.place.redisAddress);
-          try {
-            await a.must(['DEBUG', 'SLEEP', String(f.forMs / 1000)], f.forMs + REPLY_TIMEOUT_MS);
-          } finally {
-            a.close();
-          }
-        }
-        return;
-      case 'refuse_connections':
-        // Resolves when the proxy listens again; rejects if it cannot.
-        return proxy!.refuse(f.forMs);
-      case 'partition':
-        return proxy!.partitionFor(f.mode ?? 'hold', f.forMs);
-      case 'latency':
-        return proxy!.addLatency(f.addMs, f.forMs);
-      case 'bandwidth':
-        return proxy!.limitBandwidth(f.mbps, f.forMs);
-      case 'kill_caller':
-        return;
+  async admin(cmd: readonly string[]): Promise<void> {
+    await this.adminConn().must(cmd);
+  }
+
+  async alone(cmd: readonly string[], holdsMs = 0): Promise<void> {
+    const a = await Admin.connect(this.place.redisAddress);
+    try {
+      await a.must(cmd, holdsMs + REPLY_TIMEOUT_MS);
+    } finally {
+      a.close();
     }
+  }
+
+  async restart(forMs: number): Promise<void> {
+    const own = this.place.own!;
+    this.restarted = true;
+    await own.crash();
+    await new Promise((r) => setTimeout(r, forMs));
+    await own.start();
+    this.setAdmin(await Admin.connect(this.place.redisAddress));
   }
 }

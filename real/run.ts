@@ -15,7 +15,8 @@ import { drainUs } from '../sim/scenario/run.js';
 import type { ClientSpec, Scenario } from '../sim/scenario/schema.js';
 import { spawnWorkload } from '../sim/scenario/workload.js';
 import { Admin } from './admin.js';
-import { RealFaults, checkDebug, checkFaults } from './faults.js';
+import { RealFaults, checkDebug, checkFaults, needsProxy } from './faults.js';
+import { workloadCallers } from '../sim/faults/index.js';
 import { connectForeign, foreignIssue, type ForeignKind } from './foreign.js';
 import { realWorld } from './world.js';
 import { Proxy } from './proxy.js';
@@ -102,7 +103,7 @@ export async function runReal(s: Scenario, options: RealOptions = {}): Promise<R
     const info = await probe.info('server').finally(() => probe.close());
     // An own server allows DEBUG; another may not (Redis 7's default): say so before the run.
     if (own === null) await checkDebug(s, redisAddress);
-    if (s.faults.some((f) => f.kind === 'partition' || f.kind === 'latency' || f.kind === 'bandwidth' || f.kind === 'refuse_connections')) proxy = await Proxy.start(redisAddress);
+    if (needsProxy(s)) proxy = await Proxy.start(redisAddress);
     const address = proxy?.address ?? redisAddress;
     const list = targets(s, options.compare ?? false);
     const worlds: RealWorldResult[] = [];
@@ -165,20 +166,8 @@ export async function runRealWorld(s: Scenario, target: RealTarget, place: Place
       ({ callers, live } = spawnWorkload(world, foreign!, s, foreignIssue(rt, driver)));
     }
 
-    const faults = new RealFaults(place, () => admin!, (a) => (admin = a));
-    const faultRng = kernel.rng.child('faults');
-    for (const f of s.faults) {
-      kernel.at(ms(f.atMs), () => {
-        if (f.kind !== 'kill_caller') {
-          faults.apply(f);
-          return;
-        }
-        const pid = f.caller !== undefined ? callers[f.caller] : [...live][faultRng.int(0, Math.max(0, live.size - 1))];
-        if (pid === undefined || !rt.isAlive(pid)) return;
-        kernel.trace.record('fault.kill_caller', { pid });
-        rt.exit(pid, 'kill');
-      });
-    }
+    const faults = new RealFaults(place, () => admin!, (a) => (admin = a), workloadCallers(kernel, rt, callers, live, kernel.rng.child('faults')));
+    for (const f of s.faults) kernel.at(ms(f.atMs), () => faults.apply(f));
 
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();

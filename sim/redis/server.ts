@@ -29,6 +29,8 @@ declare module '../kernel/trace.js' {
     'redis.down': { forUs: number };
     'redis.up': { address: string };
     'redis.slow': { factor: number; forUs: number };
+    /** No command runs for forUs (CLIENT PAUSE ALL). */
+    'redis.pause': { forUs: number };
   }
 }
 
@@ -92,6 +94,8 @@ export class RedisServer implements ServerHandler {
   private slowFactor = 1;
   private slowUntil: Micros = 0;
   private down = false;
+  /** Paused until then: the event loop reads nothing (CLIENT PAUSE ALL). */
+  private pausedUntil: Micros = 0;
   private upAt: Micros = 0;
 
   /** Server CPU time spent, µs. */
@@ -156,6 +160,16 @@ export class RedisServer implements ServerHandler {
     this.slowUntil = this.kernel.now + Math.round(forUs);
   }
 
+  /**
+   * CLIENT PAUSE <ms> ALL: for `forUs` no command runs; connections are still accepted and bytes
+   * still arrive. The backlog runs in order when it ends. A pause during a pause extends it.
+   */
+  pause(forUs: Micros): void {
+    if (!(forUs >= 0)) throw new RangeError(`server_pause needs a duration >= 0 µs, got ${forUs}`);
+    this.kernel.trace.record('redis.pause', { forUs });
+    this.pausedUntil = Math.max(this.pausedUntil, this.kernel.now + Math.round(forUs));
+  }
+
   // ---- ServerHandler ----
 
   accept(conn: ServerConn): void {
@@ -202,6 +216,11 @@ export class RedisServer implements ServerHandler {
   }
 
   private loop(): void {
+    if (this.kernel.now < this.pausedUntil) {
+      // Still `running`: one loop is due, when the pause ends.
+      this.kernel.at(this.pausedUntil, () => this.loop());
+      return;
+    }
     this.running = false;
     while (this.readableHead < this.readable.length) {
       const c = this.readable[this.readableHead++]!;

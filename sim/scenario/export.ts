@@ -2,6 +2,7 @@
  * What a run is turned into for people and tools: the JSON report (the CLI's --json), the raw
  * trace, and the Chrome trace event format that ui.perfetto.dev opens.
  */
+import { FAULT_EVENTS } from '../faults/index.js';
 import type { WorldMetrics } from './metrics.js';
 import type { ScenarioResult } from './run.js';
 
@@ -80,7 +81,6 @@ interface ChromeEvent {
   args?: Record<string, unknown>;
 }
 
-const FAULT_KINDS = new Set(['net.fault', 'redis.down', 'redis.slow', 'fault.kill_caller']);
 
 /**
  * Chrome trace event format (what ui.perfetto.dev and chrome://tracing open): one process per
@@ -136,7 +136,7 @@ export function perfettoExport(r: ScenarioResult): { traceEvents: ChromeEvent[];
           if ((e.us as number) > 0) out.push({ name: `read event (${e.commands} cmd)`, cat: 'redis', ph: 'X', pid, tid: 0, ts, dur: e.us as number });
           break;
         default:
-          if (FAULT_KINDS.has(e.kind)) {
+          if (FAULT_EVENTS.has(e.kind)) {
             const { t: _t, kind, ...args } = e;
             out.push({ name: kind === 'net.fault' ? String(args.fault) : kind, cat: 'fault', ph: 'i', s: 'g', pid, ts, args });
           }

@@ -7,17 +7,12 @@ import { StuckError } from '../kernel/kernel.js';
 import { ms, type Micros } from '../kernel/time.js';
 import type { Trace } from '../kernel/trace.js';
 import type { ClientConfig } from '../clients/index.js';
-import { World, type Fault } from '../worlds/world.js';
+import { World } from '../worlds/world.js';
+import { workloadCallers } from '../faults/index.js';
 import { setupClient } from './harness.js';
 import { worldMetrics, type WorldMetrics } from './metrics.js';
 import type { ClientSpec, Scenario } from './schema.js';
 import { spawnWorkload } from './workload.js';
-
-declare module '../kernel/trace.js' {
-  interface TraceEvents {
-    'fault.kill_caller': { pid: number };
-  }
-}
 
 export interface WorldResult {
   label: string;
@@ -67,21 +62,8 @@ export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number)
   const { label, ...config } = spec;
   const client = setupClient(world, label, config as ClientConfig, s.runtime.codecNsPerByte);
   const { callers, live } = spawnWorkload(world, client, s);
-  const netFaults: Fault[] = [];
-  const faultRng = world.kernel.rng.child('faults');
-  for (const f of s.faults) {
-    if (f.kind !== 'kill_caller') {
-      netFaults.push(f);
-      continue;
-    }
-    world.kernel.at(ms(f.atMs), () => {
-      const pid = f.caller !== undefined ? callers[f.caller] : [...live][faultRng.int(0, Math.max(0, live.size - 1))];
-      if (pid === undefined || !world.rt.isAlive(pid)) return;
-      world.kernel.trace.record('fault.kill_caller', { pid });
-      world.rt.exit(pid, 'kill');
-    });
-  }
-  world.schedule(netFaults);
+  world.callers = workloadCallers(world.kernel, world.rt, callers, live, world.kernel.rng.child('faults'));
+  world.schedule(s.faults);
   const end = ms(s.durationMs) + drainUs(s);
   try {
     while (world.kernel.run(end, sliceEvents)) onProgress?.(world.kernel.now / end);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { backoffSchema } from '../clients/backoff.js';
 import { MAX_MS, msAtLeast0, msPositive, nonNegative, number, positive, whole } from './fields.js';
+import { checkFault, faultSchema } from '../faults/index.js';
 
 export const MIX_KEYS = ['GET', 'SET', 'INCR', 'PING', 'ECHO', 'DEL', 'LPUSH', 'BLPOP', 'PIPELINE', 'SLEEP'] as const;
 export type MixKey = (typeof MIX_KEYS)[number];
@@ -61,25 +62,6 @@ const clientSchema = z.discriminatedUnion(
       .strict(),
   ],
   { error: 'expected kind "naive", "serial", "pool" or "multiplex"' },
-);
-
-const at = msAtLeast0('a time in ms >= 0');
-const forMs = msPositive('a duration in ms > 0');
-const faultSchema = z.discriminatedUnion(
-  'kind',
-  [
-    z.object({ atMs: at, kind: z.literal('drop_connections') }).strict(),
-    z.object({ atMs: at, kind: z.literal('refuse_connections'), forMs }).strict(),
-    z.object({ atMs: at, kind: z.literal('partition'), forMs, mode: z.enum(['hold', 'drop'], { error: 'expected "hold" or "drop"' }).optional() }).strict(),
-    z.object({ atMs: at, kind: z.literal('latency'), addMs: msPositive(), forMs }).strict(),
-    z.object({ atMs: at, kind: z.literal('bandwidth'), mbps: mbps('a number of Mbps > 0'), forMs }).strict(),
-    z.object({ atMs: at, kind: z.literal('server_down'), forMs }).strict(),
-    z.object({ atMs: at, kind: z.literal('slow_server'), factor: positive('a factor > 0', 10_000), forMs }).strict(),
-    z.object({ atMs: at, kind: z.literal('kill_caller'), caller: whole(0, 'a caller index >= 0', 99_999).optional() }).strict(),
-  ],
-  {
-    error: 'expected kind "drop_connections", "refuse_connections", "partition", "latency", "bandwidth", "server_down", "slow_server" or "kill_caller"',
-  },
 );
 
 const mixSchema = z
@@ -154,12 +136,8 @@ export const scenarioSchema = z
       seen.add(c.label);
     });
     s.faults.forEach((f, i) => {
-      if (f.kind === 'kill_caller' && f.caller !== undefined && s.workload.mode === 'closed' && f.caller >= s.workload.callers) {
-        ctx.addIssue({ code: 'custom', path: ['faults', i, 'caller'], message: `expected a caller index below workload.callers (${s.workload.callers})` });
-      }
-      if (f.kind === 'kill_caller' && s.workload.mode === 'open' && f.caller !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['faults', i, 'caller'], message: 'expected no caller index in open mode (a random live caller is killed)' });
-      }
+      const problem = checkFault(f, s);
+      if (problem !== null) ctx.addIssue({ code: 'custom', path: ['faults', i, problem.field], message: problem.message });
     });
   });
 

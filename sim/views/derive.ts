@@ -6,6 +6,7 @@ import { ms } from '../kernel/time.js';
 import { CommandOwners } from '../clients/common.js';
 import type { ScenarioResult, WorldResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
+import { faultDurationMs, faultLabel } from '../faults/index.js';
 import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RequestView, StepPoint, ThroughputBucket, WorldView } from './types.js';
 
 export function deriveLab(r: ScenarioResult): LabView {
@@ -24,10 +25,7 @@ export function deriveLab(r: ScenarioResult): LabView {
 export function faultViews(s: Scenario): FaultView[] {
   return s.faults.map((f, index) => {
     const at = ms(f.atMs);
-    const until = 'forMs' in f ? at + ms(f.forMs) : at;
-    const detail =
-      f.kind === 'partition' ? ` (${f.mode ?? 'hold'})` : f.kind === 'latency' ? ` +${f.addMs} ms` : f.kind === 'bandwidth' ? ` ${f.mbps} Mbps` : f.kind === 'slow_server' ? ` ×${f.factor}` : f.kind === 'kill_caller' && f.caller !== undefined ? ` #${f.caller}` : '';
-    return { index, kind: f.kind, at, until, label: `${f.kind.replace(/_/g, ' ')}${detail}` };
+    return { index, kind: f.kind, at, until: at + ms(faultDurationMs(f)), label: faultLabel(f) };
   });
 }
 

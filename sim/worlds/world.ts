@@ -1,6 +1,6 @@
 /**
  * One world: a kernel, a BEAM-like runtime, a network and a Redis, plus a fault schedule that is
- * plain data. Every client configuration of a scenario runs in a world of its own built from the
+ * plain data (each kind's effect is declared in sim/faults/). Every client configuration of a scenario runs in a world of its own built from the
  * same options and seed, so the worlds see the same faults at the same times.
  */
 import { Kernel } from '../kernel/kernel.js';
@@ -8,17 +8,16 @@ import { ms, type Micros } from '../kernel/time.js';
 import { Runtime, type RuntimeOptions } from '../runtime/index.js';
 import { Network, type LinkOptions } from '../net/index.js';
 import { RedisServer, type RedisOptions } from '../redis/server.js';
+import { applySimFault, type Callers, type Fault, type SimTarget } from '../faults/index.js';
 
-export type Fault =
-  | { atMs: number; kind: 'drop_connections' }
-  | { atMs: number; kind: 'refuse_connections'; forMs: number }
-  | { atMs: number; kind: 'partition'; forMs: number; mode?: 'hold' | 'drop' }
-  | { atMs: number; kind: 'latency'; addMs: number; forMs: number }
-  | { atMs: number; kind: 'bandwidth'; mbps: number; forMs: number }
-  | { atMs: number; kind: 'server_down'; forMs: number }
-  | { atMs: number; kind: 'slow_server'; factor: number; forMs: number };
+export type { Fault, FaultKind } from '../faults/index.js';
 
-export type FaultKind = Fault['kind'];
+/** Until a workload says who its callers are, there is nobody for kill_caller to kill. */
+const noCallers: Callers = {
+  kill() {
+    throw new RangeError('kill_caller needs the callers of a workload (world.callers)');
+  },
+};
 
 export interface WorldOptions {
   seed: number;
@@ -29,11 +28,13 @@ export interface WorldOptions {
   trace?: boolean;
 }
 
-export class World {
+export class World implements SimTarget {
   readonly kernel: Kernel;
   readonly rt: Runtime;
   readonly net: Network;
   readonly redis: RedisServer;
+  /** The workload's callers, for kill_caller (sim/scenario/run.ts sets them). */
+  callers: Callers = noCallers;
 
   constructor(options: WorldOptions) {
     this.kernel = new Kernel({ seed: options.seed, trace: options.trace ?? true });
@@ -55,23 +56,8 @@ export class World {
     }
   }
 
-  /** Applies one fault now. */
+  /** Applies one fault now: what it does is its kind's (sim/faults/). */
   apply(f: Fault): void {
-    switch (f.kind) {
-      case 'drop_connections':
-        return this.net.dropConnections();
-      case 'refuse_connections':
-        return this.net.refuseConnections(ms(f.forMs));
-      case 'partition':
-        return this.net.partition(f.mode ?? 'hold', ms(f.forMs));
-      case 'latency':
-        return this.net.addLatency(ms(f.addMs), ms(f.forMs));
-      case 'bandwidth':
-        return this.net.limitBandwidth(f.mbps, ms(f.forMs));
-      case 'server_down':
-        return this.redis.restart(ms(f.forMs));
-      case 'slow_server':
-        return this.redis.slow(f.factor, ms(f.forMs));
-    }
+    applySimFault(f, this);
   }
 }

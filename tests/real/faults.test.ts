@@ -55,6 +55,34 @@ describe('CLIENT KILL mid-run', () => {
   });
 });
 
+describe('CLIENT PAUSE mid-run (server_pause)', () => {
+  // Calls time out after 100 ms; the pause lasts 400 ms: whoever is waiting on Redis then times
+  // out, in the simulator and against the real server alike. (A slower machine only adds timeouts.)
+  const r = parseScenario({
+    name: 'client-pause',
+    durationMs: 600,
+    drainMs: 2000,
+    workload: { callers: 4, thinkMs: 5, thinkDist: 'fixed', mix: { GET: 1 }, callTimeoutMs: 100 },
+    clients: [
+      { label: 'pool', kind: 'pool', size: 4 },
+      { label: 'multiplex', kind: 'multiplex' },
+    ],
+    faults: [{ atMs: 200, kind: 'server_pause', forMs: 400 }],
+  });
+  if (!r.ok) throw new Error(r.errors.join('; '));
+  const s = r.scenario;
+  it.each(s.clients.map((c) => [c.label, c] as const))('times_out_the_%s_clients_calls_as_the_simulator_does', async (_label, spec) => {
+    const sim = runWorld(s, spec).metrics;
+    const run = await runRealWorld(s, { spec }, { redisAddress: redis.server.address, address: redis.server.address, own: null, proxy: null });
+    expect(run.faultErrors).toEqual([]);
+    for (const m of [sim, run.metrics]) {
+      expect(m.requests.errors.timeout ?? 0).toBeGreaterThan(0);
+      expect(m.invariants.lost).toBe(0);
+      expect(m.invariants.misrouted).toBe(0);
+    }
+  });
+});
+
 /** A server that answers every command with an error, as Redis does to a DEBUG it does not allow. */
 const refusing: net.Server[] = [];
 afterAll(async () => {
@@ -78,7 +106,7 @@ describe('faults Redis refuses', () => {
     const address = await refuser();
     const admin = await Admin.connect(address);
     try {
-      const faults = new RealFaults({ redisAddress: address, address, own: null, proxy: null }, () => admin, () => undefined);
+      const faults = new RealFaults({ redisAddress: address, address, own: null, proxy: null }, () => admin, () => undefined, { kill: () => undefined });
       faults.apply({ atMs: 0, kind: 'drop_connections' });
       faults.apply({ atMs: 0, kind: 'slow_server', forMs: 10, factor: 10 } as Scenario['faults'][number]);
       await faults.settle();

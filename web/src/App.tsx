@@ -110,7 +110,7 @@ function Toolbar() {
           Fault{' '}
           <select data-testid="fault-kind" value={faultKind} onChange={(e) => lab.setState({ faultKind: e.target.value as FaultKind })}>
             {FAULT_KINDS.map((f) => (
-              <option key={f.kind} value={f.kind}>
+              <option key={f.kind} value={f.kind} title={f.description}>
                 {f.label}
               </option>
             ))}

@@ -5,6 +5,7 @@
 import { lab, playhead, injectFault, cancelRun, simClient, announce, openChapter, stepChapter, exitTour, showLab, type FaultKind } from './store.js';
 import { cancelSweep, openSweep, specFor, sweep } from './sweep/sweep-store.js';
 import { chapters } from './tour/chapters.js';
+import { FAULTS } from '../../sim/faults/index.js';
 import { downloadText, exportPng, exportSvg } from './export.js';
 
 export interface Action {
@@ -18,16 +19,8 @@ export interface Action {
   group: 'Playback' | 'Faults' | 'View' | 'Export' | 'Tour' | 'Sweep' | 'Help';
 }
 
-export const FAULT_KINDS: Array<{ kind: FaultKind; label: string }> = [
-  { kind: 'drop_connections', label: 'Drop connections' },
-  { kind: 'server_down', label: 'Redis restart' },
-  { kind: 'partition', label: 'Partition' },
-  { kind: 'latency', label: 'Latency spike' },
-  { kind: 'slow_server', label: 'Slow server' },
-  { kind: 'kill_caller', label: 'Kill a caller' },
-  { kind: 'refuse_connections', label: 'Refuse connections' },
-  { kind: 'bandwidth', label: 'Bandwidth limit' },
-];
+/** The fault picker's kinds, in the order of their keys 1, 2, 3, ... (sim/faults/). */
+export const FAULT_KINDS: Array<{ kind: FaultKind; label: string; description: string }> = FAULTS.map((f) => ({ kind: f.kind, label: f.label, description: f.description }));
 
 const key = (k: string) => (e: KeyboardEvent) => e.key === k && !e.ctrlKey && !e.metaKey && !e.altKey;
 

@@ -7,6 +7,7 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { loadPreset, presets } from '../../sim/scenario/presets.js';
 import type { FaultSpec, ScenarioInput } from '../../sim/scenario/schema.js';
+import { faultWithDefaults } from '../../sim/faults/index.js';
 import type { LabView } from '../../sim/views/index.js';
 import { SimClient } from './sim-client.js';
 import { encodeScenario, readHash } from './url.js';
@@ -211,27 +212,9 @@ export function startFromUrl(): Promise<void> {
   return pickPreset(DEFAULT_PRESET);
 }
 
-/** Default parameters of a fault injected from the toolbar. */
+/** A fault injected from the toolbar: its kind's defaults (sim/faults/). */
 export function faultAt(kind: FaultKind, atMs: number): FaultSpec {
-  const at = Math.round(atMs * 1000) / 1000;
-  switch (kind) {
-    case 'drop_connections':
-      return { atMs: at, kind };
-    case 'kill_caller':
-      return { atMs: at, kind };
-    case 'refuse_connections':
-      return { atMs: at, kind, forMs: 200 };
-    case 'partition':
-      return { atMs: at, kind, forMs: 200, mode: 'hold' };
-    case 'latency':
-      return { atMs: at, kind, addMs: 20, forMs: 200 };
-    case 'bandwidth':
-      return { atMs: at, kind, mbps: 1, forMs: 200 };
-    case 'server_down':
-      return { atMs: at, kind, forMs: 300 };
-    case 'slow_server':
-      return { atMs: at, kind, factor: 10, forMs: 200 };
-  }
+  return faultWithDefaults(kind, Math.round(atMs * 1000) / 1000);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import { MIX_KEYS, parseScenario, type Scenario, type ScenarioInput } from '../../../sim/scenario/schema.js';
 import { defaultMultiplex, defaultPool, defaultSerial } from '../../../sim/clients/index.js';
+import { describeFault as describeValidFault, faultSchema } from '../../../sim/faults/index.js';
 import './panels.css';
 
 type Path = Array<string | number>;
@@ -275,18 +276,13 @@ function knownPaths(draft: unknown): Set<string> {
   return out;
 }
 
+/** A fault of the draft in one line: its kind's own words when it is valid (sim/faults/). */
 function describeFault(f: unknown): string {
   if (!isObj(f)) return 'a fault that is not an object';
+  const r = faultSchema.safeParse(f);
+  if (r.success) return describeValidFault(r.data);
   const kind = typeof f.kind === 'string' ? f.kind.replace(/_/g, ' ') : 'unknown fault';
-  const at = typeof f.atMs === 'number' ? `at ${fmt(f.atMs)} ms` : 'at an unknown time';
-  const bits: string[] = [];
-  if (typeof f.mode === 'string') bits.push(f.mode);
-  if (typeof f.addMs === 'number') bits.push(`+${fmt(f.addMs)} ms`);
-  if (typeof f.mbps === 'number') bits.push(`${fmt(f.mbps)} Mbps`);
-  if (typeof f.factor === 'number') bits.push(`×${fmt(f.factor)}`);
-  if (typeof f.caller === 'number') bits.push(`caller #${f.caller}`);
-  const forMs = typeof f.forMs === 'number' ? ` for ${fmt(f.forMs)} ms` : '';
-  return `${kind}${bits.length > 0 ? ` (${bits.join(', ')})` : ''} ${at}${forMs}`;
+  return `${kind} at ${typeof f.atMs === 'number' ? `${fmt(f.atMs)} ms` : 'an unknown time'} (not valid yet)`;
 }
 
 // ---- Inputs ----
