@@ -1,7 +1,8 @@
 /**
  * One world: a kernel, a BEAM-like runtime, a network and a Redis, plus a fault schedule that is
- * plain data (each kind's effect is declared in sim/faults/). Every client configuration of a scenario runs in a world of its own built from the
- * same options and seed, so the worlds see the same faults at the same times.
+ * plain data (what each kind does is declared in sim/faults/). Every client configuration of a
+ * scenario runs in a world of its own built from the same options and seed, so the worlds see
+ * the same faults at the same times.
  */
 import { Kernel } from '../kernel/kernel.js';
 import { ms, type Micros } from '../kernel/time.js';

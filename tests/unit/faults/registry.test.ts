@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { FAULTS, FAULT_KINDS, describeFault, faultSchema, faultWithDefaults } from '../../../sim/faults/index.js';
+import { parseScenario } from '../../../sim/scenario/index.js';
+import { FAULT_KINDS as PICKER, actions } from '../../../web/src/actions.js';
+
+describe('the fault registry', () => {
+  it('gives_every_kind_defaults_its_own_schema_accepts', () => {
+    for (const kind of FAULT_KINDS) expect(faultSchema.safeParse(faultWithDefaults(kind, 10)).success, kind).toBe(true);
+  });
+
+  it('names_every_kind_in_the_error_for_an_unknown_one', () => {
+    const r = parseScenario({ clients: [{ label: 'p', kind: 'pool' }], faults: [{ atMs: 1, kind: 'meteor' }] });
+    expect(r.ok).toBe(false);
+    if (!r.ok) for (const kind of FAULT_KINDS) expect(r.errors[0]).toContain(`"${kind}"`);
+  });
+
+  it('gives_the_lab_one_picker_entry_and_one_key_per_kind_in_order', () => {
+    expect(PICKER.map((f) => f.kind)).toEqual(FAULT_KINDS);
+    FAULT_KINDS.forEach((kind, i) => {
+      const a = actions.find((x) => x.id === `select-fault-${kind}`);
+      expect(a?.keys, kind).toEqual([String(i + 1)]);
+    });
+    for (const d of FAULTS) expect(d.label.length * d.description.length, d.kind).toBeGreaterThan(0);
+  });
+
+  it('describes_a_fault_by_its_kind_parameters_and_window', () => {
+    expect(describeFault({ atMs: 300, kind: 'latency', addMs: 20, forMs: 200 })).toBe('latency +20 ms at 300 ms for 200 ms');
+    expect(describeFault({ atMs: 5, kind: 'kill_caller', caller: 2 })).toBe('kill caller #2 at 5 ms');
+  });
+
+  it('checks_a_kill_caller_index_against_the_workload', () => {
+    const r = parseScenario({ workload: { callers: 3 }, clients: [{ label: 'p', kind: 'pool' }], faults: [{ atMs: 1, kind: 'kill_caller', caller: 3 }] });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toEqual([expect.stringMatching(/^faults\[0\]\.caller: expected a caller index below workload.callers \(3\)/)]);
+  });
+});
