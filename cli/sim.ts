@@ -4,7 +4,7 @@
  */
 import { COMMON_OPTIONS, exitOnError, parseCommandLine, printable } from './args.js';
 import { checkOutput, loadScenario, presetList, reportTable, writeOutput } from './report.js';
-import { jsonReport, perfettoExport, runScenario, traceExport, type ScenarioResult } from '../sim/scenario/index.js';
+import { jsonReport, perfettoExport, runScenario, traceExport, type Scenario, type ScenarioResult } from '../sim/scenario/index.js';
 
 const USAGE = `usage: npm run sim -- (--preset NAME | --scenario FILE) [options]
 
@@ -28,6 +28,24 @@ function table(r: ScenarioResult): string {
   return reportTable(title, r.worlds.map((w) => ({ label: w.label, kind: w.client.kind, metrics: w.metrics, traceHash: w.traceHash })));
 }
 
+/**
+ * An estimate, before the run, of what a trace export holds: requests from the workload (open:
+ * rate × duration; closed: each caller at most one request per think time plus a round trip),
+ * ~16 events per request (14–21 measured over the presets), ~100 bytes of JSON per event in
+ * --out-trace and ~3 Perfetto events of ~120 bytes per request. An upper bound for a closed
+ * workload slowed by its server, pool or faults.
+ */
+function traceSizeNote(s: Scenario, trace: boolean, perfetto: boolean): string {
+  const w = s.workload;
+  const perRequestMs = w.thinkMs + 2 * s.network.latencyMs + 0.01;
+  const requests = w.mode === 'open' ? (w.ratePerSec * s.durationMs) / 1000 : (w.callers * s.durationMs) / perRequestMs;
+  const worlds = s.clients.length;
+  const events = requests * 16 * worlds;
+  const mb = (trace ? events * 100 : 0) + (perfetto ? requests * worlds * 3 * 120 : 0);
+  const n = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(1)} million` : x >= 1e3 ? `${Math.round(x / 1e3)} thousand` : `${Math.round(x)}`);
+  return `note: the trace export keeps every event in memory until it is written: up to about ${n(requests)} requests per world, ${n(events)} events in ${worlds} world${worlds === 1 ? '' : 's'}, ~${Math.max(1, Math.round(mb / 1e6))} MB of JSON (a run without --out-trace / --out-perfetto keeps memory flat)`;
+}
+
 function main(argv: string[]): number {
   const args = parseCommandLine(argv, OPTIONS);
   if (args.help) {
@@ -41,9 +59,14 @@ function main(argv: string[]): number {
   const scenario = loadScenario(args);
   checkOutput('--out-trace', args['out-trace']);
   checkOutput('--out-perfetto', args['out-perfetto']);
+  const exporting = args['out-trace'] !== undefined || args['out-perfetto'] !== undefined;
+  // Without an export the events are hashed and counted as they come, then dropped: memory stays
+  // flat however long the run. With one, every event is held until written: say how much first.
+  if (exporting) process.stderr.write(`${traceSizeNote(scenario, args['out-trace'] !== undefined, args['out-perfetto'] !== undefined)}\n`);
   const tty = process.stderr.isTTY === true;
   let shown = -1;
   const result = runScenario(scenario, {
+    keepTrace: exporting,
     onProgress: tty
       ? (f) => {
           const pct = Math.floor(f * 100);

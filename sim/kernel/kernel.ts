@@ -36,6 +36,8 @@ export interface KernelOptions {
   seed: number;
   /** Keep a trace (default true). Benchmarks turn it off to time the bare event loop. */
   trace?: boolean;
+  /** Keep the trace's events (default true); false streams them (see Trace.kept). */
+  keepTrace?: boolean;
   /**
    * Most events and process steps at one instant before the world is stopped with a StuckError
    * (default 2,000,000). Every process step costs CPU (the runtime's floor), so only a loop that
@@ -91,7 +93,7 @@ export class Kernel {
 
   constructor(options: KernelOptions) {
     this.rng = Rng.fromSeed(options.seed);
-    this.trace = new Trace(this, options.trace ?? true);
+    this.trace = new Trace(this, options.trace ?? true, options.keepTrace ?? true);
     const limit = options.stuckLimit ?? 2_000_000;
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`stuckLimit must be a whole number >= 1, got ${limit}`);
     this.stuckLimit = limit;

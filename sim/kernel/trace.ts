@@ -62,14 +62,60 @@ export class Trace {
   private hashedSlot = 0;
   private readonly hasher = new StreamHash();
 
+  /** Streaming (kept false): who is told of each event of `observed` kinds as it is recorded. */
+  private observer: ((t: Micros, kind: string, fields: TraceFields) => void) | null = null;
+  private observed: ReadonlySet<string> = new Set();
+
   constructor(
     private readonly clock: { readonly now: Micros },
     /** When false nothing is kept (benchmarks); the hash is then of an empty log. */
     readonly enabled = true,
+    /**
+     * When false the events are hashed and shown to the observer as they come, then forgotten:
+     * a run's memory no longer grows with its length (a CLI run without a trace export). The hash
+     * is the same as a kept log's; reading the events back is refused.
+     */
+    readonly kept = true,
   ) {}
+
+  /**
+   * For a log that is not kept: `fn` sees every event of `kinds` as it is recorded (its `fields`
+   * object is the recorder's: read it there, do not keep it). One observer at a time.
+   */
+  observe(fn: (t: Micros, kind: string, fields: TraceFields) => void, kinds: Iterable<string>): void {
+    if (this.kept) throw new Error('observe is for a trace that is not kept: read a kept one with each()');
+    this.observer = fn;
+    this.observed = new Set(kinds);
+  }
+
+  private streamed(kind: string, fields: TraceFields): void {
+    // The same words a kept log's hash() reads: time, kind, the values in field order, an end tag.
+    const h = this.hasher;
+    const t = this.clock.now;
+    h.number(t);
+    h.string(kind);
+    for (const k in fields) {
+      const v = (fields as Record<string, TraceValue>)[k];
+      if (typeof v === 'number') h.number(v);
+      else if (typeof v === 'string') h.string(v);
+      else h.tag(v === true ? 1 : v === false ? 2 : 3);
+    }
+    h.tag(4);
+    this.count++;
+    this.hashedUpTo++;
+    if (this.observer !== null && this.observed.has(kind)) this.observer(t, kind, fields);
+  }
+
+  private notKept(): never {
+    throw new Error('this trace was not kept (a run without a trace export): its events cannot be read back');
+  }
 
   record<K extends TraceKind>(kind: K, fields: TraceEvents[K] & TraceFields): void {
     if (!this.enabled) return;
+    if (!this.kept) {
+      this.streamed(kind, fields);
+      return;
+    }
     let layout = this.layoutOfKind.get(kind);
     if (layout === undefined) {
       layout = { kind, keys: Object.keys(fields) };
@@ -113,6 +159,7 @@ export class Trace {
 
   /** The i-th event as a plain row (with `t` and `kind` undefined when there is none). */
   at(i: number): TraceRecord {
+    if (!this.kept) this.notKept();
     const at = this.offset(i);
     if (at < 0) return { t: undefined, kind: undefined } as unknown as TraceRecord;
     const c = this.chunks[Math.floor(at / CHUNK_MAX)]!;
@@ -125,6 +172,7 @@ export class Trace {
    * event: asking only for the kinds a pass reads saves building the others.
    */
   each(fn: (t: Micros, kind: string, fields: TraceFields) => void, kinds?: Iterable<string>): void {
+    if (!this.kept) this.notKept();
     const only = kinds === undefined ? null : new Set(kinds);
     const chunks = this.chunks;
     for (let ci = 0; ci < chunks.length; ci++) {
@@ -138,6 +186,7 @@ export class Trace {
   }
 
   *rows(from = 0): IterableIterator<TraceRecord> {
+    if (!this.kept) this.notKept();
     for (let i = from; i < this.count; i++) yield this.at(i);
   }
 
@@ -147,6 +196,7 @@ export class Trace {
 
   /** Events of one kind, typed. */
   *ofKind<K extends TraceKind>(kind: K): IterableIterator<{ t: Micros } & TraceEvents[K]> {
+    if (!this.kept) this.notKept();
     const chunks = this.chunks;
     for (let ci = 0; ci < chunks.length; ci++) {
       const c = chunks[ci]!;
@@ -160,6 +210,7 @@ export class Trace {
 
   /** The canonical text of one event: the bytes the hash is computed over. */
   line(i: number): string {
+    if (!this.kept) this.notKept();
     const at = this.offset(i);
     if (at < 0) return 'undefined undefined undefined\n';
     const c = this.chunks[Math.floor(at / CHUNK_MAX)]!;
@@ -174,6 +225,7 @@ export class Trace {
    */
   hash(): string {
     const h = this.hasher;
+    if (!this.kept) return h.hex();
     let ci = this.hashedChunk;
     let p = this.hashedSlot;
     for (; this.hashedUpTo < this.count; this.hashedUpTo++) {

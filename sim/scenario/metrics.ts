@@ -4,7 +4,7 @@
  */
 import { build } from 'hdr-histogram-js';
 import type { Micros } from '../kernel/time.js';
-import type { Trace } from '../kernel/trace.js';
+import type { Trace, TraceFields } from '../kernel/trace.js';
 import { CHECKED_KINDS, Checker, type CheckReport } from '../clients/index.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Runtime } from '../runtime/index.js';
@@ -65,142 +65,167 @@ export interface MeteredWorld {
  *   per second of it.
  */
 export function worldMetrics(world: MeteredWorld, windowUs: Micros): WorldMetrics {
-  const trace: Trace = world.kernel.trace;
-  const latency = histogram();
-  const wait = histogram();
-  const starts = new Map<number, Micros>();
-  const errors: Record<string, number> = {};
-  let ok = 0;
-  let failed = 0;
-  let okInWindow = 0;
-  let opened = 0;
-  let attempts = 0;
-  let sent = 0;
-  let received = 0;
-  let waited = 0;
-  let commandsExecuted = 0;
-  const inFlight = new Map<number, number>();
-  let maxInFlight = 0;
+  const pass = new MetricsPass(windowUs);
+  world.kernel.trace.each(pass.visit, METRIC_KINDS);
+  return pass.finish(world);
+}
+
+/**
+ * The metrics of a world whose trace is not kept: watches its events as they are recorded (call
+ * before the run), and gives the same report as worldMetrics would from the kept trace.
+ */
+export function streamMetrics(trace: Trace, windowUs: Micros): MetricsPass {
+  const pass = new MetricsPass(windowUs);
+  trace.observe(pass.visit, METRIC_KINDS);
+  return pass;
+}
+
+/** One pass over a world's events, in order: the counts, histograms and the checker's. */
+export class MetricsPass {
+  private readonly latency = histogram();
+  private readonly wait = histogram();
+  private readonly starts = new Map<number, Micros>();
+  private readonly errors: Record<string, number> = {};
+  private ok = 0;
+  private failed = 0;
+  private okInWindow = 0;
+  private opened = 0;
+  private attempts = 0;
+  private sent = 0;
+  private received = 0;
+  private waited = 0;
+  private commandsExecuted = 0;
+  private readonly inFlight = new Map<number, number>();
+  private maxInFlight = 0;
   // Time-average of requests in the system, for Little's law.
-  let inSystem = 0;
-  let area = 0;
-  let lastT = 0;
-  let latencySum = 0;
-  let lastStop = 0;
+  private inSystem = 0;
+  private area = 0;
+  private lastT = 0;
+  private latencySum = 0;
+  private lastStop = 0;
   // Redis busy time as a union of its events' [start, start + us), so a restart over a long
   // DEBUG SLEEP cannot count the same time twice. Parts that may end past the window busy % is
   // taken over wait until that window is known (a sleep outlasting every request is clipped).
-  let serverBusy = 0;
-  let serverCovered = 0;
-  const serverPending: number[] = [];
-
+  private serverBusy = 0;
+  private serverCovered = 0;
+  private readonly serverPending: number[] = [];
   // The checker reads nearly the same events: it is fed from this pass rather than making its own.
-  const checker = new Checker();
-  trace.each((t, kind, f) => {
-    checker.visit(t, kind, f);
+  private readonly checker = new Checker();
+
+  /** @param windowUs the issuing window (see worldMetrics). */
+  constructor(private readonly windowUs: Micros) {}
+
+  readonly visit = (t: Micros, kind: string, f: TraceFields): void => {
+    this.checker.visit(t, kind, f);
     const e = f as unknown as Fields;
     if (kind === 'pipeline.start' || kind === 'pipeline.stop') {
-      area += inSystem * (t - lastT);
-      lastT = t;
+      this.area += this.inSystem * (t - this.lastT);
+      this.lastT = t;
     }
     switch (kind) {
       case 'pipeline.start':
-        starts.set(e.req, t);
-        inSystem++;
+        this.starts.set(e.req, t);
+        this.inSystem++;
         break;
       case 'pipeline.stop': {
-        const t0 = starts.get(e.req);
+        const t0 = this.starts.get(e.req);
         if (t0 === undefined) break;
-        starts.delete(e.req);
-        inSystem--;
-        lastStop = t;
+        this.starts.delete(e.req);
+        this.inSystem--;
+        this.lastStop = t;
         if (e.ok) {
-          ok++;
-          if (t <= windowUs) okInWindow++;
-          latency.recordValue(Math.max(1, t - t0));
-          latencySum += t - t0;
+          this.ok++;
+          if (t <= this.windowUs) this.okInWindow++;
+          this.latency.recordValue(Math.max(1, t - t0));
+          this.latencySum += t - t0;
         } else {
-          failed++;
+          this.failed++;
           const k = e.error;
-          errors[k] = (errors[k] ?? 0) + 1;
+          this.errors[k] = (this.errors[k] ?? 0) + 1;
         }
         break;
       }
       case 'tcp.established':
-        opened++;
+        this.opened++;
         break;
       case 'tcp.connect':
-        attempts++;
+        this.attempts++;
         break;
       case 'tcp.write':
-        if (e.dir === 'c2s') sent += e.bytes;
-        else received += e.bytes;
+        if (e.dir === 'c2s') this.sent += e.bytes;
+        else this.received += e.bytes;
         break;
       case 'pipeline.sent': {
-        const n = (inFlight.get(e.conn) ?? 0) + (e.n);
-        inFlight.set(e.conn, n);
-        if (n > maxInFlight) maxInFlight = n;
+        const n = (this.inFlight.get(e.conn) ?? 0) + e.n;
+        this.inFlight.set(e.conn, n);
+        if (n > this.maxInFlight) this.maxInFlight = n;
         break;
       }
       case 'pipeline.reply':
-        inFlight.set(e.conn, (inFlight.get(e.conn) ?? 1) - 1);
+        this.inFlight.set(e.conn, (this.inFlight.get(e.conn) ?? 1) - 1);
         break;
       case 'checkout.start':
-        if ((e.waitedUs) > 0) waited++;
-        wait.recordValue(Math.max(1, e.waitedUs));
+        if (e.waitedUs > 0) this.waited++;
+        this.wait.recordValue(Math.max(1, e.waitedUs));
         break;
       case 'redis.exec':
-        commandsExecuted++;
+        this.commandsExecuted++;
         break;
       case 'redis.event': {
-        const a = Math.max(t, serverCovered);
+        const a = Math.max(t, this.serverCovered);
         const b = t + e.us;
         if (b <= a) break;
-        serverCovered = b;
-        if (b <= Math.max(windowUs, lastStop)) serverBusy += b - a;
-        else serverPending.push(a, b);
+        this.serverCovered = b;
+        if (b <= Math.max(this.windowUs, this.lastStop)) this.serverBusy += b - a;
+        else this.serverPending.push(a, b);
         break;
       }
     }
-  }, METRIC_KINDS);
-  const end = world.kernel.now;
-  area += inSystem * (end - lastT);
-  const report: CheckReport = checker.report();
-  // Busy % is over the time there was work: up to the last answer, not through the idle drain.
-  const elapsed = Math.max(1, windowUs, lastStop);
-  for (let i = 0; i < serverPending.length; i += 2) serverBusy += Math.max(0, Math.min(serverPending[i + 1]!, elapsed) - serverPending[i]!);
-  let busiest = { name: '', busyUs: 0 };
-  for (const s of world.rt.stats()) {
-    if (s.name.startsWith('caller') || s.name.startsWith('arrival')) continue;
-    if (s.busyUs > busiest.busyUs) busiest = { name: s.name, busyUs: s.busyUs };
-  }
-  const toMs = (us: number) => round3(us / 1000);
-  const p = (q: number) => (ok === 0 ? 0 : toMs(latency.getValueAtPercentile(q)));
-  return {
-    requests: { issued: ok + failed + starts.size, ok, failed, errors },
-    latencyMs: { mean: ok === 0 ? 0 : toMs(latencySum / ok), p50: p(50), p90: p(90), p99: p(99), max: ok === 0 ? 0 : toMs(latency.maxValue) },
-    throughputPerSec: round3(okInWindow / (windowUs / 1_000_000)),
-    connections: { opened, connectAttempts: attempts, openAtEnd: world.net.openConnections(world.address) },
-    bytes: { sent, received, copiedBetweenProcesses: world.rt.bytesCopied },
-    cpu: {
-      busiestProcess: busiest.name,
-      busiestProcessBusyPct: round3((100 * busiest.busyUs) / elapsed),
-      // (The real driver's Redis has no redis.event: real/run.ts measures its CPU time instead.)
-      serverBusyPct: round3((100 * serverBusy) / elapsed),
-    },
-    maxInFlightPerConnection: maxInFlight,
-    meanInSystem: round3(area / Math.max(1, end)),
-    poolQueueWaitMs: { mean: wait.totalCount === 0 ? 0 : toMs(wait.mean), p99: wait.totalCount === 0 ? 0 : toMs(wait.getValueAtPercentile(99)), max: wait.totalCount === 0 ? 0 : toMs(wait.maxValue), waited },
-    commandsExecuted,
-    invariants: {
-      lost: report.lost,
-      duplicatedReplies: report.duplicatedReplies,
-      misrouted: report.misrouted,
-      indeterminate: report.indeterminate,
-      executedTwice: report.executedTwice,
-      falselyDeterminate: report.falselyDeterminate,
-      abandoned: report.abandoned,
-    },
-    endUs: end,
   };
+
+  finish(world: MeteredWorld): WorldMetrics {
+    const { latency, wait, ok, windowUs, okInWindow } = this;
+    const end = world.kernel.now;
+    const area = this.area + this.inSystem * (end - this.lastT);
+    const report: CheckReport = this.checker.report();
+    // Busy % is over the time there was work: up to the last answer, not through the idle drain.
+    const elapsed = Math.max(1, windowUs, this.lastStop);
+    let serverBusy = this.serverBusy;
+    const pending = this.serverPending;
+    for (let i = 0; i < pending.length; i += 2) serverBusy += Math.max(0, Math.min(pending[i + 1]!, elapsed) - pending[i]!);
+    let busiest = { name: '', busyUs: 0 };
+    for (const s of world.rt.stats()) {
+      if (s.name.startsWith('caller') || s.name.startsWith('arrival')) continue;
+      if (s.busyUs > busiest.busyUs) busiest = { name: s.name, busyUs: s.busyUs };
+    }
+    const toMs = (us: number) => round3(us / 1000);
+    const p = (q: number) => (ok === 0 ? 0 : toMs(latency.getValueAtPercentile(q)));
+    return {
+      requests: { issued: ok + this.failed + this.starts.size, ok, failed: this.failed, errors: this.errors },
+      latencyMs: { mean: ok === 0 ? 0 : toMs(this.latencySum / ok), p50: p(50), p90: p(90), p99: p(99), max: ok === 0 ? 0 : toMs(latency.maxValue) },
+      throughputPerSec: round3(okInWindow / (windowUs / 1_000_000)),
+      connections: { opened: this.opened, connectAttempts: this.attempts, openAtEnd: world.net.openConnections(world.address) },
+      bytes: { sent: this.sent, received: this.received, copiedBetweenProcesses: world.rt.bytesCopied },
+      cpu: {
+        busiestProcess: busiest.name,
+        busiestProcessBusyPct: round3((100 * busiest.busyUs) / elapsed),
+        // (The real driver's Redis has no redis.event: real/run.ts measures its CPU time instead.)
+        serverBusyPct: round3((100 * serverBusy) / elapsed),
+      },
+      maxInFlightPerConnection: this.maxInFlight,
+      meanInSystem: round3(area / Math.max(1, end)),
+      poolQueueWaitMs: { mean: wait.totalCount === 0 ? 0 : toMs(wait.mean), p99: wait.totalCount === 0 ? 0 : toMs(wait.getValueAtPercentile(99)), max: wait.totalCount === 0 ? 0 : toMs(wait.maxValue), waited: this.waited },
+      commandsExecuted: this.commandsExecuted,
+      invariants: {
+        lost: report.lost,
+        duplicatedReplies: report.duplicatedReplies,
+        misrouted: report.misrouted,
+        indeterminate: report.indeterminate,
+        executedTwice: report.executedTwice,
+        falselyDeterminate: report.falselyDeterminate,
+        abandoned: report.abandoned,
+      },
+      endUs: end,
+    };
+  }
 }

@@ -10,7 +10,7 @@ import type { ClientConfig } from '../clients/index.js';
 import { World } from '../worlds/world.js';
 import { workloadCallers } from '../faults/index.js';
 import { setupClient } from './harness.js';
-import { worldMetrics, type WorldMetrics } from './metrics.js';
+import { streamMetrics, worldMetrics, type WorldMetrics } from './metrics.js';
 import type { ClientSpec, Scenario } from './schema.js';
 import { spawnWorkload } from './workload.js';
 
@@ -33,6 +33,12 @@ export interface RunOptions {
   onProgress?: (fraction: number) => void;
   /** Events per slice between progress reports (default 200k). */
   sliceEvents?: number;
+  /**
+   * Keep every world's trace (default true: the lab draws from it, exports read it). false: the
+   * report is computed as the events come and they are dropped, so memory stays flat however
+   * long the run; the trace hash is the same, but the trace cannot be read or exported.
+   */
+  keepTrace?: boolean;
 }
 
 /** How long the run goes on after the last request may start. */
@@ -41,14 +47,15 @@ export function drainUs(s: Scenario): Micros {
 }
 
 export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResult {
-  const worlds = s.clients.map((c, i) => runWorld(s, c, (f) => options.onProgress?.((i + f) / s.clients.length), options.sliceEvents));
+  const worlds = s.clients.map((c, i) => runWorld(s, c, (f) => options.onProgress?.((i + f) / s.clients.length), options.sliceEvents, options.keepTrace));
   return { scenario: s, worlds };
 }
 
 /** Runs one client configuration's world. */
-export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number) => void, sliceEvents = 200_000): WorldResult {
+export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number) => void, sliceEvents = 200_000, keepTrace = true): WorldResult {
   const world = new World({
     seed: s.seed,
+    keepTrace,
     runtime: { schedulers: s.runtime.schedulers, copyNsPerByte: s.runtime.copyNsPerByte, sendNs: s.runtime.sendNs, stepOverheadNs: s.runtime.stepOverheadNs },
     network: {
       latencyUs: ms(s.network.latencyMs),
@@ -59,6 +66,7 @@ export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number)
     },
     server: { commandUs: s.server.commandUs, commandDist: s.server.commandDist, readEventUs: s.server.readEventUs, maxClients: s.server.maxClients },
   });
+  const streamed = keepTrace ? null : streamMetrics(world.kernel.trace, ms(s.durationMs));
   const { label, ...config } = spec;
   const client = setupClient(world, label, config as ClientConfig, s.runtime.codecNsPerByte);
   const { callers, live } = spawnWorkload(world, client, s);
@@ -71,5 +79,5 @@ export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number)
     throw e instanceof StuckError ? e.inWorld(label) : e;
   }
   onProgress?.(1);
-  return { label, client: spec, world, trace: world.kernel.trace, traceHash: world.kernel.trace.hash(), metrics: worldMetrics(world, ms(s.durationMs)) };
+  return { label, client: spec, world, trace: world.kernel.trace, traceHash: world.kernel.trace.hash(), metrics: streamed === null ? worldMetrics(world, ms(s.durationMs)) : streamed.finish(world) };
 }

@@ -27,6 +27,8 @@ export interface WorldOptions {
   server?: Partial<RedisOptions>;
   /** Keep a trace (default true). */
   trace?: boolean;
+  /** Keep the trace's events (default true); false: hashed and observed as they come, then dropped. */
+  keepTrace?: boolean;
 }
 
 export class World implements SimTarget {
@@ -38,7 +40,7 @@ export class World implements SimTarget {
   callers: Callers = noCallers;
 
   constructor(options: WorldOptions) {
-    this.kernel = new Kernel({ seed: options.seed, trace: options.trace ?? true });
+    this.kernel = new Kernel({ seed: options.seed, trace: options.trace ?? true, keepTrace: options.keepTrace ?? true });
     this.rt = new Runtime(this.kernel, options.runtime);
     this.net = new Network(this.rt, options.network);
     this.redis = new RedisServer(this.net, options.server);

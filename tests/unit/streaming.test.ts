@@ -1,0 +1,26 @@
+/**
+ * A run whose trace is not kept (a CLI run without a trace export) reports exactly what a kept
+ * one does, with the same trace hash, and refuses to read its events back rather than giving none.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadPreset, runScenario } from '../../sim/scenario/index.js';
+
+describe('a run that does not keep its trace', () => {
+  for (const name of ['l6-resiliency', 'l3-pool', 'at-least-once']) {
+    it(`reports_the_same_metrics_and_hash_as_a_kept_run_${name}`, () => {
+      const s = loadPreset(name)!;
+      const kept = runScenario(s);
+      const streamed = runScenario(s, { keepTrace: false });
+      expect(streamed.worlds.map((w) => w.traceHash)).toEqual(kept.worlds.map((w) => w.traceHash));
+      expect(streamed.worlds.map((w) => w.metrics)).toEqual(kept.worlds.map((w) => w.metrics));
+      expect(streamed.worlds[0]!.trace.length).toBe(kept.worlds[0]!.trace.length);
+    }, 120_000);
+  }
+
+  it('refuses_to_read_back_events_it_did_not_keep', () => {
+    const s = loadPreset('l3-pool')!;
+    const [w] = runScenario({ ...s, durationMs: 50 }, { keepTrace: false }).worlds;
+    expect(() => w!.trace.toArray()).toThrow(/not kept/);
+    expect(() => [...w!.trace.ofKind('pipeline.start')]).toThrow(/not kept/);
+  });
+});
