@@ -1,50 +1,86 @@
 /**
- * Whole-scenario speed: how many simulated seconds one wall-clock second buys for a 50-caller,
- * ~20k requests/s scenario (per client kind), and the wall time for one million requests.
- * Figures are printed, never asserted.
+ * Whole-scenario speed and memory, printed, never asserted:
+ * - the ~1M-request run (50 callers, 50 s virtual, one multiplexed world, no trace kept, as
+ *   `npm run sim` without an export): wall time, requests per wall second, peak memory;
+ * - the cost of a request against how many are in flight: open load on the multiplexed client,
+ *   5 ms one way, the same ~190k requests offered at 20k/s and at 80k/s: µs of wall time per
+ *   request and their ratio (flat cost per request: 1.0).
  *
- *   npm run bench:scenario             # both measurements
+ *   npm run bench:scenario             # everything
  *   npm run bench:scenario -- --quick  # skip the million
+ *   npm run bench:scenario -- --million 10   # ten million requests instead of one
  */
-import { parseScenario, runScenario, type Scenario } from '../sim/scenario/index.js';
+import { parseScenario, runScenario, type Scenario, type ScenarioInput } from '../sim/scenario/index.js';
 
-const quick = process.argv.includes('--quick');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const millionsAt = args.indexOf('--million');
+const millions = millionsAt >= 0 ? Number(args[millionsAt + 1]) : 1;
 
-function scenario(kind: 'pool' | 'multiplex', durationMs: number): Scenario {
-  const r = parseScenario({
-    name: `bench-${kind}`,
-    durationMs,
-    network: { latencyMs: 0.25 },
-    workload: { callers: 50, thinkMs: 2, mix: { GET: 0.8, SET: 0.2 } },
-    clients: [kind === 'pool' ? { label: 'pool', kind: 'pool', size: 10 } : { label: 'multiplex', kind: 'multiplex' }],
-  });
+function scenario(input: ScenarioInput): Scenario {
+  const r = parseScenario(input);
   if (!r.ok) throw new Error(r.errors.join('\n'));
   return r.scenario;
 }
 
 const fmt = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
 
-for (const kind of ['pool', 'multiplex'] as const) {
-  runScenario(scenario(kind, 200)); // warm up
-  const s = scenario(kind, 2000);
-  const t0 = performance.now();
-  const r = runScenario(s);
-  const wall = (performance.now() - t0) / 1000;
-  const w = r.worlds[0]!;
-  const simulated = s.durationMs / 1000; // the traffic window; the idle drain after it costs nothing
-  console.log(
-    `${kind.padEnd(9)} 50 callers: ${fmt(w.metrics.throughputPerSec, 0)} req/s simulated, ` +
-      `${fmt(simulated / wall, 2)} simulated s per wall s, ${fmt(w.world.kernel.eventsRun / wall, 0)} events/s, ` +
-      `${fmt(w.metrics.requests.issued / wall, 0)} requests/s of wall time, ${fmt(w.trace.length / w.metrics.requests.issued, 1)} trace events per request`,
-  );
+/** Peak resident memory: sampled during the run (a timer cannot fire in a synchronous run, so the run's own slices sample it). */
+let peak = 0;
+const sample = () => {
+  const rss = process.memoryUsage.rss();
+  if (rss > peak) peak = rss;
+};
+
+function closed(durationMs: number): Scenario {
+  return scenario({
+    name: 'bench-closed',
+    durationMs,
+    network: { latencyMs: 0.25 },
+    workload: { callers: 50, thinkMs: 2, mix: { GET: 0.8, SET: 0.2 } },
+    clients: [{ label: 'multiplex', kind: 'multiplex' }],
+  });
 }
 
-if (!quick) {
-  // One million requests: 50 s of a 20k/s workload on the multiplexed client.
-  const s = scenario('multiplex', 50_000);
+function open(ratePerSec: number, requests: number): Scenario {
+  return scenario({
+    name: `bench-open-${ratePerSec}`,
+    durationMs: Math.round((requests / ratePerSec) * 1000),
+    drainMs: 100,
+    network: { latencyMs: 5 },
+    workload: { mode: 'open', ratePerSec, mix: { GET: 0.8, SET: 0.2 } },
+    clients: [{ label: 'multiplex', kind: 'multiplex' }],
+  });
+}
+
+function timed(s: Scenario): { wall: number; issued: number } {
   const t0 = performance.now();
-  const r = runScenario(s);
+  const r = runScenario(s, { keepTrace: false, onProgress: sample, sliceEvents: 100_000 });
   const wall = (performance.now() - t0) / 1000;
-  const issued = r.worlds[0]!.metrics.requests.issued;
-  console.log(`1 million requests: ${fmt(issued, 0)} issued in ${fmt(wall, 1)} s of wall time (${fmt(issued / wall, 0)} requests/s)`);
+  return { wall, issued: r.worlds[0]!.metrics.requests.issued };
+}
+
+// Warm up the JIT on both shapes of workload.
+timed(closed(300));
+timed(open(20_000, 5_000));
+
+const perRequest: number[] = [];
+for (const rate of [20_000, 80_000]) {
+  const { wall, issued } = timed(open(rate, 190_000));
+  const us = (wall * 1e6) / issued;
+  perRequest.push(us);
+  console.log(`open load ${fmt(rate / 1000, 0)}k/s offered, 5 ms one way, multiplexed: ${fmt(issued, 0)} requests in ${fmt(wall, 2)} s, ${fmt(us, 1)} µs per request`);
+}
+console.log(`µs per request, 80k/s against 20k/s: ×${fmt(perRequest[1]! / perRequest[0]!, 2)} (goal ≤ 1.25)`);
+
+if (!quick) {
+  global.gc?.();
+  peak = 0;
+  sample();
+  const before = peak;
+  const { wall, issued } = timed(closed(50_000 * millions));
+  console.log(
+    `${millions === 1 ? '~1M' : `~${millions}M`} requests (50 callers, ${50 * millions} s virtual, multiplexed, no trace kept): ${fmt(issued, 0)} in ${fmt(wall, 1)} s wall, ` +
+      `${fmt(issued / wall, 0)} requests per wall second, peak memory ${fmt(peak / 2 ** 20, 0)} MB (${fmt(before / 2 ** 20, 0)} MB before the run)`,
+  );
 }
