@@ -3,7 +3,7 @@
  * client configuration out — same seed, same workload draws, same faults — each with its trace
  * and its report.
  */
-import { StuckError } from '../kernel/kernel.js';
+import { StuckError, formatInstant } from '../kernel/kernel.js';
 import { ms, type Micros } from '../kernel/time.js';
 import type { Trace } from '../kernel/trace.js';
 import type { ClientConfig } from '../clients/index.js';
@@ -39,6 +39,11 @@ export interface RunOptions {
    * long the run; the trace hash is the same, but the trace cannot be read or exported.
    */
   keepTrace?: boolean;
+  /**
+   * Stop a world whose kept trace passes this many events, with an error saying so (the lab:
+   * a tab has a few GB at most, and a trace holds every event). Default: no limit.
+   */
+  maxTraceEvents?: number;
 }
 
 /** How long the run goes on after the last request may start. */
@@ -47,12 +52,12 @@ export function drainUs(s: Scenario): Micros {
 }
 
 export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResult {
-  const worlds = s.clients.map((c, i) => runWorld(s, c, (f) => options.onProgress?.((i + f) / s.clients.length), options.sliceEvents, options.keepTrace));
+  const worlds = s.clients.map((c, i) => runWorld(s, c, (f) => options.onProgress?.((i + f) / s.clients.length), options.sliceEvents, options.keepTrace, options.maxTraceEvents));
   return { scenario: s, worlds };
 }
 
 /** Runs one client configuration's world. */
-export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number) => void, sliceEvents = 200_000, keepTrace = true): WorldResult {
+export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number) => void, sliceEvents = 200_000, keepTrace = true, maxTraceEvents = Number.POSITIVE_INFINITY): WorldResult {
   const world = new World({
     seed: s.seed,
     keepTrace,
@@ -74,7 +79,16 @@ export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number)
   world.schedule(s.faults);
   const end = ms(s.durationMs) + drainUs(s);
   try {
-    while (world.kernel.run(end, sliceEvents)) onProgress?.(world.kernel.now / end);
+    while (world.kernel.run(end, sliceEvents)) {
+      onProgress?.(world.kernel.now / end);
+      const events = world.kernel.trace.length;
+      if (keepTrace && events > maxTraceEvents) {
+        throw new Error(
+          `world "${label}": its trace passed ${maxTraceEvents} events at ${formatInstant(world.kernel.now)} of ${s.durationMs / 1000} s, more than the lab holds (it keeps every event to draw them): ` +
+            'shorten durationMs, lower the load, or run it with npm run sim, which keeps no trace',
+        );
+      }
+    }
   } catch (e) {
     throw e instanceof StuckError ? e.inWorld(label) : e;
   }

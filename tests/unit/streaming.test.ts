@@ -23,4 +23,11 @@ describe('a run that does not keep its trace', () => {
     expect(() => w!.trace.toArray()).toThrow(/not kept/);
     expect(() => [...w!.trace.ofKind('pipeline.start')]).toThrow(/not kept/);
   });
+
+  it('a_kept_trace_past_its_limit_stops_the_world_with_a_clear_error', () => {
+    const s = loadPreset('l4-multiplex')!;
+    expect(() => runScenario(s, { maxTraceEvents: 1000, sliceEvents: 500 })).toThrow(/world "pool": its trace passed 1000 events at t = \d+\.\d{6} s of 1 s, more than the lab holds/);
+    // Not kept: no limit applies (nothing grows).
+    expect(() => runScenario({ ...s, durationMs: 100 }, { keepTrace: false, maxTraceEvents: 1000, sliceEvents: 500 })).not.toThrow();
+  });
 });

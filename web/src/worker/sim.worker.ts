@@ -11,6 +11,13 @@ import { deriveWorld, packWorld, type PackedWorld } from '../../../sim/views/ind
 
 let last: ScenarioResult | null = null;
 
+/**
+ * A world stops with an error past this many trace events (~40 bytes each, and the view derived
+ * from them): a run that would exhaust the tab's memory is said to be too big instead. The
+ * 100k-request budget scenario holds ~1.5 million.
+ */
+const MAX_TRACE_EVENTS = 8_000_000;
+
 /** The view goes packed (typed arrays, transferred): see sim/views/pack.ts. */
 export type WorldOutcome = { ok: true; view: PackedWorld } | { ok: false; errors: string[] } | { ok: 'crashed'; label: string; message: string };
 
@@ -24,13 +31,20 @@ const api = {
     last = null;
     let lastReport = 0;
     try {
-      const w = runWorld(s, spec, (f) => {
-        const now = performance.now();
-        if (onProgress !== undefined && now - lastReport > 50) {
-          lastReport = now;
-          void onProgress(f);
-        }
-      });
+      const w = runWorld(
+        s,
+        spec,
+        (f) => {
+          const now = performance.now();
+          if (onProgress !== undefined && now - lastReport > 50) {
+            lastReport = now;
+            void onProgress(f);
+          }
+        },
+        undefined,
+        true,
+        MAX_TRACE_EVENTS,
+      );
       last = { scenario: s, worlds: [w] };
       const { packed, transfer: buffers } = packWorld(deriveWorld(w, s));
       return transfer({ ok: true, view: packed }, buffers);
