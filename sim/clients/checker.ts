@@ -10,7 +10,7 @@
  * - executedTwice: requests one of whose commands the server ran more than once (at-least-once
  *   resends make this possible; at-most-once clients must show zero).
  */
-import type { Trace, TraceFields } from '../kernel/trace.js';
+import type { Trace, TraceEvents, TraceFields } from '../kernel/trace.js';
 import { CommandOwners } from './common.js';
 
 export interface CheckReport {
@@ -29,10 +29,12 @@ export interface CheckReport {
 }
 
 /**
- * The kinds the checker reads: the trace builds the fields of no other event. Keep it in step
- * with the switch.
+ * The kinds the checker reads: the trace builds the fields of no other event. Typed as trace
+ * event kinds, and visit's switch is exhaustive over them: a kind listed without its case, or a
+ * case for a kind not listed, does not compile.
  */
-export const CHECKED_KINDS: readonly string[] = ['pipeline.start', 'proc.exit', 'pipeline.sent', 'pipeline.reply', 'redis.exec', 'pipeline.stop'];
+export const CHECKED_KINDS = ['pipeline.start', 'proc.exit', 'pipeline.sent', 'pipeline.reply', 'redis.exec', 'pipeline.stop'] as const satisfies ReadonlyArray<keyof TraceEvents>;
+type CheckedKind = (typeof CHECKED_KINDS)[number];
 
 /** What the checker knows of one request. */
 interface Seen {
@@ -72,7 +74,8 @@ export class Checker {
   /** Takes one event; events of kinds outside CHECKED_KINDS are ignored. */
   visit(t: number, kind: string, fields: TraceFields): void {
     const e = fields as Record<string, number | boolean>;
-    switch (kind) {
+    const k = kind as CheckedKind;
+    switch (k) {
       case 'pipeline.start': {
         const { req, caller } = e as { req: number; caller: number };
         const r = this.get(req);
@@ -117,6 +120,11 @@ export class Checker {
         }
         r.stops++;
         break;
+      }
+      default: {
+        // Every checked kind has its case (a missing one does not compile); others are ignored.
+        const other: never = k;
+        void other;
       }
     }
   }

@@ -4,6 +4,7 @@
 import type { Micros } from '../kernel/time.js';
 import { ms } from '../kernel/time.js';
 import { CommandOwners } from '../clients/common.js';
+import type { TraceEvents } from '../kernel/trace.js';
 import type { ScenarioResult, WorldResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
 import { faultDurationMs, faultLabel } from '../faults/index.js';
@@ -45,8 +46,9 @@ interface Fields {
 }
 
 /**
- * The kinds deriveWorld reads: the trace builds the fields of no other event. Keep it in step
- * with the switch.
+ * The kinds deriveWorld reads: the trace builds the fields of no other event. Typed as trace
+ * event kinds, and the switch below is exhaustive over them: a kind listed without its case, or a
+ * case for a kind not listed, does not compile.
  */
 const VIEW_KINDS = [
   'pipeline.start',
@@ -63,7 +65,7 @@ const VIEW_KINDS = [
   'tcp.connect_timeout',
   'tcp.close',
   'conn.backoff',
-];
+] as const satisfies ReadonlyArray<keyof TraceEvents>;
 
 export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   const requests: RequestView[] = [];
@@ -133,7 +135,8 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
 
   w.trace.each((t, kind, f) => {
     const e = f as unknown as Fields;
-    switch (kind) {
+    const k = kind as (typeof VIEW_KINDS)[number];
+    switch (k) {
       case 'pipeline.start': {
         let lane = callerLane.get(e.caller);
         if (lane === undefined) callerLane.set(e.caller, (lane = callerLane.size));
@@ -246,6 +249,11 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         backoffs.push({ pid: e.pid, from: t, to: t + e.us, lane });
         break;
       }
+      default: {
+        // Every listed kind has its case (a missing one does not compile).
+        const other: never = k;
+        void other;
+      }
     }
   }, VIEW_KINDS);
 
@@ -286,3 +294,4 @@ function pickBucket(durationUs: Micros): Micros {
   for (const b of [100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]) if (b >= target) return b;
   return 1_000_000;
 }
+
