@@ -27,6 +27,12 @@ export const METRIC_INFO: Record<SweepMetric, { label: string; unit: string; get
 
 const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1000 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toPrecision(3));
 
+function si(t: number): string {
+  const trim = (x: number) => String(Number(x.toPrecision(3)));
+  const a = Math.abs(t);
+  return a >= 1e6 ? `${trim(t / 1e6)}M` : a >= 1e3 ? `${trim(t / 1e3)}k` : trim(t);
+}
+
 /** Log where the values span a wide range and are all above zero (sizes, rates); linear otherwise. */
 function scaleFor(values: number[], range: [number, number], logFits: boolean): ScaleContinuousNumeric<number, number> {
   const lo = Math.min(...values);
@@ -94,7 +100,10 @@ export function SweepChart({ result, metric }: { result: Result; metric: SweepMe
   const xTicks = x.ticks(width < 500 ? 4 : 8);
   const xFormat = x.tickFormat(width < 500 ? 4 : 8, '~s');
   const yTicks = y.ticks(5);
-  const yFormat = y.tickFormat(5, '~s');
+  // Each tick on its own ("0", "5k", "1.5M"): d3's shared SI prefix writes 0 as "0k".
+  // d3's formatter still says which of a log scale's ticks get a label ('' for the others).
+  const yShown = y.tickFormat(5);
+  const yFormat = (t: number) => (yShown(t) === '' ? '' : si(t));
   const crossings = info.crossover === undefined ? [] : report.crossovers.filter((c) => c.metric === info.crossover);
   const path = line<[number, number]>()
     .x((d) => d[0])
