@@ -178,7 +178,8 @@ export function SweepChart({ result, metric }: { result: Result; metric: SweepMe
                 data-world={w.label}
                 data-value={p.value}
                 data-trace-hash={p.worlds[wi]!.traceHash}
-                className="point"
+                data-point={`${w.label}@${p.value}`}
+                className="point mark"
                 transform={`translate(${x(p.value)},${clampY(v)})`}
                 d={symbol(styles[wi]!.symbol, 70)() ?? ''}
                 fill={styles[wi]!.color}
