@@ -25,6 +25,14 @@ test.describe('accessibility', () => {
     expect(await violations(page)).toEqual([]);
   });
 
+  test('the_sweep_view_has_no_violations', async ({ page }) => {
+    test.setTimeout(300_000);
+    await page.goto('/#sweep');
+    await expect(page.getByTestId('sweep-view')).toHaveAttribute('data-status', 'idle', { timeout: 240_000 });
+    await expect(page.getByTestId('sweep-chart')).toBeVisible();
+    expect(await violations(page)).toEqual([]);
+  });
+
   test('an_invalid_scenario_form_has_no_violations', async ({ page }) => {
     await open(page);
     await page.getByTestId('field-durationMs').fill('-5');
