@@ -25,7 +25,8 @@ const SHOTS = new Set(['silly-way', 'multiplex', 'resiliency']);
 
 test.describe('the guided tour', () => {
   test('walks_every_chapter_by_keyboard_with_its_preset_and_highlight', async ({ page }, info) => {
-    test.setTimeout(240_000);
+    // Every chapter's run, one after another (fifteen of them): room for a busy machine.
+    test.setTimeout(900_000);
     const errors = await open(page, '/#tour');
     await expect(page.getByRole('region', { name: chapters[0]!.title })).toBeVisible();
     for (const [i, c] of chapters.entries()) {
