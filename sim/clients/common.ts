@@ -10,6 +10,9 @@ import type { TcpStack } from '../net/network.js';
 import { tcp } from '../net/index.js';
 import { RespDecoder, encodeCommand, type RespValue } from '../resp/index.js';
 import type { Ctx } from '../runtime/index.js';
+import { z } from 'zod';
+import { msPositive } from '../scenario/fields.js';
+import { backoffSchema } from './backoff.js';
 
 declare module '../kernel/trace.js' {
   interface TraceEvents {
@@ -65,6 +68,13 @@ export interface ClientEnv {
   /** CPU to encode or decode one byte of RESP, charged to the process that does it. */
   readonly codecNsPerByte: number;
 }
+
+/** The options of every client that keeps a connection: backoff, sync or async connect, its timeout. */
+export const connectionOptionsShape = {
+  backoff: backoffSchema.optional().describe('How long to wait between reconnection attempts'),
+  connect: z.enum(['sync', 'async'], { error: 'expected "sync" or "async"' }).optional().describe('sync: start fails while Redis is down · async: start succeeds and connects after'),
+  connectTimeoutMs: msPositive().optional().describe('Give up on a connect after this long, ms'),
+};
 
 export interface RequestOptions {
   /** Give up after this long, µs. */

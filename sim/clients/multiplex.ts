@@ -24,7 +24,9 @@ import { tcp } from '../net/index.js';
 import type { RespValue } from '../resp/index.js';
 import { Connection, GenServer, isTagged, type ConnectionSpec, type Ctx, type From, type Gen } from '../runtime/index.js';
 import { makeBackoff, type Backoff, type BackoffOptions } from './backoff.js';
-import { Wire, beginRequest, endRequest, failure, type ClientEnv, type Command, type CommandResult } from './common.js';
+import { z } from 'zod';
+import { msPositive, whole } from '../scenario/fields.js';
+import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, type ClientEnv, type Command, type CommandResult } from './common.js';
 
 export interface MultiplexOptions {
   whileDisconnected: 'error' | 'queue';
@@ -38,6 +40,16 @@ export interface MultiplexOptions {
   healthCheckMs: number | null;
   connectTimeoutMs: number;
 }
+
+/** The scenario's options of a multiplexed connection (sim/scenario/schema.ts composes them). */
+export const multiplexOptionsShape = {
+  whileDisconnected: z.enum(['error', 'queue'], { error: 'expected "error" or "queue"' }).optional().describe('error: fail fast while disconnected · queue: hold calls in the offline queue'),
+  offlineQueueMax: whole(1, 'a whole number >= 1', 1_000_000).optional().describe('Most requests the offline queue holds'),
+  inFlightOnDisconnect: z.enum(['fail', 'resend'], { error: 'expected "fail" or "resend"' }).optional().describe('fail: at most once · resend: at least once (may run a command twice)'),
+  exitOnDisconnection: z.boolean({ error: 'expected true or false' }).optional().describe('Stop and let the supervisor restart it, instead of reconnecting in place'),
+  healthCheckMs: msPositive('a number of ms > 0, or null for none').nullable().optional().describe('A PING every this many ms; one unanswered at the next means half-open'),
+  ...connectionOptionsShape,
+};
 
 export const defaultMultiplex: MultiplexOptions = {
   whileDisconnected: 'error',

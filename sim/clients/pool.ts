@@ -39,7 +39,9 @@ import {
   type Ref,
 } from '../runtime/index.js';
 import { makeBackoff, type Backoff, type BackoffOptions } from './backoff.js';
-import { Wire, beginRequest, endRequest, failure, type ClientEnv, type ClientError, type Command, type CommandResult } from './common.js';
+import { z } from 'zod';
+import { msPositive, whole } from '../scenario/fields.js';
+import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, type ClientEnv, type ClientError, type Command, type CommandResult } from './common.js';
 
 export interface PoolOptions {
   size: number;
@@ -55,6 +57,17 @@ export interface PoolOptions {
   connect: 'sync' | 'async';
   connectTimeoutMs: number;
 }
+
+/** The scenario's options of a pool (sim/scenario/schema.ts composes them). */
+export const poolOptionsShape = {
+  size: whole(1, 'a whole number >= 1', 1000).optional().describe('Connections in the pool'),
+  onExhausted: z.enum(['error', 'queue', 'codel'], { error: 'expected "error", "queue" or "codel"' }).optional().describe('When every connection is busy: error fails fast, queue waits, codel sheds'),
+  checkoutTimeoutMs: msPositive().optional().describe('queue: the longest a caller waits for a connection, ms'),
+  maxQueue: whole(1, 'a whole number >= 1, or null for no limit', 1_000_000).nullable().optional().describe('queue and codel: the longest the queue gets; null for no limit'),
+  queueTargetMs: msPositive().optional().describe("codel: DBConnection's queue_target, ms"),
+  queueIntervalMs: msPositive().optional().describe("codel: DBConnection's queue_interval, ms"),
+  ...connectionOptionsShape,
+};
 
 export const defaultPool: PoolOptions = {
   size: 10,

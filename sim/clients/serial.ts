@@ -18,13 +18,16 @@ import { tcp } from '../net/index.js';
 import type { RespValue } from '../resp/index.js';
 import { Connection, GenServer, type ConnectionSpec, type Ctx, type Gen } from '../runtime/index.js';
 import { makeBackoff, type Backoff, type BackoffOptions } from './backoff.js';
-import { Wire, beginRequest, endRequest, failure, type ClientEnv, type Command, type CommandResult } from './common.js';
+import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, type ClientEnv, type Command, type CommandResult } from './common.js';
 
 export interface SerialOptions {
   backoff: BackoffOptions;
   connect: 'sync' | 'async';
   connectTimeoutMs: number;
 }
+
+/** The scenario's options of a serial client (sim/scenario/schema.ts composes them). */
+export const serialOptionsShape = { ...connectionOptionsShape };
 
 export const defaultSerial: SerialOptions = { backoff: { strategy: 'redix' }, connect: 'async', connectTimeoutMs: 5000 };
 

@@ -3,7 +3,9 @@
  * Invalid input gets one message per problem, naming the field and what was expected.
  */
 import { z } from 'zod';
-import { backoffSchema } from '../clients/backoff.js';
+import { serialOptionsShape } from '../clients/serial.js';
+import { poolOptionsShape } from '../clients/pool.js';
+import { multiplexOptionsShape } from '../clients/multiplex.js';
 import { MAX_MS, msAtLeast0, msPositive, nonNegative, number, positive, whole } from './fields.js';
 import { checkFault, faultSchema } from '../faults/index.js';
 
@@ -15,51 +17,16 @@ const mbps = (what: string) => positive(what, 1_000_000, ' Mbps', 0.001);
 /** A run lasts at least a µs of virtual time. */
 const MIN_RUN_MS = 0.001;
 
-const connectSchema = z.enum(['sync', 'async'], { error: 'expected "sync" or "async"' });
 const label = z.string({ error: 'expected a label (text)' }).min(1, { error: 'expected a non-empty label' }).max(40, { error: 'expected a label of at most 40 characters' }).regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected letters, digits, "_", "-" or "." only' });
 
+// Each client declares its options (sim/clients/*.ts); a configuration is one of them, labelled.
 const clientSchema = z.discriminatedUnion(
   'kind',
   [
     z.object({ label, kind: z.literal('naive') }).strict(),
-    z
-      .object({
-        label,
-        kind: z.literal('serial'),
-        backoff: backoffSchema.optional(),
-        connect: connectSchema.optional(),
-        connectTimeoutMs: msPositive().optional(),
-      })
-      .strict(),
-    z
-      .object({
-        label,
-        kind: z.literal('pool'),
-        size: whole(1, 'a whole number >= 1', 1000).optional(),
-        onExhausted: z.enum(['error', 'queue', 'codel'], { error: 'expected "error", "queue" or "codel"' }).optional(),
-        checkoutTimeoutMs: msPositive().optional(),
-        maxQueue: whole(1, 'a whole number >= 1, or null for no limit', 1_000_000).nullable().optional(),
-        queueTargetMs: msPositive().optional(),
-        queueIntervalMs: msPositive().optional(),
-        backoff: backoffSchema.optional(),
-        connect: connectSchema.optional(),
-        connectTimeoutMs: msPositive().optional(),
-      })
-      .strict(),
-    z
-      .object({
-        label,
-        kind: z.literal('multiplex'),
-        whileDisconnected: z.enum(['error', 'queue'], { error: 'expected "error" or "queue"' }).optional(),
-        offlineQueueMax: whole(1, 'a whole number >= 1', 1_000_000).optional(),
-        inFlightOnDisconnect: z.enum(['fail', 'resend'], { error: 'expected "fail" or "resend"' }).optional(),
-        backoff: backoffSchema.optional(),
-        connect: connectSchema.optional(),
-        exitOnDisconnection: z.boolean({ error: 'expected true or false' }).optional(),
-        healthCheckMs: msPositive('a number of ms > 0, or null for none').nullable().optional(),
-        connectTimeoutMs: msPositive().optional(),
-      })
-      .strict(),
+    z.object({ label, kind: z.literal('serial'), ...serialOptionsShape }).strict(),
+    z.object({ label, kind: z.literal('pool'), ...poolOptionsShape }).strict(),
+    z.object({ label, kind: z.literal('multiplex'), ...multiplexOptionsShape }).strict(),
   ],
   { error: 'expected kind "naive", "serial", "pool" or "multiplex"' },
 );
