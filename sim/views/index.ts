@@ -1,3 +1,4 @@
 export * from './types.js';
 export { deriveLab, deriveWorld, faultViews } from './derive.js';
 export { packWorld, unpackWorld, type PackedWorld } from './pack.js';
+export { labAt, liveRequests, redisUpAt, worldAt, type DotAt, type SocketAt, type SocketState, type WorldAt } from './at.js';

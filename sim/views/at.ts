@@ -1,0 +1,286 @@
+/**
+ * The state of a world at one instant t, derived from its view (no trace needed, so it works on
+ * the page from a view unpacked from a worker). The playhead moves every frame, so the view is
+ * indexed once (per WorldView object, cached) and each query touches only what is live near t:
+ * requests are kept in start order with a checkpoint every BLOCK requests listing those still live
+ * there, so a query reads one checkpoint's list and at most BLOCK newer starts.
+ */
+import type { Micros } from '../kernel/time.js';
+import { ms } from '../kernel/time.js';
+import type { LabView, RequestView, WorldView } from './types.js';
+
+export type SocketState = 'connecting' | 'up' | 'closing' | 'backoff' | 'closed';
+
+/** A request on a socket: on its way to Redis, waiting in Redis's queue, or its reply on the way back. */
+export interface DotAt {
+  req: number;
+  caller: number;
+  name: string;
+  phase: 'request' | 'queued' | 'reply';
+  /** 0 at the client, 1 at Redis (a request goes 0 → 1, a reply 1 → 0 as it travels). */
+  pos: number;
+  /** Its place in the socket's FIFO: 0 is the next reply the client will read. */
+  fifo: number;
+}
+
+export interface SocketAt {
+  /** The lane of the timeline (-1: a process waiting to reconnect whose lane was taken). */
+  lane: number;
+  /** The connection on this lane at t (the last one, when closed or backing off), or null. */
+  conn: number | null;
+  state: SocketState;
+  /** Backing off: µs until it tries again; else 0. */
+  backoffLeftUs: Micros;
+  /** In flight on it, in FIFO order (sent first, answered first). */
+  dots: DotAt[];
+}
+
+export interface WorldAt {
+  t: Micros;
+  label: string;
+  kind: string;
+  sockets: SocketAt[];
+  /** Requests issued and not ended (callers waiting for an answer). */
+  inSystem: number;
+  /** Requests written on a socket and not yet answered (the dots). */
+  onWire: number;
+  /** Pool: callers queued for a connection; checked-out connections; the pool's size. */
+  poolWaiting: number;
+  checkedOut: number;
+  poolSize: number;
+  /** Multiplexer / serial GenServer: calls in its mailbox not yet written to the socket. */
+  mailbox: number;
+  /** Request ids on the multiplexed socket in FIFO order (empty for other clients). */
+  fifo: number[];
+  redisUp: boolean;
+  /** Requests arrived at Redis and not yet executed. */
+  redisQueue: number;
+  succeeded: number;
+  failed: number;
+  /** Sockets up at t. */
+  open: number;
+}
+
+/** Requests per checkpoint. */
+const BLOCK = 64;
+
+interface Span {
+  from: Micros;
+  to: Micros;
+  conn: number;
+  state: 'connecting' | 'up' | 'closing';
+}
+
+interface WorldIndex {
+  reqs: RequestView[];
+  /** When each request stops being live (its end, or never). */
+  stop: Float64Array;
+  /** checkpoints[k]: indices < k*BLOCK still live at reqs[k*BLOCK].start. */
+  checkpoints: Int32Array[];
+  okEnds: Float64Array;
+  failedEnds: Float64Array;
+  /** Per lane, its connections' bands in time order. */
+  lanes: Span[][];
+  /** A connection's close (Infinity if open at the end of the run). */
+  closeAt: Map<number, Micros>;
+  backoffs: WorldView['backoffs'];
+}
+
+const cache = new WeakMap<WorldView, WorldIndex>();
+
+/** How many of the sorted xs are <= t. */
+function countAtMost(xs: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function indexWorld(w: WorldView): WorldIndex {
+  const reqs = w.requests;
+  const n = reqs.length;
+  const stop = new Float64Array(n);
+  for (let i = 0; i < n; i++) stop[i] = reqs[i]!.end ?? Number.POSITIVE_INFINITY;
+  const checkpoints: Int32Array[] = [];
+  let live: number[] = [];
+  for (let k = 0; k * BLOCK < n; k++) {
+    const at = reqs[k * BLOCK]!.start;
+    const next: number[] = [];
+    for (const i of live) if (stop[i]! > at) next.push(i);
+    for (let i = Math.max(0, (k - 1) * BLOCK); i < k * BLOCK; i++) if (stop[i]! > at) next.push(i);
+    live = next;
+    checkpoints.push(Int32Array.from(live));
+  }
+  const ok: number[] = [];
+  const failed: number[] = [];
+  for (const r of reqs) if (r.end !== null && r.ok !== null) (r.ok ? ok : failed).push(r.end);
+  const closeAt = new Map<number, Micros>();
+  const lanes: Span[][] = w.connLanes.map((l) => {
+    const spans = l.bands.map((b) => ({ from: b.from, to: b.to, conn: b.conn, state: b.state })).sort((a, b) => a.from - b.from);
+    for (const b of spans) closeAt.set(b.conn, Math.max(closeAt.get(b.conn) ?? 0, b.to));
+    return spans;
+  });
+  // A band that reaches the end of the run is a connection still open then.
+  for (const [conn, to] of closeAt) if (to >= w.endUs) closeAt.set(conn, Number.POSITIVE_INFINITY);
+  return {
+    reqs,
+    stop,
+    checkpoints,
+    okEnds: Float64Array.from(ok).sort(),
+    failedEnds: Float64Array.from(failed).sort(),
+    lanes,
+    closeAt,
+    backoffs: w.backoffs,
+  };
+}
+
+function indexOf(w: WorldView): WorldIndex {
+  let ix = cache.get(w);
+  if (ix === undefined) cache.set(w, (ix = indexWorld(w)));
+  return ix;
+}
+
+/** The requests live at t (started, not ended), in start order. */
+export function liveRequests(w: WorldView, t: Micros): RequestView[] {
+  const ix = indexOf(w);
+  const { reqs, stop } = ix;
+  // The last request started at or before t.
+  let lo = 0;
+  let hi = reqs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (reqs[mid]!.start <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  const last = lo - 1;
+  if (last < 0) return [];
+  const k = Math.floor(last / BLOCK);
+  const out: RequestView[] = [];
+  for (const i of ix.checkpoints[k]!) if (stop[i]! > t) out.push(reqs[i]!);
+  for (let i = k * BLOCK; i <= last; i++) if (stop[i]! > t) out.push(reqs[i]!);
+  return out;
+}
+
+/** One-way network delay at t: the scenario's latency plus any latency fault active then. */
+function oneWayUs(lab: LabView, t: Micros): Micros {
+  let us = ms(lab.scenario.network.latencyMs);
+  for (const f of lab.scenario.faults) if (f.kind === 'latency' && t >= ms(f.atMs) && t < ms(f.atMs + f.forMs)) us += ms(f.addMs);
+  return us;
+}
+
+/** Is Redis up at t (not inside a server_down fault)? */
+export function redisUpAt(lab: LabView, t: Micros): boolean {
+  return !lab.faults.some((f) => f.kind === 'server_down' && t >= f.at && t < f.until);
+}
+
+/**
+ * Where a request written on a socket is at t, or null if it is not on the wire then (not yet
+ * sent, answered, ended, or lost with its connection).
+ */
+function dotOf(lab: LabView, r: RequestView, closeAt: Micros, t: Micros): Omit<DotAt, 'fifo'> | null {
+  const sent = r.sentAt;
+  if (sent === null || t < sent || sent >= closeAt) return null;
+  const gone = Math.min(r.replyAt ?? Number.POSITIVE_INFINITY, r.end ?? Number.POSITIVE_INFINITY, closeAt);
+  if (t >= gone) return null;
+  const exec = r.execAt !== null && r.execAt >= sent ? r.execAt : null;
+  const arrive = Math.min(exec ?? Number.POSITIVE_INFINITY, sent + oneWayUs(lab, sent));
+  const base = { req: r.req, caller: r.caller, name: r.name };
+  if (t < arrive) return { ...base, phase: 'request', pos: arrive > sent ? (t - sent) / (arrive - sent) : 1 };
+  if (exec === null || t < exec) return { ...base, phase: 'queued', pos: 1 };
+  const back = r.replyAt ?? exec + oneWayUs(lab, exec);
+  return { ...base, phase: 'reply', pos: back > exec ? Math.max(0, 1 - (t - exec) / (back - exec)) : 0 };
+}
+
+/** Which of a lane's bands covers t (binary search over the bands in time order). */
+function bandAt(spans: Span[], t: Micros): { covering: Span | null; before: Span | null } {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid]!.from <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  const before = spans[lo - 1] ?? null;
+  // A connection's 'up' band follows its 'connecting' band; the band at t is the last one begun.
+  return { covering: before !== null && t < before.to ? before : null, before };
+}
+
+/** The state of world `w` of `lab` at time t. */
+export function worldAt(lab: LabView, w: WorldView, t: Micros): WorldAt {
+  const ix = indexOf(w);
+  const sockets: SocketAt[] = [];
+  const byConn = new Map<number, SocketAt>();
+  for (let lane = 0; lane < ix.lanes.length; lane++) {
+    const { covering, before } = bandAt(ix.lanes[lane]!, t);
+    let state: SocketState = 'closed';
+    let backoffLeftUs = 0;
+    if (covering !== null) state = covering.state;
+    else {
+      const b = ix.backoffs.find((x) => x.lane === lane && t >= x.from && t < x.to);
+      if (b !== undefined) {
+        state = 'backoff';
+        backoffLeftUs = b.to - t;
+      }
+    }
+    const s: SocketAt = { lane, conn: (covering ?? before)?.conn ?? null, state, backoffLeftUs, dots: [] };
+    sockets.push(s);
+    if (covering !== null) byConn.set(covering.conn, s);
+  }
+  for (const b of ix.backoffs) if (b.lane < 0 && t >= b.from && t < b.to) sockets.push({ lane: -1, conn: null, state: 'backoff', backoffLeftUs: b.to - t, dots: [] });
+
+  const kind = w.client.kind;
+  let poolWaiting = 0;
+  let checkedOut = 0;
+  let mailbox = 0;
+  let redisQueue = 0;
+  let onWire = 0;
+  const live = liveRequests(w, t);
+  for (const r of live) {
+    if (r.queuedAt !== null && t >= r.queuedAt && (r.checkedOutAt === null || t < r.checkedOutAt)) poolWaiting++;
+    if (r.checkedOutAt !== null && t >= r.checkedOutAt) checkedOut++;
+    if ((kind === 'multiplex' || kind === 'serial') && (r.sentAt === null || t < r.sentAt)) mailbox++;
+    if (r.conn === null) continue;
+    const s = byConn.get(r.conn);
+    if (s === undefined) continue;
+    const d = dotOf(lab, r, ix.closeAt.get(r.conn) ?? Number.POSITIVE_INFINITY, t);
+    if (d === null) continue;
+    s.dots.push({ ...d, fifo: 0 });
+    onWire++;
+    if (d.phase === 'queued') redisQueue++;
+  }
+  // Replies come back in the order requests were written (RESP is in order per connection).
+  const sentAt = new Map<number, number>();
+  for (const r of live) if (r.sentAt !== null) sentAt.set(r.req, r.sentAt);
+  for (const s of sockets) {
+    s.dots.sort((a, b) => sentAt.get(a.req)! - sentAt.get(b.req)! || a.req - b.req);
+    s.dots.forEach((d, i) => (d.fifo = i));
+  }
+  const mux = kind === 'multiplex' ? sockets.find((s) => s.dots.length > 0) : undefined;
+  return {
+    t,
+    label: w.label,
+    kind,
+    sockets,
+    inSystem: live.length,
+    onWire,
+    poolWaiting,
+    checkedOut,
+    poolSize: w.client.kind === 'pool' ? w.client.size : 0,
+    mailbox,
+    fifo: mux?.dots.map((d) => d.req) ?? [],
+    redisUp: redisUpAt(lab, t),
+    redisQueue,
+    succeeded: countAtMost(ix.okEnds, t),
+    failed: countAtMost(ix.failedEnds, t),
+    open: sockets.filter((s) => s.state === 'up').length,
+  };
+}
+
+/** Every world's state at t. */
+export function labAt(lab: LabView, t: Micros): WorldAt[] {
+  return lab.worlds.map((w) => worldAt(lab, w, t));
+}
