@@ -7,6 +7,7 @@
  */
 import type { Micros } from '../kernel/time.js';
 import { ms } from '../kernel/time.js';
+import { defaultPool } from '../clients/pool.js';
 import type { LabView, RequestView, WorldView } from './types.js';
 
 export type SocketState = 'connecting' | 'up' | 'closing' | 'backoff' | 'closed';
@@ -269,7 +270,7 @@ export function worldAt(lab: LabView, w: WorldView, t: Micros): WorldAt {
     onWire,
     poolWaiting,
     checkedOut,
-    poolSize: w.client.kind === 'pool' ? w.client.size : 0,
+    poolSize: w.client.kind === 'pool' ? (w.client.size ?? defaultPool.size) : 0,
     mailbox,
     fifo: mux?.dots.map((d) => d.req) ?? [],
     redisUp: redisUpAt(lab, t),

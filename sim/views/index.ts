@@ -2,3 +2,4 @@ export * from './types.js';
 export { deriveLab, deriveWorld, faultViews } from './derive.js';
 export { packWorld, unpackWorld, type PackedWorld } from './pack.js';
 export { labAt, liveRequests, redisUpAt, worldAt, type DotAt, type SocketAt, type SocketState, type WorldAt } from './at.js';
+export { describeDelta, reconnectedAt, worldDelta, type WorldDelta } from './delta.js';

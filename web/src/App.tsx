@@ -9,6 +9,10 @@ import { ScenarioPanel } from './components/ScenarioPanel.js';
 import { ComparisonTable } from './components/ComparisonTable.js';
 import { LatencyScatter, ThroughputChart } from './components/Charts.js';
 import { HelpDialog } from './components/HelpDialog.js';
+import { Topologies } from './components/Topology.js';
+import { FaultDeltaLine } from './components/FaultDelta.js';
+import { speedName } from './playback.js';
+import { scenarioLabel } from './scenario-label.js';
 import { TourCode, TourPanel, chapterHighlight } from './tour/Tour.js';
 import { chapterById } from './tour/chapters.js';
 import { SweepView } from './sweep/SweepView.js';
@@ -85,7 +89,7 @@ function PlayheadReadout() {
 
 function Toolbar() {
   const playing = useLab((s) => s.playing);
-  const speedExp = useLab((s) => s.speedExp);
+  const speed = useLab((s) => s.speed);
   const faultKind = useLab((s) => s.faultKind);
   const status = useLab((s) => s.status);
   const progress = useLab((s) => s.progress);
@@ -100,7 +104,7 @@ function Toolbar() {
         <ActionButton id="step-next">Step ▶</ActionButton>
         <ActionButton id="slower">Slower</ActionButton>
         <span className="speed" data-testid="speed">
-          {10 ** speedExp >= 1 ? 10 ** speedExp : (10 ** speedExp).toFixed(1)} µs/ms
+          {speedName(speed)}
         </span>
         <ActionButton id="faster">Faster</ActionButton>
         <Scrubber />
@@ -198,6 +202,7 @@ function LinkedTimeline({ view, highlight }: { view: LabView; highlight?: Timeli
  * gesture never re-renders this subtree; a new run shows its window at once.
  */
 function LinkedCharts({ view }: { view: LabView }) {
+  const ghost = useLab((s) => s.delta?.ghost ?? null);
   const [settled, setSettled] = useState(() => ({ view, window: lab.getState().window }));
   const window_ = settled.view === view ? settled.window : lab.getState().window;
   useEffect(() => {
@@ -219,7 +224,7 @@ function LinkedCharts({ view }: { view: LabView }) {
   return (
     <>
       <LatencyScatter view={view} window={window_} />
-      <ThroughputChart view={view} window={window_} />
+      <ThroughputChart view={view} window={window_} ghost={ghost} />
     </>
   );
 }
@@ -233,6 +238,7 @@ export function App() {
   const preset = useLab((s) => s.preset);
   const status = useLab((s) => s.status);
   const announcement = useLab((s) => s.announcement);
+  const played = useLab((s) => s.played);
   const tour = useLab((s) => s.tour);
   const pointer = useLab((s) => s.tourPointer);
   const sweepOpen = useSweep((s) => s.open);
@@ -274,7 +280,7 @@ export function App() {
         <p className="tagline">A blocking pool against one multiplexed connection — break them and watch.</p>
         {tour === null && <ActionButton id="tour-open">Guided tour</ActionButton>}
         {tour === null && <ActionButton id="sweep">{sweepOpen ? 'Back to the lab' : 'Sweep'}</ActionButton>}
-        <PresetPicker value={preset} onPick={(name) => void pickPreset(name)} />
+        <PresetPicker value={preset} onPick={(name) => void pickPreset(name)} customLabel={preset === null ? scenarioLabel(input) : null} />
       </header>
       <Notice />
       {sweepOpen ? (
@@ -286,10 +292,16 @@ export function App() {
       ) : (
       <>
       <Toolbar />
+      <FaultDeltaLine />
       <main className={tour === null ? 'lab' : 'lab touring'}>
         <div className="main-col">
         {tour !== null && <TourPanel chapterId={tour} />}
-        <section className="timeline-area" aria-label="Timeline of every world">
+        {view !== null && (
+          <Boundary name="topology">
+            <Topologies view={view} />
+          </Boundary>
+        )}
+        <section className={played ? 'timeline-area dim-future' : 'timeline-area'} aria-label="Timeline of every world">
           {view === null ? (
             <p className="placeholder">{status === 'running' ? 'Simulating the default scenario…' : 'Nothing simulated yet.'}</p>
           ) : (

@@ -13,6 +13,19 @@ import { SimClient } from './sim-client.js';
 import { encodeScenario, readHash } from './url.js';
 import { chapterById, chapterIndex, chapters, parseTourHash, pointers, tourHash, type TourFocus } from './tour/chapters.js';
 import { closeSweep, openSweepFromUrl } from './sweep/sweep-store.js';
+import { describeDelta, reconnectedAt, worldDelta } from '../../sim/views/index.js';
+import { interestingSpan, speedIndexFor } from './playback.js';
+
+export interface FaultDelta {
+  /** The fault edited (µs), where the view went. */
+  at: number;
+  /** What was done: "Added drop connections at 300.000 ms". */
+  what: string;
+  /** Per world: "+14 disconnected · reconnected after 1.0 ms · …". */
+  worlds: Array<{ label: string; text: string }>;
+  /** The run before the edit, drawn as a ghost in the charts until dismissed. */
+  ghost: LabView;
+}
 
 export const DEFAULT_PRESET = 'l6-resiliency';
 
@@ -36,8 +49,13 @@ export interface LabState {
   /** The fault the toolbar injects. */
   faultKind: FaultKind;
   playing: boolean;
-  /** Playback speed as a power of ten: simulated µs per wall ms = 10^speedExp. */
-  speedExp: number;
+  /** Playback speed: an index into SPEEDS (playback.ts), set per run to show its interesting part in 5–10 s. */
+  speed: number;
+  /** Play has been pressed on this run: the future beyond the playhead is dimmed. */
+  played: boolean;
+  /** What the last fault edit changed against the run before it (the previous run is the charts' ghost). */
+  delta: FaultDelta | null;
+
   helpOpen: boolean;
   /** Text for the ARIA live region. */
   announcement: string;
@@ -84,7 +102,9 @@ export const lab = createStore<LabState>(() => ({
   window: { from: 0, to: 1 },
   faultKind: 'drop_connections',
   playing: false,
-  speedExp: 2,
+  speed: 12,
+  played: false,
+  delta: null,
   helpOpen: false,
   announcement: '',
   tour: null,
@@ -127,7 +147,14 @@ export async function run(keepWindow: boolean): Promise<void> {
   const view = out.view;
   const prev = lab.getState().window;
   const window = keepWindow && prev.to <= view.endUs && prev.to > prev.from ? prev : { from: 0, to: view.durationUs };
-  lab.setState({ view, status: 'idle', progress: 1, window });
+  const span = interestingSpan(view);
+  const fresh = keepWindow ? {} : { speed: speedIndexFor(span.to - span.from), played: false, delta: null };
+  lab.setState({ view, status: 'idle', progress: 1, window, ...fresh });
+  if (pendingEdit !== null) {
+    const edit = pendingEdit;
+    pendingEdit = null;
+    showFaultEdit(edit, view);
+  }
   const summary = view.worlds.map((w) => `${w.label}: ${Math.round(w.metrics.throughputPerSec)} requests per second, ${w.metrics.requests.failed} failed`).join('; ');
   const crashed = view.failed.map((f) => `${f.label} crashed: ${f.message}`).join('; ');
   announce(`Done. ${summary}${crashed ? `. ${crashed}` : ''}`);
@@ -137,6 +164,37 @@ export function cancelRun(): void {
   sim.cancel();
   lab.setState({ status: 'idle', progress: 0, notice: { kind: 'info', text: 'Simulation cancelled; showing the last finished run.' } });
   announce('Simulation cancelled.');
+}
+
+/** A fault edit waiting for its run: the run before it, where the fault is, and what was done. */
+let pendingEdit: { before: LabView; at: number; until: number; what: string } | null = null;
+
+/**
+ * After a fault edit: the figures of what changed per world, the view on the fault (wide enough
+ * to see the reconnection), the playhead on it.
+ */
+function showFaultEdit(edit: { before: LabView; at: number; until: number; what: string }, view: LabView): void {
+  const worlds = view.worlds.flatMap((w) => {
+    const b = edit.before.worlds.find((x) => x.label === w.label);
+    return b === undefined ? [] : [{ label: w.label, text: describeDelta(worldDelta(b, w, edit.at)) }];
+  });
+  let back = edit.until;
+  for (const w of view.worlds) {
+    const r = reconnectedAt(w, edit.at);
+    if (typeof r === 'number') back = Math.max(back, r);
+  }
+  const span = Math.min(view.endUs, Math.max(4000, (back - edit.at) * 1.6 + 2000));
+  const from = Math.max(0, Math.min(view.endUs - span, edit.at - span * 0.2));
+  lab.setState({ delta: { at: edit.at, what: edit.what, worlds, ghost: edit.before }, window: { from, to: from + span }, speed: speedIndexFor(span) });
+  playhead.set(Math.max(0, Math.min(view.endUs, edit.at)));
+  announce(`${edit.what}. ${worlds.map((w) => `${w.label}: ${w.text}`).join('; ')}`);
+}
+
+/** Dismisses the fault's figures and the previous run's ghost. */
+export function dismissDelta(): void {
+  if (lab.getState().delta === null) return;
+  lab.setState({ delta: null });
+  announce('The previous run is no longer shown.');
 }
 
 /** Applies a scenario (already validated by the caller), writes it to the URL, and runs it. */
@@ -225,6 +283,15 @@ function edited(): { keepWindow: true; preset?: null } {
   return lab.getState().tour === null ? { keepWindow: true, preset: null } : { keepWindow: true };
 }
 
+/** The next run is this fault edit's: compare it with the run on screen. */
+function expectEdit(what: string, f: FaultSpec): void {
+  // Each edit against the run just before it.
+  const current = lab.getState().view;
+  if (current === null) return;
+  const at = Math.round(f.atMs * 1000);
+  pendingEdit = { before: current, at, until: 'forMs' in f ? at + Math.round(f.forMs * 1000) : at, what };
+}
+
 function withFaults(faults: FaultSpec[]): ScenarioInput {
   return { ...lab.getState().input, faults: faults.sort((a, b) => a.atMs - b.atMs) };
 }
@@ -234,6 +301,7 @@ export function injectFault(kind: FaultKind, atUs: number): Promise<void> {
   const f = faultAt(kind, atUs / 1000);
   const faults = [...(lab.getState().input.faults ?? []), f];
   announce(`Fault added: ${kind.replace(/_/g, ' ')} at ${(atUs / 1000).toFixed(3)} ms.`);
+  expectEdit(`Added ${kind.replace(/_/g, ' ')} at ${(atUs / 1000).toFixed(3)} ms`, f);
   return applyScenario(withFaults(faults), edited());
 }
 
@@ -243,6 +311,7 @@ export function moveFault(index: number, atUs: number): Promise<void> {
   if (f === undefined) return Promise.resolve();
   faults[index] = { ...f, atMs: Math.max(0, Math.round(atUs) / 1000) };
   announce(`Fault moved: ${f.kind.replace(/_/g, ' ')} now at ${(atUs / 1000).toFixed(3)} ms.`);
+  expectEdit(`Moved ${f.kind.replace(/_/g, ' ')} from ${f.atMs} ms to ${faults[index]!.atMs} ms`, faults[index]!);
   return applyScenario(withFaults(faults), edited());
 }
 
@@ -251,6 +320,7 @@ export function deleteFault(index: number): Promise<void> {
   const [f] = faults.splice(index, 1);
   if (f === undefined) return Promise.resolve();
   announce(`Fault removed: ${f.kind.replace(/_/g, ' ')} at ${f.atMs} ms.`);
+  expectEdit(`Removed ${f.kind.replace(/_/g, ' ')} at ${f.atMs} ms`, f);
   return applyScenario(withFaults(faults), edited());
 }
 

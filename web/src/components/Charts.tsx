@@ -647,25 +647,28 @@ function throughputSeries(view: LabView, from: number, to: number): ThroughputSe
 const THROUGHPUT_H = 200;
 const rate = (v: number) => `${fmtInt(v)}/s`;
 
-function ThroughputChartView(props: { view: LabView; window: { from: number; to: number } }) {
-  const { view } = props;
+/** `ghost`: the run before a fault edit, drawn faint beneath (issue 13) until dismissed. */
+function ThroughputChartView(props: { view: LabView; window: { from: number; to: number }; ghost?: LabView | null }) {
+  const { view, ghost } = props;
   const { from, to } = normWindow(props.window);
   const [wrapRef, width] = useWidth(480);
   const clipId = `dx-clip-${useId().replace(/[^A-Za-z0-9_-]/g, '')}`;
   const series = useMemo(() => throughputSeries(view, from, to), [view, from, to]);
+  const ghostSeries = useMemo(() => (ghost == null ? [] : throughputSeries(ghost, from, to)), [ghost, from, to]);
   const binUs = series[0]?.binUs ?? 0;
 
   const legendItems: LegendItem[] = [
     ...series.map((s) => ({ key: s.world.label, label: s.world.label, glyph: (x: number, y: number) => <Marker style={s.style} x={x} y={y} size={40} /> })),
     { key: '$ok', label: 'ok', glyph: (x: number, y: number) => <line x1={x - 7} x2={x + 7} y1={y} y2={y} stroke="#1b1b1f" strokeWidth={2} /> },
     { key: '$failed', label: 'failed', glyph: (x: number, y: number) => <line x1={x - 7} x2={x + 7} y1={y} y2={y} stroke="#1b1b1f" strokeWidth={2} strokeDasharray="3 2" /> },
+    ...(ghostSeries.length > 0 ? [{ key: '$ghost', label: 'before the fault', glyph: (x: number, y: number) => <line x1={x - 7} x2={x + 7} y1={y} y2={y} stroke="#1b1b1f" strokeOpacity={0.3} strokeWidth={4} /> }] : []),
   ];
   const margin = { left: 54, right: 26, bottom: 28 };
   const legend = layoutLegend(legendItems, width - margin.right, margin.left);
   const top = legend.height + 6;
   const plotW = Math.max(10, width - margin.left - margin.right);
   const plotH = Math.max(10, THROUGHPUT_H - top - margin.bottom);
-  const peak = Math.max(1, ...series.map((s) => Math.max(s.peakOk, s.peakFailed)));
+  const peak = Math.max(1, ...series.map((s) => Math.max(s.peakOk, s.peakFailed)), ...ghostSeries.map((s) => s.peakOk));
   const y = scaleLinear().domain([0, peak]).range([top + plotH, top]).nice();
   const x = scaleLinear().domain([from, to]).range([margin.left, margin.left + plotW]);
   const yTicks = y.ticks(4);
@@ -711,6 +714,9 @@ function ThroughputChartView(props: { view: LabView; window: { from: number; to:
             plotH={plotH}
           />
           <g clipPath={`url(#${clipId})`} fill="none">
+            {ghostSeries.map((s) => (
+              <path key={`ghost-${s.world.label}`} data-testid={`throughput-ghost-${s.world.label}`} d={path(points(s, 'ok')) ?? ''} stroke={s.style.color} strokeOpacity={0.3} strokeWidth={4} strokeLinejoin="round" />
+            ))}
             {series.map((s, si) => {
               const every = Math.max(1, Math.ceil(s.bins.length / 10));
               const offset = Math.floor((si * every) / Math.max(1, series.length));

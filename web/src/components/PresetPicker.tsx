@@ -26,7 +26,8 @@ export function presetGroups(list: readonly Preset[] = presets): Array<{ lesson:
   return [...groups].map(([lesson, ps]) => ({ lesson, title: lessonTitle(lesson), presets: ps }));
 }
 
-export function PresetPicker(props: { value: string | null; onPick(name: string): void }) {
+/** `customLabel`: the name of an edited preset ("L4 + 1 fault"), shown instead of "Your own scenario". */
+export function PresetPicker(props: { value: string | null; onPick(name: string): void; customLabel?: string | null }) {
   const id = useId().replace(/[^A-Za-z0-9_-]/g, '');
   const selected = props.value === null ? undefined : presets.find((p) => p.name === props.value);
   const value = selected?.name ?? CUSTOM;
@@ -45,7 +46,7 @@ export function PresetPicker(props: { value: string | null; onPick(name: string)
         }}
       >
         <option value={CUSTOM} disabled={value !== CUSTOM}>
-          Your own scenario
+          {props.customLabel ?? 'Your own scenario'}
         </option>
         {presetGroups().map((g) => (
           <optgroup key={g.lesson} label={g.title}>
@@ -58,7 +59,7 @@ export function PresetPicker(props: { value: string | null; onPick(name: string)
         ))}
       </select>
       <p id={`${id}-desc`} className="dx-preset-desc" data-testid="preset-description">
-        {selected !== undefined ? selected.description : 'Your own scenario: edited here, or opened from a link. Pick a lesson to start from one of the presets.'}
+        {selected !== undefined ? selected.description : props.customLabel != null ? `${props.customLabel}: the lesson’s scenario with your faults. Pick it again to start over.` : 'Your own scenario: edited here, or opened from a link. Pick a lesson to start from one of the presets.'}
       </p>
     </div>
   );

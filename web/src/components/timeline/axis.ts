@@ -79,6 +79,8 @@ export function positionPlayhead(parts: PlayheadParts, s: ScaleLinear<number, nu
   if (parts.line !== null) {
     parts.line.style.transform = `translateX(${px}px)`;
     parts.line.style.visibility = visible ? 'visible' : 'hidden';
+    // How much of the window lies after the playhead: the dimmed future (topology.css).
+    parts.line.style.setProperty('--future', `${Math.max(0, s.range()[1]! - px)}px`);
   }
   if (parts.knob !== null) {
     parts.knob.setAttribute('transform', `translate(${px},0)`);
