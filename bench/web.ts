@@ -135,6 +135,26 @@ async function main() {
     const defaults: number[] = [];
     for (let i = 0; i < 4; i++) defaults.push(await refaultMs(home, 100_000 + i * 50_000));
     const refaultDefault = percentile(defaults.slice(1), 50);
+
+    // Playing the default scenario: each frame's work on the page's thread — the playback tick
+    // with what follows the playhead synchronously (topologies, readouts, sequence diagram,
+    // scrubber, the timeline's playhead), plus the timeline's redraw when the window pages.
+    const play = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await play.goto(`http://127.0.0.1:${PORT}/`);
+    await play.getByTestId('live-region').filter({ hasText: 'Done' }).waitFor({ timeout: 120_000 });
+    await play.evaluate(() => {
+      const g = window as unknown as Record<string, number[]>;
+      g['__dxPlayWork'] = [];
+      g['__dxFrameWork'] = [];
+      g['__dxTopologyWork'] = [];
+    });
+    await play.getByTestId('action-play-pause').click();
+    await play.waitForFunction(() => (window as unknown as { __dxPlayWork: number[] }).__dxPlayWork.length >= 300, undefined, { timeout: 120_000 });
+    await play.getByTestId('action-play-pause').click();
+    const played = await play.evaluate(() => {
+      const g = window as unknown as Record<string, number[]>;
+      return { tick: g['__dxPlayWork']!, redraw: g['__dxFrameWork']!, topology: g['__dxTopologyWork']!, speed: document.querySelector('[data-testid="speed"]')?.textContent ?? '' };
+    });
     await browser.close();
 
     const assets = join(root, 'dist', 'assets');
@@ -159,6 +179,15 @@ async function main() {
       console.log(
         `timeline draw work per frame: ${work.length} frames, p50 ${percentile(work, 50).toFixed(1)} ms, p95 ${percentile(work, 95).toFixed(1)} ms, max ${Math.max(...work).toFixed(1)} ms (budget 16 ms at p95: ${percentile(work, 95) < 16 ? 'met' : 'NOT met'})`,
       );
+    {
+      const tick95 = percentile(played.tick, 95);
+      const redraw95 = played.redraw.length > 0 ? percentile(played.redraw, 95) : 0;
+      // Judged pessimistically: a frame that pages the window pays both.
+      const worst = tick95 + redraw95;
+      console.log(
+        `playing the default scenario at ${played.speed}: ${played.tick.length} frames; draw work per frame (playback tick with the topologies, readouts, sequence diagram and playhead) p50 ${percentile(played.tick, 50).toFixed(1)} ms, p95 ${tick95.toFixed(1)} ms, max ${Math.max(...played.tick).toFixed(1)} ms; the topologies alone p95 ${percentile(played.topology, 95).toFixed(2)} ms per world; ${played.redraw.length} timeline redraws as the window paged, p95 ${redraw95.toFixed(1)} ms (budget 16 ms at p95, tick + redraw ${worst.toFixed(1)} ms: ${worst < 16 ? 'met' : 'NOT met'})`,
+      );
+    }
     console.log(`bundle (all JS incl. the worker): ${(js / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzipped`);
   } finally {
     server.kill();

@@ -179,21 +179,55 @@ export function redisUpAt(lab: LabView, t: Micros): boolean {
 }
 
 /**
+ * A request's two legs on the wire: written at `sent`, at Redis at `arrive` (the link's one-way
+ * delay after it, or when it ran if sooner: the view keeps no arrival), run at `exec`, its reply
+ * read at `reply`. null: that step never happened.
+ */
+export interface Legs {
+  sent: Micros;
+  arrive: Micros;
+  exec: Micros | null;
+  reply: Micros | null;
+}
+
+export function legsOf(lab: LabView, r: RequestView): Legs | null {
+  const sent = r.sentAt;
+  if (sent === null) return null;
+  const exec = r.execAt !== null && r.execAt >= sent ? r.execAt : null;
+  const arrive = Math.min(exec ?? Number.POSITIVE_INFINITY, sent + oneWayUs(lab, sent));
+  return { sent, arrive, exec, reply: exec !== null && r.replyAt !== null && r.replyAt >= exec ? r.replyAt : null };
+}
+
+/**
  * Where a request written on a socket is at t, or null if it is not on the wire then (not yet
  * sent, answered, ended, or lost with its connection).
  */
 function dotOf(lab: LabView, r: RequestView, closeAt: Micros, t: Micros): Omit<DotAt, 'fifo'> | null {
-  const sent = r.sentAt;
-  if (sent === null || t < sent || sent >= closeAt) return null;
+  const legs = legsOf(lab, r);
+  if (legs === null || t < legs.sent || legs.sent >= closeAt) return null;
   const gone = Math.min(r.replyAt ?? Number.POSITIVE_INFINITY, r.end ?? Number.POSITIVE_INFINITY, closeAt);
   if (t >= gone) return null;
-  const exec = r.execAt !== null && r.execAt >= sent ? r.execAt : null;
-  const arrive = Math.min(exec ?? Number.POSITIVE_INFINITY, sent + oneWayUs(lab, sent));
+  const { sent, arrive, exec } = legs;
   const base = { req: r.req, caller: r.caller, name: r.name };
   if (t < arrive) return { ...base, phase: 'request', pos: arrive > sent ? (t - sent) / (arrive - sent) : 1 };
   if (exec === null || t < exec) return { ...base, phase: 'queued', pos: 1 };
   const back = r.replyAt ?? exec + oneWayUs(lab, exec);
   return { ...base, phase: 'reply', pos: back > exec ? Math.max(0, 1 - (t - exec) / (back - exec)) : 0 };
+}
+
+/** Requests whose life overlaps [from, to], in start order (for drawing a window of them). */
+export function requestsIn(w: WorldView, from: Micros, to: Micros): RequestView[] {
+  const out = liveRequests(w, from);
+  const reqs = w.requests;
+  let lo = 0;
+  let hi = reqs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (reqs[mid]!.start <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < reqs.length && reqs[i]!.start <= to; i++) out.push(reqs[i]!);
+  return out;
 }
 
 /** Which of a lane's bands covers t (binary search over the bands in time order). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPreset, presetNames, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab, packWorld, unpackWorld, type LabView, type StepPoint } from '../../sim/views/index.js';
-import { labAt, liveRequests, worldAt } from '../../sim/views/at.js';
+import { labAt, liveRequests, requestsIn, worldAt } from '../../sim/views/at.js';
 
 /** Every preset, shortened so the set stays quick; the worlds come back through pack/unpack as on the page. */
 const labs = presetNames.map((name) => {
@@ -146,6 +146,21 @@ describe('the state of a world at time t', () => {
         for (const t of instants(view)) {
           const scan = w.requests.filter((r) => r.start <= t && t < (r.end ?? Infinity)).map((r) => r.req);
           expect(liveRequests(w, t).map((r) => r.req), `${name}/${w.label} t=${t}`).toEqual(scan);
+        }
+      }
+    }
+  });
+});
+
+describe('requests over a window', () => {
+  it('requests_in_a_window_are_those_whose_life_overlaps_it', () => {
+    for (const { name, view } of labs) {
+      for (const w of view.worlds) {
+        for (const t of instants(view).slice(0, 12)) {
+          const from = t;
+          const to = t + 1500;
+          const scan = w.requests.filter((r) => r.start <= to && (r.end ?? Infinity) > from).map((r) => r.req);
+          expect(requestsIn(w, from, to).map((r) => r.req), `${name}/${w.label} ${from}–${to}`).toEqual(scan);
         }
       }
     }

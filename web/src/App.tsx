@@ -10,6 +10,7 @@ import { ComparisonTable } from './components/ComparisonTable.js';
 import { LatencyScatter, ThroughputChart } from './components/Charts.js';
 import { HelpDialog } from './components/HelpDialog.js';
 import { Topologies } from './components/Topology.js';
+import { SequenceViews } from './components/SequenceView.js';
 import { FaultDeltaLine } from './components/FaultDelta.js';
 import { speedName } from './playback.js';
 import { scenarioLabel } from './scenario-label.js';
@@ -299,6 +300,7 @@ export function App() {
         {view !== null && (
           <Boundary name="topology">
             <Topologies view={view} />
+            <SequenceViews view={view} />
           </Boundary>
         )}
         <section className={played ? 'timeline-area dim-future' : 'timeline-area'} aria-label="Timeline of every world">

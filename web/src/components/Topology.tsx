@@ -126,7 +126,7 @@ export function drawTopology(ctx: CanvasRenderingContext2D, L: Layout, at: World
   ctx.fillStyle = INK.text;
   ctx.textAlign = 'center';
   ctx.fillText(`${callers} callers`, L.callersX + 27, midY - 10);
-  ctx.fillText(`${at.inSystem} wait`, L.callersX + 27, midY + 8);
+  ctx.fillText(`${at.inSystem} in calls`, L.callersX + 27, midY + 8);
 
   // The client in the middle.
   ctx.textAlign = 'left';

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { loadPreset, presetNames, presets, runScenario } from '../../sim/scenario/index.js';
+import { deriveLab, describeDelta, reconnectedAt, worldDelta } from '../../sim/views/index.js';
+import { interestingSpan, SPEEDS, speedIndexFor, speedName } from '../../web/src/playback.js';
+import { scenarioLabel } from '../../web/src/scenario-label.js';
+
+describe('play at human speed', () => {
+  it('the_default_speed_shows_any_span_in_5_to_10_seconds', () => {
+    for (let span = 1000; span < 5e7; span *= 1.37) {
+      const wall = span / SPEEDS[speedIndexFor(span)]!;
+      expect(wall, `span ${span} µs`).toBeGreaterThanOrEqual(5);
+      expect(wall, `span ${span} µs`).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it('speeds_are_named_in_words', () => {
+    expect(speedName(SPEEDS.indexOf(1000))).toBe('1 ms of the run per second (1,000× slower than real time)');
+    expect(speedName(SPEEDS.indexOf(1_000_000))).toBe('1 s of the run per second (real time)');
+    expect(speedName(SPEEDS.indexOf(500))).toBe('500 µs of the run per second (2,000× slower than real time)');
+  });
+
+  it('every_preset_has_an_interesting_part_inside_its_run', () => {
+    for (const name of presetNames) {
+      const s = loadPreset(name)!;
+      const view = deriveLab(runScenario({ ...s, durationMs: Math.min(s.durationMs, 800), faults: s.faults.filter((f) => f.atMs < 800) }));
+      const span = interestingSpan(view);
+      expect(span.from, name).toBeGreaterThanOrEqual(0);
+      expect(span.to, name).toBeLessThanOrEqual(view.endUs);
+      expect(span.to - span.from, name).toBeGreaterThan(0);
+      // A run with faults looks at them.
+      for (const f of view.faults) if (f.at < span.to) expect(span.from, name).toBeLessThanOrEqual(f.at);
+    }
+  });
+});
+
+describe('what a fault changed', () => {
+  const base = loadPreset('l4-multiplex')!;
+  const before = deriveLab(runScenario(base));
+  const after = deriveLab(runScenario({ ...base, faults: [{ atMs: 400, kind: 'drop_connections' }] }));
+
+  it('a_drop_is_counted_and_the_reconnection_timed', () => {
+    for (const w of after.worlds) {
+      const b = before.worlds.find((x) => x.label === w.label)!;
+      const d = worldDelta(b, w, 400_000);
+      // Requests on the wire at the drop fail as disconnected; none did before.
+      expect(d.disconnected).toBe(w.requests.filter((r) => r.error === 'disconnected' || r.error === 'closed').length);
+      expect(d.disconnected).toBeGreaterThan(0);
+      expect(d.reconnectedAfterUs).toBeGreaterThan(0);
+      // The reconnection is when the world's lanes have a connection up again.
+      const back = 400_000 + (d.reconnectedAfterUs as number);
+      const upAt = (t: number) => w.connLanes.filter((l) => l.bands.some((x) => x.state === 'up' && x.from <= t && t < x.to)).length;
+      expect(upAt(back)).toBe(upAt(399_999));
+      expect(upAt(back - 1)).toBeLessThan(upAt(399_999));
+      expect(describeDelta(d)).toMatch(/^\+\d+ disconnected · reconnected after [\d.]+ (ms|µs) · throughput [+−±]\d+% · p99 [+−±][\d.]+ ms$/);
+    }
+  });
+
+  it('no_drop_means_nothing_to_reconnect', () => {
+    for (const w of before.worlds) expect(reconnectedAt(w, 400_000)).toBeUndefined();
+  });
+
+  it('an_edited_preset_keeps_its_lesson_in_its_name', () => {
+    const l4 = presets.find((p) => p.name === 'l4-multiplex')!.scenario;
+    expect(scenarioLabel(l4)).toBeNull();
+    expect(scenarioLabel({ ...l4, faults: [{ atMs: 300, kind: 'drop_connections' }] })).toBe('L4 + 1 fault');
+    const l6 = presets.find((p) => p.name === 'l6-resiliency')!.scenario;
+    expect(scenarioLabel({ ...l6, faults: [...l6.faults!, { atMs: 100, kind: 'drop_connections' }, { atMs: 900, kind: 'kill_caller' }] })).toBe('L6 + 2 faults');
+    expect(scenarioLabel({ ...l6, faults: [] })).toMatch(/^L6, faults edited/);
+    expect(scenarioLabel({ ...l4, durationMs: 777 })).toBeNull();
+  });
+});
