@@ -41,7 +41,7 @@ export function reconnectedAt(w: WorldView, at: Micros): Micros | null | undefin
 
 export interface WorldDelta {
   label: string;
-  /** Requests failed by the client because their connection went ('disconnected' / 'closed'), now minus before. */
+  /** Requests failed because their connection went while they were on it ('disconnected'), now minus before. */
   disconnected: number;
   /** All failed requests, now minus before. */
   failed: number;
@@ -53,7 +53,7 @@ export interface WorldDelta {
   p99Ms: number;
 }
 
-const lostWithConnection = (w: WorldView): number => (w.metrics.requests.errors['disconnected'] ?? 0) + (w.metrics.requests.errors['closed'] ?? 0);
+const lostWithConnection = (w: WorldView): number => w.metrics.requests.errors['disconnected'] ?? 0;
 
 export function worldDelta(before: WorldView, after: WorldView, faultAt: Micros): WorldDelta {
   const t0 = before.metrics.throughputPerSec;
@@ -69,6 +69,7 @@ export function worldDelta(before: WorldView, after: WorldView, faultAt: Micros)
 }
 
 const signed = (n: number, text: string): string => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${text}`;
+const count = (n: number): string => signed(n, Math.abs(n).toLocaleString('en-US'));
 
 function duration(us: number): string {
   if (us >= 1_000_000) return `${(us / 1_000_000).toFixed(2)} s`;
@@ -79,8 +80,8 @@ function duration(us: number): string {
 /** "+14 disconnected · reconnected after 1.0 ms · throughput −12% · p99 +3 ms". */
 export function describeDelta(d: WorldDelta): string {
   const parts: string[] = [];
-  parts.push(`${signed(d.disconnected, String(Math.abs(d.disconnected)))} disconnected`);
-  if (d.failed !== d.disconnected) parts.push(`${signed(d.failed, String(Math.abs(d.failed)))} failed`);
+  parts.push(`${count(d.disconnected)} disconnected`);
+  if (d.failed !== d.disconnected) parts.push(`${count(d.failed)} failed in all`);
   if (d.reconnectedAfterUs === null) parts.push('not reconnected by the end of the run');
   else if (d.reconnectedAfterUs !== undefined) parts.push(`reconnected after ${duration(d.reconnectedAfterUs)}`);
   if (d.throughput !== null) {

@@ -71,7 +71,7 @@ for (const preset of [null, 'l3-pool', 'l1-silly-way'] as const) {
       await page.getByTestId('action-inject-fault').click();
       const delta = page.getByTestId('fault-delta');
       await expect(delta).toBeVisible({ timeout: 60_000 });
-      for (const l of p.labels) await expect(page.getByTestId(`fault-delta-${l}`)).toHaveText(new RegExp(`${l}\\s*[+−±]\\d+ disconnected .*throughput [+−±]\\d+% · p99 [+−±][\\d.]+ ms`));
+      for (const l of p.labels) await expect(page.getByTestId(`fault-delta-${l}`)).toHaveText(new RegExp(`${l}\\s*[+−±][\\d,]+ disconnected .*throughput [+−±]\\d+% · p99 [+−±][\\d.]+ ms`));
       // The new fault's marker, at its place in the sorted schedule, is on screen.
       const index = [...p.faults.map((f) => f.atMs), atUs / 1000].sort((a, b) => a - b).indexOf(atUs / 1000);
       await expect(page.getByTestId(`fault-${index}`)).toBeInViewport();

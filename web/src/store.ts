@@ -354,7 +354,9 @@ function goTo(f: TourFocus | null | undefined): void {
   const view = lab.getState().view;
   if (f === null || f === undefined || view === null) return;
   const end = view.endUs;
-  lab.setState({ window: { from: Math.max(0, f.from), to: Math.min(end, f.to) } });
+  const window = { from: Math.max(0, f.from), to: Math.min(end, f.to) };
+  // The chapter's speed: what it points at takes 5–10 s to play.
+  lab.setState({ window, speed: speedIndexFor(window.to - window.from) });
   playhead.set(Math.max(0, Math.min(end, f.playhead)));
 }
 
@@ -395,6 +397,7 @@ export function tryExperiment(fault: FaultSpec): Promise<void> {
   const faults = [...(lab.getState().input.faults ?? []), fault];
   if (lab.getState().tour !== null) lab.setState({ tourExperiment: true });
   announce(`Experiment: ${fault.kind.replace(/_/g, ' ')} at ${fault.atMs} ms.`);
+  expectEdit(`Experiment: added ${fault.kind.replace(/_/g, ' ')} at ${fault.atMs} ms`, fault);
   // The whole run, with the playhead on the fault: what changed is in view.
   playhead.set(Math.round(fault.atMs * 1000));
   return applyScenario(withFaults(faults), { keepWindow: false, pushHistory: true });

@@ -20,6 +20,7 @@ function fmtMs(us: number): string {
 }
 
 function fmtLeft(us: number): string {
+  if (us >= 1_000_000) return `${(us / 1_000_000).toFixed(2)} s`;
   return us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${Math.round(us)} µs`;
 }
 
@@ -193,7 +194,8 @@ export function drawTopology(ctx: CanvasRenderingContext2D, L: Layout, at: World
     ctx.stroke();
     ctx.setLineDash([]);
     if (s.state !== 'up') {
-      const text = stateWords(s);
+      // Short on the wire; the readout beneath has the words.
+      const text = s.state === 'backoff' ? `backoff ${fmtLeft(s.backoffLeftUs)}` : stateWords(s);
       ctx.fillStyle = '#fff';
       const tw = ctx.measureText(text).width;
       const tx = (L.wireX0 + L.wireX1) / 2 - tw / 2;
