@@ -88,9 +88,9 @@ for (const preset of [null, 'l3-pool', 'l1-silly-way'] as const) {
 test.setTimeout(180_000);
 test('keyboard_only_focus_a_topology_play_pause_step_and_inject', async ({ page }) => {
   const p = await openPreset(page, null);
-  await page.keyboard.press('w');
+  await page.keyboard.press('o');
   await expect(page.getByTestId(`topology-${p.labels[0]}`)).toBeFocused();
-  await page.keyboard.press('w');
+  await page.keyboard.press('o');
   await expect(page.getByTestId(`topology-${p.labels[1]}`)).toBeFocused();
   await page.keyboard.press('Space');
   await expect(page.getByTestId('action-play-pause')).toHaveText('Pause');

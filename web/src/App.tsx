@@ -300,7 +300,6 @@ export function App() {
         {view !== null && (
           <Boundary name="topology">
             <Topologies view={view} />
-            <SequenceViews view={view} />
           </Boundary>
         )}
         <section className={played ? 'timeline-area dim-future' : 'timeline-area'} aria-label="Timeline of every world">
@@ -327,6 +326,11 @@ export function App() {
             </p>
           ))}
         </section>
+        {view !== null && (
+          <Boundary name="sequence diagram">
+            <SequenceViews view={view} />
+          </Boundary>
+        )}
         {view !== null && (
           <section className="charts" aria-label="Latency and throughput" style={OWN_PAINT_LAYER}>
             <Boundary name="charts">

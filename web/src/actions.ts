@@ -173,9 +173,9 @@ export const actions: Action[] = [
   {
     id: 'focus-topology',
     label: 'Focus the next world’s topology',
-    keys: ['w'],
+    keys: ['o'],
     group: 'View',
-    match: key('w'),
+    match: key('o'),
     perform: () => {
       const label = focusNextTopology();
       if (label === null) announce('No topology to focus yet: nothing has been simulated.');

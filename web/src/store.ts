@@ -187,6 +187,11 @@ function showFaultEdit(edit: { before: LabView; at: number; until: number; what:
   const from = Math.max(0, Math.min(view.endUs - span, edit.at - span * 0.2));
   lab.setState({ delta: { at: edit.at, what: edit.what, worlds, ghost: edit.before }, window: { from, to: from + span }, speed: speedIndexFor(span) });
   playhead.set(Math.max(0, Math.min(view.endUs, edit.at)));
+  // The fault's marker on screen: the timeline may lie below the fold (small screens).
+  const index = view.faults.findIndex((f) => f.at === edit.at);
+  if (index >= 0 && typeof window !== 'undefined') {
+    requestAnimationFrame(() => requestAnimationFrame(() => document.querySelector(`[data-testid="fault-${index}"]`)?.scrollIntoView({ block: 'nearest' })));
+  }
   announce(`${edit.what}. ${worlds.map((w) => `${w.label}: ${w.text}`).join('; ')}`);
 }
 
