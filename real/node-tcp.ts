@@ -202,8 +202,7 @@ export class NodeTcp implements TcpStack {
   }
 
   private deliverActive(socket: Socket, data: Uint8Array): void {
-    if (socket.active === 'once') socket.active = false;
-    this.rt.send(socket.owner, { type: 'tcp', socket, data } satisfies TcpData);
+    socket.sendActive(this.rt, data, () => this.wake(socket));
   }
 
   private peerClosed(socket: Socket): void {

@@ -155,6 +155,26 @@ export class Wire {
     return this.decoder.feed(data);
   }
 
+  /**
+   * Takes an idle `active: :once` socket into passive mode for a request. What the socket sent
+   * before the switch is still in this process's mailbox (or on its way back to the buffer): it is
+   * looked at before anything is written, so no later recv decodes from the middle of it (Postgrex
+   * flushes its mailbox the same way when it takes an idle socket). Nothing was asked on an idle
+   * socket, so bytes on it (a greeting error, a reply to nothing) or its close make it unusable:
+   * 'unexpected_data' or 'tcp_closed', and it must be dropped.
+   */
+  passive(ctx: Ctx): 'ok' | 'unexpected_data' | 'tcp_closed' {
+    const socket = this.socket;
+    tcp.setActive(ctx, socket, false);
+    let result: 'ok' | 'unexpected_data' | 'tcp_closed' = socket.unread ? 'unexpected_data' : 'ok';
+    for (;;) {
+      const m = ctx.poll((x): x is tcp.TcpData | tcp.TcpClosed => tcp.isTcpData(x, socket) || tcp.isTcpClosed(x, socket));
+      if (m === undefined) return result;
+      if (tcp.isTcpClosed(m)) return 'tcp_closed';
+      result = 'unexpected_data';
+    }
+  }
+
   /** Replies owed: commands written and not yet answered. */
   get outstanding(): number {
     return this.sent - this.replied;

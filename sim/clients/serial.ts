@@ -96,7 +96,12 @@ function serialSpec(client: SerialClient): ConnectionSpec<State> {
       if (s.wire === null) return ['reply', failure('closed', false), s];
       if (ctx.now >= deadline) return ['reply', failure('timeout', false), s];
       const wire = s.wire;
-      tcp.setActive(ctx, wire.socket, false);
+      const idle = wire.passive(ctx);
+      if (idle !== 'ok') {
+        // Nothing was sent: the caller is told so, and the next call finds a new socket.
+        GenServer.reply(ctx, from, failure('closed', false));
+        return ['disconnect', idle, s];
+      }
       if (!wire.write(ctx, req, cmds)) {
         GenServer.reply(ctx, from, failure('closed', false));
         return ['disconnect', 'send_failed', s];

@@ -132,6 +132,12 @@ export class Socket {
   /** @internal */ closed = false;
   /** @internal */ peerClosed = false;
   /** @internal */ waiter: { pid: Pid; ref: Ref } | null = null;
+  /** @internal Active-mode 'tcp' messages sent to the owner that have not landed in its mailbox yet. */
+  inTransit = 0;
+  /** @internal The mode process code last set (tcp.setActive), not the flip of 'once'. */
+  setMode: ActiveMode;
+  /** @internal Chunks at the front of the buffer that came back from transit (see sendActive). */
+  private returned = 0;
 
   constructor(
     readonly id: number,
@@ -141,6 +147,12 @@ export class Socket {
   ) {
     this.owner = owner;
     this.active = active;
+    this.setMode = active;
+  }
+
+  /** Bytes received and not yet read by anyone: buffered, or on their way to the owner's mailbox. */
+  get unread(): boolean {
+    return this.buffered > 0 || this.inTransit > 0;
   }
 
   /** Bytes received and not yet read (passive mode). */
@@ -153,11 +165,36 @@ export class Socket {
   }
 
   /**
+   * @internal Sends bytes that came in active mode to the owner, for both stacks. A delivery from
+   * outside the runtime lands as an event of its own, so the owner can switch the socket to passive
+   * before these bytes are in its mailbox (in Erlang the port's message is already there, for the
+   * owner to flush). Then they go back to the front of the buffer, where recv reads them before
+   * anything that came later: a socket's bytes reach its reader in order, whatever the mode.
+   */
+  sendActive(rt: Runtime, data: Uint8Array, wake: () => void): void {
+    if (this.active === 'once') this.active = false;
+    this.inTransit++;
+    rt.sendUnless(this.owner, { type: 'tcp', socket: this, data } satisfies TcpData, () => {
+      this.inTransit--;
+      const back = !this.closed && this.active === false && this.setMode === false;
+      if (back) {
+        // After what came back before it, before what arrived meanwhile.
+        this.buffer.splice(this.returned++, 0, data);
+        this.buffered += data.length;
+      }
+      // A recv waits while bytes are in transit: it may read now.
+      if (this.inTransit === 0 && this.buffered > 0) wake();
+      return !back;
+    });
+  }
+
+  /**
    * @internal Takes up to `length` buffered bytes (0: all), or null when fewer have arrived.
    * Every TcpStack reads its sockets' buffers this way.
    */
   take(length: number): Uint8Array | null {
     if (this.buffered === 0 || this.buffered < length) return null;
+    this.returned = 0;
     const all = concatBytes(this.buffer, this.buffered);
     const n = length === 0 ? all.length : length;
     if (n === all.length) {
@@ -552,9 +589,7 @@ export class Network implements TcpStack {
   }
 
   private deliverActive(socket: Socket, data: Uint8Array): void {
-    // Flip first: the owner may run (and re-arm with setActive) inside the send.
-    if (socket.active === 'once') socket.active = false;
-    this.rt.send(socket.owner, { type: 'tcp', socket, data } satisfies TcpData);
+    socket.sendActive(this.rt, data, () => this.wakeWaiter(socket));
   }
 
   private peerClosed(socket: Socket): void {

@@ -69,7 +69,8 @@ export function* recv(ctx: Ctx, socket: Socket, length = 0, timeout: Micros = Nu
   const net = socket.conn.net;
   const deadline = Number.isFinite(timeout) ? ctx.now + timeout : Number.POSITIVE_INFINITY;
   for (;;) {
-    const data = net.take(socket, length);
+    // Earlier bytes on their way to the owner's mailbox may come back to the buffer: none is read past them.
+    const data = socket.inTransit > 0 ? null : net.take(socket, length);
     if (data !== null) return { ok: true, data };
     if (socket.closed || socket.peerClosed) return { ok: false, error: 'closed' };
     const ref = ctx.makeRef();
@@ -87,6 +88,7 @@ export function* recv(ctx: Ctx, socket: Socket, length = 0, timeout: Micros = Nu
 /** inet:setopts(socket, active: ...). Switching to active delivers what is buffered. */
 export function setActive(ctx: Ctx, socket: Socket, active: ActiveMode): void {
   void ctx;
+  socket.setMode = active;
   socket.conn.net.setActive(socket, active);
 }
 

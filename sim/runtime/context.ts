@@ -168,6 +168,16 @@ export class Ctx {
     this.rt.kernel.trace.record(kind, fields);
   }
 
+  /**
+   * `receive ... after 0`: the first message `match` accepts, taken out of the mailbox now, or
+   * undefined. The step goes on (BEAM runs a receive that finds nothing with `after 0` within the
+   * process's slice), so code can flush its mailbox without being scheduled again.
+   */
+  poll<T>(match: (msg: unknown) => msg is T): T | undefined {
+    this.rt.assertCurrent(this.p, 'poll');
+    return this.rt.takeMessage(this.p, match) as T | undefined;
+  }
+
   /** Waits for any message. */
   receive(): Gen<unknown>;
   /** Selective receive: the first message (oldest first) that `match` accepts; others stay queued. */

@@ -199,6 +199,16 @@ export class Runtime {
     this.kernel.at(this.kernel.now, () => this.deliver(null, to, msg));
   }
 
+  /**
+   * As send, but `land` runs first when the message would land and may keep it back (false): a
+   * socket whose owner switched it to passive meanwhile takes its bytes back (tcp.ts).
+   */
+  sendUnless(to: Pid, msg: unknown, land: () => boolean): void {
+    this.kernel.at(this.kernel.now, () => {
+      if (land()) this.deliver(null, to, msg);
+    });
+  }
+
   /** Sends an exit signal from outside any process (a fault: kill a caller). */
   exit(pid: Pid, reason: ExitReason): void {
     this.exitSignal(null, pid, reason);
@@ -373,6 +383,20 @@ export class Runtime {
         }
       }
     }
+  }
+
+  /** @internal `receive ... after 0` without ending the step: the first match, taken, or undefined. */
+  takeMessage(p: Proc, match: (msg: unknown) => boolean): unknown {
+    const mailbox = p.mailbox;
+    for (let i = 0; i < mailbox.length; i++) {
+      if (match(mailbox[i])) {
+        const msg = mailbox[i];
+        mailbox.splice(i, 1);
+        p.messagesReceived++;
+        return msg;
+      }
+    }
+    return undefined;
   }
 
   /** @internal */
