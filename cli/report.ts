@@ -110,6 +110,7 @@ export function reportTable(title: string, worlds: readonly ReportColumn[]): str
   add('requests issued', (w) => w.metrics.requests.issued);
   add('ok', (w) => w.metrics.requests.ok);
   add('failed', (w) => w.metrics.requests.failed);
+  add('unfinished at end', (w) => w.metrics.requests.unfinished);
   add('errors', (w) => Object.entries(w.metrics.requests.errors).map(([k, n]) => `${k}:${n}`).join(' ') || '-');
   add('throughput /s', (w) => w.metrics.throughputPerSec.toFixed(1));
   add('latency mean ms', (w) => w.metrics.latencyMs.mean.toFixed(3));

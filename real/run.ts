@@ -190,7 +190,7 @@ export async function runRealWorld(s: Scenario, target: RealTarget, place: Place
     const restarted = faults.restarted;
     const delta = (k: string) => (restarted ? num(after, k) : num(after, k) - num(before, k));
     const serverCpuS = delta('used_cpu_user') + delta('used_cpu_sys');
-    const metrics = worldMetrics(world, ms(s.durationMs));
+    const metrics = worldMetrics(world, ms(s.durationMs), ms(s.workload.callTimeoutMs));
     metrics.commandsExecuted = Math.max(0, delta('total_commands_processed') - own);
     metrics.cpu.serverBusyPct = round1((100 * serverCpuS * 1000) / elapsedMs);
     // One Node thread runs every process: the "busiest process" is the runtime as a whole.

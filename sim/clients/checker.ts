@@ -1,8 +1,10 @@
 /**
  * The correctness checker: reads a world's trace and counts what must never happen, whatever the
  * workload and the faults.
- * - lost: a request that never ended though its caller lived (one whose caller was killed is
- *   counted as abandoned instead); duplicatedReplies: one that ended more than once;
+ * - lost: a request that can never be answered: it never ended though its caller lived and its
+ *   caller's own timeout had run out well before the end (one whose caller was killed is counted
+ *   as abandoned; one still within its timeout when the run stopped is `unfinished`, not wrong);
+ *   duplicatedReplies: one that ended more than once;
  * - misrouted: a reply handed to a request that did not send the command it answers (reply i on
  *   a connection belongs to command i: Redis answers in order);
  * - falselyDeterminate: a request reported as failed-without-running whose command did run;
@@ -18,6 +20,8 @@ export interface CheckReport {
   ended: number;
   ok: number;
   lost: number;
+  /** Still legitimately in flight when the run stopped (drainMs shorter than the call timeout). */
+  unfinished: number;
   abandoned: number;
   duplicatedReplies: number;
   misrouted: number;
@@ -36,10 +40,26 @@ export interface CheckReport {
 export const CHECKED_KINDS = ['pipeline.start', 'proc.exit', 'pipeline.sent', 'pipeline.reply', 'redis.exec', 'pipeline.stop'] as const satisfies ReadonlyArray<keyof TraceEvents>;
 type CheckedKind = (typeof CHECKED_KINDS)[number];
 
+/** What tells a request still in flight at the end from a lost one. */
+export interface CheckOptions {
+  /** When the run stopped, µs. */
+  endUs: number;
+  /** The callers' timeout, µs: a request started less than this before the end may still end. */
+  callTimeoutUs: number;
+}
+
+/**
+ * A caller whose timeout fired just before the end may still be waiting for a scheduler to run it:
+ * its request is unfinished, not lost, within this much after its timeout.
+ */
+const TIMEOUT_GRACE_US = 10_000;
+
 /** What the checker knows of one request. */
 interface Seen {
   readonly req: number;
   started: boolean;
+  /** When it started, µs. */
+  at: number;
   caller: number;
   /** How many times it ended, and how the first time. */
   stops: number;
@@ -49,10 +69,10 @@ interface Seen {
   runs: number[] | null;
 }
 
-export function check(trace: Trace): CheckReport {
+export function check(trace: Trace, options?: CheckOptions): CheckReport {
   const checker = new Checker();
   trace.each((t, kind, f) => checker.visit(t, kind, f), CHECKED_KINDS);
-  return checker.report();
+  return checker.report(options);
 }
 
 /**
@@ -71,6 +91,7 @@ export class Checker {
   private misrouted = 0;
   private ended = 0;
 
+
   /** Takes one event; events of kinds outside CHECKED_KINDS are ignored. */
   visit(t: number, kind: string, fields: TraceFields): void {
     const e = fields as Record<string, number | boolean>;
@@ -82,6 +103,7 @@ export class Checker {
         if (!r.started) this.started.push(r);
         r.started = true;
         r.caller = caller;
+        r.at = t;
         break;
       }
       case 'proc.exit':
@@ -129,14 +151,20 @@ export class Checker {
     }
   }
 
-  /** The counts over every event visited so far. */
-  report(): CheckReport {
+  /**
+   * The counts over every event visited so far. Without options, every request that never ended
+   * with its caller alive is lost.
+   */
+  report(options?: CheckOptions): CheckReport {
     const problems = [...this.problems];
     const note = (s: string) => {
       if (problems.length < 20) problems.push(s);
     };
     let lost = 0;
+    let unfinished = 0;
     let abandoned = 0;
+    const o = options;
+    const inTime = o === undefined ? Number.POSITIVE_INFINITY : o.endUs - o.callTimeoutUs - TIMEOUT_GRACE_US;
     let duplicatedReplies = 0;
     let indeterminate = 0;
     let falselyDeterminate = 0;
@@ -147,6 +175,10 @@ export class Checker {
       if (s.stops === 0) {
         if (this.exited.has(s.caller)) {
           abandoned++;
+          continue;
+        }
+        if (s.at > inTime) {
+          unfinished++;
           continue;
         }
         lost++;
@@ -171,6 +203,7 @@ export class Checker {
       ended: this.ended,
       ok,
       lost,
+      unfinished,
       abandoned,
       duplicatedReplies,
       misrouted: this.misrouted,
@@ -183,7 +216,7 @@ export class Checker {
 
   private get(req: number): Seen {
     let r = this.seen.get(req);
-    if (r === undefined) this.seen.set(req, (r = { req, started: false, caller: 0, stops: 0, ok: false, indeterminate: false, runs: null }));
+    if (r === undefined) this.seen.set(req, (r = { req, started: false, caller: 0, at: 0, stops: 0, ok: false, indeterminate: false, runs: null }));
     return r;
   }
 

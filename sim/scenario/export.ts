@@ -13,7 +13,7 @@ export interface JsonReport {
     label: string;
     client: string;
     traceHash: string;
-    requests: { issued: number; ok: number; failed: number; errors: Record<string, number> };
+    requests: { issued: number; ok: number; failed: number; unfinished: number; errors: Record<string, number> };
     latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
     throughputPerSec: number;
     connections: { opened: number; connectAttempts: number; openAtEnd: number };

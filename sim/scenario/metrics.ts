@@ -10,7 +10,8 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Runtime } from '../runtime/index.js';
 
 export interface WorldMetrics {
-  requests: { issued: number; ok: number; failed: number; errors: Record<string, number> };
+  /** unfinished: still in flight, within their timeout, when the run stopped (drain shorter than the timeout). */
+  requests: { issued: number; ok: number; failed: number; unfinished: number; errors: Record<string, number> };
   latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
   throughputPerSec: number;
   connections: { opened: number; connectAttempts: number; openAtEnd: number };
@@ -64,8 +65,8 @@ export interface MeteredWorld {
  * @param windowUs the issuing window (durationMs): throughput is requests completed ok within it
  *   per second of it.
  */
-export function worldMetrics(world: MeteredWorld, windowUs: Micros): WorldMetrics {
-  const pass = new MetricsPass(windowUs);
+export function worldMetrics(world: MeteredWorld, windowUs: Micros, callTimeoutUs: Micros): WorldMetrics {
+  const pass = new MetricsPass(windowUs, callTimeoutUs);
   world.kernel.trace.each(pass.visit, METRIC_KINDS);
   return pass.finish(world);
 }
@@ -74,8 +75,8 @@ export function worldMetrics(world: MeteredWorld, windowUs: Micros): WorldMetric
  * The metrics of a world whose trace is not kept: watches its events as they are recorded (call
  * before the run), and gives the same report as worldMetrics would from the kept trace.
  */
-export function streamMetrics(trace: Trace, windowUs: Micros): MetricsPass {
-  const pass = new MetricsPass(windowUs);
+export function streamMetrics(trace: Trace, windowUs: Micros, callTimeoutUs: Micros): MetricsPass {
+  const pass = new MetricsPass(windowUs, callTimeoutUs);
   trace.observe(pass.visit, METRIC_KINDS);
   return pass;
 }
@@ -112,8 +113,15 @@ export class MetricsPass {
   // The checker reads nearly the same events: it is fed from this pass rather than making its own.
   private readonly checker = new Checker();
 
-  /** @param windowUs the issuing window (see worldMetrics). */
-  constructor(private readonly windowUs: Micros) {}
+  /**
+   * @param windowUs the issuing window (see worldMetrics).
+   * @param callTimeoutUs the callers' timeout: a request that has not ended at the end of the run
+   *   but started less than this before it is unfinished, not lost.
+   */
+  constructor(
+    private readonly windowUs: Micros,
+    private readonly callTimeoutUs: Micros,
+  ) {}
 
   readonly visit = (t: Micros, kind: string, f: TraceFields): void => {
     this.checker.visit(t, kind, f);
@@ -187,7 +195,7 @@ export class MetricsPass {
     const { latency, wait, ok, windowUs, okInWindow } = this;
     const end = world.kernel.now;
     const area = this.area + this.inSystem * (end - this.lastT);
-    const report: CheckReport = this.checker.report();
+    const report: CheckReport = this.checker.report({ endUs: world.kernel.now, callTimeoutUs: this.callTimeoutUs });
     // Busy % is over the time there was work: up to the last answer, not through the idle drain.
     const elapsed = Math.max(1, windowUs, this.lastStop);
     let serverBusy = this.serverBusy;
@@ -201,7 +209,7 @@ export class MetricsPass {
     const toMs = (us: number) => round3(us / 1000);
     const p = (q: number) => (ok === 0 ? 0 : toMs(latency.getValueAtPercentile(q)));
     return {
-      requests: { issued: ok + this.failed + this.starts.size, ok, failed: this.failed, errors: this.errors },
+      requests: { issued: ok + this.failed + this.starts.size, ok, failed: this.failed, unfinished: report.unfinished, errors: this.errors },
       latencyMs: { mean: ok === 0 ? 0 : toMs(this.latencySum / ok), p50: p(50), p90: p(90), p99: p(99), max: ok === 0 ? 0 : toMs(latency.maxValue) },
       throughputPerSec: round3(okInWindow / (windowUs / 1_000_000)),
       connections: { opened: this.opened, connectAttempts: this.attempts, openAtEnd: world.net.openConnections(world.address) },

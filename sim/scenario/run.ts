@@ -71,7 +71,7 @@ export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number)
     },
     server: { commandUs: s.server.commandUs, commandDist: s.server.commandDist, readEventUs: s.server.readEventUs, maxClients: s.server.maxClients },
   });
-  const streamed = keepTrace ? null : streamMetrics(world.kernel.trace, ms(s.durationMs));
+  const streamed = keepTrace ? null : streamMetrics(world.kernel.trace, ms(s.durationMs), ms(s.workload.callTimeoutMs));
   const { label, ...config } = spec;
   const client = setupClient(world, label, config as ClientConfig, s.runtime.codecNsPerByte);
   const { callers, live } = spawnWorkload(world, client, s);
@@ -93,5 +93,5 @@ export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number)
     throw e instanceof StuckError ? e.inWorld(label) : e;
   }
   onProgress?.(1);
-  return { label, client: spec, world, trace: world.kernel.trace, traceHash: world.kernel.trace.hash(), metrics: streamed === null ? worldMetrics(world, ms(s.durationMs)) : streamed.finish(world) };
+  return { label, client: spec, world, trace: world.kernel.trace, traceHash: world.kernel.trace.hash(), metrics: streamed === null ? worldMetrics(world, ms(s.durationMs), ms(s.workload.callTimeoutMs)) : streamed.finish(world) };
 }

@@ -67,6 +67,7 @@ function sections(view: LabView): Section[] {
         count('Succeeded', 'requests.ok', (m) => m.requests.ok, 'higher'),
         count('Failed', 'requests.failed', (m) => m.requests.failed, 'lower'),
         ...kinds.map((k) => count(<>failed: {k.replace(/_/g, ' ')}</>, `errors.${k}`, (m) => m.requests.errors[k] ?? 0, 'lower', { indent: true })),
+        count('Unfinished at the end', 'requests.unfinished', (m) => m.requests.unfinished, null),
         { key: 'throughputPerSec', label: 'Throughput', unit: 'ok/s', better: 'higher', value: (m) => m.throughputPerSec, text: (m) => fmtInt(m.throughputPerSec) },
         { key: 'meanInSystem', label: 'Mean in system', unit: 'requests', better: null, value: (m) => m.meanInSystem, text: (m) => dec(2).format(m.meanInSystem) },
       ],
