@@ -168,6 +168,10 @@ class ReplyStream extends ByteStream<RespValue> {
   private readonly stack: Frame[] = [];
   private top: Frame | null = null;
   private pendingAttrs: RespAttributes | null = null;
+  /** Bytes parsed into aggregates and attributes that are still open (see pendingBytes). */
+  private held = 0;
+  /** Header length of the payload being copied straight (startBody). */
+  private bodyHeader = 0;
 
   constructor(options: RespDecoderOptions) {
     super();
@@ -264,10 +268,12 @@ class ReplyStream extends ByteStream<RespValue> {
               throw protocolError(`${TYPE_NAMES[t]} payload of ${len} bytes not followed by CRLF`);
             }
             this.blob(t, buf, next, stop, out);
+            this.account(stop + 2 - pos);
             pos = stop + 2;
             continue;
           }
           this.pos = pos;
+          this.bodyHeader = next - pos;
           if (this.startBody(t, len, next, out)) return;
           return; // wait for the whole (short) item
         }
@@ -329,6 +335,7 @@ class ReplyStream extends ByteStream<RespValue> {
           this.closeStreamedAggregate(out);
           break;
       }
+      this.account(next - pos);
       pos = next;
     }
     this.pos = pos;
@@ -336,6 +343,17 @@ class ReplyStream extends ByteStream<RespValue> {
 
   protected bodyDone(kind: number, data: Uint8Array, out: RespValue[]): void {
     this.blob(kind, data, 0, data.length, out);
+    this.account(this.bodyHeader + data.length + 2);
+  }
+
+  /** Bytes of a value not complete yet: input not parsed, and what is parsed into open aggregates or attributes. */
+  override get pendingBytes(): number {
+    return super.pendingBytes + this.held;
+  }
+
+  /** An item of `n` bytes was parsed: held while it is part of a value still open. */
+  private account(n: number): void {
+    this.held = this.top !== null || this.pendingAttrs !== null ? this.held + n : 0;
   }
 
   /** A complete `$ ! = ;` payload in buf[a, b). */
@@ -403,8 +421,10 @@ class ReplyStream extends ByteStream<RespValue> {
       if (--f.remaining > 0) return;
       this.pop();
       if (f.kind === PIPE) {
-        const pairs = toPairs(f.items);
-        this.pendingAttrs = f.attrs === null ? pairs : f.attrs.concat(pairs);
+        // Consecutive attribute maps add to one list in place: a copy per map was quadratic.
+        const attrs = f.attrs ?? [];
+        for (let i = 0; i < f.items.length; i += 2) attrs.push([f.items[i]!, f.items[i + 1]!]);
+        this.pendingAttrs = attrs;
         return;
       }
       v = finish(f);
