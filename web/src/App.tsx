@@ -45,10 +45,10 @@ class Boundary extends Component<{ name: string; children: ReactNode }, { error:
   }
 }
 
-function ActionButton({ id, children, disabled }: { id: string; children?: ReactNode; disabled?: boolean }) {
+function ActionButton({ id, children, disabled, testId }: { id: string; children?: ReactNode; disabled?: boolean; testId?: string }) {
   const a = actionById(id);
   return (
-    <button type="button" data-testid={`action-${id}`} onClick={() => a.perform()} disabled={disabled} title={`${a.label} (${a.keys.join(', ')})`} aria-keyshortcuts={a.keys.join(' ')}>
+    <button type="button" data-testid={testId ?? `action-${id}`} onClick={() => a.perform()} disabled={disabled} title={`${a.label} (${a.keys.join(', ')})`} aria-keyshortcuts={a.keys.join(' ')}>
       {children ?? a.label}
     </button>
   );
@@ -155,6 +155,74 @@ function Toolbar() {
   );
 }
 
+/** Before the first run is drawn: what is being simulated and how far it is, not an empty pane. */
+function FirstRunProgress() {
+  const status = useLab((s) => s.status);
+  const progress = useLab((s) => s.progress);
+  const name = useLab((s) => s.input.name);
+  if (status !== 'running') return <p className="placeholder">Nothing simulated yet.</p>;
+  return (
+    <div className="placeholder first-run" data-testid="first-run-progress">
+      <p>
+        Simulating <strong>{name}</strong>: two worlds, the same callers and the same Redis, one clock…
+      </p>
+      <progress max={1} value={progress} aria-label={`Simulating ${name}`} />
+    </div>
+  );
+}
+
+const INTRO_KEY = 'duplex.intro.dismissed';
+
+function introDismissed(): boolean {
+  try {
+    return typeof localStorage !== 'undefined' && localStorage.getItem(INTRO_KEY) === '1';
+  } catch {
+    return false; // storage refused (private mode): show it, dismissing still hides it for now
+  }
+}
+
+function dismissIntro(): void {
+  try {
+    localStorage.setItem(INTRO_KEY, '1');
+  } catch {
+    // not remembered; hidden for this visit
+  }
+}
+
+/**
+ * One screen of "what you are looking at", until dismissed (remembered in localStorage). Beside
+ * the timeline on a wide screen, above it on a narrow one (CSS shows one of the two places).
+ */
+function Intro({ where, onDismiss }: { where: 'wide' | 'narrow'; onDismiss(): void }) {
+  const dismiss = () => {
+    dismissIntro();
+    onDismiss();
+  };
+  const titleId = `intro-title-${where}`;
+  return (
+    <section className={`intro intro-${where}`} aria-labelledby={titleId} data-testid={where === 'wide' ? 'intro' : 'intro-narrow'}>
+      <h2 id={titleId}>What you are looking at</h2>
+      <p>
+        Two <strong>worlds</strong> run the same callers against the same simulated Redis, one clock for both: above, a <strong>pool</strong> of connections, each used by one caller at a time; below it, one{' '}
+        <strong>multiplexed</strong> connection that every caller shares.
+      </p>
+      <p>
+        In the timeline, each world has its <strong>connection lanes</strong> (arrows: a command sent down to Redis, its reply back up) and its <strong>callers</strong> (a bar per request, from asking to the answer). Time runs
+        left to right: scroll to zoom, drag to pan, click the axis to move the playhead.
+      </p>
+      <p>The guided tour tells the talk this lab follows, one picture at a time.</p>
+      <div className="intro-actions">
+        <ActionButton id="tour-open" testId={where === 'wide' ? 'intro-tour' : 'intro-tour-narrow'}>
+          Start the guided tour →
+        </ActionButton>
+        <button type="button" data-testid={where === 'wide' ? 'intro-dismiss' : 'intro-dismiss-narrow'} onClick={dismiss}>
+          Got it, let me explore
+        </button>
+      </div>
+    </section>
+  );
+}
+
 function Notice() {
   const notice = useLab((s) => s.notice);
   if (notice === null) return null;
@@ -247,6 +315,7 @@ export function App() {
   const highlight = useMemo(() => (tour === null ? undefined : chapterHighlight(chapterById(tour), view, pointer) ?? undefined), [tour, view, pointer]);
 
   // Leaving the tour removes the button that was pressed: focus goes to the one that reopens it.
+  const [introOpen, setIntroOpen] = useState(() => !introDismissed());
   const wasTouring = useRef(false);
   useEffect(() => {
     if (wasTouring.current && tour === null) {
@@ -279,7 +348,11 @@ export function App() {
       <header className="masthead" style={OWN_PAINT_LAYER}>
         <h1>Duplex</h1>
         <p className="tagline">A blocking pool against one multiplexed connection — break them and watch.</p>
-        {tour === null && <ActionButton id="tour-open">Guided tour</ActionButton>}
+        {tour === null && (
+          <span className="tour-start">
+            <ActionButton id="tour-open">Guided tour →</ActionButton>
+          </span>
+        )}
         {tour === null && <ActionButton id="sweep">{sweepOpen ? 'Back to the lab' : 'Sweep'}</ActionButton>}
         <PresetPicker value={preset} onPick={(name) => void pickPreset(name)} customLabel={preset === null ? scenarioLabel(input) : null} />
       </header>
@@ -295,8 +368,9 @@ export function App() {
       <Toolbar />
       <FaultDeltaLine />
       <main className={tour === null ? 'lab' : 'lab touring'}>
-        <div className="main-col">
         {tour !== null && <TourPanel chapterId={tour} />}
+        <div className="main-col">
+          {tour === null && introOpen && <Intro where="narrow" onDismiss={() => setIntroOpen(false)} />}
         {view !== null && (
           <Boundary name="topology">
             <Topologies view={view} />
@@ -304,7 +378,7 @@ export function App() {
         )}
         <section className={played ? 'timeline-area dim-future' : 'timeline-area'} aria-label="Timeline of every world">
           {view === null ? (
-            <p className="placeholder">{status === 'running' ? 'Simulating the default scenario…' : 'Nothing simulated yet.'}</p>
+            <FirstRunProgress />
           ) : (
             <Boundary name="timeline">
               <LinkedTimeline view={view} highlight={highlight} />
@@ -340,6 +414,7 @@ export function App() {
         )}
         </div>
         <aside className="side" style={OWN_PAINT_LAYER}>
+          {tour === null && introOpen && <Intro where="wide" onDismiss={() => setIntroOpen(false)} />}
           {tour !== null && view !== null && (
             <Boundary name="code panel">
               <TourCode key={tour} view={view} chapterId={tour} />

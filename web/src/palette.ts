@@ -72,14 +72,16 @@ export const CONN_STATES = {
   connecting: { key: 'connecting', label: 'connecting', fill: OKABE_ITO.yellow, pattern: 'vert', ink: '#6b6200' },
   up: { key: 'up', label: 'connection up', fill: '#d3eee5', pattern: 'solid', ink: OKABE_ITO.green },
   closing: { key: 'closing', label: 'closing', fill: '#c9c9cf', pattern: 'horiz', ink: '#55555c' },
-  backoff: { key: 'backoff', label: 'backing off (waiting to reconnect)', fill: OKABE_ITO.orange, pattern: 'rdiag', ink: '#5a3e00' },
+  // Dots, not queue_full's diagonal hatch of the same orange: the two must not be confused.
+  backoff: { key: 'backoff', label: 'backing off (waiting to reconnect)', fill: OKABE_ITO.orange, pattern: 'dots', ink: '#3d2a00' },
 } as const satisfies Record<string, Swatch>;
 
 /** Requests on connection lanes: arrows when zoomed in, density when zoomed out. */
 export const WIRE = {
   command: { key: 'command', label: 'command sent → run at the server', fill: OKABE_ITO.blue, pattern: 'solid', ink: OKABE_ITO.blue },
   reply: { key: 'reply', label: 'reply ← read by the client', fill: OKABE_ITO.green, pattern: 'solid', ink: OKABE_ITO.green },
-  density: { key: 'density', label: 'requests in flight on the connection', fill: OKABE_ITO.blue, pattern: 'solid', ink: OKABE_ITO.blue },
+  // Grey, not the blue of a request replied ok: zoomed out, this is a count, not an outcome.
+  density: { key: 'density', label: 'requests in flight on the connection', fill: '#55555c', pattern: 'solid', ink: '#55555c' },
 } as const satisfies Record<string, Swatch>;
 
 /** Caller lanes: one bar per request. */

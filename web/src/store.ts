@@ -27,7 +27,9 @@ export interface FaultDelta {
   ghost: LabView;
 }
 
-export const DEFAULT_PRESET = 'l6-resiliency';
+/** The first screen's lesson: L4, one pool against one multiplexed connection, no faults — the
+ * simplest picture of the talk's point (the tour starts from it too). */
+export const DEFAULT_PRESET = 'l4-multiplex';
 
 export interface TimeWindow {
   from: number;

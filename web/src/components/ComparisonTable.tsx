@@ -6,10 +6,8 @@ import { useId, type ReactNode } from 'react';
 import type { WorldMetrics } from '../../../sim/scenario/metrics.js';
 import type { LabView, WorldView } from '../../../sim/views/index.js';
 import { fmtInt, worldStyles } from './Charts.js';
+import { starredWorlds, TRADE_OFFS, type Better } from './stars.js';
 import './panels.css';
-
-/** Which way is better for a row; null: not a contest (it depends on the work done). */
-type Better = 'higher' | 'lower' | null;
 
 interface Row {
   key: string;
@@ -23,6 +21,8 @@ interface Row {
   /** Right-aligned numbers unless false. */
   numeric?: boolean;
   indent?: boolean;
+  /** Counts out of a total (failed of issued): stars only between equal totals. */
+  denominator?(m: WorldMetrics): number;
 }
 
 interface Section {
@@ -47,6 +47,18 @@ export function fmtBytes(n: number): string {
 }
 
 const count = (label: ReactNode, key: string, get: (m: WorldMetrics) => number, better: Better, extra: Partial<Row> = {}): Row => ({ key, label, better, value: (m) => get(m), text: (m) => fmtInt(get(m)), ...extra });
+
+/** A count of requests out of those issued, with its rate beside it. */
+const ofIssued = (label: ReactNode, key: string, get: (m: WorldMetrics) => number, better: Better, extra: Partial<Row> = {}): Row =>
+  count(label, key, get, better, {
+    denominator: (m) => m.requests.issued,
+    text: (m) => (
+      <>
+        {fmtInt(get(m))} <span className="dx-muted dx-rate">{m.requests.issued === 0 ? '' : `${pct1.format((100 * get(m)) / m.requests.issued)} %`}</span>
+      </>
+    ),
+    ...extra,
+  });
 const latency = (label: string, key: keyof WorldMetrics['latencyMs']): Row => ({
   key: `latencyMs.${key}`,
   label,
@@ -64,9 +76,9 @@ function sections(view: LabView): Section[] {
       title: 'Requests',
       rows: [
         count('Issued', 'requests.issued', (m) => m.requests.issued, null),
-        count('Succeeded', 'requests.ok', (m) => m.requests.ok, 'higher'),
-        count('Failed', 'requests.failed', (m) => m.requests.failed, 'lower'),
-        ...kinds.map((k) => count(<>failed: {k.replace(/_/g, ' ')}</>, `errors.${k}`, (m) => m.requests.errors[k] ?? 0, 'lower', { indent: true })),
+        ofIssued('Succeeded', 'requests.ok', (m) => m.requests.ok, 'higher', { unit: '% of issued' }),
+        ofIssued('Failed', 'requests.failed', (m) => m.requests.failed, 'lower', { unit: '% of issued' }),
+        ...kinds.map((k) => ofIssued(<>failed: {k.replace(/_/g, ' ')}</>, `errors.${k}`, (m) => m.requests.errors[k] ?? 0, 'lower', { indent: true })),
         count('Unfinished at the end', 'requests.unfinished', (m) => m.requests.unfinished, null),
         { key: 'throughputPerSec', label: 'Throughput', unit: 'ok/s', better: 'higher', value: (m) => m.throughputPerSec, text: (m) => fmtInt(m.throughputPerSec) },
         { key: 'meanInSystem', label: 'Mean in system', unit: 'requests', better: null, value: (m) => m.meanInSystem, text: (m) => dec(2).format(m.meanInSystem) },
@@ -140,19 +152,6 @@ function sections(view: LabView): Section[] {
   ];
 }
 
-/** Indices of the worlds holding the better value, or none when there is no contest. */
-export function bestOf(values: ReadonlyArray<number | null>, better: Better): Set<number> {
-  const out = new Set<number>();
-  if (better === null) return out;
-  const present = values.map((v, i) => [v, i] as const).filter((p): p is readonly [number, number] => p[0] !== null && Number.isFinite(p[0]));
-  if (present.length < 2) return out;
-  const vals = present.map((p) => p[0]);
-  const best = better === 'higher' ? Math.max(...vals) : Math.min(...vals);
-  if (vals.every((v) => v === best)) return out;
-  for (const [v, i] of present) if (v === best) out.add(i);
-  return out;
-}
-
 export function ComparisonTable(props: { view: LabView }) {
   const { view } = props;
   const styles = worldStyles(view.worlds);
@@ -164,12 +163,17 @@ export function ComparisonTable(props: { view: LabView }) {
       <h2 className="dx-panel-title" id={titleId}>
         Comparison
       </h2>
+      {TRADE_OFFS[s.name] !== undefined && (
+        <p className="dx-tradeoff" data-testid="comparison-tradeoff">
+          {TRADE_OFFS[s.name]}
+        </p>
+      )}
       <div className="dx-table-scroll" role="region" aria-label="Comparison of the worlds (scrolls sideways)" tabIndex={0}>
         <table className="dx-table" data-testid="comparison-table">
           <caption>
             {s.name}, seed {s.seed}, {fmtInt(s.durationMs)} ms: {cols} world{cols === 1 ? '' : 's'} side by side.{' '}
             <span className="dx-muted">
-              <span aria-hidden="true">★</span> marks the better value where one is better.
+              <span aria-hidden="true">★</span> marks the better value where the comparison is fair (both served requests; counts of the same total).
             </span>
           </caption>
           <thead>
@@ -195,7 +199,12 @@ export function ComparisonTable(props: { view: LabView }) {
               </tr>
               {sec.rows.map((row) => {
                 const values = view.worlds.map((w) => row.value(w.metrics, w));
-                const best = bestOf(values, row.better);
+                const best = starredWorlds({
+                  values,
+                  better: row.better,
+                  ran: view.worlds.map((w) => w.metrics.requests.ok > 0),
+                  denominators: row.denominator === undefined ? undefined : view.worlds.map((w) => row.denominator!(w.metrics)),
+                });
                 return (
                   <tr key={row.key} data-metric={row.key}>
                     <th scope="row" className={row.indent ? 'dx-indent' : undefined}>

@@ -191,7 +191,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
   // Nothing here depends on the window: a pan or zoom never re-renders this component.
   return (
     <div className="tl" style={height !== undefined ? { height } : undefined}>
-      <Legend pid={pid} />
+      <Legend pid={pid} shown={shown} worlds={worlds} faults={view.faults} />
       <div className={height !== undefined ? 'tl-scroll tl-scroll-fixed' : 'tl-scroll'}>
         <div className="tl-content" ref={contentRef}>
           <div className="tl-sticky">

@@ -204,12 +204,12 @@ export const chapters: Chapter[] = [
       'The first of two ways. A caller checks a socket out, does send and recv itself in passive mode — encoding and decoding in the caller, the reply straight from the socket to it — and checks it back in. One request per socket at a time, so many callers need a pool of sockets.',
       'When every socket is out there are two answers, side by side here: reply {:error, :checked_out} at once, or :queue.in() the caller and hand it the next socket checked in. Four sockets, thirty callers.',
     ],
-    lookAt: 'Watch the pool-error callers: a dense rain of short red checked_out failures. In pool-queue the same callers wait (the waiting part of each bar) and every call succeeds, later.',
+    lookAt: 'Watch the pool-error callers: a dense rain of short orange checked_out failures (each marked +). In pool-queue the same callers wait (the waiting part of each bar) and every call succeeds, later.',
     experiment: { text: 'Kill a caller at 500 ms: if it held a socket, the pool (which monitors holders) closes that socket and opens a new one — there are still four.', fault: { atMs: 500, kind: 'kill_caller' } },
     highlight: () => ({ world: 'pool-error', lane: 'callers', label: 'pool-error: callers told checked_out when all four sockets are out' }),
     focus: span(200, 215, 205),
     also: [
-      { text: 'Now pool-queue’s callers: the yellow part of each bar is the wait for a socket (:queue.in), and then the call succeeds.', highlight: () => ({ world: 'pool-queue', lane: 'callers', label: 'pool-queue: callers waiting in the queue for a socket' }), focus: span(200, 215, 205) },
+      { text: 'Now pool-queue’s callers: the yellow dotted part of each bar is the wait for a socket (:queue.in), and then the call succeeds.', highlight: () => ({ world: 'pool-queue', lane: 'callers', label: 'pool-queue: callers waiting in the queue for a socket' }), focus: span(200, 215, 205) },
     ],
     codeWorld: 'pool-error',
     opensOn: 'checked-out',
@@ -392,7 +392,7 @@ export const chapters: Chapter[] = [
     highlight: () => ({ world: 'codel', lane: 'callers', label: 'codel: shedding the longest waiters' }),
     focus: span(900, 1000, 950),
     also: [
-      { text: 'Now the unbounded queue: nobody fails, and everybody waits behind everybody — the yellow waits are as long as the queue.', highlight: () => ({ world: 'queue', lane: 'callers', label: 'queue: every caller waits behind the whole queue' }), focus: span(900, 1000, 950) },
+      { text: 'Now the unbounded queue: nobody fails, and everybody waits behind everybody — the yellow dotted waits are as long as the queue.', highlight: () => ({ world: 'queue', lane: 'callers', label: 'queue: every caller waits behind the whole queue' }), focus: span(900, 1000, 950) },
     ],
     codeWorld: 'codel',
     opensOn: 'checkout-wait',

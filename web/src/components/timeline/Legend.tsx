@@ -1,6 +1,10 @@
-/** The timeline's legend: every state's swatch (pattern, glyph, arrow) and its name. */
-import { memo } from 'react';
+/** The timeline's legend: each state's swatch (pattern, glyph, arrow) and its name. */
+import { memo, useMemo, useState, useSyncExternalStore } from 'react';
+import type { FaultView } from '../../../../sim/views/types.js';
 import { CONN_STATES, ERROR_SWATCHES, FAULT, INK, PATTERN_TILE, REQUEST_STATES, WIRE, glyphIsStroked, glyphPath, patternTile, type Swatch } from '../../palette.js';
+import { presentKeys } from './legend-presence.js';
+import type { ShownWindow } from './shown-window.js';
+import type { WorldData } from './types.js';
 
 function SwatchPattern({ s, id }: { s: Swatch; id: string }) {
   const tile = patternTile(s.pattern);
@@ -49,12 +53,35 @@ function ArrowSwatch({ color, up }: { color: string; up: boolean }) {
 
 const LEGEND_PATTERNED: readonly Swatch[] = [...Object.values(CONN_STATES), ...Object.values(REQUEST_STATES), ...ERROR_SWATCHES];
 
-/** Memoised: it never changes with the window, nor with hover and focus. */
-export const Legend = memo(function Legend({ pid }: { pid: (k: string) => string }) {
+/** The keys present in the shown window, as one string: a legend re-renders only when it changes. */
+function usePresent(shown: ShownWindow, worlds: readonly WorldData[], faults: readonly FaultView[]): Set<string> {
+  const key = useSyncExternalStore(shown.subscribe, () => [...presentKeys(worlds, faults, shown.get())].sort().join(' '));
+  return useMemo(() => new Set(key === '' ? [] : key.split(' ')), [key]);
+}
+
+interface LegendProps {
+  pid: (k: string) => string;
+  shown: ShownWindow;
+  worlds: readonly WorldData[];
+  faults: readonly FaultView[];
+}
+
+/**
+ * Only what the visible window shows (a pan or zoom that brings in a new state adds it), with a
+ * button to list every state. Re-renders only when that set changes, never per frame otherwise.
+ */
+export const Legend = memo(function Legend({ pid, shown, worlds, faults }: LegendProps) {
+  const [all, setAll] = useState(false);
+  const present = usePresent(shown, worlds, faults);
+  const has = (k: string) => all || present.has(k);
+  const conns = Object.values(CONN_STATES).filter((s) => s.key !== 'closing' && has(s.key));
+  const reqs = Object.values(REQUEST_STATES).filter((s) => has(s.key));
+  const errors = ERROR_SWATCHES.filter((s) => has(s.key));
+  const hidden = all ? 0 : LEGEND_KEYS.filter((k) => !present.has(k)).length;
   return (
     // Its own paint layer (see App's OWN_PAINT_LAYER): repainting the axis every frame of a pan
     // then reuses the legend's painting whole.
-    <div className="tl-legend" data-testid="timeline-legend" role="group" aria-label="Timeline legend" style={{ position: 'relative', zIndex: 0 }}>
+    <div className="tl-legend" data-testid="timeline-legend" data-all={all ? 'true' : 'false'} role="group" aria-label="Timeline legend" style={{ position: 'relative', zIndex: 0 }}>
       <svg width={0} height={0} className="tl-defs" aria-hidden="true">
         <defs>
           {LEGEND_PATTERNED.map((s) => (
@@ -62,63 +89,82 @@ export const Legend = memo(function Legend({ pid }: { pid: (k: string) => string
           ))}
         </defs>
       </svg>
-      <ul aria-label="Connections">
-        <li className="tl-legend-head">Connections</li>
-        {Object.values(CONN_STATES)
-          .filter((s) => s.key !== 'closing')
-          .map((s) => (
-            <li key={s.key}>
+      {(conns.length > 0 || has('command') || has('density')) && (
+        <ul aria-label="Connections">
+          <li className="tl-legend-head">Connections</li>
+          {conns.map((s) => (
+            <li key={s.key} data-legend={s.key}>
               <BarSwatch s={s} pid={pid} />
               {s.label}
             </li>
           ))}
-        <li>
-          <ArrowSwatch color={WIRE.command.ink} up={false} />
-          {WIRE.command.label}
-        </li>
-        <li>
-          <ArrowSwatch color={WIRE.reply.ink} up />
-          {WIRE.reply.label}
-        </li>
-        <li>
-          <BarSwatch s={WIRE.density} pid={pid} />
-          {WIRE.density.label} (zoomed out)
-        </li>
-      </ul>
-      <ul aria-label="Requests">
-        <li className="tl-legend-head">Requests</li>
-        {Object.values(REQUEST_STATES).map((s) => (
-          <li key={s.key}>
-            <BarSwatch s={s} pid={pid} />
-            {s.label}
-          </li>
-        ))}
-      </ul>
-      <ul aria-label="Errors">
-        <li className="tl-legend-head">Failed</li>
-        {ERROR_SWATCHES.map((s) => (
-          <li key={s.key} data-error-kind={s.key.slice('error:'.length)}>
-            <BarSwatch s={s} pid={pid} />
-            <GlyphSwatch s={s} />
-            {s.label}
-          </li>
-        ))}
-      </ul>
+          {has('command') && (
+            <li data-legend="command">
+              <ArrowSwatch color={WIRE.command.ink} up={false} />
+              {WIRE.command.label}
+            </li>
+          )}
+          {has('reply') && (
+            <li data-legend="reply">
+              <ArrowSwatch color={WIRE.reply.ink} up />
+              {WIRE.reply.label}
+            </li>
+          )}
+          {has('density') && (
+            <li data-legend="density">
+              <BarSwatch s={WIRE.density} pid={pid} />
+              {WIRE.density.label} (zoomed out)
+            </li>
+          )}
+        </ul>
+      )}
+      {reqs.length > 0 && (
+        <ul aria-label="Requests">
+          <li className="tl-legend-head">Requests</li>
+          {reqs.map((s) => (
+            <li key={s.key} data-legend={s.key}>
+              <BarSwatch s={s} pid={pid} />
+              {s.label}
+            </li>
+          ))}
+        </ul>
+      )}
+      {errors.length > 0 && (
+        <ul aria-label="Errors">
+          <li className="tl-legend-head">Failed</li>
+          {errors.map((s) => (
+            <li key={s.key} data-legend={s.key} data-error-kind={s.key.slice('error:'.length)}>
+              <BarSwatch s={s} pid={pid} />
+              <GlyphSwatch s={s} />
+              {s.label}
+            </li>
+          ))}
+        </ul>
+      )}
       <ul aria-label="Faults and playhead">
-        <li className="tl-legend-head">Faults</li>
-        <li>
-          <svg width={22} height={12} aria-hidden="true" className="tl-swatch">
-            <rect x={0.5} y={0.5} width={21} height={11} fill={`url(#${pid('fault')})`} stroke={FAULT.edge} />
-          </svg>
-          fault (a marker line if instant)
-        </li>
+        {has('fault') && (
+          <li data-legend="fault">
+            <svg width={22} height={12} aria-hidden="true" className="tl-swatch">
+              <rect x={0.5} y={0.5} width={21} height={11} fill={`url(#${pid('fault')})`} stroke={FAULT.edge} />
+            </svg>
+            fault (a marker line if instant)
+          </li>
+        )}
         <li>
           <svg width={22} height={12} aria-hidden="true" className="tl-swatch">
             <line x1={11} x2={11} y1={0} y2={12} stroke={INK.text} strokeWidth={2} />
           </svg>
           playhead
         </li>
+        <li>
+          <button type="button" className="tl-legend-all" data-testid="legend-show-all" aria-pressed={all} onClick={() => setAll((v) => !v)}>
+            {all ? 'Only what is in view' : `Show all${hidden > 0 ? ` (${hidden} more)` : ''}`}
+          </button>
+        </li>
       </ul>
     </div>
   );
 });
+
+/** Every entry the legend can list (for the "n more" count). */
+const LEGEND_KEYS: readonly string[] = [...Object.values(CONN_STATES).filter((s) => s.key !== 'closing').map((s) => s.key), 'command', 'reply', 'density', ...Object.values(REQUEST_STATES).map((s) => s.key), ...ERROR_SWATCHES.map((s) => s.key), 'fault'];

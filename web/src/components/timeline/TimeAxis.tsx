@@ -95,7 +95,8 @@ export function TimeAxis(p: Props) {
       <g ref={p.ticksRef} transform={`translate(0,${AXIS_H - 4})`} className="tl-axis-ticks" />
       <g ref={p.knobRef} className="tl-knob">
         <path d={`M-6,${AXIS_H - 12} L6,${AXIS_H - 12} L0,${AXIS_H - 2} Z`} />
-        <text ref={p.knobLabelRef} x={7} y={AXIS_H - 14} className="tl-knob-label" />
+        {/* Above the tick labels (baseline 21), never over them. */}
+        <text ref={p.knobLabelRef} x={7} y={10} className="tl-knob-label" />
       </g>
     </svg>
   );

@@ -1,8 +1,10 @@
 /** One world on the timeline: its title, its canvas (lanes drawn by draw-world.ts) and its card. */
-import type { CanvasHTMLAttributes } from 'react';
+import { useEffect, useRef, type CanvasHTMLAttributes } from 'react';
 import { describeClient } from './format.js';
+import { requestAnchor } from './hit-test.js';
+import { laneRange } from './layers/highlight.js';
 import { RequestCard } from './RequestCard.js';
-import { useFailedInView, type ShownWindow } from './shown-window.js';
+import { spanOf, useFailedInView, useShownWindow, type ShownWindow } from './shown-window.js';
 import type { TimelineHighlight, WorldData } from './types.js';
 import type { CanvasHandlers } from './use-request-cursor.js';
 import type { WorldIndex } from './world-index.js';
@@ -22,6 +24,46 @@ export function resolveHighlight(hl: TimelineHighlight | undefined, d: WorldData
     if (req === undefined) return { dimAll: true, highlight: null };
   }
   return { dimAll: false, highlight: { from: hl.from, to: hl.to, lane: hl.lane, req } };
+}
+
+/**
+ * The region the tour frames, as an element (data-testid tour-focus) over the canvas: its box is
+ * what the learner is told to look at, kept on screen — scrolled into view when the pointer
+ * changes — and following the window as it pans and zooms.
+ */
+function TourFocus({ d, hl, shown, x0, x1 }: { d: WorldData; hl: NonNullable<ResolvedHighlight['highlight']>; shown: ShownWindow; x0: number; x1: number }) {
+  const w = useShownWindow(shown);
+  const ref = useRef<HTMLDivElement>(null);
+  const k = (x1 - x0) / spanOf(w);
+  const clamp = (x: number) => Math.min(x1, Math.max(x0, x));
+  let left: number, right: number, top: number, bottom: number;
+  if (hl.req !== undefined) {
+    const a = requestAnchor({ x0, x1, from: w.from, k }, d.ix, d.lay, hl.req);
+    const r = d.ix.reqs[hl.req]!;
+    const lane = r.conn === null ? undefined : d.ix.connToLane.get(r.conn);
+    left = a.xa - 3;
+    right = a.xb + 3;
+    top = a.top - 3;
+    bottom = a.bottom + 3;
+    if (lane !== undefined && r.sentAt !== null && !d.lay.conn.compressed) {
+      // Its arrows on the connection lane are part of what is pointed at.
+      top = Math.min(top, d.lay.conn.y + lane * d.lay.conn.rowH - 3);
+      left = Math.min(left, clamp(x0 + (r.sentAt - w.from) * k) - 3);
+      right = Math.max(right, clamp(x0 + ((r.replyAt ?? d.ix.end[hl.req]!) - w.from) * k) + 3);
+    }
+  } else {
+    [top, bottom] = laneRange(d.lay, hl.lane, d.lay.height);
+    left = hl.from === undefined ? x0 : clamp(x0 + (hl.from - w.from) * k);
+    right = hl.to === undefined ? x1 : clamp(x0 + (hl.to - w.from) * k);
+  }
+  left = Math.max(0, left);
+  top = Math.max(0, top);
+  bottom = Math.min(d.lay.height, bottom);
+  const key = `${d.world.label}:${hl.req}:${hl.lane}:${hl.from}:${hl.to}`;
+  useEffect(() => {
+    ref.current?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [key, d]);
+  return <div ref={ref} className="tl-tour-focus" data-testid="tour-focus" aria-hidden="true" style={{ left, top, width: Math.max(4, right - left), height: Math.max(4, bottom - top) }} />;
 }
 
 function FailedInView({ shown, ix }: { shown: ShownWindow; ix: WorldIndex }) {
@@ -99,6 +141,7 @@ export function WorldSection({ d, wi, uid, shown, highlight, card, cardId, x0, x
           onFocus={() => h.onFocus(label)}
           onBlur={() => h.onBlur(label)}
         />
+        {hl.highlight !== null && <TourFocus d={d} hl={hl.highlight} shown={shown} x0={x0} x1={x1} />}
         {card !== null && <RequestCard id={cardId} d={d} i={card} shown={shown} x0={x0} x1={x1} width={width} />}
       </div>
     </section>

@@ -7,6 +7,7 @@ import { drawArrows } from './arrows.js';
 
 // -- highlight, cursor, hover --
 
+/** The rows a lane pointer frames (both lanes: the whole world), in CSS px. */
 export function laneRange(lay: WorldLayout, lane: 'connections' | 'callers' | undefined, height: number): [number, number] {
   if (lane === 'connections') return [lay.conn.y - 2, lay.conn.y + lay.conn.h + 2];
   if (lane === 'callers') return [lay.callers.y - 2, lay.callers.y + lay.callers.h + 2];

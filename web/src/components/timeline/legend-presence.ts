@@ -1,0 +1,46 @@
+/**
+ * Which legend entries the visible window shows, so the legend lists only those: connection
+ * states and backoffs overlapping the window, arrows or density (as drawMode picks), request
+ * states and error kinds of the requests in view, and faults.
+ */
+import type { FaultView } from '../../../../sim/views/types.js';
+import { ERROR_KINDS } from '../../palette.js';
+import { ARROW_LIMIT } from './frame.js';
+import { lowerBound, upperBound } from './search.js';
+import type { TimeWindow, WorldData } from './types.js';
+import { countVisible } from './world-index.js';
+
+/** Legend keys: conn states ('connecting', 'up', 'backoff'), 'command', 'reply', 'density',
+ * request states ('waiting', 'inflight', 'ok'), 'error:<kind>', 'fault'. */
+export function presentKeys(worlds: readonly WorldData[], faults: readonly FaultView[], w: TimeWindow): Set<string> {
+  const keys = new Set<string>();
+  const overlaps = (a: number, b: number) => a <= w.to && b >= w.from;
+  for (const { world, ix } of worlds) {
+    for (const lane of world.connLanes) for (const b of lane.bands) if (b.state !== 'closing' && overlaps(b.from, b.to)) keys.add(b.state);
+    if (world.backoffs.some((b) => overlaps(b.from, b.to))) keys.add('backoff');
+    const visible = countVisible(ix, w.from, w.to, ARROW_LIMIT);
+    if (visible > 0) keys.add(visible <= ARROW_LIMIT ? 'command' : 'density');
+    if (visible > 0 && visible <= ARROW_LIMIT) keys.add('reply');
+    // Request states: scan the requests in view until all three are seen.
+    const lo = lowerBound(ix.start, w.from - ix.shortMaxDur);
+    const hi = upperBound(ix.start, w.to);
+    const seen = (i: number) => {
+      if (ix.end[i]! < w.from) return;
+      if (ix.waitTo[i]! > ix.waitFrom[i]! && overlaps(ix.waitFrom[i]!, ix.waitTo[i]!)) keys.add('waiting');
+      const r = ix.reqs[i]!;
+      if (r.ok === true) keys.add('ok');
+      else if (r.ok === null || r.end === null) keys.add('inflight');
+    };
+    const done = () => keys.has('waiting') && keys.has('ok') && keys.has('inflight');
+    for (let i = lo; i < hi && !done(); i++) seen(i);
+    for (let j = 0; j < ix.longIdx.length && !done(); j++) {
+      const i = ix.longIdx[j]!;
+      if (ix.start[i]! <= w.to) seen(i);
+    }
+    const flo = lowerBound(ix.failEnd, w.from);
+    const fhi = upperBound(ix.failEnd, w.to);
+    for (let j = flo; j < fhi; j++) keys.add(`error:${ERROR_KINDS[ix.failKind[j]!] ?? 'other'}`);
+  }
+  if (faults.some((f) => overlaps(f.at, f.until))) keys.add('fault');
+  return keys;
+}
