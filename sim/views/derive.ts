@@ -65,6 +65,7 @@ const VIEW_KINDS = [
   'tcp.connect_timeout',
   'tcp.close',
   'conn.backoff',
+  'fault.kill_caller',
 ] as const satisfies ReadonlyArray<keyof TraceEvents>;
 
 export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
@@ -133,10 +134,27 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
     laneFreeAt[c.lane] = t;
   };
 
+  /** Each caller's request not yet ended: a killed caller's ends where it was killed. */
+  const openOf = new Map<number, RequestView>();
+
   w.trace.each((t, kind, f) => {
     const e = f as unknown as Fields;
     const k = kind as (typeof VIEW_KINDS)[number];
     switch (k) {
+      case 'fault.kill_caller': {
+        // The caller is gone: no stop will come. Its bar ends at the kill (error 'killed'), not
+        // at the end of the run as if still in flight; it may have run if it was sent.
+        const r = openOf.get(e.pid);
+        if (r === undefined || r.end !== null) break;
+        openOf.delete(e.pid);
+        r.end = t;
+        r.ok = false;
+        r.error = 'killed';
+        r.indeterminate = r.sentAt !== null;
+        uncount(r, t);
+        step(t, --inSystem);
+        break;
+      }
       case 'pipeline.start': {
         let lane = callerLane.get(e.caller);
         if (lane === undefined) callerLane.set(e.caller, (lane = callerLane.size));
@@ -161,6 +179,7 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         };
         requests.push(r);
         byReq.set(e.req, r);
+        openOf.set(e.caller, r);
         step(t, ++inSystem);
         break;
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadPreset, presetNames, runScenario } from '../../sim/scenario/index.js';
+import { loadPreset, parseScenario, presetNames, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab, packWorld, unpackWorld, type RequestView, type StepPoint, type WorldView } from '../../sim/views/index.js';
 
 /** Every preset, shortened so the whole set stays quick; the faults inside the window still fire. */
@@ -162,5 +162,33 @@ describe('a packed view', () => {
     const r: RequestView = { ...w.requests[0]!, start: 0, queuedAt: null, checkedOutAt: 0, sentAt: null, conn: 0, execAt: null, replyAt: 0, end: null, ok: null, error: '' };
     const back = unpackWorld(packWorld({ ...w, requests: [r, { ...r, conn: null, ok: false, error: 'timeout', indeterminate: true, resent: true }] }).packed);
     expect(back.requests).toEqual([r, { ...r, conn: null, ok: false, error: 'timeout', indeterminate: true, resent: true }]);
+  });
+});
+
+describe('a killed caller', () => {
+  it('ends_its_request_at_the_kill_as_killed_not_in_flight_to_the_end_of_the_run', () => {
+    const parsed = parseScenario({
+      name: 'kill',
+      durationMs: 200,
+      workload: { callers: 4, thinkMs: 1, callTimeoutMs: 100, mix: { SLEEP: 1 }, sleepMs: 5 },
+      clients: [
+        { label: 'pool', kind: 'pool', size: 2 },
+        { label: 'mux', kind: 'multiplex' },
+      ],
+      faults: [{ atMs: 50, kind: 'kill_caller', caller: 1 }],
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const result = runScenario(parsed.scenario);
+    const lab = deriveLab(result);
+    for (const [wi, w] of lab.worlds.entries()) {
+      const kill = [...result.worlds[wi]!.trace.ofKind('fault.kill_caller')][0]!;
+      const killed = w.requests.filter((r) => r.error === 'killed');
+      expect(killed, w.label).toHaveLength(1);
+      expect(killed[0]!.end).toBe(kill.t);
+      expect(killed[0]!.ok).toBe(false);
+      expect(killed[0]!.caller).toBe(kill.pid);
+      // Nothing of it is left in flight after the kill.
+      expect(w.requests.filter((r) => r.caller === killed[0]!.caller && r.end === null)).toHaveLength(0);
+    }
   });
 });

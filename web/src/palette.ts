@@ -30,7 +30,7 @@ export const INK = {
 } as const;
 
 export type PatternKind = 'solid' | 'diag' | 'rdiag' | 'cross' | 'horiz' | 'vert' | 'dots' | 'grid';
-export type GlyphKind = 'x' | 'plus' | 'triangle' | 'triangleDown' | 'square' | 'diamond' | 'circle' | 'asterisk' | 'ring';
+export type GlyphKind = 'x' | 'plus' | 'triangle' | 'triangleDown' | 'square' | 'diamond' | 'circle' | 'asterisk' | 'ring' | 'cap';
 
 /** One drawable state: a fill colour, a pattern drawn over it in `ink`, and (errors) a glyph. */
 export interface Swatch {
@@ -92,7 +92,7 @@ export const REQUEST_STATES = {
 } as const satisfies Record<string, Swatch>;
 
 /** Every error kind a client reports (sim/clients/common.ts ClientError), in legend order. */
-export const ERROR_KINDS = ['timeout', 'queue_timeout', 'disconnected', 'closed', 'connect_failed', 'checked_out', 'queue_full', 'noproc'] as const;
+export const ERROR_KINDS = ['timeout', 'queue_timeout', 'disconnected', 'closed', 'connect_failed', 'checked_out', 'queue_full', 'noproc', 'killed'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /**
@@ -108,6 +108,8 @@ const ERROR_STYLES: Record<ErrorKind, Omit<Swatch, 'key'>> = {
   checked_out: { label: 'checked out (pool full)', fill: OKABE_ITO.orange, pattern: 'grid', ink: '#3d2a00', glyph: 'plus' },
   queue_full: { label: 'queue full', fill: OKABE_ITO.orange, pattern: 'rdiag', ink: '#3d2a00', glyph: 'circle' },
   noproc: { label: 'no process', fill: OKABE_ITO.black, pattern: 'diag', ink: '#bdbdbd', glyph: 'asterisk' },
+  // Not a client's error: the kill_caller fault ended the caller (its bar stops there, capped).
+  killed: { label: 'caller killed', fill: '#3a3a40', pattern: 'horiz', ink: '#ffffff', glyph: 'cap' },
 };
 
 const UNKNOWN_ERROR: Omit<Swatch, 'key'> = { label: 'other error', fill: '#6e6e76', pattern: 'cross', ink: '#ffffff', glyph: 'ring' };
@@ -131,7 +133,7 @@ export const FAULT = { fill: 'rgba(0, 0, 0, 0.05)', hatch: 'rgba(0, 0, 0, 0.28)'
 
 /** Line glyphs are stroked; the others are filled then outlined. */
 export function glyphIsStroked(g: GlyphKind): boolean {
-  return g === 'x' || g === 'plus' || g === 'asterisk' || g === 'ring';
+  return g === 'x' || g === 'plus' || g === 'asterisk' || g === 'ring' || g === 'cap';
 }
 
 /** A glyph's geometry around (0, 0): polylines (closed or not) and, for circles, a radius. */
@@ -162,6 +164,9 @@ export function glyphShape(g: GlyphKind, r: number): GlyphShape {
     }
     case 'diamond':
       return { lines: [closed([0, -r], [r, 0], [0, r], [-r, 0])], circle: null };
+    case 'cap':
+      // An end stop: ⊢ turned upright, closing the bar.
+      return { lines: [open([0, -r], [0, r]), open([-r * 0.6, -r], [r * 0.6, -r]), open([-r * 0.6, r], [r * 0.6, r])], circle: null };
     case 'circle':
     case 'ring':
       return { lines: [], circle: r };
