@@ -45,7 +45,7 @@ export function drawGutter(f: Frame, ix: WorldIndex, lay: WorldLayout, modes: Dr
   const conns = ix.laneCount;
   ctx.fillText(conns === 1 ? 'connection' : `connections`, 6, lay.conn.y);
   ctx.fillStyle = INK.muted;
-  const connNote = lay.conn.compressed ? `${conns} lanes: up / backoff` : modes.wire === 'arrows' ? 'cmd ↓  reply ↑' : `avg in flight /${ix.connMax}`;
+  const connNote = lay.conn.compressed ? `${conns} lanes: up / backoff` : modes.wire === 'arrows' ? 'cmd ↓  reply ↑' : `in flight, 0–${ix.connMax}`;
   if (lay.conn.h >= 26) ctx.fillText(connNote, 6, lay.conn.y + 13, f.x0 - 12);
   if (!lay.conn.compressed && lay.conn.rowH >= 12 && conns > 1) {
     ctx.textAlign = 'right';
@@ -61,6 +61,6 @@ export function drawGutter(f: Frame, ix: WorldIndex, lay: WorldLayout, modes: Dr
   ctx.fillStyle = INK.text;
   ctx.fillText(`callers (${ix.world.callerLanes})`, 6, lay.callers.y, f.x0 - 12);
   ctx.fillStyle = INK.muted;
-  const callerNote = modes.bars === 'density' ? `avg in system /${ix.inFlightMax}` : 'one row each';
+  const callerNote = modes.bars === 'density' ? `in the system, 0–${ix.inFlightMax}` : 'one row each';
   if (lay.callers.h >= 26) ctx.fillText(callerNote, 6, lay.callers.y + 13, f.x0 - 12);
 }
