@@ -43,6 +43,8 @@ interface Fields {
   indeterminate: boolean;
   pid: number;
   us: number;
+  to: number;
+  reason: string;
 }
 
 /**
@@ -66,6 +68,7 @@ const VIEW_KINDS = [
   'tcp.close',
   'conn.backoff',
   'fault.kill_caller',
+  'msg.drop',
 ] as const satisfies ReadonlyArray<keyof TraceEvents>;
 
 export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
@@ -136,11 +139,16 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
 
   /** Each caller's request not yet ended: a killed caller's ends where it was killed. */
   const openOf = new Map<number, RequestView>();
+  const dropTimes: Micros[] = [];
 
   w.trace.each((t, kind, f) => {
     const e = f as unknown as Fields;
     const k = kind as (typeof VIEW_KINDS)[number];
     switch (k) {
+      case 'msg.drop':
+        // A late reply to a caller that gave up (OTP 24+ aliases): dropped, never delivered.
+        if (e.reason === 'inactive_alias') dropTimes.push(t);
+        break;
       case 'fault.kill_caller': {
         // The caller is gone: no stop will come. Its bar ends at the kill (error 'killed'), not
         // at the end of the run as if still in flight; it may have run if it was sent.
@@ -290,6 +298,7 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   }
   for (let i = 0; i < connLanes.length; i++) connLanes[i] ??= { lane: i, bands: [] };
 
+  const lateDrops = matchLateDrops(requests, dropTimes);
   return {
     label: w.label,
     client: w.client,
@@ -303,8 +312,27 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
     throughput: [...buckets.values()].sort((a, b) => a.t - b.t),
     bucketUs,
     connInFlight: [...connPoints].map(([conn, points]) => ({ conn, points })),
+    lateDrops,
     endUs,
   };
+}
+
+/**
+ * Which request each dropped reply belonged to. The drop names an alias, not a request, so each
+ * is matched to a timed-out request whose reply was read after it ended: in reply order, the
+ * first drop at or after that reply (the reply is dropped as it is handed back).
+ */
+function matchLateDrops(requests: readonly RequestView[], dropTimes: readonly Micros[]): WorldView['lateDrops'] {
+  const late = requests.filter((r) => r.ok === false && r.end !== null && r.replyAt !== null && r.replyAt > r.end).sort((a, b) => a.replyAt! - b.replyAt!);
+  const out: WorldView['lateDrops'] = [];
+  let d = 0;
+  for (const r of late) {
+    while (d < dropTimes.length && dropTimes[d]! < r.replyAt!) d++;
+    if (d >= dropTimes.length) break;
+    out.push({ t: dropTimes[d]!, req: r.req, lane: r.callerLane });
+    d++;
+  }
+  return out;
 }
 
 /** About 100 buckets over the run, at a round size. */

@@ -103,6 +103,9 @@ export interface WorldView {
   bucketUs: Micros;
   /** Requests in flight on the busiest connection at each point (the duplex view when zoomed out). */
   connInFlight: Array<{ conn: number; points: StepPoint[] }>;
+  /** Replies that came after their call had timed out, dropped by the runtime because the
+   * caller's alias was inactive (msg.drop inactive_alias): when, whose request, its caller lane. */
+  lateDrops: Array<{ t: Micros; req: number; lane: number }>;
   endUs: Micros;
 }
 

@@ -192,3 +192,25 @@ describe('a killed caller', () => {
     }
   });
 });
+
+describe('late replies', () => {
+  it('each_reply_dropped_by_an_inactive_alias_is_marked_on_the_request_that_timed_out', () => {
+    const result = runScenario(loadPreset('late-replies')!);
+    const lab = deriveLab(result);
+    for (const [wi, w] of lab.worlds.entries()) {
+      const drops = [...result.worlds[wi]!.trace.ofKind('msg.drop')].filter((d) => d.reason === 'inactive_alias');
+      expect(w.lateDrops, w.label).toHaveLength(drops.length);
+      const byReq = new Map(w.requests.map((r) => [r.req, r]));
+      for (const d of w.lateDrops) {
+        const r = byReq.get(d.req)!;
+        expect(r.error).toBe('timeout');
+        expect(d.t).toBeGreaterThanOrEqual(r.replyAt!);
+        expect(d.t).toBeGreaterThan(r.end!);
+        expect(d.lane).toBe(r.callerLane);
+      }
+    }
+    // The multiplexer's late replies are dropped by the runtime; the pool's die with their socket.
+    expect(lab.worlds.find((w) => w.label === 'multiplex')!.lateDrops.length).toBeGreaterThan(0);
+    expect(lab.worlds.find((w) => w.label === 'pool')!.lateDrops).toHaveLength(0);
+  }, 120_000);
+});

@@ -76,6 +76,7 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
   const has = (k: string) => all || present.has(k);
   const conns = Object.values(CONN_STATES).filter((s) => s.key !== 'closing' && has(s.key));
   const reqs = Object.values(REQUEST_STATES).filter((s) => has(s.key));
+  const lateDrop = has('late-drop');
   const errors = ERROR_SWATCHES.filter((s) => has(s.key));
   const hidden = all ? 0 : LEGEND_KEYS.filter((k) => !present.has(k)).length;
   return (
@@ -118,7 +119,7 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
           )}
         </ul>
       )}
-      {reqs.length > 0 && (
+      {(reqs.length > 0 || lateDrop) && (
         <ul aria-label="Requests">
           <li className="tl-legend-head">Requests</li>
           {reqs.map((s) => (
@@ -127,6 +128,15 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
               {s.label}
             </li>
           ))}
+          {lateDrop && (
+            <li data-legend="late-drop">
+              <svg width={12} height={12} aria-hidden="true" className="tl-swatch">
+                <circle cx={6} cy={6} r={4.5} fill="none" stroke={INK.text} strokeWidth={1.6} />
+                <line x1={3} y1={9} x2={9} y2={3} stroke={INK.text} strokeWidth={1.6} />
+              </svg>
+              late reply dropped (inactive alias)
+            </li>
+          )}
         </ul>
       )}
       {errors.length > 0 && (
@@ -167,4 +177,4 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
 });
 
 /** Every entry the legend can list (for the "n more" count). */
-const LEGEND_KEYS: readonly string[] = [...Object.values(CONN_STATES).filter((s) => s.key !== 'closing').map((s) => s.key), 'command', 'reply', 'density', ...Object.values(REQUEST_STATES).map((s) => s.key), ...ERROR_SWATCHES.map((s) => s.key), 'fault'];
+const LEGEND_KEYS: readonly string[] = [...Object.values(CONN_STATES).filter((s) => s.key !== 'closing').map((s) => s.key), 'command', 'reply', 'density', ...Object.values(REQUEST_STATES).map((s) => s.key), 'late-drop', ...ERROR_SWATCHES.map((s) => s.key), 'fault'];

@@ -66,6 +66,28 @@ function TourFocus({ d, hl, shown, x0, x1 }: { d: WorldData; hl: NonNullable<Res
   return <div ref={ref} className="tl-tour-focus" data-testid="tour-focus" aria-hidden="true" style={{ left, top, width: Math.max(4, right - left), height: Math.max(4, bottom - top) }} />;
 }
 
+/** What the extra tracks of this world hold, in words (and a data-testid per track kind). */
+function Tracks({ d }: { d: WorldData }) {
+  const label = d.world.label;
+  const drops = d.world.lateDrops.length;
+  const killed = d.world.requests.filter((r) => r.error === 'killed').length;
+  if (drops === 0 && killed === 0) return null;
+  return (
+    <ul className="tl-sr-only" aria-label={`${label}: marks on the callers' rows`}>
+      {drops > 0 && (
+        <li data-testid={`track-late-drops-${label}`} data-count={drops}>
+          {drops} late {drops === 1 ? 'reply' : 'replies'} dropped (inactive alias), each marked ⊘ where it arrived
+        </li>
+      )}
+      {killed > 0 && (
+        <li data-testid={`track-killed-${label}`} data-count={killed}>
+          {killed} {killed === 1 ? 'caller' : 'callers'} killed: the bar ends at the kill
+        </li>
+      )}
+    </ul>
+  );
+}
+
 function FailedInView({ shown, ix }: { shown: ShownWindow; ix: WorldIndex }) {
   return <>{useFailedInView(shown, ix)}</>;
 }
@@ -118,6 +140,7 @@ export function WorldSection({ d, wi, uid, shown, highlight, card, cardId, x0, x
       <span className="tl-sr-only" data-testid={`error-count-${label}`}>
         <FailedInView shown={shown} ix={d.ix} />
       </span>
+      <Tracks d={d} />
       <div className="tl-plot" style={{ height: d.lay.height }}>
         <WorldCanvas
           shown={shown}

@@ -18,6 +18,7 @@ import { drawBackoffs } from './layers/backoff.js';
 import { drawConnBands, drawConnDensity, drawConnOccupancy } from './layers/connections.js';
 import { drawErrorMarks } from './layers/errors.js';
 import { drawHighlight, outlineRequest } from './layers/highlight.js';
+import { drawLateDrops } from './layers/late-drops.js';
 import { drawGridLines, drawGutter, drawLaneBackgrounds } from './layers/lanes.js';
 import { drawBarsPrecise, drawBarsRaster, drawCallerDensity } from './layers/requests.js';
 import type { WorldIndex } from './world-index.js';
@@ -45,6 +46,7 @@ export function drawWorld(f: Frame, ix: WorldIndex, lay: WorldLayout, opts: Draw
   else if (modes.bars === 'precise') drawBarsPrecise(f, ix, lay.callers);
   else drawBarsRaster(f, ix, lay.callers);
   drawErrorMarks(f, ix, lay.callers);
+  drawLateDrops(f, ix, lay.callers);
   drawHighlight(f, ix, lay, modes, opts);
   if (opts.hover !== null && opts.hover !== opts.cursor) outlineRequest(f, ix, lay, opts.hover, 'hover');
   if (opts.cursor !== null) outlineRequest(f, ix, lay, opts.cursor, opts.focused ? 'cursor' : 'hover');

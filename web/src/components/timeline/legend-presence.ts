@@ -11,7 +11,7 @@ import type { TimeWindow, WorldData } from './types.js';
 import { countVisible } from './world-index.js';
 
 /** Legend keys: conn states ('connecting', 'up', 'backoff'), 'command', 'reply', 'density',
- * request states ('waiting', 'inflight', 'ok'), 'error:<kind>', 'fault'. */
+ * request states ('waiting', 'inflight', 'ok'), 'late-drop', 'error:<kind>', 'fault'. */
 export function presentKeys(worlds: readonly WorldData[], faults: readonly FaultView[], w: TimeWindow): Set<string> {
   const keys = new Set<string>();
   const overlaps = (a: number, b: number) => a <= w.to && b >= w.from;
@@ -37,6 +37,7 @@ export function presentKeys(worlds: readonly WorldData[], faults: readonly Fault
       const i = ix.longIdx[j]!;
       if (ix.start[i]! <= w.to) seen(i);
     }
+    if (upperBound(ix.dropT, w.to) > lowerBound(ix.dropT, w.from)) keys.add('late-drop');
     const flo = lowerBound(ix.failEnd, w.from);
     const fhi = upperBound(ix.failEnd, w.to);
     for (let j = flo; j < fhi; j++) keys.add(`error:${ERROR_KINDS[ix.failKind[j]!] ?? 'other'}`);

@@ -81,6 +81,8 @@ export interface WorldIndex {
   waiting: StepSeries;
   connMax: number;
   inFlightMax: number;
+  /** Late replies dropped (inactive alias), by time: world.lateDrops[i].t. */
+  dropT: Float64Array;
   /** For the compressed connection area: how many lanes are up / connecting / backing off. */
   occupancy: { up: StepSeries; connecting: StepSeries; backoff: StepSeries };
 }
@@ -210,6 +212,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     waiting: toSeries(occupancySteps(waitingIntervals(reqs, waitFrom, waitTo))),
     connMax,
     inFlightMax,
+    dropT: Float64Array.from([...world.lateDrops].sort((a, b) => a.t - b.t), (d) => d.t),
     occupancy: {
       up: toSeries(occupancySteps(bands.filter((b) => b.state === 'up'))),
       connecting: toSeries(occupancySteps(bands.filter((b) => b.state === 'connecting'))),
