@@ -61,7 +61,19 @@ function TourFocus({ d, hl, shown, x0, x1 }: { d: WorldData; hl: NonNullable<Res
   bottom = Math.min(d.lay.height, bottom);
   const key = `${d.world.label}:${hl.req}:${hl.lane}:${hl.from}:${hl.to}`;
   useEffect(() => {
-    ref.current?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    const el = ref.current;
+    if (!el) return;
+    const keep = () => el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    keep();
+    // What sits above it (the topologies, the introduction) may still grow after the run lands:
+    // keep the region framed while the layout settles, then leave scrolling to the learner.
+    const ro = new ResizeObserver(keep);
+    ro.observe(document.body);
+    const settle = setTimeout(() => ro.disconnect(), 2000);
+    return () => {
+      clearTimeout(settle);
+      ro.disconnect();
+    };
   }, [key, d]);
   return <div ref={ref} className="tl-tour-focus" data-testid="tour-focus" aria-hidden="true" style={{ left, top, width: Math.max(4, right - left), height: Math.max(4, bottom - top) }} />;
 }
