@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadPreset, presetNames, runScenario } from '../../sim/scenario/index.js';
-import { deriveLab, packWorld, unpackWorld, type LabView, type StepPoint } from '../../sim/views/index.js';
+import { deriveLab, packWorld, unpackWorld, type LabView } from '../../sim/views/index.js';
 import { labAt, liveRequests, requestsIn, worldAt } from '../../sim/views/at.js';
+import { valueAt } from './helpers/steps.js';
 
 /** Every preset, shortened so the set stays quick; the worlds come back through pack/unpack as on the page. */
 const labs = presetNames.map((name) => {
@@ -11,14 +12,6 @@ const labs = presetNames.map((name) => {
   return { name, view: { ...view, worlds } as LabView };
 });
 
-function valueAt(points: StepPoint[], t: number): number {
-  let v = 0;
-  for (const p of points) {
-    if (p.t > t) break;
-    v = p.v;
-  }
-  return v;
-}
 
 /** Instants across the run: evenly spread, and just before, at and after each fault. */
 function instants(view: LabView): number[] {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPreset, parseScenario, presetNames, runScenario } from '../../sim/scenario/index.js';
-import { deriveLab, packWorld, unpackWorld, type RequestView, type StepPoint, type WorldView } from '../../sim/views/index.js';
+import { deriveLab, packWorld, unpackWorld, type RequestView, type WorldView } from '../../sim/views/index.js';
+import { valueAt } from './helpers/steps.js';
 
 /** Every preset, shortened so the whole set stays quick; the faults inside the window still fire. */
 const labs = presetNames.map((name) => {
@@ -8,15 +9,6 @@ const labs = presetNames.map((name) => {
   return { name, view: deriveLab(runScenario({ ...s, durationMs: Math.min(s.durationMs, 3000) })) };
 });
 
-/** A step function's value at t (the last point at or before t). */
-function valueAt(points: StepPoint[], t: number): number {
-  let v = 0;
-  for (const p of points) {
-    if (p.t > t) break;
-    v = p.v;
-  }
-  return v;
-}
 
 /** How many of the sorted xs are <= t. */
 function countAtMost(xs: number[], t: number): number {
