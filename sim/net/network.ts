@@ -14,6 +14,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
 import type { Pid, Ref, Runtime } from '../runtime/index.js';
+import { FaultWindows } from './fault-windows.js';
 
 declare module '../kernel/trace.js' {
   interface TraceEvents {
@@ -265,11 +266,6 @@ interface PendingConnect {
   startedAt: Micros;
 }
 
-/** A window during which a fault holds; overlapping windows of one kind extend each other. */
-interface Window {
-  until: Micros;
-}
-
 export class Network implements TcpStack {
   readonly kernel: Kernel;
   readonly link: LinkOptions;
@@ -280,10 +276,8 @@ export class Network implements TcpStack {
   private readonly jitter: Rng;
   private readonly slicer: Rng;
 
-  private refusing: Window | null = null;
-  private partitioned: (Window & { mode: 'hold' | 'drop' }) | null = null;
-  private extraLatency: Array<Window & { from: Micros; addUs: Micros }> = [];
-  private bandwidthCap: (Window & { mbps: number }) | null = null;
+  /** What faults hold now: consulted on every SYN and segment. */
+  private readonly faults: FaultWindows;
   /** SYNs that met a partition: TCP retries them, so they go on when it heals. */
   private heldSyns: PendingConnect[] = [];
 
@@ -296,6 +290,7 @@ export class Network implements TcpStack {
     this.link = validateLink({ ...defaultLink, ...link });
     this.jitter = rt.kernel.rng.child('net/jitter');
     this.slicer = rt.kernel.rng.child('net/slicer');
+    this.faults = new FaultWindows(this.kernel, this.trace, () => this.releaseHeld());
     rt.onExit((pid) => this.ownerExited(pid));
   }
 
@@ -337,11 +332,7 @@ export class Network implements TcpStack {
 
   /** New connections are refused (RST on SYN) for `forUs`. */
   refuseConnections(forUs: Micros): void {
-    this.trace('net.fault', { fault: 'refuse_connections', forUs, detail: '' });
-    this.refusing = this.extend('refuse', this.refusing, forUs, () => {
-      this.refusing = null;
-      this.trace('net.heal', { fault: 'refuse_connections' });
-    });
+    this.faults.refuse.open(forUs, true);
   }
 
   /**
@@ -351,19 +342,17 @@ export class Network implements TcpStack {
    * half-open socket. New connections wait for the heal either way (TCP retries its SYN).
    */
   partition(mode: 'hold' | 'drop', forUs: Micros): void {
-    this.trace('net.fault', { fault: 'partition', forUs, detail: mode });
     if (mode === 'drop') for (const c of this.conns.values()) c.blackHoled = true;
-    const w = this.extend('partition', this.partitioned, forUs, () => this.heal());
-    this.partitioned = { until: w.until, mode: this.partitioned?.mode === 'drop' ? 'drop' : mode };
+    this.faults.partition.open(forUs, mode, mode, (held, m) => (held === 'drop' ? 'drop' : m));
   }
 
   /** Ends a partition now. */
   heal(): void {
-    if (this.partitioned === null) return;
-    this.partitioned = null;
-    this.windowEnds.delete('partition');
-    this.trace('net.heal', { fault: 'partition' });
-    // Held bytes were waiting at the far edge: they land now, in order.
+    this.faults.partition.end();
+  }
+
+  /** Held bytes were waiting at the far edge: they land when the partition heals, in order. */
+  private releaseHeld(): void {
     for (const c of [...this.conns.values()]) {
       for (const dir of ['c2s', 's2c'] as const) {
         const held = c[dir].held;
@@ -378,24 +367,13 @@ export class Network implements TcpStack {
 
   /** Adds `addUs` one-way latency to segments sent during the next `forUs`. */
   addLatency(addUs: Micros, forUs: Micros): void {
-    this.trace('net.fault', { fault: 'latency', forUs, detail: `+${addUs}us` });
-    const w = { from: this.kernel.now, until: this.kernel.now + forUs, addUs };
-    this.extraLatency.push(w);
-    this.kernel.at(w.until, () => {
-      this.extraLatency = this.extraLatency.filter((x) => x !== w);
-      this.trace('net.heal', { fault: 'latency' });
-    });
+    this.faults.latency.open(forUs, addUs, `+${addUs}us`);
   }
 
   /** Caps both directions of every connection at `mbps` for `forUs`. */
   limitBandwidth(mbps: number, forUs: Micros): void {
     if (!(mbps > 0)) throw new RangeError(`bandwidth limit must be > 0 Mbps, got ${mbps}`);
-    this.trace('net.fault', { fault: 'bandwidth', forUs, detail: `${mbps}Mbps` });
-    const w = this.extend('bandwidth', this.bandwidthCap, forUs, () => {
-      this.bandwidthCap = null;
-      this.trace('net.heal', { fault: 'bandwidth' });
-    });
-    this.bandwidthCap = { until: w.until, mbps };
+    this.faults.bandwidth.open(forUs, mbps, `${mbps}Mbps`);
   }
 
   // ---- Client side (used by tcp.ts) ----
@@ -468,12 +446,12 @@ export class Network implements TcpStack {
 
   private synArrives(p: PendingConnect): void {
     if (p.abandoned) return;
-    if (this.partitioned !== null) {
+    if (this.faults.partition.value !== null) {
       this.heldSyns.push(p);
       return;
     }
     const listener = this.listeners.get(p.conn.address);
-    if (listener === undefined || this.refusing !== null) {
+    if (listener === undefined || this.faults.refuse.value !== null) {
       // RST comes back after one more one-way trip.
       this.kernel.after(this.oneWay(), () => {
         if (p.abandoned) return;
@@ -520,7 +498,8 @@ export class Network implements TcpStack {
       if (data.length === 0) return;
       this.kernel.trace.record('tcp.write', { conn: conn.id, dir, bytes: data.length });
     }
-    const mbps = this.bandwidthCap !== null ? Math.min(this.bandwidthCap.mbps, this.link.bandwidthMbps) : this.link.bandwidthMbps;
+    const cap = this.faults.bandwidth.value;
+    const mbps = cap !== null ? Math.min(cap, this.link.bandwidthMbps) : this.link.bandwidthMbps;
     // Most writes (a command, a reply) fit one segment: no list of segments to make.
     if (data === null || (this.link.slicer === null && data.length <= this.link.mss)) {
       this.send(conn, dir, data, at, mbps);
@@ -553,7 +532,7 @@ export class Network implements TcpStack {
       if (seg !== null) this.kernel.trace.record('tcp.blocked', { conn: conn.id, dir, bytes: seg.length, fate: 'lost' });
       return;
     }
-    if (this.partitioned !== null) {
+    if (this.faults.partition.value !== null) {
       conn[dir].held.push({ data: seg, sentAt });
       if (seg !== null) this.kernel.trace.record('tcp.blocked', { conn: conn.id, dir, bytes: seg.length, fate: 'held' });
       return;
@@ -689,31 +668,12 @@ export class Network implements TcpStack {
   }
 
   private oneWayAt(t: Micros): Micros {
-    let extra = 0;
-    for (const w of this.extraLatency) if (t >= w.from && t < w.until) extra += w.addUs;
-    return this.link.latencyUs + extra;
+    return this.link.latencyUs + this.faults.latency.at(t);
   }
 
   private rtt(): Micros {
     return 2 * this.oneWay();
   }
-
-  /** Starts or extends the window of one kind of fault; only the latest window's end heals it. */
-  private extend(kind: string, current: Window | null, forUs: Micros, end: () => void): Window {
-    if (!(forUs >= 0) || !Number.isFinite(forUs)) throw new RangeError(`a fault's duration must be a number of µs >= 0, got ${forUs}`);
-    const until = this.kernel.now + Math.round(forUs);
-    if (current !== null && current.until >= until) return current;
-    const w = { until };
-    this.windowEnds.set(kind, w);
-    this.kernel.at(until, () => {
-      if (this.windowEnds.get(kind) !== w) return;
-      this.windowEnds.delete(kind);
-      end();
-    });
-    return w;
-  }
-
-  private readonly windowEnds = new Map<string, Window>();
 }
 
 function validateLink(l: LinkOptions): LinkOptions {
