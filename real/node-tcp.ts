@@ -1,14 +1,13 @@
 /**
  * gen_tcp on Node's real sockets: the TcpStack that sim/net/tcp.ts calls, so the clients in
- * sim/clients run unchanged against a real redis-server. It keeps the simulated Network's
- * semantics (sim/net/network.ts): a Socket with a user-space buffer, active / once / passive
- * modes, one tcp_closed for an active socket, {error: 'closed'} for a passive one once its
- * buffer is read, and sockets closed when the process that controls them exits (a port linked to
- * its owner). Every callback from Node enters the runtime through the driver's `io`.
+ * sim/clients run unchanged against a real redis-server. A socket's semantics (its buffer, active /
+ * once / passive modes, tcp_closed, closing with its owner) are the simulated Network's, written
+ * once in sim/net/socket.ts; this file only tells the Socket what Node's socket did. Every
+ * callback from Node enters the runtime through the driver's `io`.
  */
 import * as net from 'node:net';
 import type { Micros } from '../sim/kernel/time.js';
-import { Socket, type ActiveMode, type SocketConn, type TcpClosed, type TcpData, type TcpStack } from '../sim/net/network.js';
+import { Socket, SocketOwners, type ActiveMode, type SocketConn, type TcpStack } from '../sim/net/socket.js';
 import type { Pid, Ref, Runtime } from '../sim/runtime/index.js';
 import type { WallClockDriver } from './driver.js';
 
@@ -40,7 +39,8 @@ export function parseAddress(address: string): { host: string; port: number } {
 export class NodeTcp implements TcpStack {
   private nextId = 1;
   private readonly sockets = new Set<Socket>();
-  private readonly byOwner = new Map<Pid, Set<Socket>>();
+  /** Sockets by controlling process: they close when it exits. */
+  private readonly owners: SocketOwners;
   /** Every Node socket not yet closed: connecting, open, or waiting on a timer to be destroyed. */
   private readonly raw = new Set<net.Socket>();
 
@@ -55,12 +55,7 @@ export class NodeTcp implements TcpStack {
     readonly latencyUs = 0,
     readonly connectRtts = 1,
   ) {
-    rt.onExit((pid) => {
-      const owned = this.byOwner.get(pid);
-      if (owned === undefined) return;
-      this.byOwner.delete(pid);
-      for (const s of owned) if (!s.closed) this.clientClose(s, 'owner_exit');
-    });
+    this.owners = new SocketOwners(rt, (s) => this.clientClose(s, 'owner_exit'));
   }
 
   private trace(kind: Parameters<Runtime['kernel']['trace']['record']>[0], fields: Parameters<Runtime['kernel']['trace']['record']>[1]): void {
@@ -74,7 +69,7 @@ export class NodeTcp implements TcpStack {
     const sock = net.createConnection({ host, port, noDelay: true });
     this.raw.add(sock);
     const conn = new NodeConn(this, sock);
-    const socket = new Socket(id, conn, pid, active);
+    const socket = new Socket(id, conn, this.owners, pid, active);
     const p: Pending = { conn, socket, abandoned: false, settled: false };
     this.trace('tcp.connect', { conn: id, pid, address });
     sock.once('connect', () => {
@@ -89,7 +84,7 @@ export class NodeTcp implements TcpStack {
             return;
           }
           this.sockets.add(socket);
-          this.remember(socket);
+          socket.opened();
           this.trace('tcp.established', { conn: id });
           this.rt.send(pid, { type: '$tcp_connect', ref, socket, error: null });
         });
@@ -143,33 +138,12 @@ export class NodeTcp implements TcpStack {
   }
 
   clientClose(socket: Socket, how: 'fin' | 'owner_exit' = 'fin'): void {
-    if (socket.closed) return;
-    socket.closed = true;
-    this.forget(socket);
+    if (!socket.closeHere()) return;
     this.sockets.delete(socket);
-    this.wake(socket);
     const conn = socket.conn as NodeConn;
     if (conn.established && !socket.peerClosed) this.trace('tcp.close', { conn: socket.id, by: 'client', how });
     // After the bytes written before it, as a FIN would be.
     this.later(this.latencyUs, () => conn.sock.destroy());
-  }
-
-  setOwner(socket: Socket, pid: Pid): void {
-    this.forget(socket);
-    socket.owner = pid;
-    this.remember(socket);
-  }
-
-  setActive(socket: Socket, active: ActiveMode): void {
-    socket.active = active;
-    if (active === false) return;
-    const data = socket.take(0);
-    if (data !== null) this.deliverActive(socket, data);
-    if (socket.peerClosed && !socket.closed && socket.active !== false) this.notifyClosed(socket);
-  }
-
-  take(socket: Socket, length: number): Uint8Array | null {
-    return socket.take(length);
   }
 
   /** Sockets connected and not closed by either side (the metrics' openAtEnd). */
@@ -193,51 +167,14 @@ export class NodeTcp implements TcpStack {
   private arrive(socket: Socket, data: Uint8Array): void {
     if (socket.closed) return;
     this.trace('tcp.write', { conn: socket.id, dir: 's2c', bytes: data.length });
-    if (socket.active !== false) this.deliverActive(socket, data);
-    else {
-      socket.buffer.push(data);
-      socket.buffered += data.length;
-      this.wake(socket);
-    }
-  }
-
-  private deliverActive(socket: Socket, data: Uint8Array): void {
-    socket.sendActive(this.rt, data, () => this.wake(socket));
+    socket.received(data);
   }
 
   private peerClosed(socket: Socket): void {
     const conn = socket.conn as NodeConn;
     if (!conn.established || socket.closed || socket.peerClosed) return;
-    socket.peerClosed = true;
     this.sockets.delete(socket);
     this.trace('tcp.close', { conn: socket.id, by: 'server', how: 'fin' });
-    if (socket.active !== false) this.notifyClosed(socket);
-    else this.wake(socket);
-  }
-
-  private notifyClosed(socket: Socket): void {
-    socket.closed = true;
-    this.forget(socket);
-    this.rt.send(socket.owner, { type: 'tcp_closed', socket } satisfies TcpClosed);
-  }
-
-  private wake(socket: Socket): void {
-    const w = socket.waiter;
-    if (w === null) return;
-    socket.waiter = null;
-    this.rt.send(w.pid, { type: '$tcp_ready', ref: w.ref });
-  }
-
-  private remember(socket: Socket): void {
-    let set = this.byOwner.get(socket.owner);
-    if (set === undefined) this.byOwner.set(socket.owner, (set = new Set()));
-    set.add(socket);
-  }
-
-  private forget(socket: Socket): void {
-    const set = this.byOwner.get(socket.owner);
-    if (set === undefined) return;
-    set.delete(socket);
-    if (set.size === 0) this.byOwner.delete(socket.owner);
+    socket.peerClose();
   }
 }

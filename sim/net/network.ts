@@ -9,12 +9,14 @@
  * for TLS), Toxiproxy's toxics (latency + jitter, bandwidth, slicer, reset_peer, timeout) and
  * turmoil's partition / hold / release / repair.
  */
-import { concatBytes } from '../kernel/bytes.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
 import type { Pid, Ref, Runtime } from '../runtime/index.js';
 import { FaultWindows } from './fault-windows.js';
+import { Socket, SocketOwners, type ActiveMode, type SocketConn, type TcpStack } from './socket.js';
+
+export { Socket, type ActiveMode, type SocketConn, type TcpClosed, type TcpData, type TcpStack } from './socket.js';
 
 declare module '../kernel/trace.js' {
   interface TraceEvents {
@@ -79,19 +81,6 @@ export interface ServerHandler {
   closed(conn: ServerConn, how: 'fin' | 'reset'): void;
 }
 
-export type ActiveMode = boolean | 'once';
-
-/** Messages a socket sends to its controlling process in active mode (gen_tcp's). */
-export interface TcpData {
-  readonly type: 'tcp';
-  readonly socket: Socket;
-  readonly data: Uint8Array;
-}
-export interface TcpClosed {
-  readonly type: 'tcp_closed';
-  readonly socket: Socket;
-}
-
 class Direction {
   /** When the link finishes sending what it has been given, µs (fractional: bandwidth). */
   busyUntil = 0;
@@ -100,120 +89,8 @@ class Direction {
   held: Array<{ data: Uint8Array | null; sentAt: Micros }> = [];
 }
 
-/**
- * What tcp.ts (gen_tcp) asks of the network under it: this simulated Network, or Node's real
- * sockets (real/node-tcp.ts), so the same client code runs in both. Outcomes reach processes as
- * messages: {type:'$tcp_connect', ref, socket|error} for a connect, {type:'$tcp_ready', ref} to
- * wake a socket's `waiter`, and the active-mode 'tcp' / 'tcp_closed' messages.
- */
-export interface TcpStack {
-  /** Starts a connect; the outcome is sent to `pid`. The handle is only given back to abandonConnect. */
-  startConnect(pid: Pid, ref: Ref, address: string, active: ActiveMode, startAt: Micros): object;
-  abandonConnect(pending: object): void;
-  /** False if this side knows the socket is closed. */
-  clientSend(socket: Socket, data: Uint8Array, at: Micros): boolean;
-  clientClose(socket: Socket): void;
-  setOwner(socket: Socket, pid: Pid): void;
-  setActive(socket: Socket, active: ActiveMode): void;
-  /** Takes up to `length` buffered bytes (0: all), or null when fewer have arrived. */
-  take(socket: Socket, length: number): Uint8Array | null;
-}
-
-/** What a socket knows of its connection: the stack that carries it (a Conn, in this network). */
-export interface SocketConn {
-  readonly net: TcpStack;
-}
-
-/** A client's socket: the handle process code holds (gen_tcp's port). */
-export class Socket {
-  /** @internal */ owner: Pid;
-  /** @internal */ active: ActiveMode;
-  /** @internal */ buffer: Uint8Array[] = [];
-  /** @internal */ buffered = 0;
-  /** @internal */ closed = false;
-  /** @internal */ peerClosed = false;
-  /** @internal */ waiter: { pid: Pid; ref: Ref } | null = null;
-  /** @internal Active-mode 'tcp' messages sent to the owner that have not landed in its mailbox yet. */
-  inTransit = 0;
-  /** @internal The mode process code last set (tcp.setActive), not the flip of 'once'. */
-  setMode: ActiveMode;
-  /** @internal Chunks at the front of the buffer that came back from transit (see sendActive). */
-  private returned = 0;
-
-  constructor(
-    readonly id: number,
-    /** @internal */ readonly conn: SocketConn,
-    owner: Pid,
-    active: ActiveMode,
-  ) {
-    this.owner = owner;
-    this.active = active;
-    this.setMode = active;
-  }
-
-  /** Bytes received and not yet read by anyone: buffered, or on their way to the owner's mailbox. */
-  get unread(): boolean {
-    return this.buffered > 0 || this.inTransit > 0;
-  }
-
-  /** Bytes received and not yet read (passive mode). */
-  get pending(): number {
-    return this.buffered;
-  }
-
-  get isClosed(): boolean {
-    return this.closed || (this.peerClosed && this.buffered === 0);
-  }
-
-  /**
-   * @internal Sends bytes that came in active mode to the owner, for both stacks. A delivery from
-   * outside the runtime lands as an event of its own, so the owner can switch the socket to passive
-   * before these bytes are in its mailbox (in Erlang the port's message is already there, for the
-   * owner to flush). Then they go back to the front of the buffer, where recv reads them before
-   * anything that came later: a socket's bytes reach its reader in order, whatever the mode.
-   */
-  sendActive(rt: Runtime, data: Uint8Array, wake: () => void): void {
-    if (this.active === 'once') this.active = false;
-    this.inTransit++;
-    rt.sendUnless(this.owner, { type: 'tcp', socket: this, data } satisfies TcpData, () => {
-      this.inTransit--;
-      const back = !this.closed && this.active === false && this.setMode === false;
-      if (back) {
-        // After what came back before it, before what arrived meanwhile.
-        this.buffer.splice(this.returned++, 0, data);
-        this.buffered += data.length;
-      }
-      // A recv waits while bytes are in transit: it may read now.
-      if (this.inTransit === 0 && this.buffered > 0) wake();
-      return !back;
-    });
-  }
-
-  /**
-   * @internal Takes up to `length` buffered bytes (0: all), or null when fewer have arrived.
-   * Every TcpStack reads its sockets' buffers this way.
-   */
-  take(length: number): Uint8Array | null {
-    if (this.buffered === 0 || this.buffered < length) return null;
-    this.returned = 0;
-    const all = concatBytes(this.buffer, this.buffered);
-    const n = length === 0 ? all.length : length;
-    if (n === all.length) {
-      // All of it (the usual recv): no views to cut.
-      this.buffer = [];
-      this.buffered = 0;
-      return all;
-    }
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.buffer = rest.length > 0 ? [rest] : [];
-    this.buffered = rest.length;
-    return out;
-  }
-}
-
 /** @internal One connection: both directions and both ends. */
-export class Conn implements ServerConn {
+export class Conn implements ServerConn, SocketConn {
   readonly c2s = new Direction();
   readonly s2c = new Direction();
   socket: Socket | null = null;
@@ -271,7 +148,8 @@ export class Network implements TcpStack {
   readonly link: LinkOptions;
   private readonly listeners = new Map<string, Listener>();
   private readonly conns = new Map<number, Conn>();
-  private readonly socketsByOwner = new Map<Pid, Set<Socket>>();
+  /** Sockets by controlling process: they close when it exits. */
+  private readonly owners: SocketOwners;
   private nextConn = 1;
   private readonly jitter: Rng;
   private readonly slicer: Rng;
@@ -291,7 +169,7 @@ export class Network implements TcpStack {
     this.jitter = rt.kernel.rng.child('net/jitter');
     this.slicer = rt.kernel.rng.child('net/slicer');
     this.faults = new FaultWindows(this.kernel, this.trace, () => this.releaseHeld());
-    rt.onExit((pid) => this.ownerExited(pid));
+    this.owners = new SocketOwners(rt, (s) => this.clientClose(s, 'owner_exit'));
   }
 
   // ---- Servers ----
@@ -383,7 +261,7 @@ export class Network implements TcpStack {
     const id = this.nextConn++;
     const conn = new Conn(this, id, address, `10.0.0.2:${40000 + id}`);
     const p: PendingConnect = { conn, pid, ref, abandoned: false, startedAt: startAt };
-    conn.socket = new Socket(id, conn, pid, active);
+    conn.socket = new Socket(id, conn, this.owners, pid, active);
     this.trace('tcp.connect', { conn: id, pid, address });
     this.kernel.at(startAt + this.oneWay(), () => this.synArrives(p));
     return p;
@@ -406,37 +284,12 @@ export class Network implements TcpStack {
 
   /** @internal */
   clientClose(socket: Socket, how: 'fin' | 'owner_exit' = 'fin'): void {
-    if (socket.closed) return;
-    socket.closed = true;
-    this.forgetOwner(socket);
+    if (!socket.closeHere()) return;
     const conn = socket.conn as Conn;
-    this.wakeWaiter(socket);
     if (!conn.clientOpen) return;
     conn.clientOpen = false;
     this.trace('tcp.close', { conn: conn.id, by: 'client', how });
     this.transmit(conn, 'c2s', null);
-  }
-
-  /** @internal */
-  setOwner(socket: Socket, pid: Pid): void {
-    this.forgetOwner(socket);
-    socket.owner = pid;
-    this.rememberOwner(socket);
-  }
-
-  /** @internal */
-  setActive(socket: Socket, active: ActiveMode): void {
-    socket.active = active;
-    if (active === false) return;
-    // Switching to active hands over what was buffered, as inet does.
-    const data = socket.take(0);
-    if (data !== null) this.deliverActive(socket, data);
-    if (socket.peerClosed && !socket.closed && socket.active !== false) this.notifyClosed(socket);
-  }
-
-  /** @internal Takes up to `length` buffered bytes (0: all). */
-  take(socket: Socket, length: number): Uint8Array | null {
-    return socket.take(length);
   }
 
   // ---- Internals ----
@@ -486,7 +339,7 @@ export class Network implements TcpStack {
         this.clientClose(socket, 'owner_exit');
         return;
       }
-      this.rememberOwner(socket);
+      socket.opened();
       this.kernel.trace.record('tcp.established', { conn: conn.id });
       this.rt.send(p.pid, { type: '$tcp_connect', ref: p.ref, socket, error: null });
     });
@@ -554,40 +407,11 @@ export class Network implements TcpStack {
     if (seg === null) {
       conn.clientOpen = false;
       if (!conn.serverOpen) this.conns.delete(conn.id);
-      this.peerClosed(socket);
+      socket.peerClose();
       return;
     }
     this.kernel.trace.record('tcp.segment', { conn: conn.id, dir, bytes: seg.length, sentAt });
-    if (socket.active !== false) {
-      this.deliverActive(socket, seg);
-    } else {
-      socket.buffer.push(seg);
-      socket.buffered += seg.length;
-      this.wakeWaiter(socket);
-    }
-  }
-
-  private deliverActive(socket: Socket, data: Uint8Array): void {
-    socket.sendActive(this.rt, data, () => this.wakeWaiter(socket));
-  }
-
-  private peerClosed(socket: Socket): void {
-    socket.peerClosed = true;
-    if (socket.active !== false) this.notifyClosed(socket);
-    else this.wakeWaiter(socket);
-  }
-
-  private notifyClosed(socket: Socket): void {
-    socket.closed = true;
-    this.forgetOwner(socket);
-    this.rt.send(socket.owner, { type: 'tcp_closed', socket } satisfies TcpClosed);
-  }
-
-  private wakeWaiter(socket: Socket): void {
-    const w = socket.waiter;
-    if (w === null) return;
-    socket.waiter = null;
-    this.rt.send(w.pid, { type: '$tcp_ready', ref: w.ref });
+    socket.received(seg);
   }
 
   /** @internal An abortive close: both ends lose what is in flight; the client hears of it after one-way latency. */
@@ -615,37 +439,10 @@ export class Network implements TcpStack {
       this.conns.delete(conn.id);
       if (socket.closed) return;
       // An RST discards what was received and not yet read.
-      socket.buffer = [];
-      socket.buffered = 0;
-      this.peerClosed(socket);
+      socket.peerClose(true);
     };
     if (by === 'network') notify();
     else this.kernel.after(this.oneWay(), notify);
-  }
-
-  private ownerExited(pid: Pid): void {
-    const sockets = this.socketsByOwner.get(pid);
-    if (sockets === undefined) return;
-    this.socketsByOwner.delete(pid);
-    for (const s of sockets) {
-      if (!s.closed) this.clientClose(s, 'owner_exit');
-    }
-  }
-
-  private rememberOwner(socket: Socket): void {
-    let set = this.socketsByOwner.get(socket.owner);
-    if (set === undefined) {
-      set = new Set();
-      this.socketsByOwner.set(socket.owner, set);
-    }
-    set.add(socket);
-  }
-
-  private forgetOwner(socket: Socket): void {
-    const set = this.socketsByOwner.get(socket.owner);
-    if (set === undefined) return;
-    set.delete(socket);
-    if (set.size === 0) this.socketsByOwner.delete(socket.owner);
   }
 
   private segments(data: Uint8Array): Uint8Array[] {

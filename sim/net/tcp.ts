@@ -13,7 +13,7 @@
  */
 import { TIMEOUT, isTagged, receiveEffect, type Ctx, type Gen, type Pid, type Ref } from '../runtime/index.js';
 import type { Micros } from '../kernel/time.js';
-import { Socket, type ActiveMode, type TcpClosed, type TcpData, type TcpStack } from './network.js';
+import { Socket, type ActiveMode, type TcpClosed, type TcpData, type TcpStack } from './socket.js';
 
 export { Socket, type TcpClosed, type TcpData };
 
@@ -57,7 +57,7 @@ const SENT: SendResult = Object.freeze({ ok: true });
 const CLOSED: SendResult = Object.freeze({ ok: false, error: 'closed' });
 
 export function send(ctx: Ctx, socket: Socket, data: Uint8Array): SendResult {
-  return socket.conn.net.clientSend(socket, data, ctx.now) ? SENT : CLOSED;
+  return socket.stack.clientSend(socket, data, ctx.now) ? SENT : CLOSED;
 }
 
 /**
@@ -66,20 +66,18 @@ export function send(ctx: Ctx, socket: Socket, data: Uint8Array): SendResult {
  */
 export function* recv(ctx: Ctx, socket: Socket, length = 0, timeout: Micros = Number.POSITIVE_INFINITY): Gen<RecvResult> {
   if (socket.active !== false) throw new Error(`recv on socket ${socket.id} in active mode (gen_tcp returns einval)`);
-  const net = socket.conn.net;
   const deadline = Number.isFinite(timeout) ? ctx.now + timeout : Number.POSITIVE_INFINITY;
   for (;;) {
-    // Earlier bytes on their way to the owner's mailbox may come back to the buffer: none is read past them.
-    const data = socket.inTransit > 0 ? null : net.take(socket, length);
+    const data = socket.read(length);
     if (data !== null) return { ok: true, data };
     if (socket.closed || socket.peerClosed) return { ok: false, error: 'closed' };
     const ref = ctx.makeRef();
-    socket.waiter = { pid: ctx.self, ref };
+    socket.await(ctx.self, ref);
     const left = deadline - ctx.now;
     // The effect itself rather than `yield* ctx.receive`: a generator less on every recv.
     const m: unknown = yield receiveEffect((x) => isTagged(x, '$tcp_ready') && (x as { ref: Ref }).ref === ref, Math.max(0, left));
     if (m === TIMEOUT) {
-      if (socket.waiter?.ref === ref) socket.waiter = null;
+      socket.stopWaiting(ref);
       return { ok: false, error: 'timeout' };
     }
   }
@@ -88,22 +86,21 @@ export function* recv(ctx: Ctx, socket: Socket, length = 0, timeout: Micros = Nu
 /** inet:setopts(socket, active: ...). Switching to active delivers what is buffered. */
 export function setActive(ctx: Ctx, socket: Socket, active: ActiveMode): void {
   void ctx;
-  socket.setMode = active;
-  socket.conn.net.setActive(socket, active);
+  socket.setActive(active);
 }
 
 /** :gen_tcp.controlling_process/2: only the current owner may hand the socket over. */
 export function controllingProcess(ctx: Ctx, socket: Socket, pid: Pid): { ok: true } | { ok: false; error: 'not_owner' | 'closed' } {
   if (socket.owner !== ctx.self) return { ok: false, error: 'not_owner' };
   if (socket.closed) return { ok: false, error: 'closed' };
-  socket.conn.net.setOwner(socket, pid);
+  socket.setOwner(pid);
   return { ok: true };
 }
 
 /** :gen_tcp.close/1. No tcp_closed message follows for a socket closed by its own side. */
 export function close(ctx: Ctx, socket: Socket): void {
   void ctx;
-  socket.conn.net.clientClose(socket);
+  socket.stack.clientClose(socket);
 }
 
 export function isTcpData(msg: unknown, socket?: Socket): msg is TcpData {
