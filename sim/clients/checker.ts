@@ -13,7 +13,6 @@
  *   resends make this possible; at-most-once clients must show zero).
  */
 import type { Trace, TraceEvents, TraceFields } from '../kernel/trace.js';
-import { CommandOwners } from './common.js';
 
 export interface CheckReport {
   requests: number;
@@ -35,9 +34,21 @@ export interface CheckReport {
 /**
  * The kinds the checker reads: the trace builds the fields of no other event. Typed as trace
  * event kinds, and visit's switch is exhaustive over them: a kind listed without its case, or a
- * case for a kind not listed, does not compile.
+ * case for a kind not listed, does not compile. The server's accept, close and down tell it when
+ * no more commands can run on a connection, so it can forget them.
  */
-export const CHECKED_KINDS = ['pipeline.start', 'proc.exit', 'pipeline.sent', 'pipeline.reply', 'redis.exec', 'pipeline.stop'] as const satisfies ReadonlyArray<keyof TraceEvents>;
+export const CHECKED_KINDS = [
+  'pipeline.start',
+  'proc.exit',
+  'pipeline.sent',
+  'pipeline.reply',
+  'redis.exec',
+  'pipeline.stop',
+  'redis.accept',
+  'redis.close',
+  'redis.down',
+  'tcp.close',
+] as const satisfies ReadonlyArray<keyof TraceEvents>;
 type CheckedKind = (typeof CHECKED_KINDS)[number];
 
 /** What tells a request still in flight at the end from a lost one. */
@@ -54,19 +65,98 @@ export interface CheckOptions {
  */
 const TIMEOUT_GRACE_US = 10_000;
 
-/** What the checker knows of one request. */
+/** What the checker knows of one request, while something can still happen to it. */
 interface Seen {
   readonly req: number;
   started: boolean;
   /** When it started, µs. */
   at: number;
   caller: number;
+  /** Its caller exited (set for requests not yet ended when it did). */
+  callerExited: boolean;
   /** How many times it ended, and how the first time. */
   stops: number;
   ok: boolean;
   indeterminate: boolean;
-  /** How many times the server ran each of its commands, by offset in the request. */
-  runs: number[] | null;
+  /** How many times the server ran its first command, and each other one (by offset - 1). */
+  runs0: number;
+  runsRest: number[] | null;
+  /** Its commands the server may still run: it is settled once it ended and this is 0. */
+  mayRun: number;
+  /**
+   * Settled before and written again (an at-least-once client resends what a timed-out caller
+   * left): what it counted for then, as archived (0 for a request seen the first time).
+   */
+  prior: number;
+}
+
+/**
+ * The commands written on one connection that a later event may still name, in the order written
+ * (Redis runs and answers them in that order): command `head + k` sits at `start + k`, belongs to
+ * request `reqs[..]` (-1: none), as its command number `offs[..]`; `seens[..]` is null once the
+ * server can no longer run it.
+ */
+class Written {
+  head = 0;
+  reqs: number[] = [];
+  offs: number[] = [];
+  seens: Array<Seen | null> = [];
+  /** Commands the server ran (it runs them in order), replies the client read. */
+  executed = 0;
+  replied = 0;
+  /** The server closed its side (or went down): nothing more runs here. */
+  serverGone = false;
+  /** The client closed its socket: nothing more is read here. */
+  clientGone = false;
+
+  /** Where `head` sits in the arrays (they are trimmed now and then, not on every command). */
+  start = 0;
+
+  /** One past the last command numbered. */
+  get end(): number {
+    return this.head + this.reqs.length - this.start;
+  }
+
+  entry(i: number): number {
+    const k = i - this.head + this.start;
+    return k >= this.start && k < this.reqs.length ? k : -1;
+  }
+}
+
+/** Whole numbers >= 0 to 4-bit values (0 when unset), in pages of 2^16, allocated as written. */
+class Nibbles {
+  private readonly pages: Array<Uint8Array | undefined> = [];
+
+  set(n: number, v: number): void {
+    const page = (this.pages[Math.floor(n / 65536)] ??= new Uint8Array(32768));
+    const b = (n % 65536) >>> 1;
+    page[b] = n & 1 ? (page[b]! & 0x0f) | (v << 4) : (page[b]! & 0xf0) | v;
+  }
+
+  get(n: number): number {
+    const page = this.pages[Math.floor(n / 65536)];
+    if (page === undefined) return 0;
+    const v = page[(n % 65536) >>> 1]!;
+    return n & 1 ? v >>> 4 : v & 0x0f;
+  }
+}
+
+/** What is kept of a settled request (a Nibbles value): enough to count what may still happen to it. */
+const NOT_A_REQUEST = 7;
+function archived(s: Seen): number {
+  if (!s.started) return NOT_A_REQUEST;
+  return 1 + ranClip(s) * 2 + (failedDeterminate(s) ? 1 : 0);
+}
+
+/** How many times its most-run command ran: 0, 1, or 2 for more. */
+function ranClip(s: Seen): number {
+  let most = s.runs0;
+  if (s.runsRest !== null) for (const n of s.runsRest) if (n > most) most = n;
+  return Math.min(2, most);
+}
+
+function failedDeterminate(s: Seen): boolean {
+  return !s.ok && !s.indeterminate;
 }
 
 export function check(trace: Trace, options?: CheckOptions): CheckReport {
@@ -78,69 +168,153 @@ export function check(trace: Trace, options?: CheckOptions): CheckReport {
 /**
  * The checker as a visitor of trace events in order, so a pass that reads the same events for
  * other reasons (the world's metrics) can feed it instead of making a second pass.
+ *
+ * Its memory is bounded by what is live, not by the length of the run: a request is settled — its
+ * counts taken, its record dropped — once it has ended and none of its commands can still run (the
+ * server ran it, or closed the connection it was written on); a command written on a connection is
+ * forgotten once it was both run (or can no longer be) and answered (or can no longer be read).
+ * What stays of a settled request is 4 bits (whether it failed as not run, how often it ran), so
+ * that it ending again, or an at-least-once client writing it again, is still counted.
  */
 export class Checker {
-  // One record per request in one map: the pass used to make four map entries and a map of its
-  // own for every request, most of the checker's time.
-  private readonly seen = new Map<number, Seen>();
-  private readonly started: Seen[] = [];
-  private readonly exited = new Set<number>();
-  /** (conn, i) -> [request, offset in the request] */
-  private readonly owner = new CommandOwners<[Seen, number]>();
+  /** Requests not yet settled. */
+  private readonly live = new Map<number, Seen>();
+  private readonly settled = new Nibbles();
+  /** Requests not yet ended, per caller: a caller's exit makes them abandoned. */
+  private readonly openOf = new Map<number, number>();
+  private readonly wires = new Map<number, Written>();
+  /** Connections the server is done with and the checker forgot: a later write can never run. */
+  private readonly goneConns = new Nibbles();
   private readonly problems: string[] = [];
   private misrouted = 0;
   private ended = 0;
+  private requests = 0;
+  // The counts of settled requests.
+  private ok = 0;
+  private duplicatedReplies = 0;
+  private indeterminate = 0;
+  private falselyDeterminate = 0;
+  private executedTwice = 0;
 
+  /** Records held now: requests not settled and commands not forgotten (what memory grows with). */
+  get retained(): number {
+    let commands = 0;
+    for (const w of this.wires.values()) commands += w.reqs.length - w.start;
+    return this.live.size + commands + this.wires.size;
+  }
 
   /** Takes one event; events of kinds outside CHECKED_KINDS are ignored. */
   visit(t: number, kind: string, fields: TraceFields): void {
-    const e = fields as Record<string, number | boolean>;
+    const e = fields as Record<string, number | boolean | string>;
     const k = kind as CheckedKind;
     switch (k) {
       case 'pipeline.start': {
         const { req, caller } = e as { req: number; caller: number };
         const r = this.get(req);
-        if (!r.started) this.started.push(r);
+        if (!r.started) {
+          this.requests++;
+          if (r.stops === 0) this.openOf.set(caller, (this.openOf.get(caller) ?? 0) + 1);
+        }
         r.started = true;
         r.caller = caller;
         r.at = t;
         break;
       }
-      case 'proc.exit':
-        this.exited.add((e as { pid: number }).pid);
+      case 'proc.exit': {
+        const pid = (e as { pid: number }).pid;
+        if (!this.openOf.has(pid)) break;
+        // Rare (a killed caller): mark what it left open.
+        this.openOf.delete(pid);
+        for (const r of this.live.values()) if (r.started && r.stops === 0 && r.caller === pid) r.callerExited = true;
         break;
+      }
       case 'pipeline.sent': {
         const { req, conn, i, n } = e as { req: number; conn: number; i: number; n: number };
-        const r = this.get(req);
-        for (let k = 0; k < n; k++) this.owner.set(conn, i + k, [r, k]);
+        const r = this.get(req, true);
+        const w = this.wire(conn);
+        for (let k = 0; k < n; k++) this.own(w, i + k, r, k);
         break;
       }
       case 'pipeline.reply': {
         const { req, conn, i } = e as { req: number; conn: number; i: number };
-        const o = this.owner.get(conn, i);
-        if (o === undefined || o[0].req !== req) {
+        const w = this.wires.get(conn);
+        const at = w === undefined ? -1 : w.entry(i);
+        const owner = at < 0 || w!.reqs[at]! < 0 ? undefined : w!.reqs[at]!;
+        if (owner !== req) {
           this.misrouted++;
-          this.note(`t=${t}: reply ${i} on conn ${conn} went to request ${req} but answers ${o === undefined ? 'no command' : `request ${o[0].req}`}`);
+          this.note(`t=${t}: reply ${i} on conn ${conn} went to request ${req} but answers ${owner === undefined ? 'no command' : `request ${owner}`}`);
+        }
+        if (w !== undefined && i + 1 > w.replied) {
+          w.replied = i + 1;
+          this.trim(conn, w);
         }
         break;
       }
       case 'redis.exec': {
         const { conn, i } = e as { conn: number; i: number };
-        const o = this.owner.get(conn, i);
-        if (o === undefined) break;
-        const runs = (o[0].runs ??= []);
-        runs[o[1]] = (runs[o[1]] ?? 0) + 1;
+        const w = this.wires.get(conn);
+        if (w === undefined) break;
+        const at = w.entry(i);
+        const r = at < 0 ? null : w.seens[at]!;
+        if (r !== null) {
+          const off = w.offs[at]!;
+          if (off === 0) r.runs0++;
+          else {
+            const rest = (r.runsRest ??= []);
+            rest[off - 1] = (rest[off - 1] ?? 0) + 1;
+          }
+        }
+        if (i + 1 > w.executed) {
+          // Redis runs a connection's commands in order: none before this one can run now.
+          for (let j = Math.max(w.executed, w.head); j <= i; j++) this.cannotRun(w, j);
+          w.executed = i + 1;
+          this.trim(conn, w);
+        }
         break;
       }
       case 'pipeline.stop': {
         const { req, ok, indeterminate } = e as { req: number; ok: boolean; indeterminate: boolean };
-        const r = this.get(req);
+        let r = this.live.get(req);
+        if (r === undefined) {
+          const was = this.settled.get(req);
+          if (was === NOT_A_REQUEST) break;
+          if (was !== 0) {
+            // Ended again after it was settled.
+            this.duplicatedReplies++;
+            this.note(`request ${req} ended more than once`);
+            break;
+          }
+          r = this.get(req);
+        }
         if (r.stops === 0) {
           this.ended++;
           r.ok = ok;
           r.indeterminate = indeterminate;
+          if (r.started) this.closeOpen(r.caller);
         }
         r.stops++;
+        if (r.mayRun === 0) this.settle(r);
+        break;
+      }
+      case 'redis.accept':
+        this.wire((e as { conn: number }).conn);
+        break;
+      case 'redis.close': {
+        const conn = (e as { conn: number }).conn;
+        this.serverGone(conn, this.wire(conn));
+        break;
+      }
+      case 'redis.down':
+        // Every connection drops with the server.
+        for (const [conn, w] of [...this.wires]) this.serverGone(conn, w);
+        break;
+      case 'tcp.close': {
+        const { conn, by } = e as { conn: number; by: string };
+        const w = this.wires.get(conn);
+        if (by !== 'client' || w === undefined) break;
+        // The client closed its socket: it reads nothing more from it.
+        w.clientGone = true;
+        this.trim(conn, w);
         break;
       }
       default: {
@@ -165,15 +339,13 @@ export class Checker {
     let abandoned = 0;
     const o = options;
     const inTime = o === undefined ? Number.POSITIVE_INFINITY : o.endUs - o.callTimeoutUs - TIMEOUT_GRACE_US;
-    let duplicatedReplies = 0;
-    let indeterminate = 0;
-    let falselyDeterminate = 0;
-    let executedTwice = 0;
-    let ok = 0;
-    for (const s of this.started) {
+    let { ok, duplicatedReplies, indeterminate, falselyDeterminate, executedTwice } = this;
+    // Requests not settled yet, in the order they were first seen.
+    for (const s of this.live.values()) {
+      if (!s.started) continue;
       const req = s.req;
       if (s.stops === 0) {
-        if (this.exited.has(s.caller)) {
+        if (s.callerExited) {
           abandoned++;
           continue;
         }
@@ -185,21 +357,17 @@ export class Checker {
         note(`request ${req} never ended`);
         continue;
       }
-      if (s.stops > 1) {
-        duplicatedReplies += s.stops - 1;
-        note(`request ${req} ended ${s.stops} times`);
-      }
-      if (s.ok) ok++;
-      const ran = s.runs;
-      if (!s.ok && s.indeterminate) indeterminate++;
-      if (!s.ok && !s.indeterminate && ran !== null) {
-        falselyDeterminate++;
-        note(`request ${req} was reported as not run, but the server ran it`);
-      }
-      if (ran !== null && ran.some((n) => n > 1)) executedTwice++;
+      const c = outcome(s);
+      duplicatedReplies += c.duplicated;
+      if (c.duplicated > 0) note(`request ${req} ended ${s.stops} times`);
+      ok += c.ok;
+      indeterminate += c.indeterminate;
+      falselyDeterminate += c.falselyDeterminate;
+      if (c.falselyDeterminate > 0) note(`request ${req} was reported as not run, but the server ran it`);
+      executedTwice += c.executedTwice;
     }
     return {
-      requests: this.started.length,
+      requests: this.requests,
       ended: this.ended,
       ok,
       lost,
@@ -214,13 +382,157 @@ export class Checker {
     };
   }
 
-  private get(req: number): Seen {
-    let r = this.seen.get(req);
-    if (r === undefined) this.seen.set(req, (r = { req, started: false, caller: 0, at: 0, stops: 0, ok: false, indeterminate: false, runs: null }));
+  /** The live record of `req`; `again`: brought back from the archive if it was settled. */
+  private get(req: number, again = false): Seen {
+    let r = this.live.get(req);
+    if (r === undefined) {
+      r = { req, started: false, caller: 0, callerExited: false, at: 0, stops: 0, ok: false, indeterminate: false, runs0: 0, runsRest: null, mayRun: 0, prior: 0 };
+      const was = again ? this.settled.get(req) : 0;
+      if (was !== 0 && was !== NOT_A_REQUEST) {
+        // Written again after it ended: it counts now only for what it adds.
+        r.started = true;
+        r.stops = 1;
+        r.prior = was;
+        r.runs0 = (was - 1) >> 1;
+        r.ok = (was - 1) % 2 === 0;
+      }
+      this.live.set(req, r);
+    }
     return r;
+  }
+
+  private closeOpen(caller: number): void {
+    const n = this.openOf.get(caller);
+    if (n === undefined) return;
+    if (n <= 1) this.openOf.delete(caller);
+    else this.openOf.set(caller, n - 1);
+  }
+
+  private wire(conn: number): Written {
+    let w = this.wires.get(conn);
+    if (w === undefined) {
+      w = new Written();
+      if (this.goneConns.get(conn) !== 0) w.serverGone = true;
+      this.wires.set(conn, w);
+    }
+    return w;
+  }
+
+  /** Command `i` of the connection belongs to `r` (its command number `off`). */
+  private own(w: Written, i: number, r: Seen, off: number): void {
+    if (w.reqs.length - w.start === 0) {
+      w.head = i;
+      w.start = w.reqs.length = w.offs.length = w.seens.length = 0;
+    }
+    let at = w.entry(i);
+    if (at < 0) {
+      if (i < w.head) return; // numbered before what is kept: out of order, nothing to check it by
+      // Commands are numbered 0, 1, 2, ... as written; a gap holds no one.
+      while (w.end < i) {
+        w.reqs.push(-1);
+        w.offs.push(0);
+        w.seens.push(null);
+      }
+      w.reqs.push(r.req);
+      w.offs.push(off);
+      w.seens.push(null);
+      at = w.reqs.length - 1;
+    } else {
+      // Written twice under one number: the later writer owns it, as a map would say.
+      const before = w.seens[at]!;
+      if (before !== null) this.release(before);
+      w.reqs[at] = r.req;
+      w.offs[at] = off;
+    }
+    const runnable = !w.serverGone && i >= w.executed;
+    w.seens[at] = runnable ? r : null;
+    if (runnable) r.mayRun++;
+  }
+
+  /** Command `i` can no longer run: its request stops waiting for it. */
+  private cannotRun(w: Written, i: number): void {
+    const at = w.entry(i);
+    if (at < 0) return;
+    const r = w.seens[at]!;
+    if (r === null) return;
+    w.seens[at] = null;
+    this.release(r);
+  }
+
+  private release(r: Seen): void {
+    r.mayRun--;
+    if (r.mayRun === 0 && r.stops > 0) this.settle(r);
+  }
+
+  private serverGone(conn: number, w: Written): void {
+    if (w.serverGone) return;
+    w.serverGone = true;
+    for (let at = w.start; at < w.reqs.length; at++) {
+      const r = w.seens[at]!;
+      if (r === null) continue;
+      w.seens[at] = null;
+      this.release(r);
+    }
+    this.trim(conn, w);
+  }
+
+  /** Forgets the commands at the front that can neither run nor be answered any more. */
+  private trim(conn: number, w: Written): void {
+    const ranUpTo = w.serverGone ? Number.POSITIVE_INFINITY : w.executed;
+    const readUpTo = w.clientGone ? Number.POSITIVE_INFINITY : w.replied;
+    const upTo = Math.min(ranUpTo, readUpTo);
+    while (w.start < w.reqs.length && w.head < upTo) {
+      w.start++;
+      w.head++;
+    }
+    if (w.start === w.reqs.length) {
+      w.start = w.reqs.length = w.offs.length = w.seens.length = 0;
+      if (w.serverGone) {
+        // Nothing kept, and nothing can run here again: forget the connection, remember it is gone.
+        this.wires.delete(conn);
+        this.goneConns.set(conn, 1);
+      }
+    } else if (w.start > 1024 && w.start * 2 > w.reqs.length) {
+      w.reqs.splice(0, w.start);
+      w.offs.splice(0, w.start);
+      w.seens.splice(0, w.start);
+      w.start = 0;
+    }
+  }
+
+  /** Its counts are final: take them and drop the record. */
+  private settle(r: Seen): void {
+    this.live.delete(r.req);
+    this.settled.set(r.req, archived(r));
+    if (!r.started) return;
+    const c = outcome(r);
+    this.duplicatedReplies += c.duplicated;
+    if (c.duplicated > 0) this.note(`request ${r.req} ended ${r.stops} times`);
+    this.ok += c.ok;
+    this.indeterminate += c.indeterminate;
+    this.falselyDeterminate += c.falselyDeterminate;
+    if (c.falselyDeterminate > 0) this.note(`request ${r.req} was reported as not run, but the server ran it`);
+    this.executedTwice += c.executedTwice;
   }
 
   private note(s: string): void {
     if (this.problems.length < 20) this.problems.push(s);
   }
+}
+
+/**
+ * What one ended request counts for (0 or 1 each, duplicates aside); one brought back from the
+ * archive counts only for what changed since it was settled.
+ */
+function outcome(s: Seen): { duplicated: number; ok: number; indeterminate: number; falselyDeterminate: number; executedTwice: number } {
+  const ran = ranClip(s);
+  const before = s.prior === 0 ? 0 : (s.prior - 1) >> 1;
+  const fresh = s.prior === 0 ? 1 : 0;
+  return {
+    duplicated: s.stops - 1,
+    ok: s.ok ? fresh : 0,
+    indeterminate: !s.ok && s.indeterminate ? fresh : 0,
+    falselyDeterminate: failedDeterminate(s) && ran > 0 && before === 0 ? 1 : 0,
+    executedTwice: ran > 1 && before < 2 ? 1 : 0,
+  };
 }
