@@ -8,11 +8,12 @@ import type { Micros } from '../kernel/time.js';
 import { concatBytes } from '../kernel/bytes.js';
 import type { TcpStack } from '../net/network.js';
 import { tcp } from '../net/index.js';
-import { RespDecoder, encodeCommand, type RespValue } from '../resp/index.js';
-import type { Ctx } from '../runtime/index.js';
+import { RespDecoder, RespProtocolError, encodeCommand, type RespValue } from '../resp/index.js';
+import type { Ctx, Gen } from '../runtime/index.js';
 import { z } from 'zod';
 import { msPositive } from '../scenario/fields.js';
-import { backoffSchema } from './backoff.js';
+import { backoffSchema, type Backoff } from './backoff.js';
+import { ms } from '../kernel/time.js';
 
 declare module '../kernel/trace.js' {
   interface TraceEvents {
@@ -74,6 +75,10 @@ export const connectionOptionsShape = {
   backoff: backoffSchema.optional().describe('How long to wait between reconnection attempts'),
   connect: z.enum(['sync', 'async'], { error: 'expected "sync" or "async"' }).optional().describe('sync: start fails while Redis is down · async: start succeeds and connects after'),
   connectTimeoutMs: msPositive().optional().describe('Give up on a connect after this long, ms'),
+  established: z
+    .enum(['reply', 'accept'], { error: 'expected "reply" (after the handshake\'s reply) or "accept" (on TCP connect)' })
+    .optional()
+    .describe('When a connection counts as up and the backoff resets: reply: after the handshake PING is answered · accept: on the TCP connect (a reconnect storm when the server accepts and refuses)'),
 };
 
 export interface RequestOptions {
@@ -175,6 +180,31 @@ export class Wire {
     }
   }
 
+  /**
+   * The connect handshake on a passive socket: PING, and its reply by `deadline`. Returns null
+   * when it was +PONG, else why not (the server's error reply, a close, a timeout).
+   */
+  *handshake(ctx: Ctx, deadline: Micros): Gen<string | null> {
+    if (!this.write(ctx, 0, [['PING']])) return 'closed during handshake';
+    for (;;) {
+      const got = yield* tcp.recv(ctx, this.socket, 0, Math.max(0, deadline - ctx.now));
+      if (!got.ok) return got.error === 'timeout' ? 'handshake timeout' : 'closed during handshake';
+      let values: RespValue[];
+      try {
+        values = this.read(ctx, got.data);
+      } catch (e) {
+        if (e instanceof RespProtocolError) return `handshake: ${e.message}`;
+        throw e;
+      }
+      const v = values[0];
+      if (v === undefined) continue;
+      ctx.trace('pipeline.reply', { req: 0, conn: this.conn, i: this.replied++ });
+      if (values.length > 1) return 'handshake: more replies than commands';
+      if (v.type === 'simple' && v.value === 'PONG') return null;
+      return v.type === 'error' ? v.value : `handshake: unexpected ${v.type} reply`;
+    }
+  }
+
   /** Replies owed: commands written and not yet answered. */
   get outstanding(): number {
     return this.sent - this.replied;
@@ -199,4 +229,47 @@ export class CommandOwners<T> {
   get(conn: number, i: number): T | undefined {
     return i < 0 ? undefined : this.byConn.get(conn)?.[i];
   }
+}
+
+/**
+ * When a connection counts as up, and its backoff starts over:
+ * - 'reply': once the connect handshake (a PING) has its first successful reply. A server or a
+ *   proxy that accepts and then refuses (Redis's "-ERR max number of clients reached", sent right
+ *   after accept, then a close) is a failed connection, and the backoff keeps growing. ioredis
+ *   waits the same way for its ready check (INFO) before `ready`, and Redix's connect includes its
+ *   HELLO / AUTH / SELECT.
+ * - 'accept': as soon as TCP connects (what ioredis's connect handler does with its retry
+ *   count): each accept-then-refuse starts the backoff over, a reconnect storm.
+ */
+export type Established = 'reply' | 'accept';
+
+export interface OpenOptions {
+  connectTimeoutMs: number;
+  established: Established;
+}
+
+/**
+ * Connects, then shakes hands before the connection is used: one PING, answered before any
+ * caller's command is written, so a greeting error is never taken for a command's reply.
+ * Returns the connection's wire (passive socket, the PING counted as its command 0), or null
+ * after tracing why it failed. Resets `backoff` when the connection counts as up (see Established).
+ */
+export function* openConnection(ctx: Ctx, env: ClientEnv, o: OpenOptions, backoff: Backoff): Gen<Wire | null> {
+  const deadline = ctx.now + ms(o.connectTimeoutMs);
+  const r = yield* tcp.connect(ctx, env.net, env.address, { active: false, timeout: ms(o.connectTimeoutMs) });
+  if (!r.ok) {
+    ctx.trace('client.failed_connection', { pid: ctx.self, reason: r.error });
+    return null;
+  }
+  if (o.established === 'accept') backoff.reset();
+  const wire = new Wire(r.socket, env.codecNsPerByte);
+  const failed = yield* wire.handshake(ctx, deadline);
+  if (failed !== null) {
+    tcp.close(ctx, r.socket);
+    ctx.trace('client.failed_connection', { pid: ctx.self, reason: failed });
+    return null;
+  }
+  if (o.established === 'reply') backoff.reset();
+  ctx.trace('client.connection', { pid: ctx.self, conn: r.socket.id });
+  return wire;
 }

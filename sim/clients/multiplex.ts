@@ -26,7 +26,7 @@ import { Connection, GenServer, isTagged, type ConnectionSpec, type Ctx, type Fr
 import { makeBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { z } from 'zod';
 import { msPositive, whole } from '../scenario/fields.js';
-import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, type ClientEnv, type Command, type CommandResult } from './common.js';
+import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, openConnection, type ClientEnv, type Command, type CommandResult, type Established } from './common.js';
 
 export interface MultiplexOptions {
   whileDisconnected: 'error' | 'queue';
@@ -39,6 +39,8 @@ export interface MultiplexOptions {
   /** null: no health check. */
   healthCheckMs: number | null;
   connectTimeoutMs: number;
+  /** When a connection counts as up and the backoff resets (common.ts, Established). */
+  established: Established;
 }
 
 /** The scenario's options of a multiplexed connection (sim/scenario/schema.ts composes them). */
@@ -60,6 +62,7 @@ export const defaultMultiplex: MultiplexOptions = {
   exitOnDisconnection: false,
   healthCheckMs: null,
   connectTimeoutMs: 5000,
+  established: 'reply',
 };
 
 export interface MultiplexClient {
@@ -105,25 +108,22 @@ export function multiplexSpec(client: MultiplexClient): ConnectionSpec<State> {
   const { env, options } = client;
 
   function* open(ctx: Ctx, s: State): Gen<boolean> {
-    const r = yield* tcp.connect(ctx, env.net, env.address, { active: 'once', timeout: ms(options.connectTimeoutMs) });
-    if (!r.ok) {
-      ctx.trace('client.failed_connection', { pid: ctx.self, reason: r.error });
-      return false;
-    }
-    s.socket = r.socket;
-    s.wire = new Wire(r.socket, env.codecNsPerByte);
+    const wire = yield* openConnection(ctx, env, options, s.backoff);
+    if (wire === null) return false;
+    const socket = wire.socket;
+    tcp.setActive(ctx, socket, 'once');
+    s.socket = socket;
+    s.wire = wire;
     s.inFlight = [];
     s.head = 0;
     s.healthPending = false;
-    s.backoff.reset();
-    ctx.trace('client.connection', { pid: ctx.self, conn: r.socket.id });
     // At least once: what was in flight when the socket died goes out first, then the offline queue.
     for (const p of s.resend) ctx.trace('pipeline.resend', { req: p.req });
     const waiting = [...s.resend, ...s.offline];
     s.resend = [];
     s.offline = [];
     for (const p of waiting) write(ctx, s, p);
-    if (options.healthCheckMs !== null) ctx.sendAfter(ms(options.healthCheckMs), { type: '$health', conn: r.socket.id });
+    if (options.healthCheckMs !== null) ctx.sendAfter(ms(options.healthCheckMs), { type: '$health', conn: socket.id });
     return true;
   }
 

@@ -41,7 +41,7 @@ import {
 import { makeBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { z } from 'zod';
 import { msPositive, whole } from '../scenario/fields.js';
-import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, type ClientEnv, type ClientError, type Command, type CommandResult } from './common.js';
+import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, openConnection, type ClientEnv, type ClientError, type Command, type CommandResult, type Established } from './common.js';
 
 export interface PoolOptions {
   size: number;
@@ -56,6 +56,8 @@ export interface PoolOptions {
   backoff: BackoffOptions;
   connect: 'sync' | 'async';
   connectTimeoutMs: number;
+  /** When a connection counts as up and the backoff resets (common.ts, Established). */
+  established: Established;
 }
 
 /** The scenario's options of a pool (sim/scenario/schema.ts composes them). */
@@ -79,6 +81,7 @@ export const defaultPool: PoolOptions = {
   backoff: { strategy: 'rand_exp' },
   connect: 'async',
   connectTimeoutMs: 5000,
+  established: 'reply',
 };
 
 export interface PoolClient {
@@ -115,11 +118,12 @@ interface Cancel {
   readonly type: 'cancel';
   readonly ref: Ref;
 }
-/** A connection process connected its slot's socket. */
+/** A connection process connected its slot's socket (the wire has counted its handshake). */
 interface SlotUp {
   readonly type: 'slot_up';
   readonly slot: number;
   readonly socket: tcp.Socket;
+  readonly wire: Wire;
 }
 /** A connection process saw its idle socket close (or speak unasked) and is reconnecting. */
 interface SlotDown {
@@ -284,7 +288,7 @@ function poolSpec(client: PoolClient): GenServerSpec<PoolState> {
   /** slot up: a new socket, for the next waiter or idle. */
   function slotUp(ctx: Ctx, s: PoolState, m: SlotUp): Reply {
     const slot = s.slots[m.slot]!;
-    release(ctx, s, slot, m.socket, new Wire(m.socket, client.env.codecNsPerByte));
+    release(ctx, s, slot, m.socket, m.wire);
     return ['noreply', s];
   }
 
@@ -465,15 +469,10 @@ function slotSpec(client: PoolClient, pool: Pid, slot: number): ConnectionSpec<C
   const o = client.options;
 
   function* open(ctx: Ctx, s: ConnState): Gen<boolean> {
-    const r = yield* tcp.connect(ctx, client.env.net, client.env.address, { active: false, timeout: ms(o.connectTimeoutMs) });
-    if (!r.ok) {
-      ctx.trace('client.failed_connection', { pid: ctx.self, reason: r.error });
-      return false;
-    }
-    s.socket = r.socket;
-    s.backoff.reset();
-    ctx.trace('client.connection', { pid: ctx.self, conn: r.socket.id });
-    GenServer.cast(ctx, pool, { type: 'slot_up', slot, socket: r.socket } satisfies SlotUp);
+    const wire = yield* openConnection(ctx, client.env, o, s.backoff);
+    if (wire === null) return false;
+    s.socket = wire.socket;
+    GenServer.cast(ctx, pool, { type: 'slot_up', slot, socket: wire.socket, wire } satisfies SlotUp);
     return true;
   }
 

@@ -13,23 +13,25 @@
  * Between calls the socket is `active: :once`, so the process hears when Redis closes it
  * instead of finding out on the next call (as Postgrex does with its idle sockets).
  */
-import { ms, type Micros } from '../kernel/time.js';
+import type { Micros } from '../kernel/time.js';
 import { tcp } from '../net/index.js';
 import type { RespValue } from '../resp/index.js';
 import { Connection, GenServer, type ConnectionSpec, type Ctx, type Gen } from '../runtime/index.js';
 import { makeBackoff, type Backoff, type BackoffOptions } from './backoff.js';
-import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, type ClientEnv, type Command, type CommandResult } from './common.js';
+import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, openConnection, type ClientEnv, type Command, type CommandResult, type Established } from './common.js';
 
 export interface SerialOptions {
   backoff: BackoffOptions;
   connect: 'sync' | 'async';
   connectTimeoutMs: number;
+  /** When a connection counts as up and the backoff resets (common.ts, Established). */
+  established: Established;
 }
 
 /** The scenario's options of a serial client (sim/scenario/schema.ts composes them). */
 export const serialOptionsShape = { ...connectionOptionsShape };
 
-export const defaultSerial: SerialOptions = { backoff: { strategy: 'redix' }, connect: 'async', connectTimeoutMs: 5000 };
+export const defaultSerial: SerialOptions = { backoff: { strategy: 'redix' }, connect: 'async', connectTimeoutMs: 5000, established: 'reply' };
 
 export interface SerialClient {
   readonly kind: 'serial';
@@ -59,15 +61,10 @@ function serialSpec(client: SerialClient): ConnectionSpec<State> {
   const { env, options } = client;
 
   function* open(ctx: Ctx, s: State): Gen<boolean> {
-    const r = yield* tcp.connect(ctx, env.net, env.address, { active: false, timeout: ms(options.connectTimeoutMs) });
-    if (!r.ok) {
-      ctx.trace('client.failed_connection', { pid: ctx.self, reason: r.error });
-      return false;
-    }
-    s.wire = new Wire(r.socket, env.codecNsPerByte);
-    tcp.setActive(ctx, r.socket, 'once');
-    s.backoff.reset();
-    ctx.trace('client.connection', { pid: ctx.self, conn: r.socket.id });
+    const wire = yield* openConnection(ctx, env, options, s.backoff);
+    if (wire === null) return false;
+    s.wire = wire;
+    tcp.setActive(ctx, wire.socket, 'once');
     return true;
   }
 

@@ -183,6 +183,23 @@ export const presets: Preset[] = [
     },
   },
   {
+    name: 'backoff-reset',
+    lesson: 'beyond',
+    title: 'Why backoff resets must wait for a reply',
+    description: 'Redis is full (maxclients 4) and refuses two of six pooled connections right after accepting them: counting the accept as a connection restarts the backoff every time.',
+    scenario: {
+      name: 'backoff-reset',
+      durationMs: 2000,
+      server: { maxClients: 4 },
+      workload: { callers: 12, thinkMs: 2, callTimeoutMs: 500 },
+      // Redis accepts the connect, writes "-ERR max number of clients reached" and closes.
+      clients: [
+        pool(6, { label: 'reset-on-accept', established: 'accept', backoff: { strategy: 'exp', initialMs: 10, maxMs: 1000 } }),
+        pool(6, { label: 'reset-on-reply', established: 'reply', backoff: { strategy: 'exp', initialMs: 10, maxMs: 1000 } }),
+      ],
+    },
+  },
+  {
     name: 'pool-overload',
     lesson: 'beyond',
     title: 'Pool queues under overload: unbounded wait against CoDel',

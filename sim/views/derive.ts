@@ -198,7 +198,8 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
       }
       case 'checkout.start': {
         const r = byReq.get(e.req);
-        if (r !== undefined) r.checkedOutAt = t;
+        // A checkout that raced its caller's timeout (handed over after the caller gave up) is not part of its life.
+        if (r !== undefined && r.end === null) r.checkedOutAt = t;
         break;
       }
       case 'pipeline.sent': {

@@ -448,6 +448,27 @@ export const chapters: Chapter[] = [
     answer: (v) => perWorld(v, ['exp-no-jitter', 'rand-exp-jitter'], (w) => `${fmt(w.metrics.connections.connectAttempts)} attempts, ${fmt(w.metrics.connections.opened)} connection${w.metrics.connections.opened === 1 ? "" : "s"} opened`),
   },
   {
+    id: 'backoff-reset',
+    lesson: 'Beyond the slides',
+    title: 'Why backoff resets must wait for a reply',
+    preset: 'backoff-reset',
+    narration: [
+      'Redis is full: maxclients is 4 and each pool wants six connections. Redis still accepts the TCP connect, then writes “-ERR max number of clients reached” and closes — a load balancer or a proxy in front of a dead server does the same.',
+      'reset-on-accept counts the accept as a connection and starts its backoff over: it knocks again after 10 ms, for ever. reset-on-reply counts a connection as up only when its handshake PING is answered (as ioredis waits for its ready check, Redix for HELLO / AUTH / SELECT): the refusal is a failed connection, and the waits grow to a second.',
+    ],
+    lookAt: 'Watch the connection lanes of reset-on-accept: the two refused slots connect and fail every 10 ms, all run long. In reset-on-reply the same slots try a few times, further and further apart.',
+    experiment: { text: 'Drop every connection at 1 s: the four good slots reconnect at once in both worlds, and only the refused ones storm.', fault: { atMs: 1000, kind: 'drop_connections' } },
+    highlight: () => ({ world: 'reset-on-accept', lane: 'connections', from: 0, to: 300 * MS, label: 'reset-on-accept: accepted, refused, again after 10 ms' }),
+    focus: span(0, 300, 100),
+    also: [
+      { text: 'Now reset-on-reply: the refused slots wait 10, 20, 40, 80 ms... between attempts: a failed handshake does not reset the backoff.', highlight: () => ({ world: 'reset-on-reply', lane: 'connections', from: 0, to: 2000 * MS, label: 'reset-on-reply: the backoff grows' }), focus: span(0, 2000, 500) },
+    ],
+    codeWorld: 'reset-on-accept',
+    opensOn: 'backoff',
+    question: 'How many connections did each pool open for its six slots?',
+    answer: (v) => perWorld(v, ['reset-on-accept', 'reset-on-reply'], (w) => `${fmt(w.metrics.connections.opened)} connections opened, ${fmt(w.metrics.connections.openAtEnd)} open at the end`),
+  },
+  {
     id: 'at-least-once',
     lesson: 'Beyond the slides',
     title: 'At least once: resending can run a command twice',

@@ -204,7 +204,7 @@ export const CODE_STATES: Record<ClientSpec['kind'], { file: CodeFile; states: C
       {
         id: 'connecting',
         describe: (n) => `${plural(n, 'connection process', 'connection processes')} connecting`,
-        markers: [{ start: 'const r = yield* tcp.connect(ctx, client.env.net, client.env.address, { active: false, timeout: ms(o.connectTimeoutMs) });' }],
+        markers: [{ start: 'const wire = yield* openConnection(ctx, client.env, o, s.backoff);' }],
         count: connecting,
       },
       BACKOFF,
@@ -278,7 +278,7 @@ export const CODE_STATES: Record<ClientSpec['kind'], { file: CodeFile; states: C
       {
         id: 'connecting',
         describe: () => 'connecting (connect/2)',
-        markers: [{ start: "const r = yield* tcp.connect(ctx, env.net, env.address, { active: 'once'" }],
+        markers: [{ start: 'const wire = yield* openConnection(ctx, env, options, s.backoff);' }],
         count: connecting,
       },
       BACKOFF,
