@@ -536,6 +536,13 @@ export function* poolCommand(ctx: Ctx, client: PoolClient, cmds: readonly Comman
   const checkin = (brokenSocket: boolean) =>
     GenServer.cast(ctx, pool, { type: 'checkin', ref, slot, socket, broken: brokenSocket } satisfies Checkin);
 
+  // Bytes on the socket before anything was asked came unasked (on their way to its connection
+  // process when the pool took it, so back in the buffer): a reply read after them would start
+  // mid-frame. Nothing was sent.
+  if (socket.unread) {
+    checkin(true);
+    return endRequest(ctx, req, failure('disconnected', false));
+  }
   if (!wire.write(ctx, req, cmds)) {
     checkin(true);
     return endRequest(ctx, req, failure('disconnected', false));
