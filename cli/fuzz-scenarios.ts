@@ -12,11 +12,12 @@ const backoff = fc.record({
   initialMs: fc.integer({ min: 1, max: 20 }),
   maxMs: fc.integer({ min: 20, max: 200 }),
 });
+const established = fc.constantFrom('reply', 'accept');
 const connect = fc.constantFrom('sync', 'async');
 
 const client = fc.oneof(
   fc.constant({ kind: 'naive' }),
-  fc.record({ kind: fc.constant('serial'), backoff, connect, connectTimeoutMs: fc.integer({ min: 1, max: 200 }) }),
+  fc.record({ kind: fc.constant('serial'), backoff, connect, established, connectTimeoutMs: fc.integer({ min: 1, max: 200 }) }),
   fc.record({
     kind: fc.constant('pool'),
     size: fc.integer({ min: 1, max: 6 }),
@@ -27,6 +28,7 @@ const client = fc.oneof(
     queueIntervalMs: fc.integer({ min: 5, max: 100 }),
     backoff,
     connect,
+    established,
     connectTimeoutMs: fc.integer({ min: 1, max: 200 }),
   }),
   fc.record({
@@ -39,6 +41,7 @@ const client = fc.oneof(
     exitOnDisconnection: fc.boolean(),
     healthCheckMs: fc.option(fc.integer({ min: 2, max: 50 }), { nil: null }),
     connectTimeoutMs: fc.integer({ min: 1, max: 200 }),
+    established,
   }),
 );
 
