@@ -11,14 +11,16 @@ describe('server_down against a real redis-server', () => {
   it('fails_the_calls_while_it_is_down_and_recovers_after_the_restart', async () => {
     const r = parseScenario({
       name: 'restart',
-      durationMs: 900,
-      drainMs: 1500,
+      // Wall-clock run: generous margins so a loaded 2-core machine (where starting redis-server
+      // and waking timers takes hundreds of ms) still sees calls before, during and after.
+      durationMs: 2500,
+      drainMs: 3000,
       workload: { callers: 5, thinkMs: 2, callTimeoutMs: 300 },
       clients: [
         { label: 'pool', kind: 'pool', size: 5, backoff: { strategy: 'exp', initialMs: 20, maxMs: 50 } },
         { label: 'multiplex', kind: 'multiplex', backoff: { strategy: 'exp', initialMs: 20, maxMs: 50 } },
       ],
-      faults: [{ atMs: 200, kind: 'server_down', forMs: 300 }],
+      faults: [{ atMs: 300, kind: 'server_down', forMs: 500 }],
     });
     if (!r.ok) throw new Error(r.errors.join('; '));
     const result = await runReal(r.scenario);
@@ -30,8 +32,8 @@ describe('server_down against a real redis-server', () => {
       expect(w.metrics.invariants.lost, w.label).toBe(0);
       expect(w.metrics.invariants.misrouted, w.label).toBe(0);
       expect(w.metrics.invariants.duplicatedReplies, w.label).toBe(0);
-      // Requests that began after the restart (well after 500 ms) were answered.
-      const late = w.trace.toArray().filter((e) => e.kind === 'pipeline.stop' && e.t > 700_000 && e.ok === true);
+      // Requests that began after the restart (well after 800 ms) were answered.
+      const late = w.trace.toArray().filter((e) => e.kind === 'pipeline.stop' && e.t > 1_800_000 && e.ok === true);
       expect(late.length, w.label).toBeGreaterThan(0);
     }
   });

@@ -190,10 +190,13 @@ describe('late replies', () => {
     const result = runScenario(loadPreset('late-replies')!);
     const lab = deriveLab(result);
     for (const [wi, w] of lab.worlds.entries()) {
-      const drops = [...result.worlds[wi]!.trace.ofKind('msg.drop')].filter((d) => d.reason === 'inactive_alias');
-      expect(w.lateDrops, w.label).toHaveLength(drops.length);
+      const dropTimes = new Set([...result.worlds[wi]!.trace.ofKind('msg.drop')].filter((d) => d.reason === 'inactive_alias').map((d) => d.t));
+      // A request whose reply was read after its caller gave up: its reply was dropped.
+      const late = w.requests.filter((r) => r.error === 'timeout' && r.replyAt !== null && r.replyAt > r.end!);
+      expect(w.lateDrops, w.label).toHaveLength(late.length);
       const byReq = new Map(w.requests.map((r) => [r.req, r]));
       for (const d of w.lateDrops) {
+        expect(dropTimes.has(d.t)).toBe(true);
         const r = byReq.get(d.req)!;
         expect(r.error).toBe('timeout');
         expect(d.t).toBeGreaterThanOrEqual(r.replyAt!);
@@ -201,8 +204,12 @@ describe('late replies', () => {
         expect(d.lane).toBe(r.callerLane);
       }
     }
-    // The multiplexer's late replies are dropped by the runtime; the pool's die with their socket.
-    expect(lab.worlds.find((w) => w.label === 'multiplex')!.lateDrops.length).toBeGreaterThan(0);
+    // The multiplexer's late replies are dropped by the runtime, every one of them a command's; the
+    // pool's die with their socket (its drops are checkout replies that raced a caller's timeout).
+    const mux = lab.worlds.findIndex((w) => w.label === 'multiplex');
+    const muxDrops = [...result.worlds[mux]!.trace.ofKind('msg.drop')].filter((d) => d.reason === 'inactive_alias');
+    expect(lab.worlds[mux]!.lateDrops.length).toBeGreaterThan(0);
+    expect(lab.worlds[mux]!.lateDrops).toHaveLength(muxDrops.length);
     expect(lab.worlds.find((w) => w.label === 'pool')!.lateDrops).toHaveLength(0);
   }, 120_000);
 });

@@ -56,5 +56,6 @@ export const TRADE_OFFS: Readonly<Record<string, string>> = {
   'late-replies': 'After a timeout the multiplexer drops the late reply (its alias is inactive) and keeps the socket; the pool must close it and open another.',
   'at-least-once': 'Resending after a reconnect gets the command through but may run it twice; failing it as disconnected never runs it twice, but leaves it unknown.',
   'reconnect-storm': 'Backoff without jitter brings every client back at the same instant; jitter spreads the reconnects out.',
+  'backoff-reset': 'Resetting the backoff on accept retries a full server at the shortest delay forever; resetting it on the handshake reply keeps backing off while Redis refuses.',
   'pool-overload': 'An unbounded queue serves everyone, late; CoDel sheds the longest waiters so the rest are served quickly.',
 };
