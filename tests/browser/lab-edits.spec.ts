@@ -24,6 +24,17 @@ async function releaseRuns(page: Page): Promise<void> {
   });
 }
 
+/** The default page with a connection drop injected at 400 ms, drawn; returns the hash before it. */
+async function openWithDropAt400(page: Page): Promise<string | null> {
+  await open(page);
+  const original = await hashOf(page, 'multiplex');
+  await page.getByTestId('scrubber').fill('400000');
+  await page.getByTestId('fault-kind').selectOption('drop_connections');
+  await page.getByTestId('action-inject-fault').click();
+  await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(original!, { timeout: 120_000 });
+  return original;
+}
+
 test.describe('editing the run', () => {
   test('an_invalid_field_is_explained_beside_it_and_the_last_good_run_stays', async ({ page }) => {
     const errors = await open(page);
@@ -44,12 +55,7 @@ test.describe('editing the run', () => {
   });
 
   test('a_fault_moved_by_keyboard_and_then_deleted_resimulates_each_time', async ({ page }) => {
-    await open(page);
-    const original = await hashOf(page, 'multiplex');
-    await page.getByTestId('scrubber').fill('400000');
-    await page.getByTestId('fault-kind').selectOption('drop_connections');
-    await page.getByTestId('action-inject-fault').click();
-    await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(original!, { timeout: 120_000 });
+    const original = await openWithDropAt400(page);
     const withFault = await hashOf(page, 'multiplex');
     const url = page.url();
 
@@ -63,6 +69,40 @@ test.describe('editing the run', () => {
 
     await page.getByTestId(id!.replace('fault-', 'fault-delete-')).click();
     await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(original!, { timeout: 120_000 });
+  });
+
+  test('dragging_a_fault_resimulates_both_worlds_while_the_pointer_is_down_and_the_drop_is_the_edit', async ({ page }) => {
+    await openWithDropAt400(page);
+    const withFault = { pool: await hashOf(page, 'pool'), multiplex: await hashOf(page, 'multiplex') };
+    const url = page.url();
+
+    const chip = page.getByRole('button', { name: /^drop connections at 400 ms; Delete removes it$/ });
+    const box = (await chip.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 6 });
+    // The button is still down: both worlds already show the fault where it is being dragged.
+    await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(withFault.multiplex!, { timeout: 120_000 });
+    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(withFault.pool!, { timeout: 120_000 });
+    expect(page.url()).toBe(url);
+    await page.mouse.move(box.x + box.width / 2 + 90, box.y + box.height / 2, { steps: 3 });
+    await page.mouse.up();
+    // The drop is one edit, compared with the run from before the drag, and goes to the URL.
+    await expect(page.getByTestId('fault-delta')).toContainText(/Moved drop connections from 400 ms to \d/, { timeout: 120_000 });
+    await expect(page.getByTestId('live-region')).toContainText('Done', { timeout: 120_000 });
+    await expect.poll(() => page.url(), { timeout: 120_000 }).not.toBe(url);
+    const dropped = await hashOf(page, 'multiplex');
+
+    // Dragged away and brought back before the drop: nothing changed.
+    const moved = page.getByRole('button', { name: /^drop connections at [\d.]+ ms; Delete removes it$/ }).last();
+    const b2 = (await moved.boundingBox())!;
+    await page.mouse.move(b2.x + b2.width / 2, b2.y + b2.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(b2.x + b2.width / 2 + 80, b2.y + b2.height / 2, { steps: 5 });
+    await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(dropped!, { timeout: 120_000 });
+    await page.mouse.move(b2.x + b2.width / 2, b2.y + b2.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(dropped!, { timeout: 120_000 });
   });
 
   test('after_moving_the_playhead_slider_i_injects_a_fault_and_the_scenario_is_no_longer_the_preset', async ({ page }) => {

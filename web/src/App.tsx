@@ -2,7 +2,7 @@ import { Component, useCallback, useEffect, useMemo, useRef, useState, type Reac
 import type { LabView } from '../../sim/views/index.js';
 import type { ScenarioInput } from '../../sim/scenario/schema.js';
 import { actionById, actions, FAULT_KINDS, handleKey, seek, setPlaying } from './actions.js';
-import { applyScenario, cancelRun, deleteFault, injectFault, lab, moveFault, pickPreset, playhead, startFromUrl, useLab, type FaultKind, type TimeWindow } from './store.js';
+import { applyScenario, cancelFaultDrag, cancelRun, deleteFault, dragFault, injectFault, lab, moveFault, pickPreset, playhead, startFromUrl, useLab, type FaultKind, type TimeWindow } from './store.js';
 import { Timeline, type TimelineHighlight } from './components/Timeline.js';
 import { PresetPicker } from './components/PresetPicker.js';
 import { ScenarioPanel } from './components/ScenarioPanel.js';
@@ -238,6 +238,7 @@ function Notice() {
 
 const onInjectAt = (t: number) => void injectFault(lab.getState().faultKind, t);
 const onMoveFault = (i: number, t: number) => void moveFault(i, t);
+const onDragFault = (i: number, t: number) => dragFault(i, t);
 const onDeleteFault = (i: number) => void deleteFault(i);
 
 /**
@@ -262,7 +263,7 @@ function LinkedTimeline({ view, highlight }: { view: LabView; highlight?: Timeli
     reported.current = w;
     lab.setState({ window: w });
   }, []);
-  return <Timeline view={view} window={window_} onWindowChange={onWindowChange} playhead={playhead} onSeek={seek} onInjectAt={onInjectAt} onMoveFault={onMoveFault} onDeleteFault={onDeleteFault} highlight={highlight} />;
+  return <Timeline view={view} window={window_} onWindowChange={onWindowChange} playhead={playhead} onSeek={seek} onInjectAt={onInjectAt} onMoveFault={onMoveFault} onDragFault={onDragFault} onCancelFaultDrag={cancelFaultDrag} onDeleteFault={onDeleteFault} highlight={highlight} />;
 }
 
 /**

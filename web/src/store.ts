@@ -128,11 +128,14 @@ export function announce(text: string): void {
   lab.setState({ announcement: text });
 }
 
-/** Runs the current scenario; keeps the window if the run's length did not change. */
-export async function run(keepWindow: boolean): Promise<void> {
+/**
+ * Runs the current scenario; keeps the window if the run's length did not change. `quiet`: a run
+ * that follows a drag says nothing to screen readers (the drop will).
+ */
+export async function run(keepWindow: boolean, quiet = false): Promise<void> {
   const { input } = lab.getState();
   lab.setState({ status: 'running', progress: 0 });
-  announce('Simulating…');
+  if (!quiet) announce('Simulating…');
   let out;
   try {
     out = await sim.run(input, (progress) => lab.setState({ progress }));
@@ -157,6 +160,7 @@ export async function run(keepWindow: boolean): Promise<void> {
     pendingEdit = null;
     showFaultEdit(edit, view);
   }
+  if (quiet) return;
   const summary = view.worlds.map((w) => `${w.label}: ${Math.round(w.metrics.throughputPerSec)} requests per second, ${w.metrics.requests.failed} failed`).join('; ');
   const crashed = view.failed.map((f) => `${f.label} crashed: ${f.message}`).join('; ');
   announce(`Done. ${summary}${crashed ? `. ${crashed}` : ''}`);
@@ -291,9 +295,9 @@ function edited(): { keepWindow: true; preset?: null } {
 }
 
 /** The next run is this fault edit's: compare it with the run on screen. */
-function expectEdit(what: string, f: FaultSpec): void {
-  // Each edit against the run just before it.
-  const current = lab.getState().view;
+function expectEdit(what: string, f: FaultSpec, before?: LabView | null): void {
+  // Each edit against the run just before it (a drag's: the run before the drag).
+  const current = before ?? lab.getState().view;
   if (current === null) return;
   const at = Math.round(f.atMs * 1000);
   pendingEdit = { before: current, at, until: 'forMs' in f ? at + Math.round(f.forMs * 1000) : at, what };
@@ -313,13 +317,67 @@ export function injectFault(kind: FaultKind, atUs: number): Promise<void> {
 }
 
 export function moveFault(index: number, atUs: number): Promise<void> {
+  // Dropped after a drag: from where it was picked up, against the run before the drag.
+  const d = faultDrag;
+  faultDrag = null;
+  if (d !== null) lab.setState({ input: d.input });
   const faults = [...(lab.getState().input.faults ?? [])];
   const f = faults[index];
   if (f === undefined) return Promise.resolve();
   faults[index] = { ...f, atMs: Math.max(0, Math.round(atUs) / 1000) };
   announce(`Fault moved: ${f.kind.replace(/_/g, ' ')} now at ${(atUs / 1000).toFixed(3)} ms.`);
-  expectEdit(`Moved ${f.kind.replace(/_/g, ' ')} from ${f.atMs} ms to ${faults[index]!.atMs} ms`, faults[index]!);
+  expectEdit(`Moved ${f.kind.replace(/_/g, ' ')} from ${f.atMs} ms to ${faults[index]!.atMs} ms`, faults[index]!, d?.before);
   return applyScenario(withFaults(faults), edited());
+}
+
+/**
+ * A fault being dragged: the scenario and the run from before the drag (what the drop is compared
+ * with), the position not yet simulated, and whether a run following the drag is going.
+ */
+let faultDrag: { index: number; input: ScenarioInput; before: LabView | null; pending: number | null; running: boolean } | null = null;
+
+/**
+ * While a fault is dragged, both worlds follow it: the position is simulated as soon as the run
+ * before it is done (the latest position wins; those passed over meanwhile are never run), with
+ * the window kept and nothing announced. The drop (moveFault) cancels a run still going and makes
+ * the edit, compared with the run from before the drag.
+ */
+export function dragFault(index: number, atUs: number): void {
+  if (faultDrag === null || faultDrag.index !== index) {
+    faultDrag = { index, input: lab.getState().input, before: lab.getState().view, pending: null, running: false };
+    lab.setState({ delta: null });
+  }
+  faultDrag.pending = Math.max(0, Math.round(atUs));
+  if (!faultDrag.running) void followDrag(faultDrag);
+}
+
+/** The drag was given up (pointer cancelled): back to the scenario and run from before it. */
+export function cancelFaultDrag(): void {
+  const d = faultDrag;
+  if (d === null) return;
+  faultDrag = null;
+  sim.cancel();
+  lab.setState({ input: d.input, status: 'idle', ...(d.before === null ? {} : { view: d.before }) });
+  writeUrl(d.input);
+}
+
+async function followDrag(d: NonNullable<typeof faultDrag>): Promise<void> {
+  d.running = true;
+  try {
+    while (faultDrag === d && d.pending !== null) {
+      const at = d.pending;
+      d.pending = null;
+      const faults = [...(d.input.faults ?? [])];
+      const f = faults[d.index];
+      if (f === undefined) return;
+      // Not sorted while dragging: the dragged fault keeps its place (and its chip its index).
+      faults[d.index] = { ...f, atMs: at / 1000 };
+      lab.setState({ input: { ...d.input, faults } });
+      await run(true, true);
+    }
+  } finally {
+    d.running = false;
+  }
 }
 
 export function deleteFault(index: number): Promise<void> {

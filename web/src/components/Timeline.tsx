@@ -182,7 +182,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
     [current, x0, x1, endUs],
   );
 
-  const faults = useFaultEditing({ x0, x1, endUs, current, onMoveFault, onDeleteFault, onSeek: props.onSeek, sharedKeys, refocus: () => axisSvgRef.current?.focus() });
+  const faults = useFaultEditing({ x0, x1, endUs, current, onMoveFault, onDragFault: props.onDragFault, onCancelFaultDrag: props.onCancelFaultDrag, onDeleteFault, onSeek: props.onSeek, sharedKeys, refocus: () => axisSvgRef.current?.focus() });
 
   const cardId = `${uid}-card`;
   const pid = useCallback((key: string) => `${uid}-p-${safeId(key)}`, [uid]);

@@ -64,6 +64,8 @@ interface FaultEditing {
   endUs: number;
   current(): TimeWindow;
   onMoveFault?(index: number, atUs: number): void;
+  onDragFault?(index: number, atUs: number): void;
+  onCancelFaultDrag?(): void;
   onDeleteFault?(index: number): void;
   onSeek(t: number): void;
   /** Keys the whole timeline shares (zoom, pan); true when handled. */
@@ -74,7 +76,7 @@ interface FaultEditing {
 
 /** Dragging, moving by keys and deleting fault chips. */
 export function useFaultEditing(o: FaultEditing) {
-  const { x0, x1, endUs, current, onMoveFault, onDeleteFault } = o;
+  const { x0, x1, endUs, current, onMoveFault, onDragFault, onDeleteFault } = o;
   const [drag, setDrag] = useState<FaultDrag | null>(null);
   const faultDrag = useRef<{ index: number; pointerId: number; startX: number; at0: number; moved: boolean } | null>(null);
   const clampFaultAt = (f: FaultView, at: number) => Math.round(Math.min(Math.max(0, at), Math.max(0, endUs - (f.until - f.at))));
@@ -91,7 +93,9 @@ export function useFaultEditing(o: FaultEditing) {
     const dx = e.clientX - g.startX;
     if (!g.moved && Math.abs(dx) < 3) return;
     g.moved = true;
-    setDrag({ index: f.index, at: atFor(f, g.at0, dx) });
+    const at = atFor(f, g.at0, dx);
+    setDrag({ index: f.index, at });
+    onDragFault?.(f.index, at);
   };
   const onPointerUp = (f: FaultView, e: ReactPointerEvent<HTMLDivElement>) => {
     const g = faultDrag.current;
@@ -101,12 +105,16 @@ export function useFaultEditing(o: FaultEditing) {
     if (g.moved) {
       const at = atFor(f, g.at0, e.clientX - g.startX);
       setDrag(null);
-      if (at !== f.at) onMoveFault?.(f.index, at);
+      if (at !== g.at0) onMoveFault?.(f.index, at);
+      // Dropped where it started: the runs that followed the drag are undone.
+      else o.onCancelFaultDrag?.();
     }
   };
   const onPointerCancel = () => {
+    const moved = faultDrag.current?.moved === true;
     faultDrag.current = null;
     setDrag(null);
+    if (moved) o.onCancelFaultDrag?.();
   };
   const onDelete = (f: FaultView) => {
     if (onDeleteFault === undefined) return;

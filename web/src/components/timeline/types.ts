@@ -30,7 +30,9 @@ export interface TimelineProps {
   playhead: PlayheadSource;
   onSeek(t: number): void; // click / drag on the time axis moves the playhead
   onInjectAt?(t: number): void; // shift+click on the axis (or a keyboard action) asks to inject the selected fault at t
-  onMoveFault?(index: number, atUs: number): void; // drag a fault band horizontally
+  onMoveFault?(index: number, atUs: number): void; // drag a fault band horizontally (the drop)
+  onDragFault?(index: number, atUs: number): void; // where it is while being dragged (both worlds follow it)
+  onCancelFaultDrag?(): void; // a drag given up (pointer cancelled)
   onDeleteFault?(index: number): void; // Delete/Backspace on a focused fault band, or its × button
   highlight?: TimelineHighlight; // the guided tour points at a lane, a time range or a request
   height?: number;
