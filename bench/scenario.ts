@@ -53,9 +53,23 @@ function open(ratePerSec: number, requests: number): Scenario {
   });
 }
 
-function timed(s: Scenario): { wall: number; issued: number } {
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * `quarters`: the heap still in use after a full GC at each quarter of the run (MB), to show that
+ * memory stays flat however long it goes (four GCs: a few hundred ms of the wall time).
+ */
+function timed(s: Scenario, quarters: number[] | null = null): { wall: number; issued: number } {
   const t0 = performance.now();
-  const r = runScenario(s, { keepTrace: false, onProgress: sample, sliceEvents: 100_000 });
+  let next = 0.25;
+  const onProgress = (f: number) => {
+    sample();
+    if (quarters === null || gc === undefined || f < next) return;
+    next += 0.25;
+    gc();
+    quarters.push(process.memoryUsage().heapUsed / 2 ** 20);
+  };
+  const r = runScenario(s, { keepTrace: false, onProgress, sliceEvents: 100_000 });
   const wall = (performance.now() - t0) / 1000;
   return { wall, issued: r.worlds[0]!.metrics.requests.issued };
 }
@@ -65,14 +79,16 @@ timed(closed(300));
 timed(open(20_000, 5_000));
 
 if (!quick) {
-  (globalThis as { gc?: () => void }).gc?.();
+  gc?.();
   peak = 0;
   sample();
   const before = peak;
-  const { wall, issued } = timed(closed(50_000 * millions));
+  const quarters: number[] = [];
+  const { wall, issued } = timed(closed(50_000 * millions), quarters);
   console.log(
     `${millions === 1 ? '~1M' : `~${millions}M`} requests (50 callers, ${50 * millions} s virtual, multiplexed, no trace kept): ${fmt(issued, 0)} in ${fmt(wall, 1)} s wall, ` +
-      `${fmt(issued / wall, 0)} requests per wall second, peak memory ${fmt(peak / 2 ** 20, 0)} MB (${fmt(before / 2 ** 20, 0)} MB before the run)`,
+      `${fmt(issued / wall, 0)} requests per wall second, peak memory ${fmt(peak / 2 ** 20, 0)} MB (${fmt(before / 2 ** 20, 0)} MB before the run)` +
+      (quarters.length === 0 ? '' : `; heap in use after a GC at each quarter of the run: ${quarters.map((q) => fmt(q, 0)).join(' / ')} MB`),
   );
 }
 
