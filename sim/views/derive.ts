@@ -140,6 +140,7 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   /** Each caller's request not yet ended: a killed caller's ends where it was killed. */
   const openOf = new Map<number, RequestView>();
   const dropTimes: Micros[] = [];
+  const resends: WorldView['resends'] = [];
 
   w.trace.each((t, kind, f) => {
     const e = f as unknown as Fields;
@@ -205,6 +206,11 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
       case 'pipeline.sent': {
         const r = byReq.get(e.req);
         if (r === undefined) break;
+        if (r.sentAt !== null) {
+          // Written again (at least once): the previous write was lost with its connection.
+          const prev = r.conn === null ? undefined : conns.get(r.conn);
+          resends.push({ req: r.req, lane: r.callerLane, prevConn: r.conn ?? -1, prevSentAt: r.sentAt, lostAt: prev?.to ?? null, at: t });
+        }
         r.sentAt = t;
         r.conn = e.conn;
         for (let k = 0; k < e.n; k++) owner.set(e.conn, e.i + k, r);
@@ -314,6 +320,7 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
     bucketUs,
     connInFlight: [...connPoints].map(([conn, points]) => ({ conn, points })),
     lateDrops,
+    resends,
     endUs,
   };
 }

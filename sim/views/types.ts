@@ -106,6 +106,11 @@ export interface WorldView {
   /** Replies that came after their call had timed out, dropped by the runtime because the
    * caller's alias was inactive (msg.drop inactive_alias): when, whose request, its caller lane. */
   lateDrops: Array<{ t: Micros; req: number; lane: number }>;
+  /** Requests written again after a reconnect (at least once): when the previous write was
+   * (`prevSentAt`), when the connection it was on closed and lost it (`lostAt`, null if not
+   * seen), and when it was written again (`at`), on its caller's lane; `prevConn` is the
+   * connection it was lost with. One per resend. */
+  resends: Array<{ req: number; lane: number; prevConn: number; prevSentAt: Micros; lostAt: Micros | null; at: Micros }>;
   endUs: Micros;
 }
 

@@ -87,6 +87,9 @@ export const WIRE = {
 /** Caller lanes: one bar per request. */
 export const REQUEST_STATES = {
   waiting: { key: 'waiting', label: 'waiting for a pooled connection', fill: OKABE_ITO.yellow, pattern: 'dots', ink: '#6b6200' },
+  // A call not yet taken by the GenServer that owns the socket (serial, multiplexed): waiting,
+  // like the pool's queue (yellow), but in a line of messages (stripes), not for a socket.
+  mailbox: { key: 'mailbox', label: "waiting in the GenServer's mailbox", fill: '#f7f0a0', pattern: 'horiz', ink: '#6b6200' },
   inflight: { key: 'inflight', label: 'in flight, no reply yet', fill: OKABE_ITO.sky, pattern: 'solid', ink: OKABE_ITO.sky },
   ok: { key: 'ok', label: 'replied ok', fill: OKABE_ITO.blue, pattern: 'solid', ink: OKABE_ITO.blue },
 } as const satisfies Record<string, Swatch>;

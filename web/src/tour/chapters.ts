@@ -183,7 +183,7 @@ export const chapters: Chapter[] = [
       'Opening connections is expensive, so keep one open, owned by a GenServer; callers GenServer.call it. The connect cost is gone.',
       'But this GenServer sends the command and then blocks in recv inside handle_call. While it waits for one reply it serves nobody else: callers queue in its mailbox, and throughput is capped at one request per round trip.',
     ],
-    lookAt: 'Watch the serial world: its single connection carries exactly one request at a time, a short arrow pair each, yet the callers’ bars are long — the rest of each bar is time queued in the GenServer’s mailbox. Step with ] and see the code panel sit in recv.',
+    lookAt: 'Watch the serial world: its single connection carries exactly one request at a time, a short arrow pair each, yet the callers’ bars are long — the yellow striped part of each bar is the call waiting in the GenServer’s mailbox (the line under the world’s title gives the mean). Step with ] and see the code panel sit in recv.',
     experiment: { text: 'Add a latency spike at 400 ms (+20 ms for 200 ms): one request per round trip now means one per 41 ms, for everyone.', fault: { atMs: 400, kind: 'latency', addMs: 20, forMs: 200 } },
     highlight: () => ({ world: 'serial', lane: 'callers', label: 'serial: every caller queued behind one blocking recv' }),
     focus: span(200, 230, 210),
@@ -477,7 +477,7 @@ export const chapters: Chapter[] = [
       'L6 said an error does not prove the command did not run. Here the link goes dark just after some INCRs reached Redis; a health check notices and the clients reconnect.',
       'at-most-once (Redix, node-redis) fails what was in flight: the caller is told it cannot know. at-least-once (ioredis, lettuce) writes them again after reconnecting: nobody fails, and some INCRs run twice.',
     ],
-    lookAt: 'Watch the highlighted request in at-least-once: sent, lost with the connection, sent again on the new one.',
+    lookAt: 'Watch the highlighted request in at-least-once: sent (▸), lost with the connection (✕, its dashed arrow on the old socket never answered), sent again on the new one (↻).',
     experiment: { text: 'Drop the connections at 700 ms too: at-least-once resends what was in flight again. Does the count of commands run twice grow? Check the answer again.', fault: { atMs: 700, kind: 'drop_connections' } },
     highlight: (v) => {
       const r = firstReq(v, 'at-least-once', (x) => x.resent);

@@ -2,6 +2,7 @@
 import { memo, useMemo, useState, useSyncExternalStore } from 'react';
 import type { FaultView } from '../../../../sim/views/types.js';
 import { CONN_STATES, ERROR_SWATCHES, FAULT, INK, PATTERN_TILE, REQUEST_STATES, WIRE, glyphIsStroked, glyphPath, patternTile, type Swatch } from '../../palette.js';
+import { RESEND_COLORS } from './layers/resends.js';
 import { presentKeys } from './legend-presence.js';
 import type { ShownWindow } from './shown-window.js';
 import type { WorldData } from './types.js';
@@ -77,6 +78,7 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
   const conns = Object.values(CONN_STATES).filter((s) => s.key !== 'closing' && has(s.key));
   const reqs = Object.values(REQUEST_STATES).filter((s) => has(s.key));
   const lateDrop = has('late-drop');
+  const resend = has('resend');
   const errors = ERROR_SWATCHES.filter((s) => has(s.key));
   const hidden = all ? 0 : LEGEND_KEYS.filter((k) => !present.has(k)).length;
   return (
@@ -119,7 +121,7 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
           )}
         </ul>
       )}
-      {(reqs.length > 0 || lateDrop) && (
+      {(reqs.length > 0 || lateDrop || resend) && (
         <ul aria-label="Requests">
           <li className="tl-legend-head">Requests</li>
           {reqs.map((s) => (
@@ -135,6 +137,16 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
                 <line x1={3} y1={9} x2={9} y2={3} stroke={INK.text} strokeWidth={1.6} />
               </svg>
               late reply dropped (inactive alias)
+            </li>
+          )}
+          {resend && (
+            <li data-legend="resend">
+              <svg width={40} height={12} aria-hidden="true" className="tl-swatch">
+                <path d="M2,2 L10,6 L2,10 Z" fill={RESEND_COLORS.sent} />
+                <path d="M15,2 L23,10 M15,10 L23,2" stroke={RESEND_COLORS.lost} strokeWidth={2} />
+                <path d="M36.5,3 A4.5,4.5 0 1 0 37,8.5 M34,1.5 L36.5,3 L35.5,6" stroke={RESEND_COLORS.resent} strokeWidth={1.6} fill="none" />
+              </svg>
+              sent, lost with the connection, sent again (at least once)
             </li>
           )}
         </ul>
@@ -177,4 +189,4 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
 });
 
 /** Every entry the legend can list (for the "n more" count). */
-const LEGEND_KEYS: readonly string[] = [...Object.values(CONN_STATES).filter((s) => s.key !== 'closing').map((s) => s.key), 'command', 'reply', 'density', ...Object.values(REQUEST_STATES).map((s) => s.key), 'late-drop', ...ERROR_SWATCHES.map((s) => s.key), 'fault'];
+const LEGEND_KEYS: readonly string[] = [...Object.values(CONN_STATES).filter((s) => s.key !== 'closing').map((s) => s.key), 'command', 'reply', 'density', ...Object.values(REQUEST_STATES).map((s) => s.key), 'late-drop', 'resend', ...ERROR_SWATCHES.map((s) => s.key), 'fault'];

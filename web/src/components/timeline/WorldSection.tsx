@@ -1,9 +1,10 @@
 /** One world on the timeline: its title, its canvas (lanes drawn by draw-world.ts) and its card. */
-import { useEffect, useRef, type CanvasHTMLAttributes } from 'react';
+import { useEffect, useMemo, useRef, type CanvasHTMLAttributes } from 'react';
 import { describeClient } from './format.js';
 import { requestAnchor } from './hit-test.js';
 import { laneRange } from './layers/highlight.js';
 import { RequestCard } from './RequestCard.js';
+import { trackFigures, type TrackFigure } from './tracks.js';
 import { spanOf, useFailedInView, useShownWindow, type ShownWindow } from './shown-window.js';
 import type { TimelineHighlight, WorldData } from './types.js';
 import type { CanvasHandlers } from './use-request-cursor.js';
@@ -78,25 +79,27 @@ function TourFocus({ d, hl, shown, x0, x1 }: { d: WorldData; hl: NonNullable<Res
   return <div ref={ref} className="tl-tour-focus" data-testid="tour-focus" aria-hidden="true" style={{ left, top, width: Math.max(4, right - left), height: Math.max(4, bottom - top) }} />;
 }
 
-/** What the extra tracks of this world hold, in words (and a data-testid per track kind). */
-function Tracks({ d }: { d: WorldData }) {
+/**
+ * What the extra tracks of this world hold: an element per track over the part of the world it
+ * is drawn in (data-testid track-<kind>-<world>, its figures as data-count and data-value), its
+ * words for screen readers; the same words, shown, in one line under the world's title.
+ */
+function Tracks({ d, figures }: { d: WorldData; figures: TrackFigure[] }) {
+  if (figures.length === 0) return null;
   const label = d.world.label;
-  const drops = d.world.lateDrops.length;
-  const killed = d.world.requests.filter((r) => r.error === 'killed').length;
-  if (drops === 0 && killed === 0) return null;
   return (
-    <ul className="tl-sr-only" aria-label={`${label}: marks on the callers' rows`}>
-      {drops > 0 && (
-        <li data-testid={`track-late-drops-${label}`} data-count={drops}>
-          {drops} late {drops === 1 ? 'reply' : 'replies'} dropped (inactive alias), each marked ⊘ where it arrived
-        </li>
-      )}
-      {killed > 0 && (
-        <li data-testid={`track-killed-${label}`} data-count={killed}>
-          {killed} {killed === 1 ? 'caller' : 'callers'} killed: the bar ends at the kill
-        </li>
-      )}
-    </ul>
+    <>
+      {figures.map((t) => {
+        const [top, bottom] = laneRange(d.lay, t.region, d.lay.height);
+        return (
+          <div key={t.kind} className="tl-track" data-testid={`track-${t.kind}-${label}`} data-count={t.count} data-value={t.value} style={{ top, height: Math.max(4, bottom - top) }}>
+            <span className="tl-sr-only">
+              {label}: {t.text}
+            </span>
+          </div>
+        );
+      })}
+    </>
   );
 }
 
@@ -136,6 +139,7 @@ export function WorldSection({ d, wi, uid, shown, highlight, card, cardId, x0, x
   const label = d.world.label;
   const hl = resolveHighlight(highlight, d);
   const lanes = d.world.connLanes.length;
+  const figures = useMemo(() => trackFigures(d.world), [d.world]);
   return (
     <section className="tl-world" data-testid={`world-${label}`} data-highlight={highlight === undefined ? undefined : hl.dimAll ? 'dim' : 'on'} aria-labelledby={`${uid}-w${wi}`}>
       <h3 className="tl-world-title" id={`${uid}-w${wi}`}>
@@ -152,8 +156,16 @@ export function WorldSection({ d, wi, uid, shown, highlight, card, cardId, x0, x
       <span className="tl-sr-only" data-testid={`error-count-${label}`}>
         <FailedInView shown={shown} ix={d.ix} />
       </span>
-      <Tracks d={d} />
+      {figures.some((t) => t.notable) && (
+        <p className="tl-track-notes" aria-hidden="true">
+          {figures
+            .filter((t) => t.notable)
+            .map((t) => t.text)
+            .join(' · ')}
+        </p>
+      )}
       <div className="tl-plot" style={{ height: d.lay.height }}>
+        <Tracks d={d} figures={figures} />
         <WorldCanvas
           shown={shown}
           ix={d.ix}

@@ -19,6 +19,7 @@ import { drawConnBands, drawConnDensity, drawConnOccupancy } from './layers/conn
 import { drawErrorMarks } from './layers/errors.js';
 import { drawHighlight, outlineRequest } from './layers/highlight.js';
 import { drawLateDrops } from './layers/late-drops.js';
+import { drawResends } from './layers/resends.js';
 import { drawGridLines, drawGutter, drawLaneBackgrounds } from './layers/lanes.js';
 import { drawBarsPrecise, drawBarsRaster, drawCallerDensity } from './layers/requests.js';
 import type { WorldIndex } from './world-index.js';
@@ -48,6 +49,8 @@ export function drawWorld(f: Frame, ix: WorldIndex, lay: WorldLayout, opts: Draw
   drawErrorMarks(f, ix, lay.callers);
   drawLateDrops(f, ix, lay.callers);
   drawHighlight(f, ix, lay, modes, opts);
+  // Over the dimming: the marks are what at least once is about.
+  drawResends(f, ix, lay, modes.wire === 'arrows');
   if (opts.hover !== null && opts.hover !== opts.cursor) outlineRequest(f, ix, lay, opts.hover, 'hover');
   if (opts.cursor !== null) outlineRequest(f, ix, lay, opts.cursor, opts.focused ? 'cursor' : 'hover');
   ctx.restore();

@@ -8,10 +8,10 @@ import { ERROR_KINDS } from '../../palette.js';
 import { ARROW_LIMIT } from './frame.js';
 import { lowerBound, upperBound } from './search.js';
 import type { TimeWindow, WorldData } from './types.js';
-import { countVisible } from './world-index.js';
+import { CODE_MAILBOX, countVisible } from './world-index.js';
 
 /** Legend keys: conn states ('connecting', 'up', 'backoff'), 'command', 'reply', 'density',
- * request states ('waiting', 'inflight', 'ok'), 'late-drop', 'error:<kind>', 'fault'. */
+ * request states ('waiting', 'mailbox', 'inflight', 'ok'), 'late-drop', 'resend', 'error:<kind>', 'fault'. */
 export function presentKeys(worlds: readonly WorldData[], faults: readonly FaultView[], w: TimeWindow): Set<string> {
   const keys = new Set<string>();
   const overlaps = (a: number, b: number) => a <= w.to && b >= w.from;
@@ -22,22 +22,24 @@ export function presentKeys(worlds: readonly WorldData[], faults: readonly Fault
     if (visible > 0) keys.add(visible <= ARROW_LIMIT ? 'command' : 'density');
     if (visible > 0 && visible <= ARROW_LIMIT) keys.add('reply');
     // Request states: scan the requests in view until all three are seen.
+    const wait = ix.waitCode === CODE_MAILBOX ? 'mailbox' : 'waiting';
     const lo = lowerBound(ix.start, w.from - ix.shortMaxDur);
     const hi = upperBound(ix.start, w.to);
     const seen = (i: number) => {
       if (ix.end[i]! < w.from) return;
-      if (ix.waitTo[i]! > ix.waitFrom[i]! && overlaps(ix.waitFrom[i]!, ix.waitTo[i]!)) keys.add('waiting');
+      if (ix.waitTo[i]! > ix.waitFrom[i]! && overlaps(ix.waitFrom[i]!, ix.waitTo[i]!)) keys.add(wait);
       const r = ix.reqs[i]!;
       if (r.ok === true) keys.add('ok');
       else if (r.ok === null || r.end === null) keys.add('inflight');
     };
-    const done = () => keys.has('waiting') && keys.has('ok') && keys.has('inflight');
+    const done = () => keys.has(wait) && keys.has('ok') && keys.has('inflight');
     for (let i = lo; i < hi && !done(); i++) seen(i);
     for (let j = 0; j < ix.longIdx.length && !done(); j++) {
       const i = ix.longIdx[j]!;
       if (ix.start[i]! <= w.to) seen(i);
     }
     if (upperBound(ix.dropT, w.to) > lowerBound(ix.dropT, w.from)) keys.add('late-drop');
+    if (world.resends.some((r) => r.at >= w.from && r.prevSentAt <= w.to)) keys.add('resend');
     const flo = lowerBound(ix.failEnd, w.from);
     const fhi = upperBound(ix.failEnd, w.to);
     for (let j = flo; j < fhi; j++) keys.add(`error:${ERROR_KINDS[ix.failKind[j]!] ?? 'other'}`);

@@ -14,12 +14,14 @@ import { lowerBound, upperBound } from './search.js';
 export const CODE_OK = 1;
 export const CODE_INFLIGHT = 2;
 export const CODE_WAITING = 3;
-export const CODE_ERROR0 = 4;
+export const CODE_MAILBOX = 4;
+export const CODE_ERROR0 = 5;
 export const CODE_SWATCH: Swatch[] = [
   REQUEST_STATES.ok,
   REQUEST_STATES.ok,
   REQUEST_STATES.inflight,
   REQUEST_STATES.waiting,
+  REQUEST_STATES.mailbox,
   ...ERROR_KINDS.map((k) => errorSwatch(k)),
   errorSwatch('other'),
 ];
@@ -38,9 +40,29 @@ export function outcomeSwatch(r: RequestView): Swatch {
   return r.ok === false && r.end !== null ? errorSwatch(r.error) : CODE_SWATCH[outcomeCode(r)]!;
 }
 
-/** The bar's two parts: waiting for a pooled connection (if it queued), then the rest of its life. */
+/**
+ * The bar's two parts: waiting (for a pooled connection if it queued, or in the GenServer's
+ * mailbox until it was sent), then the rest of its life.
+ */
 export function segments(ix: WorldIndex, i: number): { waitFrom: number; waitTo: number; mainFrom: number; mainTo: number } {
   return { waitFrom: ix.waitFrom[i]!, waitTo: ix.waitTo[i]!, mainFrom: ix.mainFrom[i]!, mainTo: ix.end[i]! };
+}
+
+/**
+ * What a caller's wait is in this world: for a pooled connection ('waiting'), or in the mailbox
+ * of the one process that owns the socket ('mailbox': serial and multiplexed clients, whose
+ * callers' requests are messages that process takes one at a time), or none.
+ */
+export function waitKind(world: WorldView): 'waiting' | 'mailbox' | null {
+  const k = world.client.kind;
+  return k === 'pool' ? 'waiting' : k === 'serial' || k === 'multiplex' ? 'mailbox' : null;
+}
+
+/** When each request was first written (a resent one's sentAt is its last write). */
+export function firstSends(world: WorldView): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const r of world.resends) if (!out.has(r.req) || r.prevSentAt < out.get(r.req)!) out.set(r.req, r.prevSentAt);
+  return out;
 }
 
 // ---- The per-world index (built once per view) --------------------------------------------------
@@ -55,6 +77,8 @@ export interface WorldIndex {
   /** Per request, precomputed so a frame allocates nothing per request: caller row, the waiting
    * segment (waitTo <= waitFrom: none), where the rest starts, and its raster code. */
   lane: Int32Array;
+  /** The waiting segment's code: CODE_WAITING (pool queue) or CODE_MAILBOX (GenServer mailbox). */
+  waitCode: number;
   waitFrom: Float64Array;
   waitTo: Float64Array;
   mainFrom: Float64Array;
@@ -124,6 +148,8 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
   const mainFrom = new Float64Array(n);
   const code = new Uint8Array(n);
   const reqPos = new Map<number, number>();
+  const kind = waitKind(world);
+  const firstSent = kind === 'mailbox' ? firstSends(world) : null;
   for (let i = 0; i < n; i++) {
     const r = reqs[i]!;
     const e = Math.max(r.start, r.end ?? world.endUs);
@@ -131,7 +157,14 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     end[i] = e;
     lane[i] = r.callerLane;
     code[i] = outcomeCode(r);
-    if (r.queuedAt === null) {
+    if (firstSent !== null) {
+      // In the mailbox until the process took it and wrote it; never written: waited to the end.
+      const sent = firstSent.get(r.req) ?? r.sentAt;
+      const to = sent === null ? e : Math.min(sent, e);
+      waitFrom[i] = r.start;
+      waitTo[i] = to;
+      mainFrom[i] = to;
+    } else if (r.queuedAt === null) {
       waitFrom[i] = waitTo[i] = r.start;
       mainFrom[i] = r.start;
     } else {
@@ -193,6 +226,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     start,
     end,
     lane,
+    waitCode: kind === 'mailbox' ? CODE_MAILBOX : CODE_WAITING,
     waitFrom,
     waitTo,
     mainFrom,

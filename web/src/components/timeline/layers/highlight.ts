@@ -1,8 +1,8 @@
 /** What the tour points at (the rest dimmed), the keyboard cursor and the hovered request. */
-import { INK, REQUEST_STATES } from '../../../palette.js';
+import { INK } from '../../../palette.js';
 import { cx, px, type DrawOptions, type DrawResult, type Frame } from '../frame.js';
 import type { WorldLayout } from '../layout.js';
-import { outcomeSwatch, segments, type WorldIndex } from '../world-index.js';
+import { CODE_SWATCH, outcomeSwatch, segments, type WorldIndex } from '../world-index.js';
 import { drawArrows } from './arrows.js';
 
 // -- highlight, cursor, hover --
@@ -54,7 +54,7 @@ export function redrawRequest(f: Frame, ix: WorldIndex, lay: WorldLayout, modes:
     const h = Math.max(1, lay.callers.rowH - 1);
     const sg = segments(ix, i);
     if (sg.waitTo > sg.waitFrom) {
-      ctx.fillStyle = f.fill(REQUEST_STATES.waiting);
+      ctx.fillStyle = f.fill(CODE_SWATCH[ix.waitCode]!);
       ctx.fillRect(cx(f, sg.waitFrom), y, Math.max(1, cx(f, sg.waitTo) - cx(f, sg.waitFrom)), h);
     }
     ctx.fillStyle = f.fill(outcomeSwatch(r));

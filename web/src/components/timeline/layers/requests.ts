@@ -4,20 +4,21 @@ import { cx, type Frame } from '../frame.js';
 import type { LaneArea } from '../layout.js';
 import { ColumnImage, columnBars, stepColumns } from '../raster.js';
 import { lowerBound, upperBound } from '../search.js';
-import { CODE_SWATCH, CODE_WAITING, forEachVisible, outcomeSwatch, segments, type WorldIndex } from '../world-index.js';
+import { CODE_SWATCH, forEachVisible, outcomeSwatch, segments, type WorldIndex } from '../world-index.js';
 
 // -- caller lanes --
 
 export function drawBarsPrecise(f: Frame, ix: WorldIndex, area: LaneArea): void {
   const { ctx } = f;
   const h = Math.max(1, area.rowH - 1);
+  const wait = CODE_SWATCH[ix.waitCode]!;
   forEachVisible(ix, f.from, f.to, (i) => {
     const r = ix.reqs[i]!;
     const y = area.y + r.callerLane * area.rowH;
     const sg = segments(ix, i);
     if (sg.waitTo > sg.waitFrom) {
       const a = cx(f, sg.waitFrom);
-      ctx.fillStyle = f.fill(REQUEST_STATES.waiting);
+      ctx.fillStyle = f.fill(wait);
       ctx.fillRect(a, y, Math.max(1, cx(f, sg.waitTo) - a), h);
     }
     const a = cx(f, sg.mainFrom);
@@ -36,7 +37,7 @@ export function drawBarsRaster(f: Frame, ix: WorldIndex, area: LaneArea): void {
   const cols = Math.max(1, Math.ceil(f.x1 - f.x0));
   const rows = area.rows;
   const grid = new Uint8Array(rows * cols);
-  const { start, end, lane, waitFrom, waitTo, mainFrom, code, isLong } = ix;
+  const { start, end, lane, waitFrom, waitTo, mainFrom, code, isLong, waitCode } = ix;
   const k = f.k;
   const from = f.from;
   const last = cols - 1;
@@ -52,7 +53,7 @@ export function drawBarsRaster(f: Frame, ix: WorldIndex, area: LaneArea): void {
     const row = lane[i]!;
     if (row >= rows) return;
     const base = row * cols;
-    if (waitTo[i]! > waitFrom[i]!) paint(base, waitFrom[i]!, waitTo[i]!, CODE_WAITING);
+    if (waitTo[i]! > waitFrom[i]!) paint(base, waitFrom[i]!, waitTo[i]!, waitCode);
     paint(base, mainFrom[i]!, end[i]!, code[i]!);
   };
   const lo = lowerBound(start, from - ix.shortMaxDur);
@@ -85,7 +86,8 @@ export function drawBarsRaster(f: Frame, ix: WorldIndex, area: LaneArea): void {
 
 /**
  * Too many callers for a row each: requests in the system over time (mean per pixel column), with
- * the part waiting for a pooled connection stacked at the bottom in its own colour and pattern.
+ * the part waiting (for a pooled connection, or in the GenServer's mailbox) stacked at the bottom
+ * in its own colour and pattern.
  */
 export function drawCallerDensity(f: Frame, ix: WorldIndex, area: LaneArea): void {
   const cols = Math.max(1, Math.ceil(f.x1 - f.x0));
@@ -94,6 +96,6 @@ export function drawCallerDensity(f: Frame, ix: WorldIndex, area: LaneArea): voi
   const h = area.h - 3;
   const img = new ColumnImage(f, area.y, area.h);
   columnBars(img, stepColumns(f, ix.inFlight, new Float32Array(cols)), bottom, h, max, REQUEST_STATES.inflight, OKABE_ITO.blue);
-  if (ix.waiting.times.length > 1) columnBars(img, stepColumns(f, ix.waiting, new Float32Array(cols)), bottom, h, max, REQUEST_STATES.waiting, null);
+  if (ix.waiting.times.length > 1) columnBars(img, stepColumns(f, ix.waiting, new Float32Array(cols)), bottom, h, max, CODE_SWATCH[ix.waitCode]!, null);
   img.stamp();
 }
