@@ -8,6 +8,7 @@ import type { TraceEvents } from '../kernel/trace.js';
 import type { ScenarioResult, WorldResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
 import { faultDurationMs, faultLabel } from '../faults/index.js';
+import { occupancySteps } from './steps.js';
 import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RequestView, StepPoint, ThroughputBucket, WorldView } from './types.js';
 
 export function deriveLab(r: ScenarioResult): LabView {
@@ -69,6 +70,8 @@ const VIEW_KINDS = [
   'conn.backoff',
   'fault.kill_caller',
   'msg.drop',
+  'proc.spawn',
+  'proc.busy',
 ] as const satisfies ReadonlyArray<keyof TraceEvents>;
 
 export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
@@ -141,11 +144,36 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   const openOf = new Map<number, RequestView>();
   const dropTimes: Micros[] = [];
   const resends: WorldView['resends'] = [];
+  const connects: Micros[] = [];
+  const reconnects: Micros[] = [];
+  const connected = new Set<number>();
+  /** Whose CPU is drawn: the client's own process (named by its label) and the callers. */
+  const busyOf = new Map<number, 'process' | 'callers'>();
+  const callerPids = new Set<number>();
+  const processBusy: Array<{ from: number; to: number }> = [];
+  const callerBusy: Array<{ from: number; to: number }> = [];
 
   w.trace.each((t, kind, f) => {
     const e = f as unknown as Fields;
     const k = kind as (typeof VIEW_KINDS)[number];
     switch (k) {
+      case 'proc.spawn':
+        if (e.name === w.label) busyOf.set(e.pid, 'process');
+        else if (/^(caller|arrival)\d+$/.test(e.name)) {
+          busyOf.set(e.pid, 'callers');
+          callerPids.add(e.pid);
+        }
+        break;
+      case 'proc.busy': {
+        const who = busyOf.get(e.pid);
+        if (who === 'process') {
+          // One process runs one step at a time: steps back to back make one stretch.
+          const last = processBusy[processBusy.length - 1];
+          if (last !== undefined && last.to >= t) last.to = Math.max(last.to, t + e.us);
+          else processBusy.push({ from: t, to: t + e.us });
+        } else if (who === 'callers') callerBusy.push({ from: t, to: t + e.us });
+        break;
+      }
       case 'msg.drop':
         // A late reply to a caller that gave up (OTP 24+ aliases): dropped, never delivered.
         if (e.reason === 'inactive_alias') dropTimes.push(t);
@@ -252,6 +280,9 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         break;
       }
       case 'tcp.connect': {
+        connects.push(t);
+        if (connected.has(e.pid)) reconnects.push(t);
+        else connected.add(e.pid);
         let lane = pidLane.get(e.pid) ?? -1;
         if (lane < 0 || laneFreeAt[lane]! > t) lane = laneFreeAt.findIndex((free) => free <= t);
         if (lane < 0) lane = laneFreeAt.length;
@@ -321,8 +352,19 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
     connInFlight: [...connPoints].map(([conn, points]) => ({ conn, points })),
     lateDrops,
     resends,
+    busy: busyRows(processBusy, callerBusy, callerPids.size, w.label, s.clients.find((c) => c.label === w.label)?.kind === 'naive'),
+    connects,
+    reconnects,
     endUs,
   };
+}
+
+function busyRows(proc: Array<{ from: number; to: number }>, callers: Array<{ from: number; to: number }>, callerCount: number, label: string, naive: boolean): WorldView['busy'] {
+  const total = (xs: Array<{ from: number; to: number }>) => xs.reduce((a, x) => a + x.to - x.from, 0);
+  const rows: WorldView['busy'] = [];
+  if (!naive) rows.push({ who: 'process', name: label, processes: 1, points: occupancySteps(proc), busyUs: total(proc) });
+  if (callerCount > 0) rows.push({ who: 'callers', name: 'callers', processes: callerCount, points: occupancySteps(callers), busyUs: total(callers) });
+  return rows;
 }
 
 /**

@@ -33,7 +33,8 @@ export interface PackedSteps {
 }
 
 export interface PackedWorld {
-  rest: Omit<WorldView, 'requests' | 'inFlight' | 'connInFlight'>;
+  rest: Omit<WorldView, 'requests' | 'inFlight' | 'connInFlight' | 'busy'>;
+  busy: Array<Omit<WorldView['busy'][number], 'points'> & { points: PackedSteps }>;
   requests: PackedRequests;
   inFlight: PackedSteps;
   connInFlight: Array<{ conn: number; points: PackedSteps }>;
@@ -59,7 +60,7 @@ function unpackSteps(p: PackedSteps): StepPoint[] {
 /** Packs a view; `transfer` lists the buffers to hand to postMessage as transferables. */
 export function packWorld(view: WorldView): { packed: PackedWorld; transfer: ArrayBuffer[] } {
   const transfer: ArrayBuffer[] = [];
-  const { requests: reqs, inFlight, connInFlight, ...rest } = view;
+  const { requests: reqs, inFlight, connInFlight, busy, ...rest } = view;
   const n = reqs.length;
   const ints = new Int32Array(n * 5);
   const times = new Float64Array(n * TIME_COLS.length);
@@ -101,6 +102,7 @@ export function packWorld(view: WorldView): { packed: PackedWorld; transfer: Arr
       requests: { n, ints, times, flags, names, errors, strings },
       inFlight: packSteps(inFlight, transfer),
       connInFlight: connInFlight.map((c) => ({ conn: c.conn, points: packSteps(c.points, transfer) })),
+      busy: busy.map((b) => ({ ...b, points: packSteps(b.points, transfer) })),
     },
     transfer,
   };
@@ -143,5 +145,6 @@ export function unpackWorld(p: PackedWorld): WorldView {
     requests,
     inFlight: unpackSteps(p.inFlight),
     connInFlight: p.connInFlight.map((c) => ({ conn: c.conn, points: unpackSteps(c.points) })),
+    busy: p.busy.map((b) => ({ ...b, points: unpackSteps(b.points) })),
   };
 }

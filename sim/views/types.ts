@@ -88,6 +88,16 @@ export interface ThroughputBucket {
   failed: number;
 }
 
+export interface BusyRow {
+  who: 'process' | 'callers';
+  /** The process's name, or 'callers'. */
+  name: string;
+  processes: number;
+  points: StepPoint[];
+  /** Busy µs in all (summed over the processes). */
+  busyUs: Micros;
+}
+
 export interface WorldView {
   label: string;
   client: ClientSpec;
@@ -111,6 +121,16 @@ export interface WorldView {
    * seen), and when it was written again (`at`), on its caller's lane; `prevConn` is the
    * connection it was lost with. One per resend. */
   resends: Array<{ req: number; lane: number; prevConn: number; prevSentAt: Micros; lostAt: Micros | null; at: Micros }>;
+  /**
+   * CPU busy over time (proc.busy steps): the client's own process (the pool's, the serial or
+   * multiplexed GenServer; absent for a connection per command) as 0/1, and its callers as how
+   * many of them run at once (`processes` of them: divide for the mean).
+   */
+  busy: BusyRow[];
+  /** When each connect was attempted (tcp.connect), in order; `reconnects`: those that were not
+   * their process's first (a lane's attempts after its first connect, or a caller's next). */
+  connects: Micros[];
+  reconnects: Micros[];
   endUs: Micros;
 }
 

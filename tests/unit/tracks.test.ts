@@ -45,7 +45,7 @@ describe('the mailbox track (L2)', () => {
     const { lab: l3 } = run('l3-pool', 200);
     const ix = buildWorldIndex(byLabel(l3.worlds, 'pool-queue'));
     expect(ix.waitCode).toBe(CODE_WAITING);
-    expect(trackFigures(byLabel(l3.worlds, 'pool-queue')).map((t) => t.kind)).not.toContain('mailbox');
+    expect(trackFigures(byLabel(l3.worlds, "pool-queue"), l3.durationUs).map((t) => t.kind)).not.toContain('mailbox');
   });
 });
 
@@ -71,7 +71,56 @@ describe('the at-least-once track', () => {
     const ix = buildWorldIndex(w);
     const s = w.resends[0]!;
     expect(ix.waitTo[ix.reqPos.get(s.req)!]).toBe(s.prevSentAt);
-    expect(trackFigures(w).find((t) => t.kind === 'resends')!.value).toBe(new Set(w.resends.map((x) => x.req)).size);
+    expect(trackFigures(w, lab.durationUs).find((t) => t.kind === 'resends')!.value).toBe(new Set(w.resends.map((x) => x.req)).size);
     expect(byLabel(lab.worlds, 'at-most-once').resends).toHaveLength(0);
+  });
+});
+
+describe('the CPU strips (L5)', () => {
+  const { result, lab } = run('l5-tradeoffs');
+  it('hold every busy step of the client’s process and its callers, and agree with the metrics', () => {
+    for (const [wi, w] of lab.worlds.entries()) {
+      const trace = result.worlds[wi]!.trace;
+      const names = new Map<number, string>();
+      for (const e of trace.ofKind('proc.spawn')) names.set(e.pid as number, e.name as string);
+      let proc = 0;
+      let callers = 0;
+      for (const e of trace.ofKind('proc.busy')) {
+        const n = names.get(e.pid as number)!;
+        if (n === w.label) proc += e.us as number;
+        else if (/^caller\d+$/.test(n)) callers += e.us as number;
+      }
+      expect(w.busy.find((b) => b.who === 'process')!.busyUs, w.label).toBe(proc);
+      expect(w.busy.find((b) => b.who === 'callers')!.busyUs, w.label).toBe(callers);
+      expect(w.busy.find((b) => b.who === 'callers')!.processes).toBe(lab.scenario.workload.callers);
+      // The figure is the metrics' busiest process, when the client's process is the busiest.
+      const cpu = trackFigures(w, lab.durationUs).find((t) => t.kind === 'cpu')!;
+      if (w.metrics.cpu.busiestProcess === w.label) expect(cpu.value).toBeCloseTo(w.metrics.cpu.busiestProcessBusyPct, 0);
+    }
+    const share = (l: string) => trackFigures(byLabel(lab.worlds, l), lab.durationUs).find((t) => t.kind === 'cpu')!.value;
+    expect(share('multiplex')).toBeGreaterThan(90);
+    expect(share('pool')).toBeLessThan(20);
+  });
+
+  it('never counts one process busier than all the time', () => {
+    for (const w of lab.worlds) for (const b of w.busy) for (const p of b.points) expect(p.v).toBeLessThanOrEqual(b.processes);
+  });
+});
+
+describe('the connect attempts strip (reconnect storm)', () => {
+  const { result, lab } = run('reconnect-storm');
+  it('holds every attempt, and without jitter the reconnects fall in far fewer milliseconds', () => {
+    for (const [wi, w] of lab.worlds.entries()) {
+      const attempts = [...result.worlds[wi]!.trace.ofKind('tcp.connect')];
+      expect(w.connects).toEqual(attempts.map((e) => e.t));
+      expect(w.reconnects.length).toBe(attempts.length - new Set(attempts.map((e) => e.pid)).size);
+    }
+    const cols = (l: string) => trackFigures(byLabel(lab.worlds, l), lab.durationUs).find((t) => t.kind === 'connects')!.value;
+    expect(cols('exp-no-jitter') * 10).toBeLessThan(cols('rand-exp-jitter'));
+  });
+
+  it('has no strip of attempts in a world that never reconnected', () => {
+    const { lab: l4 } = run('l4-multiplex', 200);
+    for (const w of l4.worlds) expect(trackFigures(w, l4.durationUs).map((t) => t.kind)).not.toContain('connects');
   });
 });

@@ -84,6 +84,12 @@ export const WIRE = {
   density: { key: 'density', label: 'requests in flight on the connection', fill: '#55555c', pattern: 'solid', ink: '#55555c' },
 } as const satisfies Record<string, Swatch>;
 
+/** Strips between connections and callers: measures over time, as column heights. */
+export const STRIPS = {
+  busy: { key: 'busy', label: 'CPU busy: share of the time the process runs (callers: each, on average)', fill: '#8c2d04', pattern: 'solid', ink: '#8c2d04' },
+  connects: { key: 'connects', label: 'connect attempts (a full column: every connection at once)', fill: '#6b6200', pattern: 'solid', ink: '#6b6200' },
+} as const satisfies Record<string, Swatch>;
+
 /** Caller lanes: one bar per request. */
 export const REQUEST_STATES = {
   waiting: { key: 'waiting', label: 'waiting for a pooled connection', fill: OKABE_ITO.yellow, pattern: 'dots', ink: '#6b6200' },

@@ -234,6 +234,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
               <WorldSection
                 key={d.world.label}
                 d={d}
+                durationUs={view.durationUs}
                 wi={wi}
                 uid={uid}
                 shown={shown}

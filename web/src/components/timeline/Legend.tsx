@@ -1,7 +1,7 @@
 /** The timeline's legend: each state's swatch (pattern, glyph, arrow) and its name. */
 import { memo, useMemo, useState, useSyncExternalStore } from 'react';
 import type { FaultView } from '../../../../sim/views/types.js';
-import { CONN_STATES, ERROR_SWATCHES, FAULT, INK, PATTERN_TILE, REQUEST_STATES, WIRE, glyphIsStroked, glyphPath, patternTile, type Swatch } from '../../palette.js';
+import { CONN_STATES, ERROR_SWATCHES, FAULT, INK, PATTERN_TILE, REQUEST_STATES, STRIPS, WIRE, glyphIsStroked, glyphPath, patternTile, type Swatch } from '../../palette.js';
 import { RESEND_COLORS } from './layers/resends.js';
 import { presentKeys } from './legend-presence.js';
 import type { ShownWindow } from './shown-window.js';
@@ -121,6 +121,21 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
           )}
         </ul>
       )}
+      {(has('busy') || has('connects')) && (
+        <ul aria-label="Strips">
+          <li className="tl-legend-head">Strips</li>
+          {[STRIPS.busy, STRIPS.connects]
+            .filter((s) => has(s.key))
+            .map((s) => (
+              <li key={s.key} data-legend={s.key}>
+                <svg width={22} height={12} aria-hidden="true" className="tl-swatch">
+                  <path d="M1,11 V7 H5 V3 H9 V9 H13 V1 H17 V6 H21 V11 Z" fill={s.fill} />
+                </svg>
+                {s.label}
+              </li>
+            ))}
+        </ul>
+      )}
       {(reqs.length > 0 || lateDrop || resend) && (
         <ul aria-label="Requests">
           <li className="tl-legend-head">Requests</li>
@@ -189,4 +204,4 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
 });
 
 /** Every entry the legend can list (for the "n more" count). */
-const LEGEND_KEYS: readonly string[] = [...Object.values(CONN_STATES).filter((s) => s.key !== 'closing').map((s) => s.key), 'command', 'reply', 'density', ...Object.values(REQUEST_STATES).map((s) => s.key), 'late-drop', 'resend', ...ERROR_SWATCHES.map((s) => s.key), 'fault'];
+const LEGEND_KEYS: readonly string[] = [...Object.values(CONN_STATES).filter((s) => s.key !== 'closing').map((s) => s.key), 'command', 'reply', 'density', ...Object.values(REQUEST_STATES).map((s) => s.key), 'late-drop', 'resend', 'busy', 'connects', ...ERROR_SWATCHES.map((s) => s.key), 'fault'];

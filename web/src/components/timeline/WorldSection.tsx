@@ -84,13 +84,20 @@ function TourFocus({ d, hl, shown, x0, x1 }: { d: WorldData; hl: NonNullable<Res
  * is drawn in (data-testid track-<kind>-<world>, its figures as data-count and data-value), its
  * words for screen readers; the same words, shown, in one line under the world's title.
  */
+function trackRange(d: WorldData, region: TrackFigure['region']): [number, number] {
+  if (region === 'callers' || region === 'connections') return laneRange(d.lay, region, d.lay.height);
+  const rows = d.lay.strips.rows.filter((r) => (region === 'connects' ? r.kind === 'connects' : r.kind !== 'connects'));
+  if (rows.length === 0) return [d.lay.strips.y, d.lay.strips.y];
+  return [rows[0]!.y, rows[rows.length - 1]!.y + rows[rows.length - 1]!.h];
+}
+
 function Tracks({ d, figures }: { d: WorldData; figures: TrackFigure[] }) {
   if (figures.length === 0) return null;
   const label = d.world.label;
   return (
     <>
       {figures.map((t) => {
-        const [top, bottom] = laneRange(d.lay, t.region, d.lay.height);
+        const [top, bottom] = trackRange(d, t.region);
         return (
           <div key={t.kind} className="tl-track" data-testid={`track-${t.kind}-${label}`} data-count={t.count} data-value={t.value} style={{ top, height: Math.max(4, bottom - top) }}>
             <span className="tl-sr-only">
@@ -121,6 +128,8 @@ function WorldCanvas({
 
 interface Props {
   d: WorldData;
+  /** The scenario's duration (figures over the run leave its drain out). */
+  durationUs: number;
   wi: number;
   uid: string;
   shown: ShownWindow;
@@ -135,11 +144,11 @@ interface Props {
   handlers: CanvasHandlers;
 }
 
-export function WorldSection({ d, wi, uid, shown, highlight, card, cardId, x0, x1, width, canvasRef, handlers: h }: Props) {
+export function WorldSection({ d, durationUs, wi, uid, shown, highlight, card, cardId, x0, x1, width, canvasRef, handlers: h }: Props) {
   const label = d.world.label;
   const hl = resolveHighlight(highlight, d);
   const lanes = d.world.connLanes.length;
-  const figures = useMemo(() => trackFigures(d.world), [d.world]);
+  const figures = useMemo(() => trackFigures(d.world, durationUs), [d.world, durationUs]);
   return (
     <section className="tl-world" data-testid={`world-${label}`} data-highlight={highlight === undefined ? undefined : hl.dimAll ? 'dim' : 'on'} aria-labelledby={`${uid}-w${wi}`}>
       <h3 className="tl-world-title" id={`${uid}-w${wi}`}>

@@ -20,6 +20,7 @@ import { drawErrorMarks } from './layers/errors.js';
 import { drawHighlight, outlineRequest } from './layers/highlight.js';
 import { drawLateDrops } from './layers/late-drops.js';
 import { drawResends } from './layers/resends.js';
+import { drawStripLabels, drawStrips } from './layers/strips.js';
 import { drawGridLines, drawGutter, drawLaneBackgrounds } from './layers/lanes.js';
 import { drawBarsPrecise, drawBarsRaster, drawCallerDensity } from './layers/requests.js';
 import type { WorldIndex } from './world-index.js';
@@ -43,6 +44,7 @@ export function drawWorld(f: Frame, ix: WorldIndex, lay: WorldLayout, opts: Draw
     if (modes.wire === 'arrows') drawArrows(f, ix, lay.conn, null);
     else drawConnDensity(f, ix, lay.conn);
   }
+  drawStrips(f, ix, lay);
   if (modes.bars === 'density') drawCallerDensity(f, ix, lay.callers);
   else if (modes.bars === 'precise') drawBarsPrecise(f, ix, lay.callers);
   else drawBarsRaster(f, ix, lay.callers);
@@ -56,5 +58,6 @@ export function drawWorld(f: Frame, ix: WorldIndex, lay: WorldLayout, opts: Draw
   ctx.restore();
 
   drawGutter(f, ix, lay, modes);
+  drawStripLabels(f, ix, lay);
   return modes;
 }

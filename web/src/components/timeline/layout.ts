@@ -27,10 +27,29 @@ export interface LaneArea {
   compressed: boolean;
 }
 
+/** One strip between the connections and the callers: a measure over time, a row each. */
+export interface StripRow {
+  kind: 'busy-process' | 'busy-callers' | 'connects';
+  y: number;
+  h: number;
+}
+
 export interface WorldLayout {
   height: number;
   conn: LaneArea;
+  /** CPU busy per process and connect attempts, above the connections: y and h of the whole, and its rows. */
+  strips: { y: number; h: number; rows: StripRow[] };
   callers: LaneArea;
+}
+
+const STRIP_H = 14;
+const CONNECTS_H = 22;
+
+/** Which strips a world has: its CPU rows, and its connect attempts when it reconnected. */
+export function stripKinds(world: WorldView): StripRow['kind'][] {
+  const kinds: StripRow['kind'][] = world.busy.map((b) => (b.who === 'process' ? 'busy-process' : 'busy-callers'));
+  if (world.connects.length > world.connLanes.length) kinds.push('connects');
+  return kinds;
 }
 
 export function maxConnRows(): number {
@@ -45,7 +64,18 @@ function laneArea(y: number, rows: number, areaMax: number, rowMin: number, rowM
 }
 
 export function layoutWorld(world: WorldView): WorldLayout {
-  const conn = laneArea(PAD_TOP, world.connLanes.length, CONN_AREA_MAX, CONN_ROW_MIN, CONN_ROW_MAX);
+  // The strips first, under the world's title: what they measure is the world's as a whole.
+  const kinds = stripKinds(world);
+  const rows: StripRow[] = [];
+  let y = PAD_TOP;
+  for (const kind of kinds) {
+    // Connect attempts get more height: how many knocked at once is the point.
+    const h = kind === 'connects' ? CONNECTS_H : STRIP_H;
+    rows.push({ kind, y, h });
+    y += h;
+  }
+  const strips = { y: PAD_TOP, h: y - PAD_TOP, rows };
+  const conn = laneArea(PAD_TOP + strips.h + (kinds.length > 0 ? 6 : 0), world.connLanes.length, CONN_AREA_MAX, CONN_ROW_MIN, CONN_ROW_MAX);
   const callers = laneArea(conn.y + conn.h + GROUP_GAP, world.callerLanes, CALLER_AREA_MAX, CALLER_ROW_MIN, CALLER_ROW_MAX);
-  return { height: callers.y + callers.h + PAD_BOTTOM, conn, callers };
+  return { height: callers.y + callers.h + PAD_BOTTOM, conn, strips, callers };
 }

@@ -5,14 +5,15 @@
  * a test — or a learner's screen reader — can find the track and read its figures.
  */
 import type { WorldView } from '../../../../sim/views/types.js';
+import { stripKinds } from './layout.js';
 import { firstSends, waitKind } from './world-index.js';
 
-export type TrackKind = 'mailbox' | 'late-drops' | 'killed' | 'resends';
+export type TrackKind = 'mailbox' | 'late-drops' | 'killed' | 'resends' | 'cpu' | 'connects';
 
 export interface TrackFigure {
   kind: TrackKind;
-  /** Where it is drawn: the caller rows or the connection rows. */
-  region: 'callers' | 'connections';
+  /** Where it is drawn: the caller rows, the connection rows, or a strip between them. */
+  region: 'callers' | 'connections' | 'busy' | 'connects';
   /** How many marks or segments it holds. */
   count: number;
   /** Its headline figure, a plain number (data-value): see each kind. */
@@ -25,10 +26,14 @@ export interface TrackFigure {
 const ms = (us: number) => `${(us / 1000).toLocaleString('en-GB', { maximumFractionDigits: us < 10_000 ? 2 : 0 })} ms`;
 
 /** Every track the world has something to draw on, in a fixed order. */
-export function trackFigures(world: WorldView): TrackFigure[] {
+export function trackFigures(world: WorldView, durationUs: number): TrackFigure[] {
   const out: TrackFigure[] = [];
   const mailbox = mailboxFigure(world);
   if (mailbox !== null) out.push(mailbox);
+  const cpu = cpuFigure(world, durationUs);
+  if (cpu !== null) out.push(cpu);
+  const connects = connectsFigure(world);
+  if (connects !== null) out.push(connects);
   const drops = world.lateDrops.length;
   if (drops > 0) out.push({ kind: 'late-drops', region: 'callers', count: drops, value: drops, notable: true, text: `${drops} late ${drops === 1 ? 'reply' : 'replies'} dropped (inactive alias), each marked ⊘ where it arrived` });
   const killed = world.requests.filter((r) => r.error === 'killed').length;
@@ -62,4 +67,46 @@ export function mailboxFigure(world: WorldView): TrackFigure | null {
   const meanWait = wait / n;
   const share = took > 0 ? Math.round((100 * wait) / took) : 0;
   return { kind: 'mailbox', region: 'callers', count: n, value: Math.round(meanWait), notable: share >= 10, text: `waiting in the GenServer's mailbox: ${ms(meanWait)} of ${ms(took / n)} per call on average (${share}%)` };
+}
+
+const pct = (x: number) => `${x.toLocaleString('en-GB', { maximumFractionDigits: x < 10 ? 1 : 0 })}%`;
+
+/**
+ * How busy the client's own process was over the run's duration (value: percent, one decimal; the
+ * metrics' busiest-process figure when it is the busiest), and its
+ * callers each on average; without a process of its own (a connection per command), the callers.
+ */
+export function cpuFigure(world: WorldView, durationUs: number): TrackFigure | null {
+  const until = Math.min(durationUs, world.endUs);
+  if (world.busy.length === 0 || until <= 0) return null;
+  const share = (b: WorldView['busy'][number]) => (100 * integral(b.points, until)) / b.processes / until;
+  const proc = world.busy.find((b) => b.who === 'process');
+  const callers = world.busy.find((b) => b.who === 'callers');
+  const head = proc ?? callers!;
+  const parts = [proc === undefined ? null : `its process ${pct(share(proc))} busy`, callers === undefined ? null : `each caller ${pct(share(callers))}`].filter((x) => x !== null);
+  return { kind: 'cpu', region: 'busy', count: world.busy.length, value: Math.round(10 * share(head)) / 10, notable: share(head) >= 50, text: `CPU over the run: ${parts.join(', ')}` };
+}
+
+/** The area under a step function from 0 to `until`. */
+function integral(points: WorldView['busy'][number]['points'], until: number): number {
+  let a = 0;
+  for (let i = 0; i < points.length && points[i]!.t < until; i++) {
+    const next = i + 1 < points.length ? Math.min(points[i + 1]!.t, until) : until;
+    a += points[i]!.v * (next - points[i]!.t);
+  }
+  return a;
+}
+
+/**
+ * A world that connected more often than it has connection lanes (it reconnected, or connects
+ * per command): its attempts (count), and in how many different milliseconds its reconnects —
+ * attempts that were not a process's first — fall (value): lockstep reconnects share a few
+ * columns, jittered ones spread over many.
+ */
+export function connectsFigure(world: WorldView): TrackFigure | null {
+  if (!stripKinds(world).includes('connects')) return null;
+  const n = world.connects.length;
+  const cols = new Set(world.reconnects.map((t) => Math.floor(t / 1000))).size;
+  const again = world.client.kind === 'naive' ? 'connects after the first' : 'reconnects';
+  return { kind: 'connects', region: 'connects', count: n, value: cols, notable: true, text: `${n.toLocaleString('en-GB')} connect attempts; its ${world.reconnects.length.toLocaleString('en-GB')} ${again} fall in ${cols.toLocaleString('en-GB')} different milliseconds` };
 }

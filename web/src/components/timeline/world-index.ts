@@ -4,6 +4,7 @@
  */
 import type { BackoffBand, RequestView, StepPoint, WorldView } from '../../../../sim/views/types.js';
 import { ERROR_KINDS, REQUEST_STATES, errorSwatch, isErrorKind, type Swatch } from '../../palette.js';
+import { occupancySteps } from '../../../../sim/views/steps.js';
 import { maxConnRows } from './layout.js';
 import { lowerBound, upperBound } from './search.js';
 
@@ -107,6 +108,11 @@ export interface WorldIndex {
   inFlightMax: number;
   /** Late replies dropped (inactive alias), by time: world.lateDrops[i].t. */
   dropT: Float64Array;
+  /** CPU busy rows (world.busy, in order): how many of the row's processes run, over time. */
+  busy: Array<{ who: 'process' | 'callers'; processes: number; series: StepSeries }>;
+  /** Connect attempts, in time order; `connectFull`: a column this tall is every connection at once. */
+  connectT: Float64Array;
+  connectFull: number;
   /** For the compressed connection area: how many lanes are up / connecting / backing off. */
   occupancy: { up: StepSeries; connecting: StepSeries; backoff: StepSeries };
 }
@@ -247,6 +253,9 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     connMax,
     inFlightMax,
     dropT: Float64Array.from([...world.lateDrops].sort((a, b) => a.t - b.t), (d) => d.t),
+    busy: world.busy.map((b) => ({ who: b.who, processes: b.processes, series: toSeries(b.points) })),
+    connectT: Float64Array.from(world.connects).sort(),
+    connectFull: Math.max(1, world.client.kind === 'pool' ? (world.client.size ?? laneCount) : world.client.kind === 'naive' ? world.callerLanes : 1),
     occupancy: {
       up: toSeries(occupancySteps(bands.filter((b) => b.state === 'up'))),
       connecting: toSeries(occupancySteps(bands.filter((b) => b.state === 'connecting'))),
@@ -295,20 +304,17 @@ export function assignBackoffLanes(world: WorldView): Int32Array {
   return out;
 }
 
-/** How many intervals are open at each time, as a step series. */
-export function occupancySteps(intervals: ReadonlyArray<{ from: number; to: number }>): StepPoint[] {
-  const events: Array<[number, number]> = [];
-  for (const b of intervals) if (b.to > b.from) events.push([b.from, 1], [b.to, -1]);
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const out: StepPoint[] = [{ t: 0, v: 0 }];
-  let v = 0;
-  for (const [t, d] of events) {
-    v += d;
-    const last = out[out.length - 1]!;
-    if (last.t === t) last.v = v;
-    else out.push({ t, v });
-  }
-  return out;
+export { occupancySteps };
+
+/** The mean of a step series over [from, to] (its integral over the span), from two searches. */
+export function seriesMean(s: StepSeries, from: number, to: number): number {
+  if (to <= from || s.times.length === 0) return 0;
+  const area = (t: number) => {
+    const i = upperBound(s.times, t) - 1;
+    if (i < 0) return 0;
+    return s.cum[i]! + s.values[i]! * (t - s.times[i]!);
+  };
+  return (area(Math.min(to, s.until)) - area(Math.min(from, s.until))) / (to - from);
 }
 
 /** Calls fn(i) for every request overlapping [from, to] (not in time order: long ones come last). */

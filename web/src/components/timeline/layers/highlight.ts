@@ -9,7 +9,8 @@ import { drawArrows } from './arrows.js';
 
 /** The rows a lane pointer frames (both lanes: the whole world), in CSS px. */
 export function laneRange(lay: WorldLayout, lane: 'connections' | 'callers' | undefined, height: number): [number, number] {
-  if (lane === 'connections') return [lay.conn.y - 2, lay.conn.y + lay.conn.h + 2];
+  // The strips above the connections (connect attempts) belong to them.
+  if (lane === 'connections') return [Math.min(lay.conn.y, lay.strips.rows.length > 0 ? lay.strips.y : lay.conn.y) - 2, lay.conn.y + lay.conn.h + 2];
   if (lane === 'callers') return [lay.callers.y - 2, lay.callers.y + lay.callers.h + 2];
   return [0, height];
 }
