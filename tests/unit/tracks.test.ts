@@ -124,3 +124,21 @@ describe('the connect attempts strip (reconnect storm)', () => {
     for (const w of l4.worlds) expect(trackFigures(w, l4.durationUs).map((t) => t.kind)).not.toContain('connects');
   });
 });
+
+describe('the latency strip (pool overload)', () => {
+  const { lab } = run('pool-overload');
+  it('appears where callers are too many for a row each, and shows codel serving its calls sooner than the queue', () => {
+    const fig = (l: string) => trackFigures(byLabel(lab.worlds, l), lab.durationUs).find((t) => t.kind === 'latency')!;
+    const median = (w: WorldView) => {
+      const xs = w.requests.filter((r) => r.ok === true).map((r) => r.end! - r.start).sort((a, b) => a - b);
+      return xs[Math.floor((xs.length - 1) / 2)]!;
+    };
+    for (const l of ['queue', 'codel']) {
+      expect(fig(l).value).toBe(Math.round(median(byLabel(lab.worlds, l))));
+      expect(fig(l).count).toBe(byLabel(lab.worlds, l).requests.filter((r) => r.end !== null).length);
+    }
+    expect(fig('codel').value).toBeLessThan(fig('queue').value);
+    const { lab: l2 } = run('l2-genserver', 100);
+    expect(trackFigures(l2.worlds[0]!, l2.durationUs).map((t) => t.kind)).not.toContain('latency');
+  });
+});

@@ -86,8 +86,8 @@ export const WIRE = {
 
 /** Strips between connections and callers: measures over time, as column heights. */
 export const STRIPS = {
-  busy: { key: 'busy', label: 'CPU busy: share of the time the process runs (callers: each, on average)', fill: '#8c2d04', pattern: 'solid', ink: '#8c2d04' },
-  connects: { key: 'connects', label: 'connect attempts (a full column: every connection at once)', fill: '#6b6200', pattern: 'solid', ink: '#6b6200' },
+  busy: { key: 'busy', label: 'CPU busy (share of the time running; callers: each)', fill: '#8c2d04', pattern: 'solid', ink: '#8c2d04' },
+  connects: { key: 'connects', label: 'connect attempts (full height: all at once)', fill: '#6b6200', pattern: 'solid', ink: '#6b6200' },
 } as const satisfies Record<string, Swatch>;
 
 /** Caller lanes: one bar per request. */

@@ -26,6 +26,7 @@ import { safeId } from './timeline/format.js';
 import { fillCache, makeFrame, type FillFor } from './timeline/frame.js';
 import { useDevicePixelRatio, useElementWidth } from './timeline/hooks.js';
 import { GUTTER, RIGHT_PAD, layoutWorld } from './timeline/layout.js';
+import { shareLatencyScale } from './timeline/world-index.js';
 import { Legend } from './timeline/Legend.js';
 import { MIN_SPAN, spanOf } from './timeline/shown-window.js';
 import { TimeAxis } from './timeline/TimeAxis.js';
@@ -61,7 +62,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
   const width = useElementWidth(contentRef);
   const dpr = useDevicePixelRatio();
 
-  const worlds = useMemo<WorldData[]>(() => view.worlds.map((world) => ({ world, ix: buildWorldIndex(world), lay: layoutWorld(world) })), [view]);
+  const worlds = useMemo<WorldData[]>(() => shareLatencyScale(view.worlds.map((world) => ({ world, ix: buildWorldIndex(world), lay: layoutWorld(world) }))), [view]);
   const endUs = Math.max(MIN_SPAN, view.endUs);
   const x0 = GUTTER;
   const x1 = Math.max(x0 + 1, width - RIGHT_PAD);

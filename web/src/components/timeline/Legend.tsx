@@ -1,7 +1,7 @@
 /** The timeline's legend: each state's swatch (pattern, glyph, arrow) and its name. */
 import { memo, useMemo, useState, useSyncExternalStore } from 'react';
 import type { FaultView } from '../../../../sim/views/types.js';
-import { CONN_STATES, ERROR_SWATCHES, FAULT, INK, PATTERN_TILE, REQUEST_STATES, STRIPS, WIRE, glyphIsStroked, glyphPath, patternTile, type Swatch } from '../../palette.js';
+import { CONN_STATES, ERROR_SWATCHES, FAULT, INK, OKABE_ITO, PATTERN_TILE, REQUEST_STATES, STRIPS, WIRE, glyphIsStroked, glyphPath, patternTile, type Swatch } from '../../palette.js';
 import { RESEND_COLORS } from './layers/resends.js';
 import { presentKeys } from './legend-presence.js';
 import type { ShownWindow } from './shown-window.js';
@@ -121,7 +121,7 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
           )}
         </ul>
       )}
-      {(has('busy') || has('connects')) && (
+      {(has('busy') || has('connects') || has('latency')) && (
         <ul aria-label="Strips">
           <li className="tl-legend-head">Strips</li>
           {[STRIPS.busy, STRIPS.connects]
@@ -134,6 +134,17 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
                 {s.label}
               </li>
             ))}
+          {has('latency') && (
+            <li data-legend="latency">
+              <svg width={22} height={12} aria-hidden="true" className="tl-swatch">
+                <rect x={2} y={8} width={2} height={2} fill={REQUEST_STATES.ok.fill} />
+                <rect x={7} y={6} width={2} height={2} fill={REQUEST_STATES.ok.fill} />
+                <rect x={12} y={2} width={3} height={3} fill={OKABE_ITO.vermillion} />
+                <rect x={17} y={7} width={2} height={2} fill={REQUEST_STATES.ok.fill} />
+              </svg>
+              each call’s latency at its end (failed: in their colour)
+            </li>
+          )}
         </ul>
       )}
       {(reqs.length > 0 || lateDrop || resend) && (
@@ -204,4 +215,4 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
 });
 
 /** Every entry the legend can list (for the "n more" count). */
-const LEGEND_KEYS: readonly string[] = [...Object.values(CONN_STATES).filter((s) => s.key !== 'closing').map((s) => s.key), 'command', 'reply', 'density', ...Object.values(REQUEST_STATES).map((s) => s.key), 'late-drop', 'resend', 'busy', 'connects', ...ERROR_SWATCHES.map((s) => s.key), 'fault'];
+const LEGEND_KEYS: readonly string[] = [...Object.values(CONN_STATES).filter((s) => s.key !== 'closing').map((s) => s.key), 'command', 'reply', 'density', ...Object.values(REQUEST_STATES).map((s) => s.key), 'late-drop', 'resend', 'busy', 'connects', 'latency', ...ERROR_SWATCHES.map((s) => s.key), 'fault'];

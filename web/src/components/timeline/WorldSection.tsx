@@ -86,7 +86,7 @@ function TourFocus({ d, hl, shown, x0, x1 }: { d: WorldData; hl: NonNullable<Res
  */
 function trackRange(d: WorldData, region: TrackFigure['region']): [number, number] {
   if (region === 'callers' || region === 'connections') return laneRange(d.lay, region, d.lay.height);
-  const rows = d.lay.strips.rows.filter((r) => (region === 'connects' ? r.kind === 'connects' : r.kind !== 'connects'));
+  const rows = d.lay.strips.rows.filter((r) => (region === 'connects' || region === 'latency' ? r.kind === region : r.kind.startsWith('busy')));
   if (rows.length === 0) return [d.lay.strips.y, d.lay.strips.y];
   return [rows[0]!.y, rows[rows.length - 1]!.y + rows[rows.length - 1]!.h];
 }

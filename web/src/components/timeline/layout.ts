@@ -29,7 +29,7 @@ export interface LaneArea {
 
 /** One strip between the connections and the callers: a measure over time, a row each. */
 export interface StripRow {
-  kind: 'busy-process' | 'busy-callers' | 'connects';
+  kind: 'busy-process' | 'busy-callers' | 'connects' | 'latency';
   y: number;
   h: number;
 }
@@ -44,12 +44,21 @@ export interface WorldLayout {
 
 const STRIP_H = 14;
 const CONNECTS_H = 22;
+const LATENCY_H = 56;
 
-/** Which strips a world has: its CPU rows, and its connect attempts when it reconnected. */
+/**
+ * Which strips a world has: its CPU rows, its connect attempts when it reconnected, and each
+ * call's latency when there are too many callers for a row each (their bars would not show it).
+ */
 export function stripKinds(world: WorldView): StripRow['kind'][] {
   const kinds: StripRow['kind'][] = world.busy.map((b) => (b.who === 'process' ? 'busy-process' : 'busy-callers'));
   if (world.connects.length > world.connLanes.length) kinds.push('connects');
+  if (callersCompressed(world.callerLanes) && world.requests.length > 0) kinds.push('latency');
   return kinds;
+}
+
+export function callersCompressed(callers: number): boolean {
+  return Math.max(1, callers) * CALLER_ROW_MIN > CALLER_AREA_MAX;
 }
 
 export function maxConnRows(): number {
@@ -70,7 +79,7 @@ export function layoutWorld(world: WorldView): WorldLayout {
   let y = PAD_TOP;
   for (const kind of kinds) {
     // Connect attempts get more height: how many knocked at once is the point.
-    const h = kind === 'connects' ? CONNECTS_H : STRIP_H;
+    const h = kind === 'connects' ? CONNECTS_H : kind === 'latency' ? LATENCY_H : STRIP_H;
     rows.push({ kind, y, h });
     y += h;
   }

@@ -12,7 +12,7 @@ import { stripKinds } from './layout.js';
 import { CODE_MAILBOX, countVisible } from './world-index.js';
 
 /** Legend keys: conn states ('connecting', 'up', 'backoff'), 'command', 'reply', 'density',
- * request states ('waiting', 'mailbox', 'inflight', 'ok'), 'late-drop', 'resend', 'busy', 'connects', 'error:<kind>', 'fault'. */
+ * request states ('waiting', 'mailbox', 'inflight', 'ok'), 'late-drop', 'resend', 'busy', 'connects', 'latency', 'error:<kind>', 'fault'. */
 export function presentKeys(worlds: readonly WorldData[], faults: readonly FaultView[], w: TimeWindow): Set<string> {
   const keys = new Set<string>();
   const overlaps = (a: number, b: number) => a <= w.to && b >= w.from;
@@ -40,7 +40,7 @@ export function presentKeys(worlds: readonly WorldData[], faults: readonly Fault
       if (ix.start[i]! <= w.to) seen(i);
     }
     if (upperBound(ix.dropT, w.to) > lowerBound(ix.dropT, w.from)) keys.add('late-drop');
-    for (const k of stripKinds(world)) keys.add(k === 'connects' ? 'connects' : 'busy');
+    for (const k of stripKinds(world)) keys.add(k.startsWith('busy') ? 'busy' : k);
     if (world.resends.some((r) => r.at >= w.from && r.prevSentAt <= w.to)) keys.add('resend');
     const flo = lowerBound(ix.failEnd, w.from);
     const fhi = upperBound(ix.failEnd, w.to);

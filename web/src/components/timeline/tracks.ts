@@ -8,12 +8,12 @@ import type { WorldView } from '../../../../sim/views/types.js';
 import { stripKinds } from './layout.js';
 import { firstSends, waitKind } from './world-index.js';
 
-export type TrackKind = 'mailbox' | 'late-drops' | 'killed' | 'resends' | 'cpu' | 'connects';
+export type TrackKind = 'mailbox' | 'late-drops' | 'killed' | 'resends' | 'cpu' | 'connects' | 'latency';
 
 export interface TrackFigure {
   kind: TrackKind;
   /** Where it is drawn: the caller rows, the connection rows, or a strip between them. */
-  region: 'callers' | 'connections' | 'busy' | 'connects';
+  region: 'callers' | 'connections' | 'busy' | 'connects' | 'latency';
   /** How many marks or segments it holds. */
   count: number;
   /** Its headline figure, a plain number (data-value): see each kind. */
@@ -34,6 +34,8 @@ export function trackFigures(world: WorldView, durationUs: number): TrackFigure[
   if (cpu !== null) out.push(cpu);
   const connects = connectsFigure(world);
   if (connects !== null) out.push(connects);
+  const latency = latencyFigure(world);
+  if (latency !== null) out.push(latency);
   const drops = world.lateDrops.length;
   if (drops > 0) out.push({ kind: 'late-drops', region: 'callers', count: drops, value: drops, notable: true, text: `${drops} late ${drops === 1 ? 'reply' : 'replies'} dropped (inactive alias), each marked ⊘ where it arrived` });
   const killed = world.requests.filter((r) => r.error === 'killed').length;
@@ -109,4 +111,22 @@ export function connectsFigure(world: WorldView): TrackFigure | null {
   const cols = new Set(world.reconnects.map((t) => Math.floor(t / 1000))).size;
   const again = world.client.kind === 'naive' ? 'connects after the first' : 'reconnects';
   return { kind: 'connects', region: 'connects', count: n, value: cols, notable: true, text: `${n.toLocaleString('en-GB')} connect attempts; its ${world.reconnects.length.toLocaleString('en-GB')} ${again} fall in ${cols.toLocaleString('en-GB')} different milliseconds` };
+}
+
+/**
+ * Too many callers for a row each: each call's latency as a dot. value: the median latency of
+ * the calls served ok, µs; count: the calls that ended.
+ */
+export function latencyFigure(world: WorldView): TrackFigure | null {
+  if (!stripKinds(world).includes('latency')) return null;
+  const ok: number[] = [];
+  let failed = 0;
+  for (const r of world.requests) {
+    if (r.end === null) continue;
+    if (r.ok === true) ok.push(r.end - r.start);
+    else failed++;
+  }
+  ok.sort((a, b) => a - b);
+  const p50 = ok.length === 0 ? 0 : ok[Math.floor((ok.length - 1) / 2)]!;
+  return { kind: 'latency', region: 'latency', count: ok.length + failed, value: Math.round(p50), notable: true, text: `each call's latency, a dot at its end: ${ok.length.toLocaleString('en-GB')} served, median ${ms(p50)}; ${failed.toLocaleString('en-GB')} failed` };
 }

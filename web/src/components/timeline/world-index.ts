@@ -113,6 +113,10 @@ export interface WorldIndex {
   /** Connect attempts, in time order; `connectFull`: a column this tall is every connection at once. */
   connectT: Float64Array;
   connectFull: number;
+  /** The longest call that ended, µs; latencyTop: the latency strip's top, shared by every world
+   * of the lab (shareLatencyScale) so their dots compare by height. */
+  latencyMax: number;
+  latencyTop: number;
   /** For the compressed connection area: how many lanes are up / connecting / backing off. */
   occupancy: { up: StepSeries; connecting: StepSeries; backoff: StepSeries };
 }
@@ -222,6 +226,8 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     // series where the connection's lane ends, or it would read as busy forever.
     if (lane !== undefined) connSeries.push({ lane, series: toSeries(s.points, connEnd.get(s.conn) ?? world.endUs) });
   }
+  let latencyMax = 0;
+  for (const r of reqs) if (r.end !== null && r.end - r.start > latencyMax) latencyMax = r.end - r.start;
   let inFlightMax = 0;
   for (const p of world.inFlight) if (p.v > inFlightMax) inFlightMax = p.v;
 
@@ -255,6 +261,8 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     dropT: Float64Array.from([...world.lateDrops].sort((a, b) => a.t - b.t), (d) => d.t),
     busy: world.busy.map((b) => ({ who: b.who, processes: b.processes, series: toSeries(b.points) })),
     connectT: Float64Array.from(world.connects).sort(),
+    latencyMax,
+    latencyTop: latencyMax,
     connectFull: Math.max(1, world.client.kind === 'pool' ? (world.client.size ?? laneCount) : world.client.kind === 'naive' ? world.callerLanes : 1),
     occupancy: {
       up: toSeries(occupancySteps(bands.filter((b) => b.state === 'up'))),
@@ -305,6 +313,13 @@ export function assignBackoffLanes(world: WorldView): Int32Array {
 }
 
 export { occupancySteps };
+
+/** One latency scale for every world of a lab: the longest call of any. */
+export function shareLatencyScale<T extends { ix: WorldIndex }>(worlds: T[]): T[] {
+  const top = Math.max(1, ...worlds.map((w) => w.ix.latencyMax));
+  for (const w of worlds) w.ix.latencyTop = top;
+  return worlds;
+}
 
 /** The mean of a step series over [from, to] (its integral over the span), from two searches. */
 export function seriesMean(s: StepSeries, from: number, to: number): number {

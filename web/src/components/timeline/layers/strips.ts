@@ -1,14 +1,15 @@
 /**
  * The strips between a world's connections and its callers: how busy its own process and its
  * callers are (the share of each pixel column's time they run), and how many connects it
- * attempted in each pixel column (lockstep reconnects stand as columns, jittered ones scatter).
+ * attempted in each pixel column (lockstep reconnects stand as columns, jittered ones scatter),
+ * and, when the callers are too many for a row each, each call's latency as a dot.
  */
-import { INK, STRIPS } from '../../../palette.js';
-import { LABEL_FONT, type Frame } from '../frame.js';
+import { INK, REQUEST_STATES, STRIPS, errorSwatch } from '../../../palette.js';
+import { LABEL_FONT, px, type Frame } from '../frame.js';
 import type { WorldLayout } from '../layout.js';
 import { ColumnImage, columnBars, stepColumns } from '../raster.js';
 import { lowerBound, upperBound } from '../search.js';
-import { seriesMean, type WorldIndex } from '../world-index.js';
+import { forEachVisible, seriesMean, type WorldIndex } from '../world-index.js';
 
 export function drawStrips(f: Frame, ix: WorldIndex, lay: WorldLayout): void {
   const { rows } = lay.strips;
@@ -17,11 +18,16 @@ export function drawStrips(f: Frame, ix: WorldIndex, lay: WorldLayout): void {
   const img = new ColumnImage(f, lay.strips.y, lay.strips.h);
   let busy = 0;
   const connects: Array<{ bottom: number; h: number }> = [];
+  let latency: { y: number; h: number } | null = null;
   for (const row of rows) {
     const bottom = row.y + row.h - 2;
     const h = row.h - 3;
     if (row.kind === 'connects') {
       connects.push({ bottom, h });
+      continue;
+    }
+    if (row.kind === 'latency') {
+      latency = row;
       continue;
     }
     const b = ix.busy[busy++];
@@ -41,6 +47,7 @@ export function drawStrips(f: Frame, ix: WorldIndex, lay: WorldLayout): void {
       f.ctx.fillRect(f.x0 + c - 1, bottom - hh, 3, hh);
     }
   }
+  if (latency !== null) drawLatency(f, ix, latency);
   // A baseline per row: an empty strip still reads as a track, at 0.
   f.ctx.fillStyle = INK.grid;
   for (const row of rows) f.ctx.fillRect(f.x0, row.y + row.h - 2, f.x1 - f.x0, 1);
@@ -67,6 +74,12 @@ export function drawStripLabels(f: Frame, ix: WorldIndex, lay: WorldLayout): voi
   let busy = 0;
   for (const row of lay.strips.rows) {
     let text: string;
+    if (row.kind === 'latency') {
+      ctx.fillStyle = INK.muted;
+      ctx.fillText('latency', 6, row.y + 7, f.x0 - 10);
+      ctx.fillText(`0–${(ix.latencyTop / 1000).toLocaleString('en-GB', { maximumFractionDigits: ix.latencyTop < 10_000 ? 1 : 0 })} ms`, 6, row.y + 20, f.x0 - 10);
+      continue;
+    }
     if (row.kind === 'connects') {
       const n = upperBound(ix.connectT, f.to) - lowerBound(ix.connectT, f.from);
       text = `connects: ${n.toLocaleString('en-GB')}`;
@@ -78,5 +91,48 @@ export function drawStripLabels(f: Frame, ix: WorldIndex, lay: WorldLayout): voi
     }
     ctx.fillStyle = INK.muted;
     ctx.fillText(text, 6, row.y + row.h / 2 - 1, f.x0 - 10);
+  }
+}
+
+/** The latency strip's scale: linear from 0 at the bottom to the lab's longest call at the top. */
+export function latencyY(us: number, top: number, row: { y: number; h: number }): number {
+  return row.y + row.h - 3 - (Math.min(us, top) / top) * (row.h - 6);
+}
+
+/**
+ * Too many callers for a row each: each call as a dot at its end, as high as it took (the
+ * same scale in every world): served ones in the blue of "replied ok", failed ones in their error's colour, on top.
+ */
+function drawLatency(f: Frame, ix: WorldIndex, row: { y: number; h: number }): void {
+  const { ctx } = f;
+  const top = ix.latencyTop;
+  ctx.strokeStyle = INK.grid;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (const v of [top / 2, top]) {
+    const y = Math.round(latencyY(v, top, row)) + 0.5;
+    ctx.moveTo(f.x0, y);
+    ctx.lineTo(f.x1, y);
+  }
+  ctx.stroke();
+  const ok = new Path2D();
+  const failed = new Map<string, Path2D>();
+  forEachVisible(ix, f.from, f.to, (i) => {
+    const r = ix.reqs[i]!;
+    if (r.end === null || r.end < f.from || r.end > f.to) return;
+    const x = Math.round(px(f, r.end)) - 1;
+    const y = Math.round(latencyY(r.end - r.start, top, row)) - 1;
+    if (r.ok === true) ok.rect(x, y, 3, 3);
+    else {
+      let p = failed.get(r.error);
+      if (p === undefined) failed.set(r.error, (p = new Path2D()));
+      p.rect(x - 0.5, y - 0.5, 4, 4);
+    }
+  });
+  ctx.fillStyle = REQUEST_STATES.ok.fill;
+  ctx.fill(ok);
+  for (const [error, p] of failed) {
+    ctx.fillStyle = errorSwatch(error).fill;
+    ctx.fill(p);
   }
 }
