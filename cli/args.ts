@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { StuckError } from '../sim/kernel/kernel.js';
 import { ClientStartError } from '../sim/scenario/index.js';
-import { UsageError, fail } from './report.js';
+import { UsageError, fail, presetList } from './report.js';
 
 /** The options both commands take. */
 export const COMMON_OPTIONS = {
@@ -16,6 +16,14 @@ export const COMMON_OPTIONS = {
   list: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const satisfies ParseArgsOptionsConfig;
+
+/** --help prints the usage, --list the presets, and the command ends there (0); null when neither is given. */
+export function helpOrList(args: { readonly help?: boolean; readonly list?: boolean }, usage: string): 0 | null {
+  if (args.help === true) process.stdout.write(`${usage}\n`);
+  else if (args.list === true) process.stdout.write(presetList());
+  else return null;
+  return 0;
+}
 
 /** The option values of `argv`, or a UsageError naming the option that is wrong. */
 export function parseCommandLine<O extends ParseArgsOptionsConfig>(argv: string[], options: O) {

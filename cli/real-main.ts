@@ -13,8 +13,8 @@ import { RedisProcess, findRedisServer } from '../real/redis-server.js';
 import { runReal, type RealResult } from '../real/run.js';
 import { median } from '../real/stats.js';
 import { FOREIGN_KINDS } from '../real/foreign.js';
-import { COMMON_OPTIONS, parseCommandLine, printable } from './args.js';
-import { LIBRARY_UNMEASURED, checkOutput, fail, loadScenario, presetList, reportTable, writeOutput } from './report.js';
+import { COMMON_OPTIONS, helpOrList, parseCommandLine, printable } from './args.js';
+import { LIBRARY_UNMEASURED, checkOutput, fail, loadScenario, reportTable, writeOutput } from './report.js';
 
 export const USAGE = `usage: npm run real -- (--preset NAME | --scenario FILE) [options]
 
@@ -169,14 +169,8 @@ async function checkRedis(address: string): Promise<void> {
  */
 export async function main(argv: string[]): Promise<number> {
   const args = parseCommandLine(argv, OPTIONS);
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (args.list) {
-    process.stdout.write(presetList());
-    return 0;
-  }
+  const done = helpOrList(args, USAGE);
+  if (done !== null) return done;
   if (args.preset === undefined && args.scenario === undefined) fail(`give --preset NAME or --scenario FILE (or --list, --help); presets: ${presets.map((p) => p.name).join(', ')}`);
   let scenario = loadScenario(args);
   let repeat = 1;

@@ -2,8 +2,8 @@
  * The command-line lab: runs a preset or a scenario file, one world per client configuration,
  * and prints a side-by-side table (or one JSON document with --json).
  */
-import { COMMON_OPTIONS, exitOnError, parseCommandLine, printable } from './args.js';
-import { checkOutput, loadScenario, presetList, reportTable, writeOutput } from './report.js';
+import { COMMON_OPTIONS, exitOnError, helpOrList, parseCommandLine, printable } from './args.js';
+import { checkOutput, loadScenario, reportTable, writeOutput } from './report.js';
 import { jsonReport, perfettoExport, runScenario, traceExport, type Scenario, type ScenarioResult } from '../sim/scenario/index.js';
 
 const USAGE = `usage: npm run sim -- (--preset NAME | --scenario FILE) [options]
@@ -48,14 +48,8 @@ function traceSizeNote(s: Scenario, trace: boolean, perfetto: boolean): string {
 
 function main(argv: string[]): number {
   const args = parseCommandLine(argv, OPTIONS);
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (args.list) {
-    process.stdout.write(presetList());
-    return 0;
-  }
+  const done = helpOrList(args, USAGE);
+  if (done !== null) return done;
   const scenario = loadScenario(args);
   checkOutput('--out-trace', args['out-trace']);
   checkOutput('--out-perfetto', args['out-perfetto']);
