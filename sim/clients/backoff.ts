@@ -43,9 +43,13 @@ const STRATEGIES = Object.keys(BACKOFF_DEFAULTS) as BackoffStrategy[];
  */
 export const backoffSchema = z
   .object({
-    strategy: z.enum(STRATEGIES as [BackoffStrategy, ...BackoffStrategy[]], { error: `expected one of ${STRATEGIES.map((k) => `"${k}"`).join(', ')}` }),
-    initialMs: msAtLeast0().optional(),
-    maxMs: msAtLeast0().optional(),
+    strategy: z.enum(STRATEGIES as [BackoffStrategy, ...BackoffStrategy[]], { error: `expected one of ${STRATEGIES.map((k) => `"${k}"`).join(', ')}` }).meta({ title: 'Strategy', description: 'whose formula: none retries at once' }),
+    initialMs: msAtLeast0()
+      .optional()
+      .meta({ title: 'First wait', unit: 'ms', defaultBy: { field: 'strategy', values: Object.fromEntries(STRATEGIES.map((k) => [k, BACKOFF_DEFAULTS[k].initialMs])) } }),
+    maxMs: msAtLeast0()
+      .optional()
+      .meta({ title: 'Longest wait', unit: 'ms', description: '≥ first wait', defaultBy: { field: 'strategy', values: Object.fromEntries(STRATEGIES.map((k) => [k, BACKOFF_DEFAULTS[k].maxMs])) } }),
   })
   .strict()
   .superRefine((b, ctx) => {

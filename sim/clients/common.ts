@@ -72,13 +72,13 @@ export interface ClientEnv {
 
 /** The options of every client that keeps a connection: backoff, sync or async connect, its timeout. */
 export const connectionOptionsShape = {
-  backoff: backoffSchema.optional().describe('How long to wait between reconnection attempts'),
-  connect: z.enum(['sync', 'async'], { error: 'expected "sync" or "async"' }).optional().describe('sync: start fails while Redis is down · async: start succeeds and connects after'),
-  connectTimeoutMs: msPositive().optional().describe('Give up on a connect after this long, ms'),
+  backoff: backoffSchema.optional().meta({ title: 'Reconnection backoff', description: 'how long to wait between reconnection attempts' }),
+  connect: z.enum(['sync', 'async'], { error: 'expected "sync" or "async"' }).optional().meta({ title: 'Connect', description: 'sync: start fails while Redis is down · async: start succeeds and connects after' }),
+  connectTimeoutMs: msPositive().optional().meta({ title: 'Connect timeout', unit: 'ms', description: 'give up on a connect after this long' }),
   established: z
     .enum(['reply', 'accept'], { error: 'expected "reply" (after the handshake\'s reply) or "accept" (on TCP connect)' })
     .optional()
-    .describe('When a connection counts as up and the backoff resets: reply: after the handshake PING is answered · accept: on the TCP connect (a reconnect storm when the server accepts and refuses)'),
+    .meta({ title: 'Counts as up', description: 'when the backoff resets · reply: after the handshake PING is answered · accept: on the TCP connect (a reconnect storm when the server accepts and refuses)' }),
 };
 
 export interface RequestOptions {

@@ -45,11 +45,11 @@ export interface MultiplexOptions {
 
 /** The scenario's options of a multiplexed connection (sim/scenario/schema.ts composes them). */
 export const multiplexOptionsShape = {
-  whileDisconnected: z.enum(['error', 'queue'], { error: 'expected "error" or "queue"' }).optional().describe('error: fail fast while disconnected · queue: hold calls in the offline queue'),
-  offlineQueueMax: whole(1, 'a whole number >= 1', 1_000_000).optional().describe('Most requests the offline queue holds'),
-  inFlightOnDisconnect: z.enum(['fail', 'resend'], { error: 'expected "fail" or "resend"' }).optional().describe('fail: at most once · resend: at least once (may run a command twice)'),
-  exitOnDisconnection: z.boolean({ error: 'expected true or false' }).optional().describe('Stop and let the supervisor restart it, instead of reconnecting in place'),
-  healthCheckMs: msPositive('a number of ms > 0, or null for none').nullable().optional().describe('A PING every this many ms; one unanswered at the next means half-open'),
+  whileDisconnected: z.enum(['error', 'queue'], { error: 'expected "error" or "queue"' }).optional().meta({ title: 'While disconnected', description: 'error: fail fast · queue: hold calls in the offline queue' }),
+  offlineQueueMax: whole(1, 'a whole number >= 1', 1_000_000).optional().meta({ title: 'Offline queue limit', unit: 'requests', description: 'queue: one more gets queue_full' }),
+  inFlightOnDisconnect: z.enum(['fail', 'resend'], { error: 'expected "fail" or "resend"' }).optional().meta({ title: 'In flight on a disconnect', description: 'fail: at most once · resend: at least once (may run a command twice)' }),
+  exitOnDisconnection: z.boolean({ error: 'expected true or false' }).optional().meta({ title: 'Exit on disconnection', description: 'stop and let the supervisor restart it, instead of reconnecting in place' }),
+  healthCheckMs: msPositive('a number of ms > 0, or null for none').nullable().optional().meta({ title: 'Health check every', unit: 'ms', empty: 'none', description: 'a PING; one unanswered at the next means half-open; empty: none' }),
   ...connectionOptionsShape,
 };
 

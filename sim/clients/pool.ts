@@ -62,12 +62,12 @@ export interface PoolOptions {
 
 /** The scenario's options of a pool (sim/scenario/schema.ts composes them). */
 export const poolOptionsShape = {
-  size: whole(1, 'a whole number >= 1', 1000).optional().describe('Connections in the pool'),
-  onExhausted: z.enum(['error', 'queue', 'codel'], { error: 'expected "error", "queue" or "codel"' }).optional().describe('When every connection is busy: error fails fast, queue waits, codel sheds'),
-  checkoutTimeoutMs: msPositive().optional().describe('queue: the longest a caller waits for a connection, ms'),
-  maxQueue: whole(1, 'a whole number >= 1, or null for no limit', 1_000_000).nullable().optional().describe('queue and codel: the longest the queue gets; null for no limit'),
-  queueTargetMs: msPositive().optional().describe("codel: DBConnection's queue_target, ms"),
-  queueIntervalMs: msPositive().optional().describe("codel: DBConnection's queue_interval, ms"),
+  size: whole(1, 'a whole number >= 1', 1000).optional().meta({ title: 'Pool size', unit: 'connections' }),
+  onExhausted: z.enum(['error', 'queue', 'codel'], { error: 'expected "error", "queue" or "codel"' }).optional().meta({ title: 'When every connection is busy', description: 'error: fail fast · queue: wait · codel: shed' }),
+  checkoutTimeoutMs: msPositive().optional().meta({ title: 'Checkout timeout', unit: 'ms', description: 'queue: the longest a caller waits for a connection' }),
+  maxQueue: whole(1, 'a whole number >= 1, or null for no limit', 1_000_000).nullable().optional().meta({ title: 'Queue limit', unit: 'callers', empty: 'no limit', description: 'queue and codel: the longest the queue gets; empty: no limit' }),
+  queueTargetMs: msPositive().optional().meta({ title: 'CoDel target', unit: 'ms', description: "codel: DBConnection's queue_target" }),
+  queueIntervalMs: msPositive().optional().meta({ title: 'CoDel interval', unit: 'ms', description: "codel: DBConnection's queue_interval" }),
   ...connectionOptionsShape,
 };
 

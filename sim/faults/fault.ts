@@ -13,9 +13,9 @@ import type { RedisServer } from '../redis/server.js';
 import { msAtLeast0, msPositive } from '../scenario/fields.js';
 
 /** When a fault starts, ms from the start of the run. */
-export const atField = msAtLeast0('a time in ms >= 0');
+export const atField = msAtLeast0('a time in ms >= 0').meta({ title: 'At', unit: 'ms', description: 'from the start of the run' });
 /** How long a fault lasts, ms. */
-export const forField = msPositive('a duration in ms > 0');
+export const forField = msPositive('a duration in ms > 0').meta({ title: 'For', unit: 'ms' });
 
 /** The callers of a run's workload, as a fault can reach them (kill_caller). */
 export interface Callers {
@@ -102,7 +102,11 @@ type Def<K extends string, P extends z.ZodRawShape> = Omit<FaultKindDef<K, P>, '
 
 /** Declares a fault kind from its parameters' shape (atMs and kind are added). */
 export function defineFault<const K extends string, P extends z.ZodRawShape>(kind: K, params: P, def: Def<K, P>): FaultKindDef<K, P> {
-  const schema = z.object({ atMs: atField, kind: z.literal(kind), ...params } as Base<K> & P).strict();
+  // The title, description and defaults are the lab's form for the kind (sim/scenario/form.ts).
+  const schema = z
+    .object({ atMs: atField, kind: z.literal(kind), ...params } as Base<K> & P)
+    .strict()
+    .meta({ title: def.label, description: def.description, defaults: def.defaults });
   return {
     kind,
     schema,

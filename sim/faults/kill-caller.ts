@@ -12,7 +12,7 @@ declare module '../kernel/trace.js' {
 
 export const killCaller = defineFault(
   'kill_caller',
-  { caller: whole(0, 'a caller index >= 0', 99_999).optional() },
+  { caller: whole(0, 'a caller index >= 0', 99_999).optional().meta({ title: 'Caller', unit: 'index', empty: 'a live one at random', description: 'empty: a live one at random' }) },
   {
     label: 'Kill a caller',
     description: 'A caller process is killed mid-request (caller: its index, else a live one at random): the client must not leak what it held.',

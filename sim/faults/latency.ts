@@ -4,7 +4,7 @@ import { defineFault, forField } from './fault.js';
 
 export const latency = defineFault(
   'latency',
-  { addMs: msPositive(), forMs: forField },
+  { addMs: msPositive().meta({ title: 'Added', unit: 'ms', description: 'one way, to every segment sent in the window' }), forMs: forField },
   {
     label: 'Latency spike',
     description: 'Every segment sent during the window takes addMs longer one way: a congested link, a GC pause in a proxy.',

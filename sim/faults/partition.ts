@@ -4,7 +4,7 @@ import { defineFault, forField } from './fault.js';
 
 export const partition = defineFault(
   'partition',
-  { forMs: forField, mode: z.enum(['hold', 'drop'], { error: 'expected "hold" or "drop"' }).optional() },
+  { forMs: forField, mode: z.enum(['hold', 'drop'], { error: 'expected "hold" or "drop"' }).optional().meta({ title: 'Mode', description: 'hold: bytes wait for the heal · drop: lost, sockets left half-open' }) },
   {
     label: 'Partition',
     description: 'No byte crosses and nobody is told: "hold" delivers them when it heals, "drop" loses them and leaves half-open sockets.',

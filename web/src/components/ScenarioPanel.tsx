@@ -3,10 +3,15 @@
  * validates the whole draft with the same parser the simulator uses; if anything is wrong, each
  * problem is explained beside its field (and all of them in a summary) and nothing is applied —
  * the last good scenario keeps running. The draft can also be edited as JSON.
+ *
+ * The fields are generated from the scenario's zod schemas (sim/scenario/form.ts): their labels,
+ * units, help, bounds and defaults are declared beside each field in sim/, and nothing here
+ * restates them. A new client option or fault parameter appears here by being declared.
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
-import { MIX_KEYS, parseScenario, type Scenario, type ScenarioInput } from '../../../sim/scenario/schema.js';
-import { defaultMultiplex, defaultPool, defaultSerial } from '../../../sim/clients/index.js';
+import { z } from 'zod';
+import { clientConfigSchema, parseScenario, scenarioSchema, type ScenarioInput } from '../../../sim/scenario/schema.js';
+import { fieldsOf, metaOf, unionMembers, type Field as FieldSpec, type UnionMember } from '../../../sim/scenario/form.js';
 import { describeFault as describeValidFault, faultSchema } from '../../../sim/faults/index.js';
 import './panels.css';
 
@@ -37,7 +42,8 @@ export function setAt(root: unknown, path: Path, value: unknown): unknown {
   }
   const copy: Obj = isObj(root) ? { ...root } : {};
   const next = setAt(copy[head], rest, value);
-  if (next === undefined) delete copy[head];
+  // An object emptied by the edit goes too: left out, it takes its defaults (an empty backoff is not valid).
+  if (next === undefined || (rest.length > 0 && isObj(next) && Object.keys(next).length === 0)) delete copy[head];
   else copy[head] = next;
   return copy;
 }
@@ -74,205 +80,54 @@ export function ownerOf(errorPath: string, known: ReadonlySet<string>): string {
   return '';
 }
 
-// ---- What the form shows ----
-
-interface Base {
-  key: string;
-  label: string;
-  /** Shown with the label: "ms", "µs", "bytes"… */
-  unit?: string;
-  /** Limits and meaning, shown under the label. */
-  hint?: string;
-  placeholder?: string;
-}
-interface NumberSpec extends Base {
-  type: 'number';
-  min?: number;
-  max?: number;
-  int?: boolean;
-}
-interface SelectSpec extends Base {
-  type: 'select';
-  options: readonly string[];
-  /** The default's name when the field may be left out; absent: required. */
-  defaultValue?: string;
-}
-interface TextSpec extends Base {
-  type: 'text';
-  multiline?: boolean;
-}
-interface CheckSpec extends Base {
-  type: 'checkbox';
-}
-type FieldSpec = NumberSpec | SelectSpec | TextSpec | CheckSpec;
+// ---- What the form shows: generated from the schemas ----
 
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n);
 
-/** A number field; `gt`: strictly above `min`. The hint states the limits. */
-function num(key: string, label: string, unit: string | undefined, o: { min?: number; gt?: boolean; max?: number; int?: boolean; placeholder?: string; note?: string } = {}): NumberSpec {
-  const parts: string[] = [];
-  if (o.min !== undefined) parts.push(`${o.gt ? '>' : '≥'} ${fmt(o.min)}`);
-  if (o.max !== undefined) parts.push(`≤ ${fmt(o.max)}`);
-  const limits = `${o.int ? 'whole, ' : ''}${parts.join(', ')}`.replace(/, $/, '');
-  const hint = [limits, o.note].filter((s) => s !== undefined && s !== '').join(' · ');
-  return { type: 'number', key, label, unit, min: o.min, max: o.max, int: o.int, placeholder: o.placeholder, hint: hint || undefined };
-}
-const sel = (key: string, label: string, options: readonly string[], defaultValue?: string, hint?: string): SelectSpec => ({ type: 'select', key, label, options, defaultValue, hint });
+/** Each kind of client, with its options' schema and defaults (sim/scenario/schema.ts composes them). */
+const CLIENT_MEMBERS = unionMembers(clientConfigSchema, 'kind');
+export const CLIENT_KINDS = CLIENT_MEMBERS.map((m) => m.value);
+/** Each kind of fault (sim/faults/). */
+const FAULT_MEMBERS = unionMembers(faultSchema, 'kind');
 
-/** The defaults the parser fills in, for placeholders. */
-const DEFAULTS: Scenario = (() => {
-  const r = parseScenario({ clients: [{ label: 'x', kind: 'naive' }] });
-  if (!r.ok) throw new Error(`the scenario defaults do not parse: ${r.errors.join('; ')}`);
-  return r.scenario;
-})();
-const dflt = (path: Path) => {
-  const v = getAt(DEFAULTS, path);
-  return v === null || v === undefined ? undefined : String(v);
-};
+const memberOf = (members: readonly UnionMember[], value: unknown) => members.find((m) => m.value === value);
 
-const RUN: FieldSpec[] = [
-  { type: 'text', key: 'name', label: 'Name', hint: 'at most 80 characters', placeholder: DEFAULTS.name },
-  { type: 'text', key: 'description', label: 'Description', hint: 'at most 400 characters', multiline: true },
-  num('seed', 'Seed', undefined, { int: true, placeholder: dflt(['seed']), note: 'same seed, same run' }),
-  num('durationMs', 'Duration', 'ms', { min: 0, gt: true, max: 600_000, placeholder: dflt(['durationMs']), note: 'requests start within it' }),
-  num('drainMs', 'Drain', 'ms', { min: 0, max: 600_000, placeholder: 'auto', note: 'empty: call timeout + 100, at least 1,000' }),
-];
-
-const NETWORK: FieldSpec[] = [
-  num('latencyMs', 'Latency, one way', 'ms', { min: 0, placeholder: dflt(['network', 'latencyMs']) }),
-  num('jitterMs', 'Jitter', 'ms', { min: 0, placeholder: dflt(['network', 'jitterMs']) }),
-  num('bandwidthMbps', 'Bandwidth', 'Mbps', { min: 0, gt: true, placeholder: 'no limit', note: 'empty: no limit' }),
-  num('connectRtts', 'Connect handshake', 'RTTs', { min: 1, placeholder: dflt(['network', 'connectRtts']) }),
-  num('mss', 'Segment size (MSS)', 'bytes', { min: 1, int: true, placeholder: dflt(['network', 'mss']) }),
-];
-
-const SERVER: FieldSpec[] = [
-  num('commandUs', 'Command cost', 'µs', { min: 0, placeholder: dflt(['server', 'commandUs']) }),
-  sel('commandDist', 'Command cost distribution', ['fixed', 'exp'], DEFAULTS.server.commandDist, 'fixed, or exponential around the cost'),
-  num('readEventUs', 'Read event cost', 'µs', { min: 0, placeholder: dflt(['server', 'readEventUs']), note: 'per socket read' }),
-  num('maxClients', 'Max clients', 'connections', { min: 1, int: true, placeholder: dflt(['server', 'maxClients']) }),
-];
-
-const RUNTIME: FieldSpec[] = [
-  num('schedulers', 'Schedulers', 'cores', { min: 1, max: 256, int: true, placeholder: dflt(['runtime', 'schedulers']) }),
-  num('codecNsPerByte', 'RESP encode/decode cost', 'ns/byte', { min: 0, placeholder: dflt(['runtime', 'codecNsPerByte']) }),
-  num('copyNsPerByte', 'Message copy cost', 'ns/byte', { min: 0, placeholder: dflt(['runtime', 'copyNsPerByte']) }),
-  num('sendNs', 'Send cost', 'ns/message', { min: 0, placeholder: dflt(['runtime', 'sendNs']) }),
-  num('stepOverheadNs', 'Step overhead', 'ns/message', { min: 0, placeholder: dflt(['runtime', 'stepOverheadNs']), note: 'per message handled' }),
-];
-
-const WORKLOAD: FieldSpec[] = [
-  sel('mode', 'Mode', ['closed', 'open'], DEFAULTS.workload.mode, 'closed: callers think, then call · open: arrivals at a rate'),
-  num('callers', 'Callers', 'processes', { min: 1, max: 100_000, int: true, placeholder: dflt(['workload', 'callers']), note: 'closed mode' }),
-  num('thinkMs', 'Think time', 'ms', { min: 0, placeholder: dflt(['workload', 'thinkMs']), note: 'closed mode' }),
-  sel('thinkDist', 'Think time distribution', ['fixed', 'exp'], DEFAULTS.workload.thinkDist),
-  num('ratePerSec', 'Arrival rate', 'per s', { min: 0, gt: true, max: 10_000_000, placeholder: dflt(['workload', 'ratePerSec']), note: 'open mode' }),
-  num('valueBytes', 'Value size', 'bytes', { min: 0, max: 64 * 1024 * 1024, int: true, placeholder: dflt(['workload', 'valueBytes']) }),
-  num('keys', 'Key space', 'keys', { min: 1, int: true, placeholder: dflt(['workload', 'keys']) }),
-  num('pipelineSize', 'PIPELINE size', 'commands', { min: 1, max: 10_000, int: true, placeholder: dflt(['workload', 'pipelineSize']) }),
-  num('blpopTimeoutMs', 'BLPOP timeout', 'ms', { min: 0, gt: true, placeholder: dflt(['workload', 'blpopTimeoutMs']) }),
-  num('sleepMs', 'SLEEP duration', 'ms', { min: 0, placeholder: dflt(['workload', 'sleepMs']), note: 'a slow command' }),
-  num('callTimeoutMs', 'Call timeout', 'ms', { min: 0, gt: true, placeholder: dflt(['workload', 'callTimeoutMs']) }),
-];
-
-const DEFAULT_MIX = DEFAULTS.workload.mix as Record<string, number | undefined>;
-
-export const CLIENT_KINDS = ['naive', 'serial', 'pool', 'multiplex'] as const;
-type Kind = (typeof CLIENT_KINDS)[number];
-
-const KIND_NAMES: Record<Kind, string> = {
-  naive: 'a connection per command (L1)',
-  serial: 'one socket in a GenServer (L2)',
-  pool: 'a blocking pool (L3)',
-  multiplex: 'one multiplexed connection (L4)',
-};
-
-/** The options each kind accepts, besides label and kind. */
-const KIND_KEYS: Record<Kind, readonly string[]> = {
-  naive: [],
-  serial: ['backoff', 'connect', 'connectTimeoutMs'],
-  pool: ['size', 'onExhausted', 'checkoutTimeoutMs', 'maxQueue', 'queueTargetMs', 'queueIntervalMs', 'backoff', 'connect', 'connectTimeoutMs'],
-  multiplex: ['whileDisconnected', 'offlineQueueMax', 'inFlightOnDisconnect', 'backoff', 'connect', 'exitOnDisconnection', 'healthCheckMs', 'connectTimeoutMs'],
-};
-
-const BACKOFF_STRATEGIES = ['redix', 'exp', 'rand', 'rand_exp', 'ioredis', 'none'] as const;
-/** Per strategy (sim/clients/backoff.ts), for placeholders. */
-const BACKOFF_DEFAULTS: Record<string, { initialMs: number; maxMs: number }> = {
-  redix: { initialMs: 500, maxMs: 30_000 },
-  exp: { initialMs: 100, maxMs: 30_000 },
-  rand: { initialMs: 1_000, maxMs: 30_000 },
-  rand_exp: { initialMs: 1_000, maxMs: 30_000 },
-  ioredis: { initialMs: 50, maxMs: 5_000 },
-  none: { initialMs: 0, maxMs: 0 },
-};
-const KIND_BACKOFF: Record<string, string> = { pool: defaultPool.backoff.strategy, multiplex: defaultMultiplex.backoff.strategy, serial: defaultSerial.backoff.strategy };
-
-const connectField = (d: string) => sel('connect', 'Connect', ['sync', 'async'], d, 'sync: start fails while Redis is down');
-const connectTimeout = (d: number) => num('connectTimeoutMs', 'Connect timeout', 'ms', { min: 0, gt: true, placeholder: String(d) });
-
-function clientFields(kind: string): FieldSpec[] {
-  switch (kind) {
-    case 'pool':
-      return [
-        num('size', 'Pool size', 'connections', { min: 1, max: 1000, int: true, placeholder: String(defaultPool.size) }),
-        sel('onExhausted', 'When every connection is busy', ['error', 'queue', 'codel'], defaultPool.onExhausted, 'error: fail fast · queue: wait · codel: shed'),
-        num('checkoutTimeoutMs', 'Checkout timeout', 'ms', { min: 0, gt: true, placeholder: String(defaultPool.checkoutTimeoutMs), note: 'queue: longest wait' }),
-        num('maxQueue', 'Queue limit', 'callers', { min: 1, int: true, placeholder: 'no limit', note: 'empty: no limit' }),
-        num('queueTargetMs', 'CoDel target', 'ms', { min: 0, gt: true, placeholder: String(defaultPool.queueTargetMs) }),
-        num('queueIntervalMs', 'CoDel interval', 'ms', { min: 0, gt: true, placeholder: String(defaultPool.queueIntervalMs) }),
-        connectField(defaultPool.connect),
-        connectTimeout(defaultPool.connectTimeoutMs),
-      ];
-    case 'multiplex':
-      return [
-        sel('whileDisconnected', 'While disconnected', ['error', 'queue'], defaultMultiplex.whileDisconnected, 'error: fail fast · queue: hold calls'),
-        num('offlineQueueMax', 'Offline queue limit', 'requests', { min: 1, int: true, placeholder: String(defaultMultiplex.offlineQueueMax) }),
-        sel('inFlightOnDisconnect', 'In flight on a disconnect', ['fail', 'resend'], defaultMultiplex.inFlightOnDisconnect, 'resend: at least once'),
-        connectField(defaultMultiplex.connect),
-        { type: 'checkbox', key: 'exitOnDisconnection', label: 'Exit on disconnection', hint: 'the supervisor restarts it' },
-        num('healthCheckMs', 'Health check every', 'ms', { min: 0, gt: true, placeholder: 'none', note: 'empty: none' }),
-        connectTimeout(defaultMultiplex.connectTimeoutMs),
-      ];
-    case 'serial':
-      return [connectField(defaultSerial.connect), connectTimeout(defaultSerial.connectTimeoutMs)];
-    default:
-      return [];
-  }
+/** An item of a list (a client, a fault): its fields for the kind the draft gives it; null for an unknown kind. */
+function memberFields(members: readonly UnionMember[], item: unknown): FieldSpec[] | null {
+  const m = memberOf(members, getAt(item, ['kind']));
+  return m === undefined ? null : fieldsOf(m.schema.shape as z.ZodRawShape, metaOf(m.schema).defaults, item);
 }
 
-function backoffFields(strategy: string): FieldSpec[] {
-  const d = BACKOFF_DEFAULTS[strategy];
-  return [
-    num('initialMs', 'First wait', 'ms', { min: 0, placeholder: d === undefined ? undefined : String(d.initialMs) }),
-    num('maxMs', 'Longest wait', 'ms', { min: 0, placeholder: d === undefined ? undefined : String(d.maxMs), note: '≥ first wait' }),
-  ];
-}
+const clientFields = (c: unknown) => memberFields(CLIENT_MEMBERS, c);
+/** A fault's parameters; its kind is changed by deleting it and injecting another. */
+const faultFields = (f: unknown) => memberFields(FAULT_MEMBERS, f);
 
 /** Every path the form shows a field or a group for, given the draft (its clients and faults). */
-function knownPaths(draft: unknown): Set<string> {
-  const out = new Set<string>(['network', 'server', 'runtime', 'workload', 'workload.mix', 'clients', 'faults']);
-  for (const f of RUN) out.add(f.key);
-  for (const f of NETWORK) out.add(`network.${f.key}`);
-  for (const f of SERVER) out.add(`server.${f.key}`);
-  for (const f of RUNTIME) out.add(`runtime.${f.key}`);
-  for (const f of WORKLOAD) out.add(`workload.${f.key}`);
-  for (const k of MIX_KEYS) out.add(`workload.mix.${k}`);
+function knownPaths(fields: readonly FieldSpec[], draft: unknown): Set<string> {
+  const out = new Set<string>();
+  const walk = (list: readonly FieldSpec[] | null, base: string) => {
+    for (const f of list ?? []) {
+      const path = base === '' ? f.key : `${base}.${f.key}`;
+      out.add(path);
+      if (f.type === 'group') walk(f.fields, path);
+      if (f.type === 'weights') for (const k of f.keys) out.add(`${path}.${k}`);
+    }
+  };
+  walk(fields, '');
   const clients = getAt(draft, ['clients']);
-  if (Array.isArray(clients)) {
+  if (Array.isArray(clients))
     clients.forEach((c, i) => {
-      const kind = String(getAt(c, ['kind']));
       out.add(`clients.${i}`);
-      out.add(`clients.${i}.label`);
       out.add(`clients.${i}.kind`);
-      for (const f of clientFields(kind)) out.add(`clients.${i}.${f.key}`);
-      if (KIND_KEYS[kind as Kind]?.includes('backoff')) {
-        out.add(`clients.${i}.backoff`);
-        for (const k of ['strategy', 'initialMs', 'maxMs']) out.add(`clients.${i}.backoff.${k}`);
-      }
+      walk(clientFields(c) ?? [], `clients.${i}`);
+      out.add(`clients.${i}.label`);
     });
-  }
   const faults = getAt(draft, ['faults']);
-  if (Array.isArray(faults)) faults.forEach((_, i) => out.add(`faults.${i}`));
+  if (Array.isArray(faults))
+    faults.forEach((f, i) => {
+      out.add(`faults.${i}`);
+      walk(faultFields(f), `faults.${i}`);
+    });
   return out;
 }
 
@@ -324,7 +179,9 @@ function NumberInput(props: { value: unknown; onValue(v: unknown): void } & Omit
   );
 }
 
-function Field(props: { spec: FieldSpec; path: Path; ctx: FieldCtx; placeholder?: string }) {
+type LeafSpec = Extract<FieldSpec, { type: 'number' | 'select' | 'text' | 'checkbox' }>;
+
+function Field(props: { spec: LeafSpec; path: Path; ctx: FieldCtx; placeholder?: string }) {
   const { spec, path, ctx } = props;
   const key = path.join('.');
   const id = domId(ctx.idBase, key);
@@ -423,11 +280,45 @@ function Group(props: { title: ReactNode; path: string; ctx: FieldCtx; children:
   );
 }
 
-function fields(specs: FieldSpec[], base: Path, ctx: FieldCtx) {
-  return specs.map((s) => <Field key={s.key} spec={s} path={[...base, s.key]} ctx={ctx} />);
+/**
+ * The fields of one object, as the schema lists them: inputs, then its nested objects as groups
+ * and its weights as a grid. Lists (clients, faults) are the panel's own.
+ */
+function Fields(props: { specs: readonly FieldSpec[]; base: Path; ctx: FieldCtx; onWeight?(key: string, v: unknown): void }) {
+  const { specs, base, ctx } = props;
+  return specs.map((s) => {
+    const path = [...base, s.key];
+    const key = path.join('.');
+    switch (s.type) {
+      case 'list':
+        return null;
+      case 'group':
+        return (
+          <Group key={s.key} title={s.label} path={key} ctx={ctx} className="dx-subgroup">
+            <Fields specs={s.fields} base={path} ctx={ctx} />
+          </Group>
+        );
+      case 'weights': {
+        const value = getAt(ctx.draft, path);
+        // The first edit of a default set of weights starts from the defaults shown.
+        const setWeight = (k: string, v: unknown) => ctx.set(path, setAt(isObj(value) ? value : { ...s.defaults }, [k], v));
+        return (
+          <Group key={s.key} title={<>{s.label} {s.unit !== undefined && <span className="dx-unit">{s.unit}</span>}</>} path={key} ctx={ctx} className="dx-subgroup dx-mix">
+            {s.keys.map((k) => (
+              <MixField key={k} name={k} path={`${key}.${k}`} ctx={ctx} value={isObj(value) ? value[k] : undefined} placeholder={isObj(value) ? '0' : String(s.defaults[k] ?? 0)} onValue={(v) => setWeight(k, v)} />
+            ))}
+          </Group>
+        );
+      }
+      default:
+        return <Field key={s.key} spec={s} path={path} ctx={ctx} />;
+    }
+  });
 }
 
 // ---- The panel ----
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function uniqueLabel(clients: unknown[], base: string): string {
   const used = new Set(clients.map((c) => String(getAt(c, ['label']))));
@@ -464,7 +355,9 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
     setJsonText(JSON.stringify(current, null, 2));
   }
 
-  const known = useMemo(() => knownPaths(current), [current]);
+  // The scenario's own fields, with the defaults that follow the draft's values.
+  const form = useMemo(() => fieldsOf(scenarioSchema.shape as z.ZodRawShape, undefined, current), [current]);
+  const known = useMemo(() => knownPaths(form, current), [form, current]);
   const errorList = useMemo<FieldError[]>(() => {
     if (!validated) return [];
     const r = parseScenario(current);
@@ -533,7 +426,6 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
   const clientList: unknown[] = Array.isArray(clients) ? clients : [];
   const faults = getAt(current, ['faults']);
   const faultList: unknown[] = Array.isArray(faults) ? faults : [];
-  const mix = getAt(current, ['workload', 'mix']);
 
   function addClient() {
     const label = uniqueLabel(clientList, 'client');
@@ -550,15 +442,11 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
   }
   function changeKind(i: number, kind: unknown) {
     const c = clientList[i];
-    const allowed = KIND_KEYS[kind as Kind] ?? [];
+    // What the new kind also takes is kept; the rest is the old kind's own.
+    const shape = memberOf(CLIENT_MEMBERS, kind)?.schema.shape ?? {};
     const next: Obj = { label: getAt(c, ['label']), kind };
-    if (isObj(c)) for (const k of allowed) if (c[k] !== undefined) next[k] = c[k];
+    if (isObj(c)) for (const k of Object.keys(shape)) if (k !== 'kind' && c[k] !== undefined) next[k] = c[k];
     set(['clients', i], next);
-  }
-  function setMix(key: string, v: unknown) {
-    // The first edit of a default mix starts from the default weights shown.
-    const start = isObj(mix) ? mix : { ...DEFAULT_MIX };
-    set(['workload', 'mix'], setAt(start, [key], v));
   }
   function deleteFault(i: number) {
     set(
@@ -568,7 +456,12 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
   }
 
   const titleId = `${idBase}-title`;
-  const maxClients = 8;
+  const byKey = new Map(form.map((f) => [f.key, f]));
+  const clientsField = byKey.get('clients');
+  const maxClients = clientsField?.type === 'list' && clientsField.maxItems !== undefined ? clientsField.maxItems : Number.POSITIVE_INFINITY;
+  const kindMeta = metaOf(clientConfigSchema);
+  const plain = form.filter((f) => f.type !== 'group' && f.type !== 'list');
+  const groups = form.filter((f) => f.type === 'group');
 
   return (
     <section className="dx-panel dx-scenario" aria-labelledby={titleId}>
@@ -601,28 +494,16 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
         )}
 
         <Group title="Run" path="" ctx={ctx}>
-          {fields(RUN, [], ctx)}
+          <Fields specs={plain} base={[]} ctx={ctx} />
         </Group>
-        <Group title="Network" path="network" ctx={ctx}>
-          {fields(NETWORK, ['network'], ctx)}
-        </Group>
-        <Group title="Redis server" path="server" ctx={ctx}>
-          {fields(SERVER, ['server'], ctx)}
-        </Group>
-        <Group title="Runtime" path="runtime" ctx={ctx}>
-          {fields(RUNTIME, ['runtime'], ctx)}
-        </Group>
-        <Group title="Workload" path="workload" ctx={ctx}>
-          {fields(WORKLOAD, ['workload'], ctx)}
-          <Group title={<>Command mix <span className="dx-unit">relative weights, ≥ 0, one at least &gt; 0</span></>} path="workload.mix" ctx={ctx} className="dx-subgroup dx-mix">
-            {MIX_KEYS.map((k) => (
-              <MixField key={k} name={k} ctx={ctx} value={isObj(mix) ? mix[k] : undefined} placeholder={isObj(mix) ? '0' : String(DEFAULT_MIX[k] ?? 0)} onValue={(v) => setMix(k, v)} />
-            ))}
+        {groups.map((g) => (
+          <Group key={g.key} title={g.label} path={g.key} ctx={ctx}>
+            <Fields specs={g.type === 'group' ? g.fields : []} base={[g.key]} ctx={ctx} />
           </Group>
-        </Group>
+        ))}
 
         <Group
-          title={`Clients (${clientList.length} of at most ${maxClients})`}
+          title={`${clientsField?.label ?? 'Clients'} (${clientList.length} of at most ${maxClients})`}
           path="clients"
           ctx={ctx}
           className="dx-clients"
@@ -632,16 +513,17 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
                 Add a client
               </button>{' '}
               <span className="dx-hint" id={`${idBase}-add-hint`}>
-                each client is simulated in its own world
+                {clientsField?.hint}
               </span>
             </p>
           }
         >
           {clientList.map((c, i) => {
             const kind = String(getAt(c, ['kind']) ?? '');
+            const member = memberOf(CLIENT_MEMBERS, kind);
             const label = toText(getAt(c, ['label']));
-            const hasBackoff = KIND_KEYS[kind as Kind]?.includes('backoff') ?? false;
-            const strategy = toText(getAt(c, ['backoff', 'strategy']));
+            const specs = clientFields(c);
+            const options = specs?.filter((f) => f.key !== 'label') ?? [];
             return (
               <Group
                 key={i}
@@ -667,20 +549,14 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
                   </button>
                 }
               >
-                <Field spec={{ type: 'text', key: 'label', label: 'Label', hint: '1–40: letters, digits, _ - .' }} path={['clients', i, 'label']} ctx={ctx} />
+                <Fields specs={specs?.filter((f) => f.key === 'label') ?? []} base={['clients', i]} ctx={ctx} />
                 <Field
-                  spec={sel('kind', 'Kind', CLIENT_KINDS, undefined, (KIND_NAMES as Record<string, string>)[kind] ?? 'naive, serial, pool or multiplex')}
+                  spec={{ type: 'select', key: 'kind', label: kindMeta.title ?? 'Kind', options: CLIENT_KINDS, hint: member?.title ?? CLIENT_MEMBERS.map((m) => `${m.value}: ${m.title}`).join(' · ') }}
                   path={['clients', i, 'kind']}
                   ctx={{ ...ctx, set: (_p, v) => changeKind(i, v) }}
                 />
-                {kind === 'naive' && <p className="dx-hint dx-field-wide">A connection per command: nothing to configure.</p>}
-                {fields(clientFields(kind), ['clients', i], ctx)}
-                {hasBackoff && (
-                  <Group title="Reconnection backoff" path={`clients.${i}.backoff`} ctx={ctx} className="dx-subgroup dx-backoff">
-                    <Field spec={sel('strategy', 'Strategy', BACKOFF_STRATEGIES, KIND_BACKOFF[kind], 'none: retry at once')} path={['clients', i, 'backoff', 'strategy']} ctx={ctx} />
-                    {fields(backoffFields(strategy || (KIND_BACKOFF[kind] ?? 'redix')), ['clients', i, 'backoff'], ctx)}
-                  </Group>
-                )}
+                {member !== undefined && options.length === 0 && <p className="dx-hint dx-field-wide">{capitalise(member.title)}: nothing to configure.</p>}
+                <Fields specs={options} base={['clients', i]} ctx={ctx} />
               </Group>
             );
           })}
@@ -694,6 +570,7 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
               {faultList.map((f, i) => {
                 const errs = errors.get(`faults.${i}`);
                 const text = describeFault(f);
+                const specs = faultFields(f);
                 return (
                   <li key={i} data-testid={`scenario-fault-${i}`} className={errs ? 'dx-invalid' : undefined}>
                     <span>{text}</span>
@@ -705,12 +582,17 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
                         {errs.join('; ')}
                       </p>
                     )}
+                    {specs !== null && specs.length > 0 && (
+                      <div className="dx-fields dx-fault-fields" role="group" aria-label={`Fault ${i + 1}: ${memberOf(FAULT_MEMBERS, getAt(f, ['kind']))?.title ?? 'fault'}`}>
+                        <Fields specs={specs} base={['faults', i]} ctx={ctx} />
+                      </div>
+                    )}
                   </li>
                 );
               })}
             </ul>
           )}
-          {faultList.length > 0 && <p className="dx-hint dx-field-wide">Edited on the timeline; a deletion here takes effect on Apply.</p>}
+          {faultList.length > 0 && <p className="dx-hint dx-field-wide">Injected and moved on the timeline; a change here takes effect on Apply.</p>}
         </Group>
 
         <div className="dx-apply-bar">
@@ -771,8 +653,8 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
   );
 }
 
-function MixField(props: { name: string; value: unknown; placeholder: string; ctx: FieldCtx; onValue(v: unknown): void }) {
-  const key = `workload.mix.${props.name}`;
+function MixField(props: { name: string; path: string; value: unknown; placeholder: string; ctx: FieldCtx; onValue(v: unknown): void }) {
+  const key = props.path;
   const id = domId(props.ctx.idBase, key);
   const errs = props.ctx.errors.get(key);
   const invalid = errs !== undefined && errs.length > 0;
