@@ -113,8 +113,18 @@ export function metaOf(schema: z.ZodType): z.core.GlobalMeta {
   return unwrap(schema).meta;
 }
 
+type Bounds = { min?: number; max?: number; int: boolean; text: string };
+/** Read once per schema: a form is rebuilt on every edit of its draft. */
+const boundsCache = new WeakMap<z.ZodType, Bounds>();
+
 /** "whole, ≥ 1, ≤ 1,000" from a number's checks. */
-function numberBounds(s: z.ZodType): { min?: number; max?: number; int: boolean; text: string } {
+function numberBounds(s: z.ZodType): Bounds {
+  let b = boundsCache.get(s);
+  if (b === undefined) boundsCache.set(s, (b = readBounds(s)));
+  return b;
+}
+
+function readBounds(s: z.ZodType): Bounds {
   const j = z.toJSONSchema(s, { unrepresentable: 'any' }) as { type?: string; minimum?: number; exclusiveMinimum?: number; maximum?: number; exclusiveMaximum?: number };
   const int = j.type === 'integer';
   const parts: string[] = [];
