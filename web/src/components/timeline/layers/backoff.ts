@@ -1,4 +1,4 @@
-/** Backoff bands: a process waiting before it reconnects, on its connection lane, labelled. */
+/** Backoff bands: a process waiting before it reconnects, on its connection lane, each labelled with its length where it has room. */
 import { CONN_STATES, INK } from '../../../palette.js';
 import { cx, haloText, type Frame } from '../frame.js';
 import type { LaneArea } from '../layout.js';
@@ -17,9 +17,12 @@ export function drawBackoffs(f: Frame, ix: WorldIndex, area: LaneArea): void {
     const h = lane >= 0 ? Math.max(1, area.rowH - 1) : 3;
     ctx.fillStyle = f.fill(s);
     ctx.fillRect(a, y, w, h);
-    if (lane >= 0 && w > 84 && area.rowH >= 12) {
+    if (lane >= 0 && area.rowH >= 10) {
+      // Every band its label, as long as the band has room for: words, then the time alone.
       const ms = (b.to - b.from) / 1000;
-      haloText(ctx, `backoff ${ms >= 10 ? ms.toFixed(0) : ms.toFixed(1)} ms`, Math.max(a, f.x0) + 4, y + h / 2, INK.text);
+      const t = `${ms >= 10 ? ms.toFixed(0) : ms.toFixed(1)} ms`;
+      const text = w > 84 ? `backoff ${t}` : w > 40 ? t : w > 22 ? t.replace(' ms', '') : null;
+      if (text !== null) haloText(ctx, text, Math.max(a, f.x0) + 3, y + h / 2, INK.text);
     }
   });
 }
