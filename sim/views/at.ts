@@ -53,7 +53,9 @@ export interface WorldAt {
   mailbox: number;
   /** Request ids on the multiplexed socket in FIFO order (empty for other clients). */
   fifo: number[];
+  /** Redis is not down (it may still be paused or slow: see `redis`). */
   redisUp: boolean;
+  redis: RedisAt;
   /** Requests arrived at Redis and not yet executed. */
   redisQueue: number;
   succeeded: number;
@@ -173,19 +175,46 @@ function oneWayUs(lab: LabView, t: Micros): Micros {
   return us;
 }
 
-/** Is Redis up at t (not inside a server_down fault)? */
-export function redisUpAt(lab: LabView, t: Micros): boolean {
-  return !lab.faults.some((f) => f.kind === 'server_down' && t >= f.at && t < f.until);
+/** Redis's own state: up and normal, down (restarting), paused (CLIENT PAUSE) or slow. */
+export type RedisState = 'up' | 'down' | 'paused' | 'slow';
+
+export interface RedisAt {
+  state: RedisState;
+  /** slow: every cost × factor; else 1. */
+  factor: number;
+  /** µs until that state ends (0 when up). */
+  leftUs: Micros;
+  /** Connections turned away at maxclients so far. */
+  rejected: number;
 }
 
 /**
- * A request's two legs on the wire: written at `sent`, at Redis at `arrive` (the link's one-way
- * delay after it, or when it ran if sooner: the view keeps no arrival), run at `exec`, its reply
- * read at `reply`. null: that step never happened.
+ * Redis at t, from the world's trace (redis.down → redis.up, redis.pause, redis.slow, maxclients
+ * closes), not from the scenario's fault windows: a restart that extends another, or a pause
+ * during an outage, reads as the server lived it. Down wins over paused, paused over slow.
+ */
+export function redisAt(w: WorldView, t: Micros): RedisAt {
+  let best: WorldView['redis'][number] | null = null;
+  const rank = { down: 3, paused: 2, slow: 1 } as const;
+  for (const b of w.redis) {
+    if (b.from > t) break;
+    if (t < b.to && (best === null || rank[b.state] > rank[best.state])) best = b;
+  }
+  const rejected = countAtMost(w.maxclientsRejects, t);
+  return best === null ? { state: 'up', factor: 1, leftUs: 0, rejected } : { state: best.state, factor: best.factor, leftUs: best.to - t, rejected };
+}
+
+/**
+ * A request's two legs on the wire: written at `sent`, its last byte at Redis at `arrive` (exact,
+ * from the trace's segments; no later than when it ran), run at `exec`, its reply read at
+ * `reply`. A request that never reached Redis (its bytes lost, or held by a partition to the
+ * end) has `arrived` false and `arrive` when it would have, over the link as it was then.
+ * null: that step never happened.
  */
 export interface Legs {
   sent: Micros;
   arrive: Micros;
+  arrived: boolean;
   exec: Micros | null;
   reply: Micros | null;
 }
@@ -194,8 +223,10 @@ export function legsOf(lab: LabView, r: RequestView): Legs | null {
   const sent = r.sentAt;
   if (sent === null) return null;
   const exec = r.execAt !== null && r.execAt >= sent ? r.execAt : null;
-  const arrive = Math.min(exec ?? Number.POSITIVE_INFINITY, sent + oneWayUs(lab, sent));
-  return { sent, arrive, exec, reply: exec !== null && r.replyAt !== null && r.replyAt >= exec ? r.replyAt : null };
+  // A pipeline's first command may run before its last byte is in.
+  const exact = r.arriveAt !== null && r.arriveAt >= sent ? Math.min(r.arriveAt, exec ?? r.arriveAt) : exec;
+  const arrive = exact ?? sent + oneWayUs(lab, sent);
+  return { sent, arrive, arrived: exact !== null, exec, reply: exec !== null && r.replyAt !== null && r.replyAt >= exec ? r.replyAt : null };
 }
 
 /**
@@ -209,6 +240,8 @@ function dotOf(lab: LabView, r: RequestView, closeAt: Micros, t: Micros): Omit<D
   if (t >= gone) return null;
   const { sent, arrive, exec } = legs;
   const base = { req: r.req, caller: r.caller, name: r.name };
+  // Never arrived: stuck halfway (held by a partition, or lost) until it ends or its socket closes.
+  if (!legs.arrived) return { ...base, phase: 'request', pos: arrive > sent ? Math.min(0.5, (t - sent) / (arrive - sent)) : 0.5 };
   if (t < arrive) return { ...base, phase: 'request', pos: arrive > sent ? (t - sent) / (arrive - sent) : 1 };
   if (exec === null || t < exec) return { ...base, phase: 'queued', pos: 1 };
   const back = r.replyAt ?? exec + oneWayUs(lab, exec);
@@ -294,6 +327,7 @@ export function worldAt(lab: LabView, w: WorldView, t: Micros): WorldAt {
     s.dots.sort((a, b) => sentAt.get(a.req)! - sentAt.get(b.req)! || a.req - b.req);
     s.dots.forEach((d, i) => (d.fifo = i));
   }
+  const redis = redisAt(w, t);
   const mux = kind === 'multiplex' ? sockets.find((s) => s.dots.length > 0) : undefined;
   return {
     t,
@@ -307,7 +341,8 @@ export function worldAt(lab: LabView, w: WorldView, t: Micros): WorldAt {
     poolSize: w.client.kind === 'pool' ? (w.client.size ?? defaultPool.size) : 0,
     mailbox,
     fifo: mux?.dots.map((d) => d.req) ?? [],
-    redisUp: redisUpAt(lab, t),
+    redisUp: redis.state !== 'down',
+    redis,
     redisQueue,
     succeeded: countAtMost(ix.okEnds, t),
     failed: countAtMost(ix.failedEnds, t),

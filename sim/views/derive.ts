@@ -9,7 +9,7 @@ import type { ScenarioResult, WorldResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
 import { faultDurationMs, faultLabel } from '../faults/index.js';
 import { occupancySteps } from './steps.js';
-import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RequestView, StepPoint, ThroughputBucket, WorldView } from './types.js';
+import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RedisBand, RequestView, StepPoint, ThroughputBucket, WorldView } from './types.js';
 
 export function deriveLab(r: ScenarioResult): LabView {
   const worlds = r.worlds.map((w) => deriveWorld(w, r.scenario));
@@ -46,6 +46,12 @@ interface Fields {
   us: number;
   to: number;
   reason: string;
+  dir: 'c2s' | 's2c';
+  bytes: number;
+  fate: 'held' | 'lost';
+  forUs: number;
+  factor: number;
+  why: string;
 }
 
 /**
@@ -72,6 +78,14 @@ const VIEW_KINDS = [
   'msg.drop',
   'proc.spawn',
   'proc.busy',
+  'tcp.write',
+  'tcp.segment',
+  'tcp.blocked',
+  'redis.down',
+  'redis.up',
+  'redis.pause',
+  'redis.slow',
+  'redis.close',
 ] as const satisfies ReadonlyArray<keyof TraceEvents>;
 
 export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
@@ -140,6 +154,36 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
     laneFreeAt[c.lane] = t;
   };
 
+  /**
+   * Arrivals at Redis, exact: each connection's client-to-server bytes written and delivered so
+   * far; a request's last byte is at offset `written` when it is sent (the write is traced just
+   * before 'pipeline.sent'), and it has arrived when the segments delivered reach that offset.
+   */
+  const c2s = new Map<number, { written: number; delivered: number; claimed: number; waiting: Array<{ end: number; r: RequestView }> }>();
+  const c2sOf = (conn: number) => {
+    let c = c2s.get(conn);
+    if (c === undefined) c2s.set(conn, (c = { written: 0, delivered: 0, claimed: 0, waiting: [] }));
+    return c;
+  };
+  /** Bytes `n` more of `conn` reached Redis at t (or were lost on the way: `at` null). */
+  const deliver = (conn: number, n: number, at: Micros | null) => {
+    const c = c2s.get(conn);
+    if (c === undefined) return;
+    c.delivered += n;
+    let k = 0;
+    while (k < c.waiting.length && c.waiting[k]!.end <= c.delivered) {
+      const { r } = c.waiting[k++]!;
+      if (r.conn === conn) r.arriveAt = at;
+    }
+    if (k > 0) c.waiting.splice(0, k);
+  };
+  const redis: RedisBand[] = [];
+  const maxclientsRejects: Micros[] = [];
+  let downSince: Micros | null = null;
+  /** The open pause and slow bands (extended or replaced by a later one, as the server does). */
+  let pause: RedisBand | null = null;
+  let slow: RedisBand | null = null;
+
   /** Each caller's request not yet ended: a killed caller's ends where it was killed. */
   const openOf = new Map<number, RequestView>();
   const dropTimes: Micros[] = [];
@@ -206,6 +250,7 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
           checkedOutAt: null,
           sentAt: null,
           conn: null,
+          arriveAt: null,
           execAt: null,
           replyAt: null,
           end: null,
@@ -241,6 +286,12 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         }
         r.sentAt = t;
         r.conn = e.conn;
+        r.arriveAt = null;
+        // No byte written since the last request: the stack had already lost the connection
+        // (reset by the server, not yet seen), and the request never leaves.
+        const c = c2sOf(e.conn);
+        if (c.written > c.claimed) c.waiting.push({ end: c.written, r });
+        c.claimed = c.written;
         for (let k = 0; k < e.n; k++) owner.set(e.conn, e.i + k, r);
         count(r, e.conn, t);
         break;
@@ -305,6 +356,39 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         closeConn(e.conn, t);
         dropConn(e.conn, t);
         break;
+      case 'tcp.write':
+        if (e.dir === 'c2s') c2sOf(e.conn).written += e.bytes;
+        break;
+      case 'tcp.segment':
+        if (e.dir === 'c2s') deliver(e.conn, e.bytes, t);
+        break;
+      case 'tcp.blocked':
+        // Held bytes arrive when the partition heals (a tcp.segment then); lost ones never do.
+        if (e.dir === 'c2s' && e.fate === 'lost') deliver(e.conn, e.bytes, null);
+        break;
+      case 'redis.down':
+        // A restart while down extends the outage: the band runs to the next redis.up.
+        downSince ??= t;
+        break;
+      case 'redis.up':
+        if (downSince !== null) redis.push({ state: 'down', from: downSince, to: t, factor: 1 });
+        downSince = null;
+        break;
+      case 'redis.pause': {
+        // CLIENT PAUSE during a pause extends it (pausedUntil = max).
+        const to = t + e.forUs;
+        if (pause !== null && pause.to >= t) pause.to = Math.max(pause.to, to);
+        else redis.push((pause = { state: 'paused', from: t, to, factor: 1 }));
+        break;
+      }
+      case 'redis.slow':
+        // A new slow_server replaces the factor and the end from now on.
+        if (slow !== null && slow.to > t) slow.to = t;
+        redis.push((slow = { state: 'slow', from: t, to: t + e.forUs, factor: e.factor }));
+        break;
+      case 'redis.close':
+        if (e.why === 'maxclients') maxclientsRejects.push(t);
+        break;
       case 'conn.backoff': {
         if (e.us <= 0) break;
         // It waits on its own lane, kept for it until the wait ends.
@@ -336,6 +420,9 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   }
   for (let i = 0; i < connLanes.length; i++) connLanes[i] ??= { lane: i, bands: [] };
 
+  if (downSince !== null) redis.push({ state: 'down', from: downSince, to: endUs, factor: 1 });
+  for (const b of redis) b.to = Math.min(b.to, endUs);
+  redis.sort((a, b) => a.from - b.from);
   const lateDrops = matchLateDrops(requests, dropTimes);
   return {
     label: w.label,
@@ -355,6 +442,8 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
     busy: busyRows(processBusy, callerBusy, callerPids.size, w.label, s.clients.find((c) => c.label === w.label)?.kind === 'naive'),
     connects,
     reconnects,
+    redis: redis.filter((b) => b.to > b.from),
+    maxclientsRejects,
     endUs,
   };
 }

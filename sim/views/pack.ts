@@ -11,7 +11,7 @@ import type { RequestView, StepPoint, WorldView } from './types.js';
 /** A missing time or connection (null in the view). Times and ids are small integers. */
 const NONE = -1;
 
-const TIME_COLS = ['start', 'queuedAt', 'checkedOutAt', 'sentAt', 'execAt', 'replyAt', 'end'] as const;
+const TIME_COLS = ['start', 'queuedAt', 'checkedOutAt', 'sentAt', 'arriveAt', 'execAt', 'replyAt', 'end'] as const;
 
 export interface PackedRequests {
   n: number;
@@ -131,9 +131,10 @@ export function unpackWorld(p: PackedWorld): WorldView {
       checkedOutAt: time(times[to + 2]!),
       sentAt: time(times[to + 3]!),
       conn: conn === NONE ? null : conn,
-      execAt: time(times[to + 4]!),
-      replyAt: time(times[to + 5]!),
-      end: time(times[to + 6]!),
+      arriveAt: time(times[to + 4]!),
+      execAt: time(times[to + 5]!),
+      replyAt: time(times[to + 6]!),
+      end: time(times[to + 7]!),
       ok: ok === 2 ? null : ok === 1,
       error: strings[errors[i]!]!,
       indeterminate: flags[i * 3 + 1] === 1,

@@ -24,6 +24,8 @@ export interface RequestView {
   /** When its commands were written, and on which connection (the last time, if resent). */
   sentAt: Micros | null;
   conn: number | null;
+  /** When its last byte reached Redis (the trace's segments; null: it never did, lost or held to the end). */
+  arriveAt: Micros | null;
   /** When the server ran its first command, and when its last reply was read by the client. */
   execAt: Micros | null;
   replyAt: Micros | null;
@@ -73,6 +75,19 @@ export interface FaultView {
   /** Equal to `at` for instant faults (drop_connections, kill_caller). */
   until: Micros;
   label: string;
+}
+
+/**
+ * Redis not serving normally, from the server's own trace events (redis.down → redis.up, the
+ * window of a redis.pause or redis.slow): down (connections reset, connects refused, data
+ * lost), paused (CLIENT PAUSE: bytes arrive, no command runs), slow (every cost × factor).
+ */
+export interface RedisBand {
+  state: 'down' | 'paused' | 'slow';
+  from: Micros;
+  to: Micros;
+  /** slow: the cost factor; else 1. */
+  factor: number;
 }
 
 /** Requests in the system (issued, not ended) as a step function: value from t until the next point. */
@@ -131,6 +146,10 @@ export interface WorldView {
    * their process's first (a lane's attempts after its first connect, or a caller's next). */
   connects: Micros[];
   reconnects: Micros[];
+  /** Redis's own state over the run (bands in time order; none: up and normal throughout). */
+  redis: RedisBand[];
+  /** When Redis turned a connection away at maxclients (redis.close why 'maxclients'), in order. */
+  maxclientsRejects: Micros[];
   endUs: Micros;
 }
 

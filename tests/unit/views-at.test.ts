@@ -3,6 +3,7 @@ import { loadPreset, presetNames, runScenario } from '../../sim/scenario/index.j
 import { deriveLab, packWorld, unpackWorld, type LabView } from '../../sim/views/index.js';
 import { labAt, liveRequests, requestsIn, worldAt } from '../../sim/views/at.js';
 import { valueAt } from './helpers/steps.js';
+import { parseScenario, type ScenarioInput } from '../../sim/scenario/schema.js';
 
 /** Every preset, shortened so the set stays quick; the worlds come back through pack/unpack as on the page. */
 const labs = presetNames.map((name) => {
@@ -157,5 +158,134 @@ describe('requests over a window', () => {
         }
       }
     }
+  });
+});
+
+/** One scenario of our own, run and derived as the page gets it (through pack/unpack). */
+function labOf(input: ScenarioInput): LabView {
+  const parsed = parseScenario(input);
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  const view = deriveLab(runScenario(parsed.scenario));
+  return { ...view, worlds: view.worlds.map((w) => unpackWorld(packWorld(w).packed)) } as LabView;
+}
+
+const base = {
+  durationMs: 60,
+  network: { latencyMs: 0.5 },
+  workload: { callers: 8, thinkMs: 1 },
+  clients: [
+    { label: 'pool', kind: 'pool' as const, size: 4 },
+    { label: 'multiplex', kind: 'multiplex' as const },
+  ],
+};
+
+describe('arrival at Redis, exact', () => {
+  it('each_request_reaches_redis_one_link_delay_after_it_is_written_on_a_plain_link', () => {
+    const view = labOf({ ...base, name: 'plain' });
+    let n = 0;
+    for (const w of view.worlds) {
+      for (const r of w.requests) {
+        if (r.sentAt === null || r.arriveAt === null) continue;
+        n++;
+        // The trace stamps 'pipeline.sent' at its step's start; the bytes leave after the step's
+        // CPU (the encoding, a few µs), and land on a whole µs.
+        expect(r.arriveAt - r.sentAt, `${w.label} req ${r.req}`).toBeGreaterThanOrEqual(500);
+        expect(r.arriveAt - r.sentAt, `${w.label} req ${r.req}`).toBeLessThan(520);
+        if (r.execAt !== null) expect(r.execAt).toBeGreaterThanOrEqual(r.arriveAt);
+      }
+    }
+    expect(n).toBeGreaterThan(100);
+  });
+
+  it('a_slow_link_delays_arrival_beyond_the_latency_and_the_dots_queue_only_once_arrived', () => {
+    // 0.05 Mbps: a ~30-byte GET takes ~5 ms to serialise, so arrival is far past the 0.5 ms latency.
+    const view = labOf({ ...base, name: 'narrow', faults: [{ atMs: 20, kind: 'bandwidth', mbps: 0.05, forMs: 20 }] });
+    let late = 0;
+    for (const w of view.worlds) {
+      for (const r of w.requests) {
+        if (r.sentAt === null || r.arriveAt === null || r.sentAt < 20_000 || r.sentAt > 38_000) continue;
+        if (r.arriveAt - r.sentAt > 1000) late++;
+      }
+      for (let t = 20_000; t < 45_000; t += 250) {
+        const at = worldAt(view, w, t);
+        const queued = at.sockets.flatMap((s) => s.dots).filter((d) => d.phase === 'queued');
+        const expected = w.requests.filter((r) => r.arriveAt !== null && r.arriveAt <= t && t < (r.execAt ?? Infinity) && r.sentAt !== null && t < Math.min(r.replyAt ?? Infinity, r.end ?? Infinity));
+        expect(queued.map((d) => d.req).sort(), `${w.label} t=${t}`).toEqual(expected.map((r) => r.req).sort().filter((req) => queued.some((d) => d.req === req)));
+        expect(at.redisQueue).toBe(queued.length);
+        for (const d of at.sockets.flatMap((s) => s.dots)) {
+          const r = w.requests.find((x) => x.req === d.req)!;
+          if (d.phase === 'request') expect(r.arriveAt === null || t < r.arriveAt, `req ${r.req} at ${t}`).toBe(true);
+          else expect(r.arriveAt, `req ${r.req} at ${t}`).not.toBeNull();
+        }
+      }
+    }
+    expect(late).toBeGreaterThan(5);
+  });
+
+  it('bytes_held_by_a_partition_arrive_when_it_heals_and_lost_ones_never_do', () => {
+    const hold = labOf({ ...base, name: 'hold', workload: { ...base.workload, callTimeoutMs: 5000 }, faults: [{ atMs: 20, kind: 'partition', forMs: 10, mode: 'hold' }] });
+    let held = 0;
+    for (const w of hold.worlds) {
+      for (const r of w.requests) {
+        if (r.sentAt === null || r.sentAt < 20_000 || r.sentAt >= 29_000) continue;
+        held++;
+        expect(r.arriveAt, `${w.label} req ${r.req}`).toBeGreaterThanOrEqual(30_000);
+      }
+    }
+    expect(held).toBeGreaterThan(0);
+    const drop = labOf({ ...base, name: 'drop', workload: { ...base.workload, callTimeoutMs: 5 }, faults: [{ atMs: 20, kind: 'partition', forMs: 10, mode: 'drop' }] });
+    let lost = 0;
+    for (const w of drop.worlds) {
+      for (const r of w.requests) {
+        if (r.sentAt === null || r.sentAt < 20_000 || r.sentAt >= 29_000 || r.conn === null) continue;
+        lost++;
+        expect(r.arriveAt, `${w.label} req ${r.req}`).toBeNull();
+        // On the wire it is stuck halfway, never queued at Redis.
+        const at = worldAt(drop, w, r.sentAt + 2000);
+        const d = at.sockets.flatMap((s) => s.dots).find((x) => x.req === r.req);
+        if (d !== undefined) expect([d.phase, d.pos <= 0.5]).toEqual(['request', true]);
+      }
+    }
+    expect(lost).toBeGreaterThan(0);
+  });
+});
+
+describe('redis at the playhead, from the trace', () => {
+  it('a_restart_during_an_outage_keeps_redis_down_until_it_really_comes_back', () => {
+    // Two overlapping server_down faults: the second extends the outage to 35 ms; the first's
+    // window alone would say up at 25 ms.
+    const view = labOf({ ...base, name: 'twice', faults: [{ atMs: 10, kind: 'server_down', forMs: 15 }, { atMs: 20, kind: 'server_down', forMs: 15 }] });
+    for (const w of view.worlds) {
+      expect(worldAt(view, w, 9_999).redis.state).toBe('up');
+      expect(worldAt(view, w, 12_000).redis).toMatchObject({ state: 'down', leftUs: 23_000 });
+      expect(worldAt(view, w, 30_000).redisUp).toBe(false);
+      expect(worldAt(view, w, 30_000).redis.leftUs).toBe(5_000);
+      expect(worldAt(view, w, 35_000).redisUp).toBe(true);
+    }
+  });
+
+  it('a_pause_and_a_slow_server_are_states_of_their_own_and_maxclients_rejections_are_counted', () => {
+    const view = labOf({
+      ...base,
+      name: 'states',
+      server: { maxClients: 2 },
+      faults: [
+        { atMs: 10, kind: 'server_pause', forMs: 5 },
+        { atMs: 30, kind: 'slow_server', factor: 10, forMs: 5 },
+      ],
+    });
+    for (const w of view.worlds) {
+      expect(worldAt(view, w, 12_000).redis).toMatchObject({ state: 'paused', leftUs: 3_000 });
+      expect(worldAt(view, w, 12_000).redisUp).toBe(true);
+      expect(worldAt(view, w, 16_000).redis.state).toBe('up');
+      expect(worldAt(view, w, 31_000).redis).toMatchObject({ state: 'slow', factor: 10, leftUs: 4_000 });
+    }
+    // The pool of four against maxclients 2: two of its connections are turned away, again and again.
+    const pool = view.worlds.find((w) => w.label === 'pool')!;
+    const early = worldAt(view, pool, 5_000).redis.rejected;
+    const late = worldAt(view, pool, 59_000).redis.rejected;
+    expect(early).toBeGreaterThan(0);
+    expect(late).toBeGreaterThanOrEqual(early);
+    expect(worldAt(view, view.worlds.find((w) => w.label === 'multiplex')!, 59_000).redis.rejected).toBe(0);
   });
 });

@@ -121,7 +121,23 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
           if ((pass === 1) !== on) continue;
           const faded = sel !== null && !on;
           ctx.globalAlpha = faded ? 0.25 : 1;
-          arrow(x(legs.sent), CLIENT_Y + 3, x(legs.arrive), REDIS_Y - 3, WIRE.command.fill, on ? 2.5 : 1.2);
+          if (legs.arrived) arrow(x(legs.sent), CLIENT_Y + 3, x(legs.arrive), REDIS_Y - 3, WIRE.command.fill, on ? 2.5 : 1.2);
+          else {
+            // It never reached Redis (lost, or held by a partition to the end): halfway, crossed.
+            const mx = (x(legs.sent) + x(legs.arrive)) / 2;
+            const my = (CLIENT_Y + REDIS_Y) / 2;
+            ctx.setLineDash([4, 3]);
+            arrow(x(legs.sent), CLIENT_Y + 3, mx, my, WIRE.command.fill, on ? 2.5 : 1.2);
+            ctx.setLineDash([]);
+            ctx.strokeStyle = OKABE_ITO.vermillion;
+            ctx.lineWidth = 2;
+            ctx.beginPath();
+            ctx.moveTo(mx - 4, my + 6);
+            ctx.lineTo(mx + 4, my + 14);
+            ctx.moveTo(mx + 4, my + 6);
+            ctx.lineTo(mx - 4, my + 14);
+            ctx.stroke();
+          }
           if (legs.exec !== null && legs.exec > legs.arrive) {
             // Waiting in Redis's queue before it runs.
             ctx.strokeStyle = OKABE_ITO.purple;
@@ -159,7 +175,7 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
         const text =
           a === undefined
             ? ''
-            : `Request ${a.r.req} (${a.r.name.toUpperCase()}, caller ${a.r.caller}): written ${fmt(a.legs.sent)}, at Redis ${fmt(a.legs.arrive)}, run ${a.legs.exec === null ? 'never' : fmt(a.legs.exec)}, reply read ${a.legs.reply === null ? 'never' : fmt(a.legs.reply)}; ${fifo.has(sel) ? `FIFO place ${fifo.get(sel)! + 1} of ${at.fifo.length} at the playhead` : 'not on the wire at the playhead'}.`;
+            : `Request ${a.r.req} (${a.r.name.toUpperCase()}, caller ${a.r.caller}): written ${fmt(a.legs.sent)}, at Redis ${a.legs.arrived ? fmt(a.legs.arrive) : 'never (lost or held on the way)'}, run ${a.legs.exec === null ? 'never' : fmt(a.legs.exec)}, reply read ${a.legs.reply === null ? 'never' : fmt(a.legs.reply)}; ${fifo.has(sel) ? `FIFO place ${fifo.get(sel)! + 1} of ${at.fifo.length} at the playhead` : 'not on the wire at the playhead'}.`;
         setCard((old) => (old === text ? old : text));
       }
     };
@@ -199,7 +215,7 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
       return Math.hypot(px - (x0 + k * dx), py - (y0 + k * dy));
     };
     for (const { r, legs } of arrows) {
-      let d = dist(x(legs.sent), CLIENT_Y, x(legs.arrive), REDIS_Y);
+      let d = legs.arrived ? dist(x(legs.sent), CLIENT_Y, x(legs.arrive), REDIS_Y) : dist(x(legs.sent), CLIENT_Y, (x(legs.sent) + x(legs.arrive)) / 2, (CLIENT_Y + REDIS_Y) / 2);
       if (legs.exec !== null && legs.reply !== null) d = Math.min(d, dist(x(legs.exec), REDIS_Y, x(legs.reply), CLIENT_Y));
       if (d < bestD) {
         bestD = d;

@@ -64,8 +64,37 @@ export function readout(at: WorldAt): string {
   if (at.kind === 'multiplex') parts.push(`${at.fifo.length} awaiting replies in FIFO order`);
   parts.push(`${int.format(at.succeeded)} succeeded, ${int.format(at.failed)} failed so far`);
   parts.push(`connections: ${socketsInWords(at.sockets)}`);
-  parts.push(at.redisUp ? 'Redis up' : 'Redis down');
+  parts.push(redisWords(at));
   return parts.join(' · ');
+}
+
+/** Redis's state from its trace: "Redis up", "Redis down (restarting, 1.2 ms left)", "Redis paused…". */
+export function redisWords(at: WorldAt): string {
+  const r = at.redis;
+  const left = `${fmtLeft(r.leftUs)} left`;
+  const state =
+    r.state === 'down'
+      ? `Redis down (restarting, ${left})`
+      : r.state === 'paused'
+        ? `Redis paused (CLIENT PAUSE: no command runs, ${left})`
+        : r.state === 'slow'
+          ? `Redis slow (every command ×${r.factor}, ${left})`
+          : 'Redis up';
+  return r.rejected > 0 ? `${state}, ${int.format(r.rejected)} ${r.rejected === 1 ? 'connection' : 'connections'} turned away at maxclients so far` : state;
+}
+
+/** The server box's short words and its colours for each state. */
+function redisLook(at: WorldAt): { word: string; stroke: string; fill: string } {
+  switch (at.redis.state) {
+    case 'down':
+      return { word: `DOWN ${fmtLeft(at.redis.leftUs)}`, stroke: OKABE_ITO.vermillion, fill: '#fbe3d6' };
+    case 'paused':
+      return { word: `paused ${fmtLeft(at.redis.leftUs)}`, stroke: OKABE_ITO.orange, fill: '#fdf0d5' };
+    case 'slow':
+      return { word: `slow ×${at.redis.factor}`, stroke: OKABE_ITO.orange, fill: '#fdf0d5' };
+    case 'up':
+      return { word: 'up', stroke: INK.text, fill: '#fff' };
+  }
 }
 
 interface Layout {
@@ -86,7 +115,7 @@ function layout(width: number, lanes: number): Layout {
   const callersX = PAD;
   const midX = PAD + 62;
   const midW = 78;
-  const redisW = 62;
+  const redisW = 78;
   const redisX = w - PAD - redisW;
   return {
     w,
@@ -171,13 +200,15 @@ export function drawTopology(ctx: CanvasRenderingContext2D, L: Layout, at: World
   }
 
   // Redis.
-  box(ctx, L.redisX, midY - 30, L.w - PAD - L.redisX, 60, at.redisUp ? INK.text : OKABE_ITO.vermillion, at.redisUp ? '#fff' : '#fbe3d6');
+  const look = redisLook(at);
+  box(ctx, L.redisX, midY - 30, L.w - PAD - L.redisX, at.redis.rejected > 0 ? 74 : 60, look.stroke, look.fill);
   ctx.fillStyle = INK.text;
   ctx.textAlign = 'center';
   const rx = (L.redisX + L.w - PAD) / 2;
   ctx.fillText('Redis', rx, midY - 16);
-  ctx.fillText(at.redisUp ? 'up' : 'DOWN', rx, midY);
+  ctx.fillText(look.word, rx, midY);
   ctx.fillText(`queue ${at.redisQueue}`, rx, midY + 16);
+  if (at.redis.rejected > 0) ctx.fillText(`${at.redis.rejected} refused`, rx, midY + 30);
 
   // Sockets.
   const shown = at.sockets.slice(0, MAX_LANES);

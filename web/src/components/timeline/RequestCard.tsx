@@ -44,6 +44,12 @@ export function RequestCard({ id, d, i, shown, x0, x1, width }: { id: string; d:
             <dd>#{r.conn}</dd>
           </>
         )}
+        {r.sentAt !== null && (
+          <>
+            <dt>reached Redis</dt>
+            <dd>{r.arriveAt === null ? 'not reached (lost or held on the way)' : t(r.arriveAt)}</dd>
+          </>
+        )}
         <dt>executed at server</dt>
         <dd>{t(r.execAt)}</dd>
         <dt>replied</dt>
