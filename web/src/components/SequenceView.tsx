@@ -43,6 +43,8 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const wrapRef = useRef<HTMLDivElement>(null);
   const captionRef = useRef<HTMLSpanElement>(null);
+  const figureRef = useRef<HTMLElement>(null);
+  const hintRef = useRef<HTMLParagraphElement>(null);
   const [picked, setPicked] = useState<number | null>(null);
   const pickedRef = useRef<number | null>(null);
   pickedRef.current = picked;
@@ -77,6 +79,19 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
         arrows.push({ r, legs });
       }
       arrowsRef.current = { arrows, x, from, to };
+      // Nothing near the playhead: one line instead of an empty diagram.
+      const empty = arrows.length === 0;
+      const figure = figureRef.current;
+      if (figure !== null && figure.dataset['empty'] !== String(empty)) {
+        figure.dataset['empty'] = String(empty);
+        wrap.hidden = empty;
+        if (hintRef.current !== null) hintRef.current.hidden = empty;
+      }
+      if (empty) {
+        const caption = `${lens ? 'A lens of' : 'The timeline’s window,'} ${fmt(from)} – ${fmt(to)}: no request on the wire here`;
+        if (captionRef.current !== null && captionRef.current.textContent !== caption) captionRef.current.textContent = caption;
+        return;
+      }
       // Rails.
       ctx.font = '11px system-ui, sans-serif';
       ctx.textBaseline = 'middle';
@@ -235,7 +250,7 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
   };
 
   return (
-    <figure className="sequence" data-testid={`sequence-${label}`}>
+    <figure ref={figureRef} className="sequence" data-testid={`sequence-${label}`}>
       <figcaption className="topology-title">
         {label}: full duplex, request → reply <span className="topology-kind" ref={captionRef} />
       </figcaption>
@@ -259,7 +274,7 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
           }}
         />
       </div>
-      <p className="topology-now" data-testid={`sequence-card-${label}`} aria-live="polite">
+      <p ref={hintRef} className="topology-now" data-testid={`sequence-card-${label}`} aria-live="polite">
         {card || 'Point at an arrow (or focus the diagram and press ← →) to match a request with its reply.'}
       </p>
     </figure>
