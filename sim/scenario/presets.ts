@@ -11,6 +11,11 @@ export interface Preset {
   /** One line: what to look at. */
   description: string;
   scenario: ScenarioInput;
+  /**
+   * Where the lab opens this preset's timeline (ms), when the run's interesting part is not the
+   * right picture: L4 opens in steady state, zoomed to single requests, where full duplex reads.
+   */
+  view?: { fromMs: number; toMs: number; playheadMs: number };
 }
 
 const pool = (size = 10, extra: object = {}) => ({ label: 'pool', kind: 'pool' as const, size, ...extra });
@@ -68,6 +73,8 @@ export const presets: Preset[] = [
       workload: { callers: 40, thinkMs: 1 },
       clients: [pool(10), mux()],
     },
+    // Three round trips in steady state: about 60 requests crossing on the one socket.
+    view: { fromMs: 100, toMs: 103, playheadMs: 100.5 },
   },
   {
     name: 'l5-tradeoffs',

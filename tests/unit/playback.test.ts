@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadPreset, presetNames, presets, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab, describeDelta, reconnectedAt, worldDelta } from '../../sim/views/index.js';
-import { interestingSpan, SPEEDS, speedIndexFor, speedName } from '../../web/src/playback.js';
+import { ARROW_STEPS, interestingSpan, openingView, SPEEDS, speedIndexFor, speedName, zoomStepsToArrows, zoomWindow } from '../../web/src/playback.js';
 import { scenarioLabel } from '../../web/src/scenario-label.js';
+import { chapters } from '../../web/src/tour/chapters.js';
 
 describe('play at human speed', () => {
   it('the_default_speed_shows_any_span_in_5_to_10_seconds', () => {
@@ -30,6 +31,53 @@ describe('play at human speed', () => {
       // A run with faults looks at them.
       for (const f of view.faults) if (f.at < span.to) expect(span.from, name).toBeLessThanOrEqual(f.at);
     }
+  });
+});
+
+describe('where a run opens', () => {
+  it('zooming_in_halves_the_window_around_the_playhead_inside_the_run', () => {
+    expect(zoomWindow({ from: 0, to: 1000 }, 400, 1000, 0.5)).toEqual({ from: 150, to: 650 });
+    // The playhead outside the window: around the window's middle.
+    expect(zoomWindow({ from: 0, to: 1000 }, 5000, 10_000, 0.5)).toEqual({ from: 250, to: 750 });
+    // Never past either end of the run.
+    expect(zoomWindow({ from: 0, to: 1000 }, 990, 1000, 0.5)).toEqual({ from: 500, to: 1000 });
+    expect(zoomWindow({ from: 200, to: 600 }, 300, 1000, 2)).toEqual({ from: 0, to: 800 });
+  });
+
+  // Every preset, at its full length, as the page runs it.
+  const opened = presets.map((p) => {
+    const view = deriveLab(runScenario(loadPreset(p.name)!));
+    return { p, view, open: openingView(view, p, chapters.find((c) => c.preset === p.name)?.focus?.(view)) };
+  });
+
+  it('every_preset_shows_single_requests_as_arrows_within_three_presses_of_zoom_in', () => {
+    for (const { p, view, open } of opened) {
+      const steps = zoomStepsToArrows(view, open.window, open.playhead);
+      expect(steps, `${p.name}: opens at ${open.window.from}–${open.window.to} µs`).not.toBeNull();
+      expect(steps!, p.name).toBeLessThanOrEqual(ARROW_STEPS);
+      expect(open.window.from, p.name).toBeGreaterThanOrEqual(0);
+      expect(open.window.to, p.name).toBeLessThanOrEqual(view.endUs);
+      expect(open.playhead, p.name).toBeGreaterThanOrEqual(open.window.from);
+      expect(open.playhead, p.name).toBeLessThanOrEqual(open.window.to);
+      // A run with faults and no view of its own opens on the first one.
+      const chapter = chapters.find((c) => c.preset === p.name);
+      if (view.faults.length > 0 && p.view === undefined && chapter?.focus === undefined) expect(open.playhead, p.name).toBe(Math.min(...view.faults.map((f) => f.at)));
+    }
+  });
+
+  it('the_whole_run_is_too_dense_for_arrows_so_the_opening_is_what_makes_them_reachable', () => {
+    // The check above is not empty: from the whole run, most presets are more than three presses away.
+    const far = opened.filter(({ view, open }) => zoomStepsToArrows(view, { from: 0, to: view.endUs }, open.playhead) === null);
+    expect(far.length).toBeGreaterThan(presets.length / 2);
+  });
+
+  it('l4_opens_where_full_duplex_is_drawn_request_by_request', () => {
+    const { view, open } = opened.find((o) => o.p.name === 'l4-multiplex')!;
+    expect(zoomStepsToArrows(view, open.window, open.playhead)).toBe(0);
+    // Steady state: many requests in flight at once on the multiplexed socket within the window.
+    const mux = view.worlds.find((w) => w.client.kind === 'multiplex')!;
+    const crossing = mux.requests.filter((r) => r.sentAt !== null && r.sentAt >= open.window.from && r.replyAt !== null && r.replyAt <= open.window.to);
+    expect(crossing.length).toBeGreaterThan(20);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { lab, playhead, injectFault, cancelRun, simClient, announce, openChapter, stepChapter, exitTour, showLab, dismissDelta, type FaultKind } from './store.js';
 import { cancelSweep, openSweep, specFor, sweep } from './sweep/sweep-store.js';
-import { SPEEDS, speedName } from './playback.js';
+import { SPEEDS, speedName, zoomWindow } from './playback.js';
 import { focusNextTopology } from './components/Topology.js';
 import { chapters } from './tour/chapters.js';
 import { FAULTS } from '../../sim/faults/index.js';
@@ -122,10 +122,7 @@ function setSpeed(index: number): void {
 function zoom(factor: number): void {
   const { window: w, view } = lab.getState();
   if (view === null) return;
-  const center = playhead.get() >= w.from && playhead.get() <= w.to ? playhead.get() : (w.from + w.to) / 2;
-  const span = Math.max(50, Math.min(view.endUs, (w.to - w.from) * factor));
-  const from = Math.max(0, Math.min(view.endUs - span, center - span / 2));
-  lab.setState({ window: { from, to: from + span } });
+  lab.setState({ window: zoomWindow(w, playhead.get(), view.endUs, factor) });
 }
 
 async function exportFile(kind: 'report' | 'trace' | 'perfetto'): Promise<void> {

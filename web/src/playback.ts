@@ -4,6 +4,9 @@
  * or the first round trips of a run without faults) takes 5–10 s of wall time.
  */
 import { reconnectedAt, type LabView } from '../../sim/views/index.js';
+import type { Preset } from '../../sim/scenario/presets.js';
+import { drawsArrows } from './components/timeline/frame.js';
+import { worldIndexOf } from './components/timeline/world-index.js';
 
 /** Simulated µs per wall second: 1, 1.5, 2, 3, 5, 7 per decade (neighbours ≤ 1.67× apart, so one lands in any 5–10 s). */
 export const SPEEDS: number[] = [];
@@ -62,4 +65,57 @@ export function interestingSpan(view: LabView, focus?: { from: number; to: numbe
   // No fault: the first round trips, where connections open and requests start to flow.
   const rtt = 2 * view.scenario.network.latencyMs * 1000;
   return { from: 0, to: Math.min(view.endUs, Math.max(4000, 10 * rtt)) };
+}
+
+export interface TimeWindow {
+  from: number;
+  to: number;
+}
+
+/** What `=` does (factor 0.5) and `-` (2): the window scaled around the playhead (its middle if the playhead is outside it). */
+export function zoomWindow(w: TimeWindow, t: number, endUs: number, factor: number): TimeWindow {
+  const center = t >= w.from && t <= w.to ? t : (w.from + w.to) / 2;
+  const span = Math.max(50, Math.min(endUs, (w.to - w.from) * factor));
+  const from = Math.max(0, Math.min(endUs - span, center - span / 2));
+  return { from, to: from + span };
+}
+
+/** Presses of `=` a learner may need, from where a run opens, to see single requests as arrows. */
+export const ARROW_STEPS = 3;
+
+/**
+ * How many presses of `=` (around the playhead at t) from window w until every world draws its
+ * requests as arrows; null if not within `max`.
+ */
+export function zoomStepsToArrows(view: LabView, w: TimeWindow, t: number, max = ARROW_STEPS): number | null {
+  const ixs = view.worlds.map(worldIndexOf);
+  let win = w;
+  for (let k = 0; k <= max; k++) {
+    if (ixs.every((ix) => drawsArrows(ix, win.from, win.to))) return k;
+    win = zoomWindow(win, t, view.endUs, 0.5);
+  }
+  return null;
+}
+
+/**
+ * Where a run opens: its preset's own view when it has one (L4 opens where full duplex reads as
+ * arrows), else where the lesson's chapter of the tour looks (`focus`), else the part worth
+ * watching — the faults and the recovery after them, or the first round trips — with the
+ * playhead on the first fault (or at its start). Whichever it is, it is narrowed around the
+ * playhead until arrow-level detail is at most ARROW_STEPS presses of `=` away.
+ */
+export function openingView(view: LabView, preset?: Pick<Preset, 'view'> | null, focus?: (TimeWindow & { playhead: number }) | null): { window: TimeWindow; playhead: number } {
+  const end = view.endUs;
+  const clamp = (x: number) => Math.max(0, Math.min(end, x));
+  const given = preset?.view !== undefined ? { from: preset.view.fromMs * 1000, to: preset.view.toMs * 1000, playhead: preset.view.playheadMs * 1000 } : focus;
+  if (given != null && clamp(given.to) > clamp(given.from)) return narrowed(view, { from: clamp(given.from), to: clamp(given.to) }, clamp(given.playhead));
+  const span = interestingSpan(view);
+  const t = view.faults.length > 0 ? clamp(Math.min(...view.faults.map((f) => f.at))) : span.from;
+  const w: TimeWindow = { from: clamp(span.from), to: clamp(span.to) };
+  return narrowed(view, w.to > w.from ? w : { from: 0, to: Math.max(1, end) }, t);
+}
+
+function narrowed(view: LabView, w: TimeWindow, t: number): { window: TimeWindow; playhead: number } {
+  while (w.to - w.from > 50 && zoomStepsToArrows(view, w, t) === null) w = zoomWindow(w, t, view.endUs, 0.5);
+  return { window: w, playhead: t };
 }

@@ -2,7 +2,7 @@
  * The name of a scenario that is a preset with its faults edited: "L4 + 1 fault", so an
  * experiment keeps the lesson it came from instead of becoming "your own scenario".
  */
-import { presets } from '../../sim/scenario/presets.js';
+import { presets, type Preset } from '../../sim/scenario/presets.js';
 import type { ScenarioInput } from '../../sim/scenario/schema.js';
 
 const withoutFaults = (s: ScenarioInput): string => JSON.stringify({ ...s, faults: undefined });
@@ -21,4 +21,10 @@ export function scenarioLabel(input: ScenarioInput): string | null {
   const added = mine.filter((f) => !theirs.includes(f)).length;
   if (kept) return `${name} + ${added} fault${added === 1 ? '' : 's'}`;
   return `${name}, faults edited (${mine.length} now)`;
+}
+
+/** The preset this scenario is, faults and all (a link to it opens as the preset does), if any. */
+export function presetOf(input: ScenarioInput): Preset | undefined {
+  const key = JSON.stringify(input);
+  return presets.find((p) => JSON.stringify(p.scenario) === key);
 }

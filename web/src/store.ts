@@ -14,7 +14,8 @@ import { encodeScenario, readHash } from './url.js';
 import { chapterById, chapterIndex, chapters, parseTourHash, pointers, tourHash, type TourFocus } from './tour/chapters.js';
 import { closeSweep, openSweepFromUrl } from './sweep/sweep-store.js';
 import { describeDelta, reconnectedAt, worldDelta } from '../../sim/views/index.js';
-import { interestingSpan, speedIndexFor } from './playback.js';
+import { openingView, speedIndexFor } from './playback.js';
+import { presetOf } from './scenario-label.js';
 
 export interface FaultDelta {
   /** The fault edited (µs), where the view went. */
@@ -151,10 +152,14 @@ export async function run(keepWindow: boolean, quiet = false): Promise<void> {
   }
   const view = out.view;
   const prev = lab.getState().window;
-  const window = keepWindow && prev.to <= view.endUs && prev.to > prev.from ? prev : { from: 0, to: view.durationUs };
-  const span = interestingSpan(view);
-  const fresh = keepWindow ? {} : { speed: speedIndexFor(span.to - span.from), played: false, delta: null };
+  // A new run opens where its preset says, or on its interesting part (playback.ts).
+  const preset = keepWindow ? undefined : presetOf(input);
+  const chapter = preset === undefined ? undefined : chapters.find((c) => c.preset === preset.name);
+  const opening = keepWindow ? null : openingView(view, preset, chapter?.focus?.(view));
+  const window = opening?.window ?? (prev.to <= view.endUs && prev.to > prev.from ? prev : { from: 0, to: view.durationUs });
+  const fresh = opening === null ? {} : { speed: speedIndexFor(opening.window.to - opening.window.from), played: false, delta: null };
   lab.setState({ view, status: 'idle', progress: 1, window, ...fresh });
+  if (opening !== null) playhead.set(opening.playhead);
   if (pendingEdit !== null) {
     const edit = pendingEdit;
     pendingEdit = null;

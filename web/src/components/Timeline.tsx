@@ -34,7 +34,7 @@ import type { TimelineProps, WorldData } from './timeline/types.js';
 import { useRequestCursor } from './timeline/use-request-cursor.js';
 import { useZoomPan } from './timeline/use-zoom.js';
 import { WorldSection, resolveHighlight } from './timeline/WorldSection.js';
-import { buildWorldIndex } from './timeline/world-index.js';
+import { worldIndexOf } from './timeline/world-index.js';
 import './timeline.css';
 
 export type { PlayheadSource, TimelineHighlight, TimelineProps, TimeWindow } from './timeline/types.js';
@@ -62,7 +62,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
   const width = useElementWidth(contentRef);
   const dpr = useDevicePixelRatio();
 
-  const worlds = useMemo<WorldData[]>(() => shareLatencyScale(view.worlds.map((world) => ({ world, ix: buildWorldIndex(world), lay: layoutWorld(world) }))), [view]);
+  const worlds = useMemo<WorldData[]>(() => shareLatencyScale(view.worlds.map((world) => ({ world, ix: worldIndexOf(world), lay: layoutWorld(world) }))), [view]);
   const endUs = Math.max(MIN_SPAN, view.endUs);
   const x0 = GUTTER;
   const x1 = Math.max(x0 + 1, width - RIGHT_PAD);

@@ -79,6 +79,11 @@ export interface DrawResult {
   bars: 'precise' | 'raster' | 'density';
 }
 
+/** Whether a world's requests are drawn one by one as arrows in a window (drawModes' rule). */
+export function drawsArrows(ix: WorldIndex, from: number, to: number): boolean {
+  return countVisible(ix, from, to, ARROW_LIMIT) <= ARROW_LIMIT;
+}
+
 /** How a world will be drawn for a window: the same decision drawing and hit-testing use. */
 export function drawModes(ix: WorldIndex, lay: WorldLayout, from: number, to: number): DrawResult {
   const visible = countVisible(ix, from, to, PRECISE_LIMIT);

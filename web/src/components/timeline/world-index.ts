@@ -147,6 +147,15 @@ export function toSeries(points: readonly StepPoint[], until = Number.POSITIVE_I
   return { times, values, cum, until };
 }
 
+const built = new WeakMap<WorldView, WorldIndex>();
+
+/** The world's index, built once per view and shared (the timeline, the opening window). */
+export function worldIndexOf(world: WorldView): WorldIndex {
+  let ix = built.get(world);
+  if (ix === undefined) built.set(world, (ix = buildWorldIndex(world)));
+  return ix;
+}
+
 export function buildWorldIndex(world: WorldView): WorldIndex {
   const reqs = isSortedByStart(world.requests) ? world.requests : [...world.requests].sort((a, b) => a.start - b.start);
   const n = reqs.length;
