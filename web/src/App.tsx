@@ -293,7 +293,7 @@ function LinkedCharts({ view }: { view: LabView }) {
   }, [view]);
   return (
     <>
-      <LatencyScatter view={view} window={window_} />
+      <LatencyScatter view={view} window={window_} ghost={ghost} />
       <ThroughputChart view={view} window={window_} ghost={ghost} />
     </>
   );

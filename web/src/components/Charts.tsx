@@ -441,13 +441,46 @@ function logTicks(lo: number, hi: number): number[] {
 
 const SCATTER_H = 230;
 
-function LatencyScatterChart(props: { view: LabView; window: { from: number; to: number } }) {
-  const { view } = props;
+/** The run before a fault edit in the latency chart: per world, its p50 and p99 over time (ms). */
+interface LatencyGhost {
+  world: WorldView;
+  style: WorldStyle;
+  /** Step points [t µs, latency ms]; NaN latency: no request ended in that bin (a gap). */
+  p50: Array<[number, number]>;
+  p99: Array<[number, number]>;
+}
+
+/** About this many bins across the window for the ghost's percentiles. */
+const GHOST_BINS = 60;
+
+function latencyGhost(view: LabView, from: number, to: number): LatencyGhost[] {
+  const styles = worldStyles(view.worlds);
+  return view.worlds.map((world, wi) => {
+    const binUs = Math.max(1, (to - from) / GHOST_BINS);
+    const bins: number[][] = Array.from({ length: GHOST_BINS }, () => []);
+    for (const r of world.requests) {
+      if (r.ok !== true || r.end === null || r.end < from || r.end > to) continue;
+      bins[Math.min(GHOST_BINS - 1, Math.floor((r.end - from) / binUs))]!.push(Math.max(1, r.end - r.start) / 1000);
+    }
+    const p50: Array<[number, number]> = [];
+    const p99: Array<[number, number]> = [];
+    bins.forEach((b, i) => {
+      const t0 = from + i * binUs;
+      const sorted = Float64Array.from(b).sort();
+      for (const [out, q] of [[p50, 50], [p99, 99]] as const) out.push([t0, pct(sorted, q)], [t0 + binUs, pct(sorted, q)]);
+    });
+    return { world, style: styles[wi]!, p50, p99 };
+  });
+}
+
+function LatencyScatterChart(props: { view: LabView; window: { from: number; to: number }; ghost?: LabView | null }) {
+  const { view, ghost } = props;
   const { from, to } = normWindow(props.window);
   const [wrapRef, width] = useWidth(480);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const clipId = `dx-clip-${useId().replace(/[^A-Za-z0-9_-]/g, '')}`;
   const series = useMemo(() => scatterSeries(view, from, to), [view, from, to]);
+  const ghosts = useMemo(() => (ghost == null ? [] : latencyGhost(ghost, from, to)), [ghost, from, to]);
   const total = series.reduce((n, s) => n + s.okCount + s.failedCount, 0);
   const useCanvas = total > CANVAS_THRESHOLD;
   const dotSize = total > 2000 ? 16 : 28;
@@ -455,6 +488,7 @@ function LatencyScatterChart(props: { view: LabView; window: { from: number; to:
   const legendItems: LegendItem[] = [
     ...series.map((s) => ({ key: s.world.label, label: `${s.world.label}`, glyph: (x: number, y: number) => <Marker style={s.style} x={x} y={y} size={40} /> })),
     { key: '$failed', label: 'failed', glyph: (x: number, y: number) => <Cross x={x} y={y} size={40} /> },
+    ...(ghosts.length > 0 ? [{ key: '$ghost', label: 'before the fault: p50, p99', glyph: (x: number, y: number) => <line x1={x - 7} x2={x + 7} y1={y} y2={y} stroke="#1b1b1f" strokeOpacity={0.3} strokeWidth={4} /> }] : []),
   ];
   const margin = { left: 54, right: 26, bottom: 28 };
   const legend = layoutLegend(legendItems, width - margin.right, margin.left);
@@ -464,6 +498,13 @@ function LatencyScatterChart(props: { view: LabView; window: { from: number; to:
 
   let lo = Number.POSITIVE_INFINITY;
   let hi = 0;
+  for (const g of ghosts) {
+    for (const [, v] of [...g.p50, ...g.p99]) {
+      if (!(v > 0)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
   for (const s of series) {
     for (const arr of [s.ok, s.failed]) {
       for (let i = 1; i < arr.length; i += 2) {
@@ -525,6 +566,20 @@ function LatencyScatterChart(props: { view: LabView; window: { from: number; to:
           </defs>
           <g className="dx-legend">{legend.nodes}</g>
           <Axes x={x} y={y} yTicks={yTicks} yFormat={fmtDuration} from={from} to={to} left={margin.left} top={top} plotW={plotW} plotH={plotH} />
+          <g clipPath={`url(#${clipId})`} fill="none">
+            {ghosts.map((g) => {
+              const ghostLine = line<[number, number]>()
+                .defined((d) => d[1] > 0)
+                .x((d) => x(d[0]))
+                .y((d) => y(d[1]));
+              return (
+                <g key={g.world.label} data-testid={`latency-ghost-${g.world.label}`} stroke={g.style.color} strokeOpacity={0.3} strokeWidth={4} strokeLinejoin="round">
+                  <path d={ghostLine(g.p50) ?? ''} />
+                  <path d={ghostLine(g.p99) ?? ''} strokeDasharray="8 4" />
+                </g>
+              );
+            })}
+          </g>
           {!useCanvas && (
             <g clipPath={`url(#${clipId})`}>
               {series.map((s) => {

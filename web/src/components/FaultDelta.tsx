@@ -12,7 +12,7 @@ export function FaultDeltaLine() {
   const a = actionById('dismiss-delta');
   return (
     <section className="fault-delta" aria-label="What the fault changed" data-testid="fault-delta">
-      <p className="fault-delta-what">{delta.what}, against the run before it (faint in the throughput chart):</p>
+      <p className="fault-delta-what">{delta.what}, against the run before it (faint in the charts):</p>
       <ul>
         {delta.worlds.map((w) => (
           <li key={w.label} data-testid={`fault-delta-${w.label}`}>
