@@ -77,10 +77,31 @@ for (const preset of [null, 'l3-pool', 'l1-silly-way'] as const) {
       await expect(page.getByTestId(`fault-${index}`)).toBeInViewport();
       // The lesson keeps its name.
       await expect(page.getByTestId('preset-select').locator('option:checked')).toHaveText(/ \+ 1 fault$/);
-      await expect(page.getByTestId(/^throughput-ghost-/).first()).toBeAttached();
+      // The run before it, faint in every chart, per world, until dismissed.
+      for (const l of p.labels) {
+        await expect(page.getByTestId(`throughput-ghost-${l}`)).toBeAttached();
+        await expect(page.getByTestId(`latency-ghost-${l}`)).toBeAttached();
+      }
       await page.getByTestId('action-dismiss-delta').click();
       await expect(delta).toHaveCount(0);
       await expect(page.getByTestId(/^throughput-ghost-/)).toHaveCount(0);
+      await expect(page.getByTestId(/^latency-ghost-/)).toHaveCount(0);
+    });
+
+    test('single_requests_are_drawn_as_arrows_within_three_presses_of_zoom_in', async ({ page }) => {
+      const p = await openPreset(page, preset);
+      const wires = () => Promise.all(p.labels.map((l) => page.getByTestId(`timeline-canvas-${l}`).getAttribute('data-wire')));
+      await expect.poll(async () => (await wires()).every((w) => w !== null)).toBe(true);
+      let presses = 0;
+      while (!(await wires()).every((w) => w === 'arrows') && presses < 4) {
+        await page.keyboard.press('=');
+        presses++;
+        await page.waitForTimeout(300);
+      }
+      expect(await wires(), `after ${presses} presses of =`).toEqual(p.labels.map(() => 'arrows'));
+      expect(presses).toBeLessThanOrEqual(3);
+      // L4 opens there: full duplex drawn request by request without a press.
+      if (p.name === 'l4-multiplex') expect(presses).toBe(0);
     });
   });
 }
@@ -114,4 +135,32 @@ test('the_topologies_and_the_fault_delta_have_no_wcag_violations', async ({ page
   await expect(page.getByTestId('fault-delta')).toBeVisible({ timeout: 60_000 });
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   expect(r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+});
+
+test('a_sequence_lens_with_nothing_near_the_playhead_collapses_to_one_line', async ({ page }) => {
+  const p = await openPreset(page, 'l4-multiplex');
+  const mux = p.labels.find((l) => l === 'multiplex')!;
+  const seq = page.getByTestId(`sequence-${mux}`);
+  await page.getByTestId('scrubber').fill('100500');
+  await expect(seq).toHaveAttribute('data-empty', 'false');
+  const tall = (await seq.boundingBox())!.height;
+  // Long after the last request: nothing on the wire, one line.
+  await page.keyboard.press('End');
+  await expect(seq).toHaveAttribute('data-empty', 'true');
+  await expect(seq).toContainText('no request on the wire here');
+  const short = (await seq.boundingBox())!.height;
+  expect(short).toBeLessThan(tall / 3);
+});
+
+test('a_paused_redis_reads_as_paused_in_the_topology_not_as_up', async ({ page }) => {
+  await openPreset(page, 'l4-multiplex');
+  // CLIENT PAUSE for 200 ms (the fault's default) at 300 ms: Redis is not down, nor serving.
+  await page.getByTestId('scrubber').fill('300000');
+  await page.getByTestId('fault-kind').selectOption('server_pause');
+  await page.getByTestId('action-inject-fault').click();
+  await expect(page.getByTestId('fault-delta')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('scrubber').fill('350000');
+  for (const l of ['pool', 'multiplex']) await expect(page.getByTestId(`now-${l}`)).toContainText('Redis paused (CLIENT PAUSE: no command runs, 150.0 ms left)');
+  await page.getByTestId('scrubber').fill('600000');
+  for (const l of ['pool', 'multiplex']) await expect(page.getByTestId(`now-${l}`)).toContainText('Redis up');
 });

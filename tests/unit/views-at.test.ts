@@ -252,8 +252,8 @@ describe('arrival at Redis, exact', () => {
 
 describe('redis at the playhead, from the trace', () => {
   it('a_restart_during_an_outage_keeps_redis_down_until_it_really_comes_back', () => {
-    // Two overlapping server_down faults: the second extends the outage to 35 ms; the first's
-    // window alone would say up at 25 ms.
+    // Two overlapping server_down faults: the second extends the outage to 35 ms (redis.up then),
+    // and the time left counts to that, not to the end of the first.
     const view = labOf({ ...base, name: 'twice', faults: [{ atMs: 10, kind: 'server_down', forMs: 15 }, { atMs: 20, kind: 'server_down', forMs: 15 }] });
     for (const w of view.worlds) {
       expect(worldAt(view, w, 9_999).redis.state).toBe('up');

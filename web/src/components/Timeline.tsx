@@ -149,12 +149,14 @@ export function Timeline(props: TimelineProps): JSX.Element {
           let cached = fills.current.get(ctx);
           if (cached === undefined || cached.dpr !== dpr) fills.current.set(ctx, (cached = { dpr, fill: fillCache(ctx, dpr) }));
           const frame = makeFrame(ctx, width, d.lay.height, w.from, w.to, ticks, cached.fill, dpr);
-          drawWorld(frame, d.ix, d.lay, {
+          const modes = drawWorld(frame, d.ix, d.lay, {
             ...resolveHighlight(highlight, d),
             cursor: cursorAt !== null && cursorAt.wi === wi ? cursorAt.i : null,
             hover: hoverAt !== null && hoverAt.wi === wi ? hoverAt.i : null,
             focused: focusedWorld === d.world.label,
           });
+          // How the wire is drawn (arrows: request by request), for tests and tools.
+          if (canvas.dataset['wire'] !== modes.wire) canvas.dataset['wire'] = modes.wire;
         });
         const g = axisGRef.current;
         const key = `${w.from}:${w.to}:${x0}:${x1}`;
