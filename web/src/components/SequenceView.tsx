@@ -18,21 +18,29 @@ const LEFT = 64;
 const RIGHT = 12;
 const CLIENT_Y = 26;
 const REDIS_Y = H - 22;
-/** More arrows than this in the window: the lens is used instead. */
-const MAX_ARROWS = 60;
+/** Pixels of the plot per request drawn, at least: closer, arrows and FIFO numbers run together. */
+const PX_PER_ARROW = 14;
 
 interface Arrow {
   r: RequestView;
   legs: Legs;
 }
 
-/** The time span drawn: the window if it shows single arrows, else a lens around the playhead. */
-export function sequenceSpan(view: LabView, w: WorldView, window: TimeWindow, t: number): { from: number; to: number; lens: boolean } {
+/**
+ * The time span drawn: the window if it is short and sparse enough for `maxArrows` single
+ * arrows, else a lens around the playhead: three round trips, halved while it holds more than
+ * `maxArrows` (the width decides what is legible) but never under one round trip.
+ */
+export function sequenceSpan(view: LabView, w: WorldView, window: TimeWindow, t: number, maxArrows: number): { from: number; to: number; lens: boolean } {
   const rtt = Math.max(200, 2 * view.scenario.network.latencyMs * 1000);
-  if (window.to - window.from <= 6 * rtt && requestsIn(w, window.from, window.to).length <= MAX_ARROWS) return { ...window, lens: false };
-  const span = 3 * rtt;
-  const from = Math.max(0, Math.min(view.endUs - span, t - span * 0.6));
-  return { from, to: from + span, lens: true };
+  if (window.to - window.from <= 6 * rtt && requestsIn(w, window.from, window.to).length <= maxArrows) return { ...window, lens: false };
+  let span = 3 * rtt;
+  for (;;) {
+    const from = Math.max(0, Math.min(view.endUs - span, t - span * 0.6));
+    // Never under a round trip: a request's arrow down and its reply's up must both fit.
+    if (span / 2 < rtt || requestsIn(w, from, from + span).length <= maxArrows) return { from, to: from + span, lens: true };
+    span /= 2;
+  }
 }
 
 function fmt(us: number): string {
@@ -59,7 +67,8 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
     let width = wrap.clientWidth || 600;
     const draw = () => {
       const t = playhead.get();
-      const { from, to, lens } = sequenceSpan(view, world, lab.getState().window, t);
+      const maxArrows = Math.max(8, Math.floor((width - LEFT - RIGHT) / PX_PER_ARROW));
+      const { from, to, lens } = sequenceSpan(view, world, lab.getState().window, t, maxArrows);
       const dpr = window.devicePixelRatio || 1;
       if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(H * dpr)) {
         canvas.width = Math.round(width * dpr);
@@ -130,6 +139,7 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
       ctx.beginPath();
       ctx.rect(LEFT, 0, width - LEFT - RIGHT, H);
       ctx.clip();
+      const labels: Array<{ x: number; text: string; on: boolean }> = [];
       for (const pass of [0, 1]) {
         for (const { r, legs } of arrows) {
           const on = r.req === sel;
@@ -164,15 +174,21 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
           }
           if (legs.exec !== null && legs.reply !== null) arrow(x(legs.exec), REDIS_Y - 3, x(legs.reply), CLIENT_Y + 3, WIRE.reply.ink, on ? 2.5 : 1.2);
           const place = fifo.get(r.req);
-          if (place !== undefined && (on || at.fifo.length <= 50)) {
-            ctx.fillStyle = INK.text;
-            ctx.textAlign = 'center';
-            ctx.fillText(String(place + 1), x(legs.sent), CLIENT_Y - 10);
-            ctx.textAlign = 'left';
-          }
+          if (place !== undefined) labels.push({ x: x(legs.sent), text: String(place + 1), on });
         }
       }
       ctx.globalAlpha = 1;
+      // FIFO places above the client rail, left to right, none over another (the picked one always).
+      ctx.fillStyle = INK.text;
+      ctx.textAlign = 'center';
+      let right = Number.NEGATIVE_INFINITY;
+      for (const l of labels.sort((a, b) => a.x - b.x)) {
+        const half = ctx.measureText(l.text).width / 2 + 2;
+        if (!l.on && l.x - half < right) continue;
+        ctx.fillText(l.text, l.x, CLIENT_Y - 10);
+        right = l.x + half;
+      }
+      ctx.textAlign = 'left';
       ctx.restore();
       // The playhead.
       if (t >= from && t <= to) {
