@@ -18,6 +18,29 @@ async function expectFocusOnScreen(page: Page, what: string) {
     .toBe(true);
 }
 
+/** The track each chapter's first pointer talks about: on screen with it, holding marks. */
+const CLAIM_TRACK: Record<string, string> = {
+  genserver: 'track-mailbox-serial',
+  tradeoffs: 'track-cpu-multiplex',
+  'late-replies': 'track-late-drops-multiplex',
+  'pool-overload': 'track-latency-codel',
+  'reconnect-storm': 'track-connects-exp-no-jitter',
+  'at-least-once': 'track-resends-at-least-once',
+};
+
+async function expectTrackOnScreen(page: Page, testid: string) {
+  const track = page.getByTestId(testid);
+  await expect(track).toHaveCount(1);
+  expect(Number(await track.getAttribute('data-count'))).toBeGreaterThan(0);
+  await expect
+    .poll(async () => {
+      const b = await track.boundingBox();
+      const v = page.viewportSize()!;
+      return b !== null && b.height > 0 && b.y >= 0 && b.y + b.height <= v.height + 0.5 && b.x >= 0 && b.x + b.width <= v.width + 0.5;
+    }, { message: `${testid} inside the viewport`, timeout: 10_000 })
+    .toBe(true);
+}
+
 test.describe('every chapter frames what it talks about', () => {
   for (const c of chapters) {
     test(`chapter_${c.id}_keeps_its_framed_region_on_screen`, async ({ page }, info) => {
@@ -29,6 +52,7 @@ test.describe('every chapter frames what it talks about', () => {
       await expect(page.getByTestId('tour')).toHaveAttribute('data-loaded', 'true', { timeout: 180_000 });
       await expect(page.getByTestId('tour-highlight')).toBeVisible();
       await expectFocusOnScreen(page, `${c.id} on open`);
+      if (CLAIM_TRACK[c.id] !== undefined) await expectTrackOnScreen(page, CLAIM_TRACK[c.id]!);
       await page.screenshot({ path: info.outputPath(`${c.id}-1280x720.png`) });
       const n = pointers(c).length;
       for (let k = 1; k < n; k++) {
