@@ -182,10 +182,14 @@ async function main() {
     {
       const tick95 = percentile(played.tick, 95);
       const redraw95 = played.redraw.length > 0 ? percentile(played.redraw, 95) : 0;
-      // Judged pessimistically: a frame that pages the window pays both.
-      const worst = tick95 + redraw95;
+      // A frame that pages the window pays its tick and the redraw. Which frames paged is not
+      // recorded, so each redraw is paired with one of the slowest ticks (pessimistic), and the
+      // budget is the p95 of those per-frame totals (adding the two p95s charged every frame).
+      const totals = [...played.tick].sort((a, b) => b - a);
+      [...played.redraw].sort((a, b) => b - a).forEach((r, i) => { if (i < totals.length) totals[i]! += r; });
+      const worst = percentile(totals, 95);
       console.log(
-        `playing the default scenario at ${played.speed}: ${played.tick.length} frames; draw work per frame (playback tick with the topologies, readouts, sequence diagram and playhead) p50 ${percentile(played.tick, 50).toFixed(1)} ms, p95 ${tick95.toFixed(1)} ms, max ${Math.max(...played.tick).toFixed(1)} ms; the topologies alone p95 ${percentile(played.topology, 95).toFixed(2)} ms per world; ${played.redraw.length} timeline redraws as the window paged, p95 ${redraw95.toFixed(1)} ms (budget 16 ms at p95, tick + redraw ${worst.toFixed(1)} ms: ${worst < 16 ? 'met' : 'NOT met'})`,
+        `playing the default scenario at ${played.speed}: ${played.tick.length} frames; draw work per frame (playback tick with the topologies, readouts, sequence diagram and playhead) p50 ${percentile(played.tick, 50).toFixed(1)} ms, p95 ${tick95.toFixed(1)} ms, max ${Math.max(...played.tick).toFixed(1)} ms; the topologies alone p95 ${percentile(played.topology, 95).toFixed(2)} ms per world; ${played.redraw.length} timeline redraws as the window paged, p95 ${redraw95.toFixed(1)} ms (budget 16 ms at p95 of tick + any redraw in that frame: ${worst.toFixed(1)} ms, max ${Math.max(...totals).toFixed(1)} ms: ${worst < 16 ? 'met' : 'NOT met'})`,
       );
     }
     console.log(`bundle (all JS incl. the worker): ${(js / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzipped`);
