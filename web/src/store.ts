@@ -7,7 +7,7 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { loadPreset, presets } from '../../sim/scenario/presets.js';
 import type { FaultSpec, ScenarioInput } from '../../sim/scenario/schema.js';
-import { faultWithDefaults } from '../../sim/faults/index.js';
+import { faultDurationMs, faultWithDefaults } from '../../sim/faults/index.js';
 import type { LabView } from '../../sim/views/index.js';
 import { SimClient } from './sim-client.js';
 import { encodeScenario, readHash } from './url.js';
@@ -305,7 +305,7 @@ function expectEdit(what: string, f: FaultSpec, before?: LabView | null): void {
   const current = before ?? lab.getState().view;
   if (current === null) return;
   const at = Math.round(f.atMs * 1000);
-  pendingEdit = { before: current, at, until: 'forMs' in f ? at + Math.round(f.forMs * 1000) : at, what };
+  pendingEdit = { before: current, at, until: at + Math.round(faultDurationMs(f) * 1000), what };
 }
 
 function withFaults(faults: FaultSpec[]): ScenarioInput {
