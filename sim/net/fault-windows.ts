@@ -15,7 +15,7 @@ function checkDuration(forUs: Micros): void {
 }
 
 /**
- * A fault that holds one value over a window. Another of the same kind while it holds replaces
+ * A fault that holds one value over a span of time; another of the same kind while it holds replaces
  * the value (as `merge` says) and extends the window if it ends later: only the latest end heals
  * it, so overlapping faults of one kind read as one.
  */
