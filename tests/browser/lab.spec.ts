@@ -99,4 +99,19 @@ test.describe('the lab', () => {
     expect(doc.traceEvents.length).toBeGreaterThan(100);
     expect(doc.traceEvents.some((e: { ph: string }) => e.ph === 'b')).toBe(true);
   });
+
+  test('exports_the_trace_node_computes_though_the_workers_kept_none', async ({ page }) => {
+    await open(page);
+    await expect(page.getByTestId('preset-select')).toHaveValue('l4-multiplex');
+    // The workers drop a world's trace once its view is drawn; the export runs it again.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('action-export-trace').click()]);
+    const doc = JSON.parse(readFileSync(await download.path(), 'utf8')) as { worlds: Array<{ label: string; events: Array<{ t: number; kind: string }> }> };
+    const expected = runScenario(loadPreset('l4-multiplex')!).worlds;
+    expect(doc.worlds.map((w) => w.label)).toEqual(expected.map((w) => w.label));
+    for (const [i, w] of expected.entries()) {
+      const events = doc.worlds[i]!.events;
+      expect(events.length).toBe(w.trace.length);
+      expect(events.at(-1)).toEqual(w.trace.toArray().at(-1));
+    }
+  });
 });

@@ -127,6 +127,8 @@ function zoom(factor: number): void {
 
 async function exportFile(kind: 'report' | 'trace' | 'perfetto'): Promise<void> {
   let text: string | null;
+  // The workers keep no trace between runs (only exports read it): they run the worlds again.
+  if (kind !== 'report') announce('Exporting: running the worlds again to read every event…');
   try {
     text = await simClient().export(kind);
   } catch (e) {

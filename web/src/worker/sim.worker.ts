@@ -6,10 +6,25 @@
  * terminating the workers.
  */
 import { expose, transfer, type ProxyMarked } from 'comlink';
-import { jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type ScenarioInput, type ScenarioResult } from '../../../sim/scenario/index.js';
+import { jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type JsonWorld, type Scenario, type ScenarioInput, type ScenarioResult } from '../../../sim/scenario/index.js';
 import { deriveWorld, packWorld, type PackedWorld } from '../../../sim/views/index.js';
 
-let last: ScenarioResult | null = null;
+/**
+ * What this worker keeps of its last world: its report and trace hash, not its trace. A trace
+ * holds every event (~1.5 million for the 100k budget scenario) and only exports read it, so an
+ * export runs the world again (same input, same run: the simulation is deterministic) and the
+ * hash proves it is the same trace. Between runs the worker holds a few kilobytes.
+ */
+let last: { scenario: Scenario; index: number; report: JsonWorld; traceHash: string } | null = null;
+
+/** The last world again, with its trace, for an export; throws if it is not the same run. */
+function rerun(): ScenarioResult | null {
+  if (last === null) return null;
+  const spec = last.scenario.clients[last.index]!;
+  const w = runWorld(last.scenario, spec, undefined, undefined, true);
+  if (w.traceHash !== last.traceHash) throw new Error(`world "${spec.label}" ran differently the second time (trace ${w.traceHash}, was ${last.traceHash}): a determinism bug, please report it`);
+  return { scenario: last.scenario, worlds: [w] };
+}
 
 /**
  * A world stops with an error past this many trace events (~40 bytes each, and the view derived
@@ -45,7 +60,7 @@ const api = {
         true,
         MAX_TRACE_EVENTS,
       );
-      last = { scenario: s, worlds: [w] };
+      last = { scenario: s, index, report: jsonReport({ scenario: s, worlds: [w] }).worlds[0]!, traceHash: w.traceHash };
       const { packed, transfer: buffers } = packWorld(deriveWorld(w, s));
       return transfer({ ok: true, view: packed }, buffers);
     } catch (e) {
@@ -54,13 +69,15 @@ const api = {
   },
   /** This worker's world in the JSON report's shape. */
   report(): unknown {
-    return last === null ? null : jsonReport(last).worlds[0];
+    return last === null ? null : last.report;
   },
   trace(): unknown {
-    return last === null ? null : traceExport(last).worlds[0];
+    const r = rerun();
+    return r === null ? null : traceExport(r).worlds[0];
   },
   perfetto(): unknown[] | null {
-    return last === null ? null : perfettoExport(last).traceEvents;
+    const r = rerun();
+    return r === null ? null : perfettoExport(r).traceEvents;
   },
 };
 
