@@ -39,6 +39,11 @@ export interface Swatch {
   fill: string;
   pattern: PatternKind;
   ink: string;
+  /**
+   * The outline drawn around the fill where the fill itself is under 3:1 against the lanes
+   * (WCAG 1.4.11): the shape is still seen, and the fill keeps the colour its name says.
+   */
+  edge?: string;
   glyph?: GlyphKind;
 }
 
@@ -69,11 +74,11 @@ export function patternTile(kind: PatternKind): TileShape | null {
 
 /** Connection lanes. */
 export const CONN_STATES = {
-  connecting: { key: 'connecting', label: 'connecting', fill: OKABE_ITO.yellow, pattern: 'vert', ink: '#6b6200' },
-  up: { key: 'up', label: 'connection up', fill: '#d3eee5', pattern: 'solid', ink: OKABE_ITO.green },
-  closing: { key: 'closing', label: 'closing', fill: '#c9c9cf', pattern: 'horiz', ink: '#55555c' },
+  connecting: { key: 'connecting', label: 'connecting', fill: OKABE_ITO.yellow, pattern: 'vert', ink: '#6b6200', edge: '#6b6200' },
+  up: { key: 'up', label: 'connection up', fill: '#d3eee5', pattern: 'solid', ink: OKABE_ITO.green, edge: '#007a59' },
+  closing: { key: 'closing', label: 'closing', fill: '#c9c9cf', pattern: 'horiz', ink: '#55555c', edge: '#55555c' },
   // Dots, not queue_full's diagonal hatch of the same orange: the two must not be confused.
-  backoff: { key: 'backoff', label: 'backing off (waiting to reconnect)', fill: OKABE_ITO.orange, pattern: 'dots', ink: '#3d2a00' },
+  backoff: { key: 'backoff', label: 'backing off (waiting to reconnect)', fill: OKABE_ITO.orange, pattern: 'dots', ink: '#3d2a00', edge: '#7a4a00' },
 } as const satisfies Record<string, Swatch>;
 
 /** Requests on connection lanes: arrows when zoomed in, density when zoomed out. */
@@ -92,11 +97,11 @@ export const STRIPS = {
 
 /** Caller lanes: one bar per request. */
 export const REQUEST_STATES = {
-  waiting: { key: 'waiting', label: 'waiting for a pooled connection', fill: OKABE_ITO.yellow, pattern: 'dots', ink: '#6b6200' },
+  waiting: { key: 'waiting', label: 'waiting for a pooled connection', fill: OKABE_ITO.yellow, pattern: 'dots', ink: '#6b6200', edge: '#6b6200' },
   // A call not yet taken by the GenServer that owns the socket (serial, multiplexed): waiting,
   // like the pool's queue (yellow), but in a line of messages (stripes), not for a socket.
-  mailbox: { key: 'mailbox', label: "waiting in the GenServer's mailbox", fill: '#f7f0a0', pattern: 'horiz', ink: '#6b6200' },
-  inflight: { key: 'inflight', label: 'in flight, no reply yet', fill: OKABE_ITO.sky, pattern: 'solid', ink: OKABE_ITO.sky },
+  mailbox: { key: 'mailbox', label: "waiting in the GenServer's mailbox", fill: '#f7f0a0', pattern: 'horiz', ink: '#6b6200', edge: '#6b6200' },
+  inflight: { key: 'inflight', label: 'in flight, no reply yet', fill: OKABE_ITO.sky, pattern: 'solid', ink: OKABE_ITO.sky, edge: '#1d6a96' },
   ok: { key: 'ok', label: 'replied ok', fill: OKABE_ITO.blue, pattern: 'solid', ink: OKABE_ITO.blue },
 } as const satisfies Record<string, Swatch>;
 
@@ -111,11 +116,11 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 const ERROR_STYLES: Record<ErrorKind, Omit<Swatch, 'key'>> = {
   timeout: { label: 'timeout', fill: OKABE_ITO.vermillion, pattern: 'diag', ink: '#ffffff', glyph: 'x' },
   queue_timeout: { label: 'queue timeout', fill: OKABE_ITO.vermillion, pattern: 'horiz', ink: '#ffffff', glyph: 'triangleDown' },
-  disconnected: { label: 'disconnected', fill: OKABE_ITO.purple, pattern: 'cross', ink: '#3d0f2a', glyph: 'diamond' },
+  disconnected: { label: 'disconnected', fill: OKABE_ITO.purple, pattern: 'cross', ink: '#3d0f2a', edge: '#3d0f2a', glyph: 'diamond' },
   closed: { label: 'closed (not connected)', fill: OKABE_ITO.black, pattern: 'vert', ink: '#bdbdbd', glyph: 'square' },
-  connect_failed: { label: 'connect failed', fill: OKABE_ITO.purple, pattern: 'dots', ink: '#3d0f2a', glyph: 'triangle' },
-  checked_out: { label: 'checked out (pool full)', fill: OKABE_ITO.orange, pattern: 'grid', ink: '#3d2a00', glyph: 'plus' },
-  queue_full: { label: 'queue full', fill: OKABE_ITO.orange, pattern: 'rdiag', ink: '#3d2a00', glyph: 'circle' },
+  connect_failed: { label: 'connect failed', fill: OKABE_ITO.purple, pattern: 'dots', ink: '#3d0f2a', edge: '#3d0f2a', glyph: 'triangle' },
+  checked_out: { label: 'checked out (pool full)', fill: OKABE_ITO.orange, pattern: 'grid', ink: '#3d2a00', edge: '#7a4a00', glyph: 'plus' },
+  queue_full: { label: 'queue full', fill: OKABE_ITO.orange, pattern: 'rdiag', ink: '#3d2a00', edge: '#7a4a00', glyph: 'circle' },
   noproc: { label: 'no process', fill: OKABE_ITO.black, pattern: 'diag', ink: '#bdbdbd', glyph: 'asterisk' },
   // Not a client's error: the kill_caller fault ended the caller (its bar stops there, capped).
   killed: { label: 'caller killed', fill: '#3a3a40', pattern: 'horiz', ink: '#ffffff', glyph: 'cap' },
@@ -137,6 +142,35 @@ export const ERROR_SWATCHES: readonly Swatch[] = ERROR_KINDS.map((k) => errorSwa
 
 /** Faults: a hatched band over every world (instant faults: a marker line). */
 export const FAULT = { fill: 'rgba(0, 0, 0, 0.05)', hatch: 'rgba(0, 0, 0, 0.28)', edge: '#3a3a40' } as const;
+
+/** Every state the timeline fills a shape with (the legend's entries, errors included). */
+export const ALL_SWATCHES: readonly Swatch[] = [...Object.values(CONN_STATES), ...Object.values(WIRE), ...Object.values(STRIPS), ...Object.values(REQUEST_STATES), ...ERROR_SWATCHES, { key: 'error:other', ...UNKNOWN_ERROR }];
+
+/** What the timeline draws on: its two lane colours and the page. */
+export const BACKGROUNDS = [INK.lane, INK.laneAlt, '#fafafa'] as const;
+
+/** WCAG 2.x relative luminance of an opaque #rrggbb colour. */
+export function relativeLuminance(hex: string): number {
+  const m = /^#([0-9a-f]{6})$/i.exec(hex);
+  if (m === null) throw new Error(`not a #rrggbb colour: ${hex}`);
+  const v = parseInt(m[1]!, 16);
+  const lin = (c: number) => {
+    const x = c / 255;
+    return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin((v >> 16) & 255) + 0.7152 * lin((v >> 8) & 255) + 0.0722 * lin(v & 255);
+}
+
+/** WCAG contrast ratio of two opaque colours (1 to 21). */
+export function contrastRatio(a: string, b: string): number {
+  const [hi, lo] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** The colour that carries a swatch's shape against the backgrounds: its outline if it has one, else its fill. */
+export function carrier(s: Swatch): string {
+  return s.edge ?? s.fill;
+}
 
 // ---- Glyphs ---------------------------------------------------------------------------------
 

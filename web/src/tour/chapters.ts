@@ -387,7 +387,7 @@ export const chapters: Chapter[] = [
       'When demand outgrows a pool, an unbounded FIFO makes every caller late: each waits behind everyone who came before, and latency grows for as long as the overload lasts.',
       'DBConnection manages its queue like CoDel: while waits stay above a target for an interval, it sheds the callers who waited longest, so the rest stay fast.',
     ],
-    lookAt: 'Watch the codel world: some callers are shed with queue_timeout (the ▽ marks on its callers’ band; orange dots in its latency strip, a dot per call at its end, as high as the call took); the calls it serves (blue dots) sit lower than the queue world’s — the line under each title gives the medians. In the queue world nobody fails and everybody waits.',
+    lookAt: 'Watch the codel world: some callers are shed with queue_timeout (the ▽ marks on its callers’ band; red-orange dots in its latency strip, a dot per call at its end, as high as the call took); the calls it serves (blue dots) sit lower than the queue world’s — the line under each title gives the medians. In the queue world nobody fails and everybody waits.',
     experiment: { text: 'Add a slow server at 1 s (×10 for 200 ms) and compare how long each queue takes to recover.', fault: { atMs: 1000, kind: 'slow_server', factor: 10, forMs: 200 } },
     highlight: () => ({ world: 'codel', label: 'codel: shedding the longest waiters, serving the rest sooner' }),
     focus: span(900, 1000, 950),

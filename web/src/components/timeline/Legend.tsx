@@ -22,7 +22,7 @@ function BarSwatch({ s, pid }: { s: Swatch; pid: (k: string) => string }) {
   const fill = patternTile(s.pattern) === null ? s.fill : `url(#${pid(s.key)})`;
   return (
     <svg width={22} height={12} aria-hidden="true" className="tl-swatch">
-      <rect x={0.5} y={0.5} width={21} height={11} fill={fill} stroke="#55555c" />
+      <rect x={0.5} y={0.5} width={21} height={11} fill={fill} stroke={s.edge ?? '#55555c'} />
       {s.key === 'up' && <rect x={0.5} y={9} width={21} height={2.5} fill={s.ink} />}
     </svg>
   );
@@ -33,12 +33,13 @@ function GlyphSwatch({ s }: { s: Swatch }) {
   const stroked = glyphIsStroked(g);
   return (
     <svg width={12} height={12} aria-hidden="true" className="tl-swatch">
+      {stroked && s.edge !== undefined && <path d={glyphPath(g, 4)} transform="translate(6,6)" fill="none" stroke={s.edge} strokeWidth={3} />}
       <path
         d={glyphPath(g, 4)}
         transform="translate(6,6)"
         fill={stroked ? 'none' : s.fill}
         stroke={stroked ? s.fill : s.fill === '#000000' ? '#ffffff' : '#000000'}
-        strokeWidth={stroked ? 1.8 : 1}
+        strokeWidth={stroked ? (s.edge === undefined ? 1.8 : 1.4) : 1}
       />
     </svg>
   );

@@ -94,6 +94,29 @@ export function drawModes(ix: WorldIndex, lay: WorldLayout, from: number, to: nu
   };
 }
 
+/**
+ * A swatch's rectangle: its fill, and its outline (palette's edge) where the fill alone is under
+ * 3:1 against the lanes: inside the rectangle, all round where it is big enough, else a base
+ * line; a sliver too narrow for an inside is drawn in the outline's colour.
+ */
+export function fillSwatch(f: Frame, s: Swatch, x: number, y: number, w: number, h: number): void {
+  const { ctx } = f;
+  if (s.edge !== undefined && w < 3) {
+    ctx.fillStyle = s.edge;
+    ctx.fillRect(x, y, w, h);
+    return;
+  }
+  ctx.fillStyle = f.fill(s);
+  ctx.fillRect(x, y, w, h);
+  if (s.edge === undefined) return;
+  ctx.fillStyle = s.edge;
+  if (h >= 5) {
+    ctx.fillRect(x, y, w, 1);
+    ctx.fillRect(x, y + 1, 1, h - 2);
+    ctx.fillRect(x + w - 1, y + 1, 1, h - 2);
+  }
+  ctx.fillRect(x, y + h - 1, w, 1);
+}
 
 export function haloText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, color: string): void {
   ctx.font = LABEL_FONT;

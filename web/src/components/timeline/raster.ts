@@ -282,6 +282,22 @@ export class ColumnImage {
     }
   }
 
+  /**
+   * Columns [c0, c1) from y0 to y1 in a swatch's fill with its outline (palette's edge) as
+   * frame.fillSwatch draws one: all round where the run is big enough, else a base line.
+   */
+  box(c0: number, c1: number, y0: number, y1: number, fill: Paint, edge: Paint | null): void {
+    if (edge === null) return this.span(c0, c1, y0, y1, fill);
+    if (c1 - c0 < 3) return this.span(c0, c1, y0, y1, edge);
+    this.span(c0, c1, y0, y1, fill);
+    if (y1 - y0 >= 5) {
+      this.span(c0, c1, y0, y0 + 1, edge);
+      this.span(c0, c0 + 1, y0 + 1, y1 - 1, edge);
+      this.span(c1 - 1, c1, y0 + 1, y1 - 1, edge);
+    }
+    this.span(c0, c1, y1 - 1, y1, edge);
+  }
+
   /** Draws what was painted onto the frame's canvas (under its clip), if anything was. */
   stamp(): void {
     if (this.image === null) return;

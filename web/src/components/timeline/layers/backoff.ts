@@ -1,6 +1,6 @@
 /** Backoff bands: a process waiting before it reconnects, on its connection lane, each labelled with its length where it has room. */
 import { CONN_STATES, INK } from '../../../palette.js';
-import { cx, haloText, type Frame } from '../frame.js';
+import { cx, fillSwatch, haloText, type Frame } from '../frame.js';
 import type { LaneArea } from '../layout.js';
 import type { WorldIndex } from '../world-index.js';
 
@@ -15,8 +15,7 @@ export function drawBackoffs(f: Frame, ix: WorldIndex, area: LaneArea): void {
     // No free lane: a thin strip at the bottom of one, so the band is still seen.
     const y = lane >= 0 ? area.y + lane * area.rowH : area.y + ((b.pid % area.rows) + 1) * area.rowH - 4;
     const h = lane >= 0 ? Math.max(1, area.rowH - 1) : 3;
-    ctx.fillStyle = f.fill(s);
-    ctx.fillRect(a, y, w, h);
+    fillSwatch(f, s, a, y, w, h);
     if (lane >= 0 && area.rowH >= 10) {
       // Every band its label, as long as the band has room for: words, then the time alone.
       const ms = (b.to - b.from) / 1000;

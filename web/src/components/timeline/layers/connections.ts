@@ -1,7 +1,7 @@
 /** Connection lanes: each connection's states as bands, or, zoomed out, what is in flight on it. */
 import type { ConnBand } from '../../../../../sim/views/types.js';
 import { CONN_STATES, WIRE, type Swatch } from '../../../palette.js';
-import { cx, type Frame } from '../frame.js';
+import { cx, fillSwatch, type Frame } from '../frame.js';
 import type { LaneArea } from '../layout.js';
 import { ColumnImage, columnBars, stepColumns } from '../raster.js';
 import type { WorldIndex } from '../world-index.js';
@@ -22,8 +22,7 @@ export function drawConnBands(f: Frame, ix: WorldIndex, area: LaneArea): void {
       const a = cx(f, b.from);
       const w = Math.max(1, cx(f, b.to) - a);
       const s = connSwatch(b);
-      ctx.fillStyle = f.fill(s);
-      ctx.fillRect(a, y, w, h);
+      fillSwatch(f, s, a, y, w, h);
       if (b.state === 'up' && area.rowH >= 8) {
         // A solid base line: "up" must read even where the tint is hidden by density.
         ctx.fillStyle = s.ink;
@@ -64,18 +63,24 @@ export function drawConnOccupancy(f: Frame, ix: WorldIndex, area: LaneArea): voi
   columnBars(img, up, bottom, h, max, CONN_STATES.up.ink, null);
   // Stack "connecting" on top of "up".
   const connectingPaint = img.paint(CONN_STATES.connecting);
+  const connectingEdge = img.paint(CONN_STATES.connecting.edge);
   for (let c = 0; c < cols; c++) {
     const v = connecting[c]!;
     if (v <= 0) continue;
     const base = (up[c]! / max) * h;
     const hh = Math.max(1, (v / max) * h);
     img.span(c, c + 1, bottom - base - hh, bottom - base, connectingPaint);
+    img.span(c, c + 1, bottom - base - hh, bottom - base - hh + 1, connectingEdge);
   }
   // Backoffs hang from the top, so the two never hide each other.
   const backoffPaint = img.paint(CONN_STATES.backoff);
+  const backoffEdge = img.paint(CONN_STATES.backoff.edge);
   for (let c = 0; c < cols; c++) {
     const v = backoff[c]!;
-    if (v > 0) img.span(c, c + 1, area.y, area.y + Math.max(1, (v / max) * h), backoffPaint);
+    if (v <= 0) continue;
+    const y1 = area.y + Math.max(1, (v / max) * h);
+    img.span(c, c + 1, area.y, y1, backoffPaint);
+    img.span(c, c + 1, y1 - 1, y1, backoffEdge);
   }
   img.stamp();
 }

@@ -30,10 +30,16 @@ export function glyphSprite(kind: number, r: number, dpr: number): { img: Sprite
       g.lineJoin = 'round';
       if (glyphIsStroked(glyph)) {
         // A white halo under the stroke keeps it readable on any bar colour.
-        g.lineWidth = 3.5;
+        g.lineWidth = s.edge === undefined ? 3.5 : 4.5;
         g.strokeStyle = '#ffffff';
         g.stroke(p);
-        g.lineWidth = 1.8;
+        if (s.edge !== undefined) {
+          // A pale colour rides on its outline's colour (palette's edge).
+          g.lineWidth = 3;
+          g.strokeStyle = s.edge;
+          g.stroke(p);
+        }
+        g.lineWidth = s.edge === undefined ? 1.8 : 1.4;
         g.strokeStyle = s.fill;
         g.stroke(p);
       } else {

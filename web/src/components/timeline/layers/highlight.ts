@@ -1,6 +1,6 @@
 /** What the tour points at (the rest dimmed), the keyboard cursor and the hovered request. */
 import { INK } from '../../../palette.js';
-import { cx, px, type DrawOptions, type DrawResult, type Frame } from '../frame.js';
+import { cx, fillSwatch, px, type DrawOptions, type DrawResult, type Frame } from '../frame.js';
 import type { WorldLayout } from '../layout.js';
 import { CODE_SWATCH, outcomeSwatch, segments, type WorldIndex } from '../world-index.js';
 import { drawArrows } from './arrows.js';
@@ -54,12 +54,8 @@ export function redrawRequest(f: Frame, ix: WorldIndex, lay: WorldLayout, modes:
     const y = lay.callers.y + r.callerLane * lay.callers.rowH;
     const h = Math.max(1, lay.callers.rowH - 1);
     const sg = segments(ix, i);
-    if (sg.waitTo > sg.waitFrom) {
-      ctx.fillStyle = f.fill(CODE_SWATCH[ix.waitCode]!);
-      ctx.fillRect(cx(f, sg.waitFrom), y, Math.max(1, cx(f, sg.waitTo) - cx(f, sg.waitFrom)), h);
-    }
-    ctx.fillStyle = f.fill(outcomeSwatch(r));
-    ctx.fillRect(cx(f, sg.mainFrom), y, Math.max(2, cx(f, sg.mainTo) - cx(f, sg.mainFrom)), h);
+    if (sg.waitTo > sg.waitFrom) fillSwatch(f, CODE_SWATCH[ix.waitCode]!, cx(f, sg.waitFrom), y, Math.max(1, cx(f, sg.waitTo) - cx(f, sg.waitFrom)), h);
+    fillSwatch(f, outcomeSwatch(r), cx(f, sg.mainFrom), y, Math.max(2, cx(f, sg.mainTo) - cx(f, sg.mainFrom)), h);
   }
   if (!lay.conn.compressed && (modes.wire === 'arrows' || r.sentAt !== null)) drawArrows(f, ix, lay.conn, i);
 }

@@ -1,6 +1,6 @@
 /** Caller lanes: a bar per request (one by one, or rasterised), or the callers' density. */
-import { OKABE_ITO, REQUEST_STATES } from '../../../palette.js';
-import { cx, type Frame } from '../frame.js';
+import { REQUEST_STATES } from '../../../palette.js';
+import { cx, fillSwatch, type Frame } from '../frame.js';
 import type { LaneArea } from '../layout.js';
 import { ColumnImage, columnBars, stepColumns } from '../raster.js';
 import { lowerBound, upperBound } from '../search.js';
@@ -9,7 +9,6 @@ import { CODE_SWATCH, forEachVisible, outcomeSwatch, segments, type WorldIndex }
 // -- caller lanes --
 
 export function drawBarsPrecise(f: Frame, ix: WorldIndex, area: LaneArea): void {
-  const { ctx } = f;
   const h = Math.max(1, area.rowH - 1);
   const wait = CODE_SWATCH[ix.waitCode]!;
   forEachVisible(ix, f.from, f.to, (i) => {
@@ -18,13 +17,11 @@ export function drawBarsPrecise(f: Frame, ix: WorldIndex, area: LaneArea): void 
     const sg = segments(ix, i);
     if (sg.waitTo > sg.waitFrom) {
       const a = cx(f, sg.waitFrom);
-      ctx.fillStyle = f.fill(wait);
-      ctx.fillRect(a, y, Math.max(1, cx(f, sg.waitTo) - a), h);
+      fillSwatch(f, wait, a, y, Math.max(1, cx(f, sg.waitTo) - a), h);
     }
     const a = cx(f, sg.mainFrom);
     const failed = r.ok === false;
-    ctx.fillStyle = f.fill(outcomeSwatch(r));
-    ctx.fillRect(a, y, Math.max(failed ? 2 : 1, cx(f, sg.mainTo) - a), h);
+    fillSwatch(f, outcomeSwatch(r), a, y, Math.max(failed ? 2 : 1, cx(f, sg.mainTo) - a), h);
   });
 }
 
@@ -68,6 +65,7 @@ export function drawBarsRaster(f: Frame, ix: WorldIndex, area: LaneArea): void {
   // milliseconds to rasterise when the canvas is flushed.
   const img = new ColumnImage(f, area.y, area.h);
   const paints = CODE_SWATCH.map((s) => img.paint(s));
+  const edges = CODE_SWATCH.map((s) => (s.edge === undefined ? null : img.paint(s.edge)));
   const h = Math.max(1, area.rowH - 1);
   for (let row = 0; row < rows; row++) {
     const base = row * cols;
@@ -77,7 +75,7 @@ export function drawBarsRaster(f: Frame, ix: WorldIndex, area: LaneArea): void {
       const v = grid[base + c]!;
       let e = c + 1;
       while (e < cols && grid[base + e] === v) e++;
-      if (v !== 0) img.span(c, e, y, y + h, paints[v]!);
+      if (v !== 0) img.box(c, e, y, y + h, paints[v]!, edges[v]!);
       c = e;
     }
   }
@@ -95,7 +93,7 @@ export function drawCallerDensity(f: Frame, ix: WorldIndex, area: LaneArea): voi
   const bottom = area.y + area.h - 1;
   const h = area.h - 3;
   const img = new ColumnImage(f, area.y, area.h);
-  columnBars(img, stepColumns(f, ix.inFlight, new Float32Array(cols)), bottom, h, max, REQUEST_STATES.inflight, OKABE_ITO.blue);
-  if (ix.waiting.times.length > 1) columnBars(img, stepColumns(f, ix.waiting, new Float32Array(cols)), bottom, h, max, CODE_SWATCH[ix.waitCode]!, null);
+  columnBars(img, stepColumns(f, ix.inFlight, new Float32Array(cols)), bottom, h, max, REQUEST_STATES.inflight, REQUEST_STATES.inflight.edge);
+  if (ix.waiting.times.length > 1) columnBars(img, stepColumns(f, ix.waiting, new Float32Array(cols)), bottom, h, max, CODE_SWATCH[ix.waitCode]!, CODE_SWATCH[ix.waitCode]!.edge ?? null);
   img.stamp();
 }

@@ -132,7 +132,14 @@ function drawLatency(f: Frame, ix: WorldIndex, row: { y: number; h: number }): v
   ctx.fillStyle = REQUEST_STATES.ok.fill;
   ctx.fill(ok);
   for (const [error, p] of failed) {
-    ctx.fillStyle = errorSwatch(error).fill;
+    // A pale error colour gets its outline's colour round the dot (palette's edge).
+    const s = errorSwatch(error);
+    if (s.edge !== undefined) {
+      ctx.strokeStyle = s.edge;
+      ctx.lineWidth = 2;
+      ctx.stroke(p);
+    }
+    ctx.fillStyle = s.fill;
     ctx.fill(p);
   }
 }
