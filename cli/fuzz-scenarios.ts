@@ -90,7 +90,8 @@ export const scenarioArb: fc.Arbitrary<ScenarioInput> = fc
     clients: fc.array(client, { minLength: 1, maxLength: 3 }),
     faults: fc.array(fault, { maxLength: 4 }),
   })
-  .map((s) => ({ ...s, name: 'fuzz', clients: s.clients.map((c, i) => ({ ...c, label: `c${i}` })) }) as ScenarioInput);
+  // A fault must fall inside the run (the schema refuses one that would never fire).
+  .map((s) => ({ ...s, name: 'fuzz', clients: s.clients.map((c, i) => ({ ...c, label: `c${i}` })), faults: s.faults.map((f) => ({ ...f, atMs: f.atMs % s.durationMs })) }) as ScenarioInput);
 
 export interface FuzzOutcome {
   worlds: number;

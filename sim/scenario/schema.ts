@@ -114,6 +114,8 @@ export const scenarioSchema = z
       seen.add(c.label);
     });
     s.faults.forEach((f, i) => {
+      // A fault at or past the end would be accepted and never fire: surely not what was meant.
+      if (f.atMs >= s.durationMs) ctx.addIssue({ code: 'custom', path: ['faults', i, 'atMs'], message: `expected a time before the run ends (durationMs ${s.durationMs}), a fault then would never fire` });
       const problem = checkFault(f, s);
       if (problem !== null) ctx.addIssue({ code: 'custom', path: ['faults', i, problem.field], message: problem.message });
     });

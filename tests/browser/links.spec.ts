@@ -53,3 +53,29 @@ test('a_bad_link_keeps_the_current_scenario_and_says_what_was_wrong', async ({ p
   await expect(page.getByTestId('world-beta')).toBeVisible();
   await expect(page.getByTestId('trace-hash-alpha')).toHaveText(hash!);
 });
+
+test('a_fault_that_would_never_fire_is_refused_and_a_moved_one_stays_inside_the_run', async ({ page }) => {
+  const late = { ...mine, faults: [{ atMs: 200, kind: 'drop_connections' }] } as ScenarioInput;
+  await open(page, `/#${encodeScenario(late)}`);
+  await expect(page.getByTestId('notice')).toContainText('faults[0].atMs: expected a time before the run ends (durationMs 200), a fault then would never fire, got 200');
+
+  // A drop near the end, moved right by keyboard past it: it stops inside the run.
+  await page.evaluate((h) => {
+    window.location.hash = h;
+  }, `#${encodeScenario({ ...mine, faults: [{ atMs: 199.5, kind: 'drop_connections' }] } as ScenarioInput)}`);
+  const chip = page.getByRole('button', { name: /^drop connections at 199\.5 ms; Delete removes it$/ });
+  await expect(chip).toBeVisible({ timeout: 120_000 });
+  // Each press moves it a tenth of the window (zoomed in: a fraction of a ms) until the end.
+  const chips = page.getByRole('button', { name: /^drop connections at [\d.]+ ms; Delete removes it$/ });
+  let name = await chip.getAttribute('aria-label');
+  for (let i = 0; i < 8 && !name?.includes('199.999'); i++) {
+    await chips.first().focus();
+    await page.keyboard.press('Shift+ArrowRight');
+    const was = name;
+    await expect(chips.first()).not.toHaveAttribute('aria-label', was!, { timeout: 120_000 });
+    name = await chips.first().getAttribute('aria-label');
+    expect(Number(/at ([\d.]+) ms/.exec(name!)![1])).toBeLessThan(200);
+  }
+  expect(name).toContain('at 199.999 ms');
+  await expect(page.getByTestId('scenario-errors')).toHaveCount(0);
+});

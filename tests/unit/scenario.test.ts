@@ -65,6 +65,11 @@ describe('scenario format', () => {
     );
   });
 
+  it('rejects_a_fault_that_would_never_fire', () => {
+    const r = parseScenario({ durationMs: 1000, clients: [{ label: 'a', kind: 'multiplex' }], faults: [{ atMs: 999, kind: 'drop_connections' }, { atMs: 1000, kind: 'server_down', forMs: 5 }] });
+    expect(r).toEqual({ ok: false, errors: ['faults[1].atMs: expected a time before the run ends (durationMs 1000), a fault then would never fire, got 1000'] });
+  });
+
   it('requires_clients', () => {
     expect(parseScenario({})).toEqual({ ok: false, errors: ['clients: expected a list of client configurations, got nothing'] });
   });

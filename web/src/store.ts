@@ -321,6 +321,13 @@ export function injectFault(kind: FaultKind, atUs: number): Promise<void> {
   return applyScenario(withFaults(faults), edited());
 }
 
+/** A dragged fault stays inside the run (a fault at or past its end would never fire). */
+function insideRun(atUs: number): number {
+  const durationMs = lab.getState().view?.scenario.durationMs;
+  const at = Math.max(0, Math.round(atUs));
+  return durationMs === undefined ? at : Math.min(at, Math.round(durationMs * 1000) - 1);
+}
+
 export function moveFault(index: number, atUs: number): Promise<void> {
   // Dropped after a drag: from where it was picked up, against the run before the drag.
   const d = faultDrag;
@@ -329,8 +336,8 @@ export function moveFault(index: number, atUs: number): Promise<void> {
   const faults = [...(lab.getState().input.faults ?? [])];
   const f = faults[index];
   if (f === undefined) return Promise.resolve();
-  faults[index] = { ...f, atMs: Math.max(0, Math.round(atUs) / 1000) };
-  announce(`Fault moved: ${f.kind.replace(/_/g, ' ')} now at ${(atUs / 1000).toFixed(3)} ms.`);
+  faults[index] = { ...f, atMs: insideRun(atUs) / 1000 };
+  announce(`Fault moved: ${f.kind.replace(/_/g, ' ')} now at ${faults[index]!.atMs.toFixed(3)} ms.`);
   expectEdit(`Moved ${f.kind.replace(/_/g, ' ')} from ${f.atMs} ms to ${faults[index]!.atMs} ms`, faults[index]!, d?.before);
   return applyScenario(withFaults(faults), edited());
 }
@@ -352,7 +359,7 @@ export function dragFault(index: number, atUs: number): void {
     faultDrag = { index, input: lab.getState().input, before: lab.getState().view, pending: null, running: false };
     lab.setState({ delta: null });
   }
-  faultDrag.pending = Math.max(0, Math.round(atUs));
+  faultDrag.pending = insideRun(atUs);
   if (!faultDrag.running) void followDrag(faultDrag);
 }
 
