@@ -101,6 +101,9 @@ export const REQUEST_STATES = {
   // A call not yet taken by the GenServer that owns the socket (serial, multiplexed): waiting,
   // like the pool's queue (yellow), but in a line of messages (stripes), not for a socket.
   mailbox: { key: 'mailbox', label: "waiting in the GenServer's mailbox", fill: '#f7f0a0', pattern: 'horiz', ink: '#6b6200', edge: '#6b6200' },
+  // A connection per command: the call opening its own connection before it can send (the
+  // handshake's round trip), in the connecting state's yellow and stripes.
+  connect: { key: 'connect', label: 'opening its own connection (handshake)', fill: OKABE_ITO.yellow, pattern: 'vert', ink: '#6b6200', edge: '#6b6200' },
   inflight: { key: 'inflight', label: 'in flight, no reply yet', fill: OKABE_ITO.sky, pattern: 'solid', ink: OKABE_ITO.sky, edge: '#1d6a96' },
   ok: { key: 'ok', label: 'replied ok', fill: OKABE_ITO.blue, pattern: 'solid', ink: OKABE_ITO.blue },
 } as const satisfies Record<string, Swatch>;

@@ -9,10 +9,10 @@ import { ARROW_LIMIT } from './frame.js';
 import { lowerBound, upperBound } from './search.js';
 import type { TimeWindow, WorldData } from './types.js';
 import { stripKinds } from './layout.js';
-import { CODE_MAILBOX, countVisible } from './world-index.js';
+import { countVisible, waitKey } from './world-index.js';
 
 /** Legend keys: conn states ('connecting', 'up', 'backoff'), 'command', 'reply', 'density',
- * request states ('waiting', 'mailbox', 'inflight', 'ok'), 'late-drop', 'resend', 'busy', 'connects', 'latency', 'error:<kind>', 'fault'. */
+ * request states ('waiting', 'mailbox', 'connect', 'inflight', 'ok'), 'late-drop', 'resend', 'busy', 'connects', 'latency', 'error:<kind>', 'fault'. */
 export function presentKeys(worlds: readonly WorldData[], faults: readonly FaultView[], w: TimeWindow): Set<string> {
   const keys = new Set<string>();
   const overlaps = (a: number, b: number) => a <= w.to && b >= w.from;
@@ -23,7 +23,7 @@ export function presentKeys(worlds: readonly WorldData[], faults: readonly Fault
     if (visible > 0) keys.add(visible <= ARROW_LIMIT ? 'command' : 'density');
     if (visible > 0 && visible <= ARROW_LIMIT) keys.add('reply');
     // Request states: scan the requests in view until all three are seen.
-    const wait = ix.waitCode === CODE_MAILBOX ? 'mailbox' : 'waiting';
+    const wait = waitKey(ix.waitCode);
     const lo = lowerBound(ix.start, w.from - ix.shortMaxDur);
     const hi = upperBound(ix.start, w.to);
     const seen = (i: number) => {

@@ -8,7 +8,7 @@ import type { WorldView } from '../../../../sim/views/types.js';
 import { stripKinds } from './layout.js';
 import { firstSends, waitKind } from './world-index.js';
 
-export type TrackKind = 'mailbox' | 'late-drops' | 'killed' | 'resends' | 'cpu' | 'connects' | 'latency';
+export type TrackKind = 'mailbox' | 'queue' | 'handshake' | 'wire' | 'backoff' | 'blocked' | 'outcomes' | 'late-drops' | 'killed' | 'resends' | 'cpu' | 'connects' | 'latency';
 
 export interface TrackFigure {
   kind: TrackKind;
@@ -28,8 +28,16 @@ const ms = (us: number) => `${(us / 1000).toLocaleString('en-GB', { maximumFract
 /** Every track the world has something to draw on, in a fixed order. */
 export function trackFigures(world: WorldView, durationUs: number): TrackFigure[] {
   const out: TrackFigure[] = [];
-  const mailbox = mailboxFigure(world);
-  if (mailbox !== null) out.push(mailbox);
+  const wait = waitFigure(world);
+  if (wait !== null) out.push(wait);
+  const wire = wireFigure(world);
+  if (wire !== null) out.push(wire);
+  const backoff = backoffFigure(world);
+  if (backoff !== null) out.push(backoff);
+  const blocked = blockedFigure(world);
+  if (blocked !== null) out.push(blocked);
+  const outcomes = outcomesFigure(world);
+  if (outcomes !== null) out.push(outcomes);
   const cpu = cpuFigure(world, durationUs);
   if (cpu !== null) out.push(cpu);
   const connects = connectsFigure(world);
@@ -48,27 +56,129 @@ export function trackFigures(world: WorldView, durationUs: number): TrackFigure[
   return out;
 }
 
-/**
- * Serial and multiplexed clients: each call waits in the socket owner's mailbox from when it is
- * made until that process writes it. value: the mean wait, µs; text: it against the mean latency.
- */
+/** Serial and multiplexed clients' wait in the mailbox (waitFigure), or null. */
 export function mailboxFigure(world: WorldView): TrackFigure | null {
-  if (waitKind(world) !== 'mailbox' || world.requests.length === 0) return null;
-  const first = firstSends(world);
+  return waitKind(world) === 'mailbox' ? waitFigure(world) : null;
+}
+
+const WAIT_WORDS = {
+  mailbox: { kind: 'mailbox', text: "waiting in the GenServer's mailbox" },
+  waiting: { kind: 'queue', text: 'waiting for a pooled connection' },
+  connect: { kind: 'handshake', text: 'opening its own connection (a handshake) before sending' },
+} as const;
+
+/**
+ * The first part of each caller's bar, over the calls that ended: in the socket owner's mailbox
+ * from the call until that process writes it (serial, multiplexed: kind mailbox), in the pool's
+ * queue until a connection is handed over (queue), or opening its own connection until the
+ * command is written (a connection per command: handshake). value: the mean wait, µs; count:
+ * the calls that ended; text: the wait against the mean latency.
+ */
+export function waitFigure(world: WorldView): TrackFigure | null {
+  const how = waitKind(world);
+  if (world.requests.length === 0) return null;
+  const first = how === 'waiting' ? null : firstSends(world);
   let wait = 0;
   let took = 0;
   let n = 0;
+  let queued = 0;
   for (const r of world.requests) {
     if (r.end === null) continue;
-    const sent = first.get(r.req) ?? r.sentAt;
-    wait += Math.min(sent ?? r.end, r.end) - r.start;
+    if (first === null) {
+      // Every checkout is stamped queuedAt; only those not handed a connection at once waited.
+      const w = r.queuedAt === null ? 0 : Math.min(r.checkedOutAt ?? r.end, r.end) - r.queuedAt;
+      if (w > 0) {
+        wait += w;
+        queued++;
+      }
+    } else {
+      const sent = first.get(r.req) ?? r.sentAt;
+      wait += Math.min(sent ?? r.end, r.end) - r.start;
+    }
     took += r.end - r.start;
     n++;
   }
   if (n === 0) return null;
   const meanWait = wait / n;
   const share = took > 0 ? Math.round((100 * wait) / took) : 0;
-  return { kind: 'mailbox', region: 'callers', count: n, value: Math.round(meanWait), notable: share >= 10, text: `waiting in the GenServer's mailbox: ${ms(meanWait)} of ${ms(took / n)} per call on average (${share}%)` };
+  const words = WAIT_WORDS[how];
+  const who = first === null ? `; ${queued.toLocaleString('en-GB')} of ${n.toLocaleString('en-GB')} calls queued` : '';
+  return { kind: words.kind, region: 'callers', count: n, value: Math.round(meanWait), notable: share >= 10, text: `${words.text}: ${ms(meanWait)} of ${ms(took / n)} per call on average (${share}%${who})` };
+}
+
+/**
+ * How the connections were used: how many the world opened (count) and the most requests in
+ * flight on one of them at once (value) — many on a multiplexed socket, one on a pooled one.
+ */
+export function wireFigure(world: WorldView): TrackFigure | null {
+  const conns = new Set(world.connLanes.flatMap((l) => l.bands.filter((b) => b.state === 'up').map((b) => b.conn))).size;
+  if (conns === 0) return world.requests.length === 0 ? null : { kind: 'wire', region: 'connections', count: 0, value: 0, notable: true, text: 'no connection ever opened' };
+  let max = 0;
+  for (const s of world.connInFlight) for (const p of s.points) if (p.v > max) max = p.v;
+  const c = conns.toLocaleString('en-GB');
+  const text =
+    conns === 1
+      ? `1 connection, up to ${max} ${max === 1 ? 'request' : 'requests'} in flight on it at once`
+      : `${c} connections, at most ${max} ${max === 1 ? 'request' : 'requests'} in flight on any one`;
+  // A connection per command says it in its connect attempts.
+  return { kind: 'wire', region: 'connections', count: conns, value: max, notable: world.client.kind !== 'naive', text };
+}
+
+/**
+ * Backoff bands (a connection process waiting before it connects again; a backoff of 0 is none):
+ * how many (count), the
+ * longest (value, µs), and their lengths in order when there are few.
+ */
+export function backoffFigure(world: WorldView): TrackFigure | null {
+  const bs = world.backoffs;
+  if (bs.length === 0) return null;
+  const lens = bs.map((b) => b.to - b.from);
+  const longest = Math.max(...lens);
+  const list = (xs: number[]) => xs.map((x) => (x / 1000).toLocaleString('en-GB', { maximumFractionDigits: x < 10_000 ? 1 : 0 })).join(', ');
+  const detail = bs.length <= 8 ? `${list(lens)} ms` : `${ms(Math.min(...lens))} to ${ms(longest)}`;
+  return { kind: 'backoff', region: 'connections', count: bs.length, value: Math.round(longest), notable: true, text: `${bs.length.toLocaleString('en-GB')} ${bs.length === 1 ? 'backoff' : 'backoffs'} before connecting again: ${detail}` };
+}
+
+/** Redis commands that block their connection until they can answer. */
+const BLOCKING = new Set(['blpop', 'brpop', 'brpoplpush', 'blmove', 'bzpopmin', 'bzpopmax']);
+
+/**
+ * Head-of-line blocking: each blocking command that was answered, and the requests written on
+ * its connection while it blocked (their replies queue behind its reply). count: the blocking
+ * commands; value: the requests held behind them in all.
+ */
+export function blockedFigure(world: WorldView): TrackFigure | null {
+  const blockers = world.requests.filter((r) => BLOCKING.has(r.name) && r.conn !== null && r.sentAt !== null && r.replyAt !== null);
+  if (blockers.length === 0) return null;
+  let held = 0;
+  let most = 0;
+  for (const b of blockers) {
+    let n = 0;
+    for (const r of world.requests) if (r !== b && r.conn === b.conn && r.sentAt !== null && r.sentAt > b.sentAt! && r.sentAt < b.replyAt!) n++;
+    held += n;
+    most = Math.max(most, n);
+  }
+  const what = `${blockers.length} blocking ${blockers.length === 1 ? 'command' : 'commands'} (${blockers[0]!.name.toUpperCase()})`;
+  const text = held === 0 ? `${what} held no other request: each blocked only its own connection` : `${what} held ${held.toLocaleString('en-GB')} requests behind them on their connection (up to ${most} behind one)`;
+  return { kind: 'blocked', region: 'connections', count: blockers.length, value: held, notable: true, text };
+}
+
+/** How the calls that ended ended: count, those calls; value, the failed ones; by error kind. */
+export function outcomesFigure(world: WorldView): TrackFigure | null {
+  let n = 0;
+  let ok = 0;
+  const errors = new Map<string, number>();
+  for (const r of world.requests) {
+    if (r.end === null) continue;
+    n++;
+    if (r.ok === true) ok++;
+    else errors.set(r.error, (errors.get(r.error) ?? 0) + 1);
+  }
+  if (n === 0) return null;
+  const failed = n - ok;
+  const kinds = [...errors].sort((a, b) => b[1] - a[1]).map(([k, c]) => `${c.toLocaleString('en-GB')} ${k}`);
+  const text = `${n.toLocaleString('en-GB')} calls ended: ${ok.toLocaleString('en-GB')} ok, ${failed.toLocaleString('en-GB')} failed${kinds.length === 0 ? '' : ` (${kinds.join(', ')})`}`;
+  return { kind: 'outcomes', region: 'callers', count: n, value: failed, notable: failed > 0, text };
 }
 
 const pct = (x: number) => `${x.toLocaleString('en-GB', { maximumFractionDigits: x < 10 ? 1 : 0 })}%`;
@@ -109,8 +219,14 @@ export function connectsFigure(world: WorldView): TrackFigure | null {
   if (!stripKinds(world).includes('connects')) return null;
   const n = world.connects.length;
   const cols = new Set(world.reconnects.map((t) => Math.floor(t / 1000))).size;
-  const again = world.client.kind === 'naive' ? 'connects after the first' : 'reconnects';
-  return { kind: 'connects', region: 'connects', count: n, value: cols, notable: true, text: `${n.toLocaleString('en-GB')} connect attempts; its ${world.reconnects.length.toLocaleString('en-GB')} ${again} fall in ${cols.toLocaleString('en-GB')} different milliseconds` };
+  const attempts = `${n.toLocaleString('en-GB')} connect ${n === 1 ? 'attempt' : 'attempts'}`;
+  if (world.client.kind === 'naive') {
+    const calls = world.requests.length;
+    return { kind: 'connects', region: 'connects', count: n, value: cols, notable: true, text: `${attempts} for ${calls.toLocaleString('en-GB')} calls: a new connection for every call` };
+  }
+  const r = world.reconnects.length;
+  const where = r === 1 ? 'its 1 reconnect falls in 1 millisecond' : `its ${r.toLocaleString('en-GB')} reconnects fall in ${cols.toLocaleString('en-GB')} different ${cols === 1 ? 'millisecond' : 'milliseconds'}`;
+  return { kind: 'connects', region: 'connects', count: n, value: cols, notable: true, text: `${attempts}; ${where}` };
 }
 
 /**

@@ -16,13 +16,15 @@ export const CODE_OK = 1;
 export const CODE_INFLIGHT = 2;
 export const CODE_WAITING = 3;
 export const CODE_MAILBOX = 4;
-export const CODE_ERROR0 = 5;
+export const CODE_CONNECT = 5;
+export const CODE_ERROR0 = 6;
 export const CODE_SWATCH: Swatch[] = [
   REQUEST_STATES.ok,
   REQUEST_STATES.ok,
   REQUEST_STATES.inflight,
   REQUEST_STATES.waiting,
   REQUEST_STATES.mailbox,
+  REQUEST_STATES.connect,
   ...ERROR_KINDS.map((k) => errorSwatch(k)),
   errorSwatch('other'),
 ];
@@ -52,11 +54,17 @@ export function segments(ix: WorldIndex, i: number): { waitFrom: number; waitTo:
 /**
  * What a caller's wait is in this world: for a pooled connection ('waiting'), or in the mailbox
  * of the one process that owns the socket ('mailbox': serial and multiplexed clients, whose
- * callers' requests are messages that process takes one at a time), or none.
+ * callers' requests are messages that process takes one at a time), or for its own connection
+ * to open ('connect': a connection per command, from the call until its command is written).
  */
-export function waitKind(world: WorldView): 'waiting' | 'mailbox' | null {
+export function waitKind(world: WorldView): 'waiting' | 'mailbox' | 'connect' {
   const k = world.client.kind;
-  return k === 'pool' ? 'waiting' : k === 'serial' || k === 'multiplex' ? 'mailbox' : null;
+  return k === 'pool' ? 'waiting' : k === 'naive' ? 'connect' : 'mailbox';
+}
+
+/** The legend key of a wait code. */
+export function waitKey(code: number): 'waiting' | 'mailbox' | 'connect' {
+  return code === CODE_MAILBOX ? 'mailbox' : code === CODE_CONNECT ? 'connect' : 'waiting';
 }
 
 /** When each request was first written (a resent one's sentAt is its last write). */
@@ -168,7 +176,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
   const code = new Uint8Array(n);
   const reqPos = new Map<number, number>();
   const kind = waitKind(world);
-  const firstSent = kind === 'mailbox' ? firstSends(world) : null;
+  const firstSent = kind === 'mailbox' || kind === 'connect' ? firstSends(world) : null;
   for (let i = 0; i < n; i++) {
     const r = reqs[i]!;
     const e = Math.max(r.start, r.end ?? world.endUs);
@@ -177,7 +185,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     lane[i] = r.callerLane;
     code[i] = outcomeCode(r);
     if (firstSent !== null) {
-      // In the mailbox until the process took it and wrote it; never written: waited to the end.
+      // In the mailbox (or opening its connection) until it was written; never written: to the end.
       const sent = firstSent.get(r.req) ?? r.sentAt;
       const to = sent === null ? e : Math.min(sent, e);
       waitFrom[i] = r.start;
@@ -247,7 +255,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     start,
     end,
     lane,
-    waitCode: kind === 'mailbox' ? CODE_MAILBOX : CODE_WAITING,
+    waitCode: kind === 'mailbox' ? CODE_MAILBOX : kind === 'connect' ? CODE_CONNECT : CODE_WAITING,
     waitFrom,
     waitTo,
     mainFrom,
