@@ -142,3 +142,57 @@ describe('the latency strip (pool overload)', () => {
     expect(trackFigures(l2.worlds[0]!, l2.durationUs).map((t) => t.kind)).not.toContain('latency');
   });
 });
+
+describe('the tracks of the remaining chapters', () => {
+  const fig = (lab: ReturnType<typeof run>['lab'], label: string, kind: string) => trackFigures(byLabel(lab.worlds, label), lab.durationUs).find((t) => t.kind === kind);
+
+  it('L1: every per-command call opens with a handshake of one round trip, the multiplexed calls never do', () => {
+    const { lab } = run('l1-silly-way', 200);
+    const rtt = 2 * lab.scenario.network.latencyMs * 1000;
+    const h = fig(lab, 'per-command', 'handshake')!;
+    expect(h.value).toBeGreaterThanOrEqual(rtt);
+    expect(h.value).toBeLessThan(rtt * 1.2);
+    const ix = buildWorldIndex(byLabel(lab.worlds, 'per-command'));
+    const i = ix.reqs.findIndex((r) => r.sentAt !== null);
+    expect(ix.waitTo[i]).toBe(ix.reqs[i]!.sentAt);
+    expect(fig(lab, 'multiplex', 'handshake')).toBeUndefined();
+    expect(fig(lab, 'per-command', 'connects')!.text).toMatch(/a new connection for every call/);
+  });
+
+  it('L4: one connection with many requests in flight against ten with one each', () => {
+    const { lab } = run('l4-multiplex', 200);
+    const pool = fig(lab, 'pool', 'wire')!;
+    const mux = fig(lab, 'multiplex', 'wire')!;
+    expect([pool.count, pool.value]).toEqual([10, 1]);
+    expect(mux.count).toBe(1);
+    expect(mux.value).toBeGreaterThan(10);
+    expect(mux.value).toBe(byLabel(lab.worlds, 'multiplex').metrics.maxInFlightPerConnection);
+    // The pool's callers queue for a connection; its figure counts only the calls that waited.
+    const q = fig(lab, 'pool', 'queue')!;
+    expect(q.value).toBeGreaterThan(0);
+  });
+
+  it('L6: the multiplexer’s backoffs grow ×1.5 and are listed; a backoff of 0 is none', () => {
+    const { result, lab } = run('l6-resiliency');
+    const b = fig(lab, 'multiplex', 'backoff')!;
+    const wi = lab.worlds.findIndex((w) => w.label === 'multiplex');
+    const positive = [...result.worlds[wi]!.trace.ofKind('conn.backoff')].filter((e) => e.us > 0);
+    expect(b.count).toBe(positive.length);
+    expect(b.text).toMatch(/50, 75, 113, 170 ms/);
+  });
+
+  it('head of line: BLPOPs hold requests behind them on the multiplexed socket and none in the pool', () => {
+    const { lab } = run('hol-blpop', 500);
+    expect(fig(lab, 'multiplex', 'blocked')!.value).toBeGreaterThan(0);
+    expect(fig(lab, 'pool', 'blocked')!.value).toBe(0);
+  });
+
+  it('L8: the sync world never opens a connection and every call ends noproc', () => {
+    const { lab } = run('l8-sync-async');
+    const sync = byLabel(lab.worlds, 'sync');
+    expect(fig(lab, 'sync', 'wire')).toMatchObject({ count: 0, text: 'no connection ever opened' });
+    const o = fig(lab, 'sync', 'outcomes')!;
+    expect(o.value).toBe(sync.metrics.requests.failed);
+    expect(o.text).toContain(`${sync.metrics.requests.errors.noproc!.toLocaleString('en-GB')} noproc`);
+  });
+});

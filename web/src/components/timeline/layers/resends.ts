@@ -87,8 +87,10 @@ export function drawResends(f: Frame, ix: WorldIndex, lay: WorldLayout, arrows: 
     again.lineTo(hx - 1, hy + 3);
     halo(ctx, again, RESEND_COLORS.resent, 1.8);
     if (label) {
-      // Words under the marks, each only where it does not run into the next.
-      const ly = Math.min(area.y + area.h - 4, y + r + 7);
+      // Words under the marks, each only where it does not run into the next; above them when
+      // under would leave the callers' rows (the last row), never past either edge.
+      const below = y + r + 7;
+      const ly = below + 6 <= area.y + area.h ? below : Math.max(area.y + 6, y - r - 7);
       const say = (text: string, x: number, next: number) => {
         if (next - x > ctx.measureText(text).width + 4 || next === Number.POSITIVE_INFINITY) haloText(ctx, text, x - 2, ly, INK.text);
       };

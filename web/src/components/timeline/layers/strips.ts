@@ -87,7 +87,10 @@ export function drawStripLabels(f: Frame, ix: WorldIndex, lay: WorldLayout): voi
       const b = ix.busy[busy++];
       if (b === undefined) continue;
       const pct = Math.round((100 * seriesMean(b.series, f.from, f.to)) / b.processes);
-      text = b.who === 'process' ? `CPU ${ix.world.label}: ${pct}%` : `CPU callers: ${pct}% ea.`;
+      // The world's name where it fits; a long one is in the title already: never squeezed.
+      const long = b.who === 'process' ? `CPU ${ix.world.label}: ${pct}%` : `CPU callers: ${pct}% ea.`;
+      const short = b.who === 'process' ? `CPU: ${pct}%` : `callers: ${pct}% ea.`;
+      text = ctx.measureText(long).width <= f.x0 - 10 ? long : short;
     }
     ctx.fillStyle = INK.muted;
     ctx.fillText(text, 6, row.y + row.h / 2 - 1, f.x0 - 10);
