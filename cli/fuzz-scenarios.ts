@@ -5,58 +5,16 @@
  * reason is a bug even when no invariant breaks). Used by `npm run fuzz` and the property test.
  */
 import fc from 'fast-check';
+import { checkFault, faultSchema, type Fault } from '../sim/faults/index.js';
+import { clientConfigSchema } from '../sim/scenario/schema.js';
 import { parseScenario, runScenario, type Scenario, type ScenarioInput } from '../sim/scenario/index.js';
+import { arbitraryOf } from './arbitrary.js';
 
-const backoff = fc.record({
-  strategy: fc.constantFrom('redix', 'exp', 'rand', 'rand_exp', 'ioredis', 'none'),
-  initialMs: fc.integer({ min: 1, max: 20 }),
-  maxMs: fc.integer({ min: 20, max: 200 }),
-});
-const established = fc.constantFrom('reply', 'accept');
-const connect = fc.constantFrom('sync', 'async');
-
-const client = fc.oneof(
-  fc.constant({ kind: 'naive' }),
-  fc.record({ kind: fc.constant('serial'), backoff, connect, established, connectTimeoutMs: fc.integer({ min: 1, max: 200 }) }),
-  fc.record({
-    kind: fc.constant('pool'),
-    size: fc.integer({ min: 1, max: 6 }),
-    onExhausted: fc.constantFrom('error', 'queue', 'codel'),
-    checkoutTimeoutMs: fc.integer({ min: 1, max: 50 }),
-    maxQueue: fc.option(fc.integer({ min: 1, max: 8 }), { nil: null }),
-    queueTargetMs: fc.integer({ min: 1, max: 20 }),
-    queueIntervalMs: fc.integer({ min: 5, max: 100 }),
-    backoff,
-    connect,
-    established,
-    connectTimeoutMs: fc.integer({ min: 1, max: 200 }),
-  }),
-  fc.record({
-    kind: fc.constant('multiplex'),
-    whileDisconnected: fc.constantFrom('error', 'queue'),
-    offlineQueueMax: fc.integer({ min: 1, max: 20 }),
-    inFlightOnDisconnect: fc.constantFrom('fail', 'resend'),
-    backoff,
-    connect,
-    exitOnDisconnection: fc.boolean(),
-    healthCheckMs: fc.option(fc.integer({ min: 2, max: 50 }), { nil: null }),
-    connectTimeoutMs: fc.integer({ min: 1, max: 200 }),
-    established,
-  }),
-);
-
-const at = fc.integer({ min: 0, max: 250 });
-const forMs = fc.integer({ min: 1, max: 80 });
-const fault = fc.oneof(
-  fc.record({ atMs: at, kind: fc.constant('drop_connections') }),
-  fc.record({ atMs: at, kind: fc.constant('refuse_connections'), forMs }),
-  fc.record({ atMs: at, kind: fc.constant('partition'), forMs, mode: fc.constantFrom('hold', 'drop') }),
-  fc.record({ atMs: at, kind: fc.constant('latency'), addMs: fc.integer({ min: 1, max: 30 }), forMs }),
-  fc.record({ atMs: at, kind: fc.constant('bandwidth'), mbps: fc.constantFrom(0.05, 1, 10), forMs }),
-  fc.record({ atMs: at, kind: fc.constant('server_down'), forMs }),
-  fc.record({ atMs: at, kind: fc.constant('slow_server'), factor: fc.integer({ min: 2, max: 500 }), forMs }),
-  fc.record({ atMs: at, kind: fc.constant('kill_caller') }),
-);
+// Every client kind and option, every fault kind and parameter, drawn from their schemas
+// (cli/arbitrary.ts): a kind or an option is fuzzed by being declared. Draws the schema refuses
+// as a whole (a backoff's maxMs below its initialMs) are drawn again.
+const client = arbitraryOf(clientConfigSchema, ['label']).filter((c) => clientConfigSchema.safeParse({ ...(c as object), label: 'c' }).success);
+const fault = arbitraryOf(faultSchema).filter((f) => faultSchema.safeParse(f).success) as fc.Arbitrary<Fault>;
 
 const mix = fc
   .record({ GET: fc.nat(4), SET: fc.nat(4), INCR: fc.nat(4), ECHO: fc.nat(4), BLPOP: fc.nat(2), LPUSH: fc.nat(2), PIPELINE: fc.nat(3), SLEEP: fc.nat(2) })
@@ -90,8 +48,17 @@ export const scenarioArb: fc.Arbitrary<ScenarioInput> = fc
     clients: fc.array(client, { minLength: 1, maxLength: 3 }),
     faults: fc.array(fault, { maxLength: 4 }),
   })
-  // A fault must fall inside the run (the schema refuses one that would never fire).
-  .map((s) => ({ ...s, name: 'fuzz', clients: s.clients.map((c, i) => ({ ...c, label: `c${i}` })), faults: s.faults.map((f) => ({ ...f, atMs: f.atMs % s.durationMs })) }) as ScenarioInput);
+  .map(
+    (s) =>
+      ({
+        ...s,
+        name: 'fuzz',
+        clients: s.clients.map((c, i) => ({ ...(c as object), label: `c${i}` })),
+        // A fault must fall inside the run (the schema refuses one that would never fire), and
+        // one its scenario refuses (a caller index beyond the callers) is left out.
+        faults: s.faults.map((f) => ({ ...f, atMs: f.atMs % s.durationMs })).filter((f) => checkFault(f, s) === null),
+      }) as ScenarioInput,
+  );
 
 export interface FuzzOutcome {
   worlds: number;

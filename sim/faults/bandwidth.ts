@@ -5,7 +5,7 @@ import { defineFault, forField } from './fault.js';
 export const bandwidth = defineFault(
   'bandwidth',
   // Below 1 kbit/s one segment would take longer than a run could last.
-  { mbps: positive('a number of Mbps > 0', 1_000_000, ' Mbps', 0.001).meta({ title: 'Bandwidth', unit: 'Mbps', description: 'each direction of every connection' }), forMs: forField },
+  { mbps: positive('a number of Mbps > 0', 1_000_000, ' Mbps', 0.001).meta({ title: 'Bandwidth', unit: 'Mbps', description: 'each direction of every connection', sample: [0.05, 1, 10] }), forMs: forField },
   {
     label: 'Bandwidth limit',
     description: 'Both directions of every connection are capped at mbps for the window: big replies queue behind each other.',

@@ -4,7 +4,7 @@ import { defineFault, forField } from './fault.js';
 
 export const slowServer = defineFault(
   'slow_server',
-  { factor: positive('a factor > 0', 10_000).meta({ title: 'Slower by', unit: '×', description: 'every command costs this many times as much' }), forMs: forField },
+  { factor: positive('a factor > 0', 10_000).meta({ title: 'Slower by', unit: '×', description: 'every command costs this many times as much', sample: { min: 2, max: 500 } }), forMs: forField },
   {
     label: 'Slow server',
     description: 'Every command costs factor times as much for the window: a slow disk, a noisy neighbour, a big KEYS.',

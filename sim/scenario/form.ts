@@ -20,6 +20,11 @@ declare module 'zod/v4/core' {
     defaultBy?: { readonly field: string; readonly values: Readonly<Record<string, unknown>> };
     /** The defaults an object's fields take when left out (a client's defaults object). */
     defaults?: unknown;
+    /**
+     * Where a random scenario (npm run fuzz) draws a number from, when its bounds and its unit's
+     * scale would miss what a short run shows: a range, or a few values.
+     */
+    sample?: { readonly min?: number; readonly max?: number } | readonly number[];
   }
 }
 
@@ -113,12 +118,22 @@ export function metaOf(schema: z.ZodType): z.core.GlobalMeta {
   return unwrap(schema).meta;
 }
 
-type Bounds = { min?: number; max?: number; int: boolean; text: string };
+export interface Bounds {
+  readonly min?: number;
+  readonly max?: number;
+  /** min itself is not allowed (> min). */
+  readonly minExclusive: boolean;
+  readonly maxExclusive: boolean;
+  readonly int: boolean;
+  /** "whole, ≥ 1, ≤ 1,000" */
+  readonly text: string;
+}
 /** Read once per schema: a form is rebuilt on every edit of its draft. */
 const boundsCache = new WeakMap<z.ZodType, Bounds>();
 
-/** "whole, ≥ 1, ≤ 1,000" from a number's checks. */
-function numberBounds(s: z.ZodType): Bounds {
+/** A number schema's bounds, from its checks (wrappers unwrapped). */
+export function numberBounds(schema: z.ZodType): Bounds {
+  const s = unwrap(schema).inner;
   let b = boundsCache.get(s);
   if (b === undefined) boundsCache.set(s, (b = readBounds(s)));
   return b;
@@ -134,7 +149,7 @@ function readBounds(s: z.ZodType): Bounds {
   else if (j.maximum !== undefined && j.maximum < Number.MAX_SAFE_INTEGER) parts.push(`≤ ${fmt(j.maximum)}`);
   const min = j.exclusiveMinimum ?? j.minimum;
   const max = j.exclusiveMaximum ?? j.maximum;
-  return { min, max, int, text: [int ? 'whole' : '', ...parts].filter((p) => p !== '').join(', ') };
+  return { min, max, minExclusive: j.exclusiveMinimum !== undefined, maxExclusive: j.exclusiveMaximum !== undefined, int, text: [int ? 'whole' : '', ...parts].filter((p) => p !== '').join(', ') };
 }
 
 const joinHint = (...parts: Array<string | undefined>) => parts.filter((p) => p !== undefined && p !== '').join(' · ') || undefined;

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import type { Fault } from '../../sim/worlds/world.js';
 import type { ClientConfig, Command } from '../../sim/clients/index.js';
 import { runLab, wrongEchoes } from './helpers/lab.js';
+import { arbitraryOf } from '../../cli/arbitrary.js';
+import { faultSchema } from '../../sim/faults/index.js';
 
 // For any workload and any fault schedule, every client must: end every call exactly once, never
 // hand a caller another request's reply, never report "did not run" for a command that ran, run
@@ -33,15 +35,8 @@ const clientArb: fc.Arbitrary<ClientConfig> = fc.oneof(
     .map((o): ClientConfig => ({ kind: 'multiplex', backoff, ...o })),
 );
 
-const faultArb: fc.Arbitrary<Fault> = fc.oneof(
-  fc.record({ atMs: fc.integer({ min: 2, max: 150 }), kind: fc.constant('drop_connections' as const) }),
-  fc.record({ atMs: fc.integer({ min: 2, max: 150 }), kind: fc.constant('refuse_connections' as const), forMs: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ atMs: fc.integer({ min: 2, max: 150 }), kind: fc.constant('partition' as const), forMs: fc.integer({ min: 1, max: 40 }), mode: fc.constantFrom('hold' as const, 'drop' as const) }),
-  fc.record({ atMs: fc.integer({ min: 2, max: 150 }), kind: fc.constant('latency' as const), addMs: fc.integer({ min: 1, max: 30 }), forMs: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ atMs: fc.integer({ min: 2, max: 150 }), kind: fc.constant('bandwidth' as const), mbps: fc.constantFrom(0.1, 1, 10), forMs: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ atMs: fc.integer({ min: 2, max: 150 }), kind: fc.constant('server_down' as const), forMs: fc.integer({ min: 1, max: 60 }) }),
-  fc.record({ atMs: fc.integer({ min: 2, max: 150 }), kind: fc.constant('slow_server' as const), factor: fc.integer({ min: 2, max: 500 }), forMs: fc.integer({ min: 1, max: 40 }) }),
-);
+// Every registered fault kind, drawn from its schema (cli/arbitrary.ts, as npm run fuzz does).
+const faultArb = arbitraryOf(faultSchema).filter((f) => faultSchema.safeParse(f).success) as fc.Arbitrary<Fault>;
 
 /** A mix that identifies replies (ECHO payloads), mutates (INCR), pipelines, and sometimes dawdles. */
 function workload(c: number, n: number): Command[] {

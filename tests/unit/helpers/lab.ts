@@ -1,6 +1,7 @@
 import { ms } from '../../../sim/kernel/index.js';
 import { supervisor, type Pid } from '../../../sim/runtime/index.js';
 import { World, type Fault, type WorldOptions } from '../../../sim/worlds/world.js';
+import { faultDurationMs } from '../../../sim/faults/index.js';
 import { check, clientChild, command, makeClient, type AnyClient, type ClientConfig, type Command, type CommandResult } from '../../../sim/clients/index.js';
 
 export interface LabOptions {
@@ -70,8 +71,14 @@ export function runLab(o: LabOptions) {
       ),
     );
   }
-  for (const k of o.kills ?? []) world.kernel.at(ms(k.atMs), () => world.rt.exit(callers[k.caller]!, 'kill'));
-  const lastFaultEnd = Math.max(0, ...(o.faults ?? []).map((f) => f.atMs + ('forMs' in f ? f.forMs : 0)));
+  const kill = (caller: number) => {
+    const pid = callers[caller];
+    if (pid !== undefined && world.rt.isAlive(pid)) world.rt.exit(pid, 'kill');
+  };
+  // kill_caller without an index kills the first caller (a lab draws nothing at random).
+  world.callers = { kill: (index) => kill(index ?? 0) };
+  for (const k of o.kills ?? []) world.kernel.at(ms(k.atMs), () => kill(k.caller));
+  const lastFaultEnd = Math.max(0, ...(o.faults ?? []).map((f) => f.atMs + faultDurationMs(f)));
   const end = Math.max(duration + timeout, ms(lastFaultEnd)) + ms(o.settleMs ?? 2000);
   world.kernel.run(end);
   return { world, client, calls, report: check(world.kernel.trace), openConnections: world.net.openConnections(world.address) };
