@@ -79,6 +79,8 @@ export interface FaultKindDef<K extends string = string, P extends z.ZodRawShape
   detail(f: z.output<z.ZodObject<Base<K> & P>>): string;
   /** How long it lasts, ms (0 for an instant). */
   durationMs(f: z.output<z.ZodObject<Base<K> & P>>): number;
+  /** The one-way latency it adds to every segment sent while it holds, ms (the views' model of it). */
+  addedLatencyMs?(f: z.output<z.ZodObject<Base<K> & P>>): number;
   /** Applies it to a simulated world, now. */
   sim(f: z.output<z.ZodObject<Base<K> & P>>, w: SimTarget): void;
   /** Makes it happen against a real Redis, now; resolves when it is over. */

@@ -5,6 +5,7 @@
  * it, and list it here.
  */
 import { z } from 'zod';
+import { ms, type Micros } from '../kernel/time.js';
 import { bandwidth } from './bandwidth.js';
 import { dropConnections } from './drop-connections.js';
 import type { FaultKindDef, FaultNeeds, RealTarget, ScenarioContext, SimTarget } from './fault.js';
@@ -71,6 +72,19 @@ export function describeFault(f: Fault): string {
 }
 
 const fmt = (n: number) => String(Math.round(n * 1000) / 1000);
+
+/**
+ * The one-way latency the faults add at t (µs) to a segment sent then: the sum over those that
+ * hold at t, each over [atMs, atMs + its duration), as the network's summed windows add them.
+ */
+export function addedLatencyUs(faults: readonly Fault[], t: Micros): Micros {
+  let us = 0;
+  for (const f of faults) {
+    const added = faultDef(f.kind).addedLatencyMs?.(f as never);
+    if (added !== undefined && t >= ms(f.atMs) && t < ms(f.atMs + faultDurationMs(f))) us += ms(added);
+  }
+  return us;
+}
 
 /** Applies a fault to a simulated world, now. */
 export function applySimFault(f: Fault, w: SimTarget): void {

@@ -10,6 +10,7 @@ export const latency = defineFault(
     description: 'Every segment sent during the window takes addMs longer one way: a congested link, a GC pause in a proxy.',
     defaults: { addMs: 20, forMs: 200 },
     detail: (f) => ` +${f.addMs} ms`,
+    addedLatencyMs: (f) => f.addMs,
     sim: (f, w) => w.net.addLatency(ms(f.addMs), ms(f.forMs)),
     real: async (f, r) => r.proxy!.addLatency(f.addMs, f.forMs),
     needs: { proxy: true },

@@ -8,6 +8,7 @@
 import type { Micros } from '../kernel/time.js';
 import { ms } from '../kernel/time.js';
 import { defaultPool } from '../clients/pool.js';
+import { addedLatencyUs } from '../faults/index.js';
 import type { LabView, RequestView, WorldView } from './types.js';
 
 export type SocketState = 'connecting' | 'up' | 'closing' | 'backoff' | 'closed';
@@ -170,9 +171,7 @@ export function liveRequests(w: WorldView, t: Micros): RequestView[] {
 
 /** One-way network delay at t: the scenario's latency plus any latency fault active then. */
 function oneWayUs(lab: LabView, t: Micros): Micros {
-  let us = ms(lab.scenario.network.latencyMs);
-  for (const f of lab.scenario.faults) if (f.kind === 'latency' && t >= ms(f.atMs) && t < ms(f.atMs + f.forMs)) us += ms(f.addMs);
-  return us;
+  return ms(lab.scenario.network.latencyMs) + addedLatencyUs(lab.scenario.faults, t);
 }
 
 /** Redis's own state: up and normal, down (restarting), paused (CLIENT PAUSE) or slow. */

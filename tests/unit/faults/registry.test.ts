@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAULTS, FAULT_KINDS, describeFault, faultSchema, faultWithDefaults } from '../../../sim/faults/index.js';
+import { FAULTS, FAULT_KINDS, addedLatencyUs, describeFault, faultSchema, faultWithDefaults } from '../../../sim/faults/index.js';
 import { parseScenario } from '../../../sim/scenario/index.js';
 import { FAULT_KINDS as PICKER, actions } from '../../../web/src/actions.js';
 
@@ -32,5 +32,20 @@ describe('the fault registry', () => {
     const r = parseScenario({ workload: { callers: 3 }, clients: [{ label: 'p', kind: 'pool' }], faults: [{ atMs: 1, kind: 'kill_caller', caller: 3 }] });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors).toEqual([expect.stringMatching(/^faults\[0\]\.caller: expected a caller index below workload.callers \(3\)/)]);
+  });
+
+  it('adds_the_latency_of_each_fault_that_holds_at_t_as_its_module_declares', () => {
+    const faults = [
+      { atMs: 10, kind: 'latency', addMs: 20, forMs: 5 },
+      { atMs: 12, kind: 'latency', addMs: 1.5, forMs: 10 },
+      { atMs: 0, kind: 'server_pause', forMs: 100 },
+      { atMs: 0, kind: 'partition', forMs: 100 },
+    ] as const;
+    expect(addedLatencyUs(faults, 9_999)).toBe(0);
+    expect(addedLatencyUs(faults, 10_000)).toBe(20_000);
+    expect(addedLatencyUs(faults, 12_000)).toBe(21_500);
+    // Each window is [atMs, atMs + forMs): the first has ended at 15 ms.
+    expect(addedLatencyUs(faults, 15_000)).toBe(1_500);
+    expect(addedLatencyUs(faults, 22_000)).toBe(0);
   });
 });
