@@ -1,4 +1,4 @@
-export { Runtime, ProcessExit, MIN_STEP_NS, type RuntimeOptions, type SpawnOptions, type SendOptions } from './runtime.js';
+export { Runtime, ProcessExit, MIN_STEP_NS, RETAIN_EXITED, type RuntimeOptions, type SpawnOptions, type SendOptions } from './runtime.js';
 export { Ctx, receiveEffect } from './context.js';
 export type { ProcStats } from './process.js';
 export {

@@ -49,7 +49,16 @@ export interface RuntimeOptions {
   minStepNs?: number;
   /** Most runtime operations (sends, refs, clock reads...) in one step before it is stopped (default 10,000,000). */
   maxStepOps?: number;
+  /**
+   * How many exited processes the runtime still remembers (their stats, exit reason, name), the
+   * most recent ones (default RETAIN_EXITED). An open workload spawns a process per request: kept
+   * for ever they were memory growing with the run.
+   */
+  retainExited?: number;
 }
+
+/** Exited processes remembered by default: far more than a client's own ever are, so reports see them all. */
+export const RETAIN_EXITED = 4096;
 
 /**
  * The floor of a step's CPU, ns. Neither runtime runs a process for free: BEAM schedules it in,
@@ -105,8 +114,16 @@ export class Runtime {
 
   private nextPid = 1;
   private nextRef = 1;
-  /** Every process ever spawned, at index pid - 1 (pids count up from 1): looked up per message. */
-  private readonly procs: Proc[] = [];
+  /**
+   * Live processes and the most recently exited ones (see retainExited), by pid, in spawn order.
+   * An exited process is forgotten once `retainExited` others have exited after it: nothing can
+   * reach it any more (its links, monitors, names, timers and sockets ended with it; a message to
+   * it is dropped as to any dead pid), and what reports keep of crashes is in `crashes`.
+   */
+  private readonly procs = new Map<number, Proc>();
+  /** Pids of exited processes still in `procs`, oldest first: a ring of retainExited slots. */
+  private readonly exited: Int32Array;
+  private exitedCount = 0;
   /** Every live monitor and alias, by reference, in the order they were made. */
   private readonly refs = new Map<Ref, RefEntry>();
   private readonly names = new Map<string, Pid>();
@@ -144,6 +161,9 @@ export class Runtime {
     this.traceMessages = options.traceMessages ?? false;
     this.minStepNs = nonNegative(options.minStepNs ?? MIN_STEP_NS, 'minStepNs');
     this.maxStepOps = options.maxStepOps ?? 10_000_000;
+    const retain = options.retainExited ?? RETAIN_EXITED;
+    if (!Number.isInteger(retain) || retain < 1) throw new RangeError(`retainExited must be a whole number >= 1, got ${retain}`);
+    this.exited = new Int32Array(retain);
     kernel.describeStuck = () => this.describeRecent();
   }
 
@@ -173,7 +193,7 @@ export class Runtime {
     const p = new Proc(pid, name, parent, this.kernel.now);
     p.ctx = new Ctx(this, p);
     p.gen = fn(p.ctx);
-    this.procs[pid - 1] = p;
+    this.procs.set(pid, p);
     this.kernel.trace.record('proc.spawn', { pid, name, parent });
     if (options.linkTo !== undefined) {
       const other = this.live(options.linkTo);
@@ -250,8 +270,14 @@ export class Runtime {
     return this.proc(pid)?.exitReason ?? null;
   }
 
+  /** Processes the runtime still holds: the live ones and at most retainExited exited ones. */
+  get processCount(): number {
+    return this.procs.size;
+  }
+
+  /** Per-process measurements of the live processes and the exited ones still remembered, by pid. */
   stats(): ProcStats[] {
-    return this.procs.filter((p) => p !== undefined).map((p) => ({
+    return [...this.procs.values()].map((p) => ({
       pid: p.pid,
       name: p.name,
       busyUs: p.busyNs / 1000,
@@ -415,13 +441,13 @@ export class Runtime {
   /** Forgets a ref: out of the table, its owner's set and its target's. */
   private dropRef(ref: Ref, entry: RefEntry): void {
     this.refs.delete(ref);
-    this.procs[entry.owner - 1]?.owned?.delete(ref);
-    if (entry.target !== null) this.procs[entry.target - 1]?.watchers?.delete(ref);
+    this.procs.get(entry.owner)?.owned?.delete(ref);
+    if (entry.target !== null) this.procs.get(entry.target)?.watchers?.delete(ref);
   }
 
   /** A monitor that ends while its alias lives on. */
   private unwatch(ref: Ref, entry: RefEntry): void {
-    if (entry.target !== null) this.procs[entry.target - 1]?.watchers?.delete(ref);
+    if (entry.target !== null) this.procs.get(entry.target)?.watchers?.delete(ref);
     entry.target = null;
   }
 
@@ -445,7 +471,7 @@ export class Runtime {
     const start = p === null ? this.kernel.now : this.clockOf(p);
     const event = this.kernel.at(start + Math.max(0, Math.ceil(delay)), () => {
       this.timers.delete(ref);
-      this.procs[dest - 1]?.timers?.delete(ref);
+      this.procs.get(dest)?.timers?.delete(ref);
       this.deliver(null, dest, msg);
     });
     this.timers.set(ref, { event, dest });
@@ -739,6 +765,18 @@ export class Runtime {
       this.exitSignal(p.pid, pid, reason);
     }
     for (const listener of this.exitListeners) listener(p.pid, reason);
+    this.remember(p);
+  }
+
+  /** Keeps an exited process in the table until retainExited others have exited after it. */
+  private remember(p: Proc): void {
+    const ring = this.exited;
+    const slot = this.exitedCount++ % ring.length;
+    if (this.exitedCount > ring.length) {
+      const old = ring[slot]!;
+      if (this.procs.get(old)?.status === 'dead') this.procs.delete(old);
+    }
+    ring[slot] = p.pid;
   }
 
   private live(pid: Pid): Proc | undefined {
@@ -747,7 +785,7 @@ export class Runtime {
   }
 
   private proc(pid: Pid): Proc | undefined {
-    return Number.isInteger(pid) ? this.procs[pid - 1] : undefined;
+    return this.procs.get(pid);
   }
 }
 

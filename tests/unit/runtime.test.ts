@@ -666,3 +666,55 @@ describe('work per process exit', () => {
     expect(visitsForOneExit(2000)).toBe(4);
   });
 });
+
+describe('the process table', () => {
+  /** Spawns `n` short-lived processes one after another; returns the table's size at the end. */
+  function tableAfter(n: number, retainExited?: number): { rt: Runtime; size: number; first: Pid; last: Pid } {
+    const { kernel, rt } = world(retainExited === undefined ? {} : { retainExited });
+    const pids: Pid[] = [];
+    const keeper = rt.spawn(function* (ctx) {
+      for (let i = 0; i < n; i++) {
+        pids.push(ctx.spawn(function* (c) {
+          yield* c.sleep(10);
+        }));
+        yield* ctx.sleep(20);
+      }
+      yield* ctx.receive(() => false);
+    });
+    kernel.run();
+    expect(rt.isAlive(keeper)).toBe(true);
+    return { rt, size: rt.processCount, first: pids[0]!, last: pids[pids.length - 1]! };
+  }
+
+  it('forgets_exited_processes_beyond_the_retained_ones_so_it_does_not_grow_with_the_run', () => {
+    const small = tableAfter(200, 50);
+    const large = tableAfter(2000, 50);
+    // The keeper (live) and the last 50 to exit, however many were spawned.
+    expect(small.size).toBe(51);
+    expect(large.size).toBe(51);
+    expect(large.rt.stats().length).toBe(51);
+  });
+
+  it('a_forgotten_process_reads_as_dead_and_recent_ones_keep_their_exit_reason', () => {
+    const { rt, first, last } = tableAfter(100, 10);
+    expect(rt.isAlive(first)).toBe(false);
+    expect(rt.exitReasonOf(first)).toBe(null);
+    expect(rt.exitReasonOf(last)).toBe('normal');
+    expect(rt.stats().some((s) => s.pid === last)).toBe(true);
+  });
+
+  it('a_message_to_a_forgotten_process_is_dropped_as_to_any_dead_one', () => {
+    const { kernel, rt } = world({ retainExited: 1 });
+    const gone = rt.spawn(function* () {});
+    rt.spawn(function* () {});
+    kernel.run();
+    expect(rt.processCount).toBe(1);
+    rt.send(gone, 'hello');
+    kernel.run();
+    expect(rt.messagesDropped).toBe(1);
+  });
+
+  it('rejects_a_retention_that_is_not_a_whole_number_above_zero', () => {
+    expect(() => world({ retainExited: 0 })).toThrow(/retainExited must be a whole number >= 1, got 0/);
+  });
+});

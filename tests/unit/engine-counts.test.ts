@@ -1,0 +1,32 @@
+/**
+ * The engine's work per request, counted (never timed): kernel events and trace events per
+ * request of the bench's closed scenario (bench/scenario.ts), and the runtime's process table in
+ * an open-load run that spawns a process per request.
+ */
+import { describe, expect, it } from 'vitest';
+import { RETAIN_EXITED } from '../../sim/runtime/index.js';
+import { parseScenario, runScenario, type ScenarioInput } from '../../sim/scenario/index.js';
+
+function run(input: ScenarioInput) {
+  const r = parseScenario(input);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return runScenario(r.scenario, { keepTrace: false }).worlds[0]!;
+}
+
+describe('an open-load run', () => {
+  it('keeps_a_bounded_process_table_however_many_arrivals_it_spawned', () => {
+    const w = run({
+      name: 'open-table',
+      durationMs: 600,
+      drainMs: 100,
+      network: { latencyMs: 5 },
+      workload: { mode: 'open', ratePerSec: 20_000, mix: { GET: 0.8, SET: 0.2 } },
+      clients: [{ label: 'multiplex', kind: 'multiplex' }],
+    });
+    const arrivals = w.metrics.requests.issued;
+    expect(arrivals).toBeGreaterThan(2 * RETAIN_EXITED);
+    // The client's own processes, the arrivals generator, and the last exited arrivals remembered.
+    expect(w.world.rt.processCount).toBeLessThanOrEqual(RETAIN_EXITED + 10);
+    expect(w.metrics.invariants.lost).toBe(0);
+  }, 60_000);
+});
