@@ -24,6 +24,8 @@ export type TraceRecord = { t: Micros; kind: string } & Record<string, TraceValu
 interface Layout {
   readonly kind: string;
   readonly keys: readonly string[];
+  /** What the hash reads for the kind's name, computed once (see StreamHash.string). */
+  readonly kindWords: Int32Array;
 }
 
 type Slot = Micros | Layout | TraceValue;
@@ -61,6 +63,8 @@ export class Trace {
   private hashedChunk = 0;
   private hashedSlot = 0;
   private readonly hasher = new StreamHash();
+  /** Streaming: what the hash reads for each kind's name, computed once per kind. */
+  private readonly kindWords = new Map<string, Int32Array>();
 
   /** Streaming (kept false): who is told of each event of `observed` kinds as it is recorded. */
   private observer: ((t: Micros, kind: string, fields: TraceFields) => void) | null = null;
@@ -93,7 +97,9 @@ export class Trace {
     const h = this.hasher;
     const t = this.clock.now;
     h.number(t);
-    h.string(kind);
+    let words = this.kindWords.get(kind);
+    if (words === undefined) this.kindWords.set(kind, (words = stringWords(kind)));
+    h.words(words);
     for (const k in fields) {
       const v = (fields as Record<string, TraceValue>)[k];
       if (typeof v === 'number') h.number(v);
@@ -118,7 +124,7 @@ export class Trace {
     }
     let layout = this.layoutOfKind.get(kind);
     if (layout === undefined) {
-      layout = { kind, keys: Object.keys(fields) };
+      layout = { kind, keys: Object.keys(fields), kindWords: stringWords(kind) };
       this.layoutOfKind.set(kind, layout);
     }
     let keys = layout.keys;
@@ -236,7 +242,7 @@ export class Trace {
       const c = this.chunks[ci]!;
       h.number(c[p] as Micros);
       const layout = c[p + 1] as Layout;
-      h.string(layout.kind);
+      h.words(layout.kindWords);
       const end = p + 2 + layout.keys.length;
       for (let j = p + 2; j < end; j++) {
         const v = c[j];
@@ -297,7 +303,7 @@ export class Trace {
     const id = `${kind}\u0000${keys.join('\u0000')}`;
     let layout = this.otherLayouts.get(id);
     if (layout === undefined) {
-      layout = { kind, keys };
+      layout = { kind, keys, kindWords: this.layoutOfKind.get(kind)?.kindWords ?? stringWords(kind) };
       this.otherLayouts.set(id, layout);
     }
     return layout;
@@ -309,6 +315,15 @@ function fill(into: Record<string, TraceValue>, c: readonly Slot[], p: number): 
   const keys = (c[p + 1] as Layout).keys;
   for (let j = 0; j < keys.length; j++) into[keys[j]!] = c[p + 2 + j] as TraceValue;
   return into;
+}
+
+/** The words StreamHash.string reads for `s`, in order: an event kind's, computed once. */
+function stringWords(s: string): Int32Array {
+  const w = new Int32Array(2 + Math.ceil(s.length / 2));
+  w[0] = 0x7f000000 | 7;
+  w[1] = s.length;
+  for (let i = 0, j = 2; i < s.length; i += 2, j++) w[j] = s.charCodeAt(i) | (i + 1 < s.length ? s.charCodeAt(i + 1) << 16 : 0);
+  return w;
 }
 
 /**
@@ -349,6 +364,11 @@ class StreamHash {
     this.tag(7);
     this.word(s.length);
     for (let i = 0; i < s.length; i += 2) this.word(s.charCodeAt(i) | (i + 1 < s.length ? s.charCodeAt(i + 1) << 16 : 0));
+  }
+
+  /** The words of a string as stringWords made them: the same as string(s), without reading s again. */
+  words(w: Int32Array): void {
+    for (let i = 0; i < w.length; i++) this.word(w[i]!);
   }
 
   hex(): string {

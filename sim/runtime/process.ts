@@ -26,8 +26,12 @@ export class Proc {
   // on it (in the order they were made: DOWNs go out in that order), timers aimed at it.
   // Made when first needed: many processes (an open workload's) never use most of them.
   names: string[] | null = null;
-  owned: Set<Ref> | null = null;
-  watchers: Set<Ref> | null = null;
+  /** Refs it made, oldest first: a list through RefEntry.ownerNext (no hashing on a call's hot path). */
+  owned: RefEntry | null = null;
+  ownedTail: RefEntry | null = null;
+  /** Monitors on it, oldest first: a list through RefEntry.watchNext. */
+  watchers: RefEntry | null = null;
+  watchersTail: RefEntry | null = null;
   timers: Set<Ref> | null = null;
 
   /** CPU consumed by the current step, in nanoseconds (costs can be finer than the clock). */
@@ -57,6 +61,29 @@ export class Proc {
   ) {
     this.spawnedAt = now;
   }
+}
+
+/**
+ * A monitor (`target`, until it goes down), an alias (`alias` other than 'no'), or both. An alias
+ * made with its monitor lasts until demonitor; one made alone, until unalias. It sits in its
+ * owner's list of refs and, while it watches, in its target's list of watchers (both doubly
+ * linked, in the order made), so ending it touches neither a set nor the runtime's tables.
+ */
+export class RefEntry {
+  ownerPrev: RefEntry | null = null;
+  ownerNext: RefEntry | null = null;
+  watchPrev: RefEntry | null = null;
+  watchNext: RefEntry | null = null;
+  /** Still in its owner's list (and the runtime's table). */
+  live = true;
+
+  constructor(
+    readonly ref: Ref,
+    readonly owner: Proc,
+    /** The process it watches, while it does. */
+    public target: Proc | null,
+    public alias: 'no' | 'until_demonitor' | 'until_unalias',
+  ) {}
 }
 
 /** Per-process measurements, as reported. */

@@ -2,7 +2,7 @@ import { StuckError, type Kernel, type ScheduledEvent } from '../kernel/kernel.j
 import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
 import { Ctx } from './context.js';
-import { Proc, type ProcStats } from './process.js';
+import { Proc, RefEntry, type ProcStats } from './process.js';
 import {
   TIMEOUT,
   messageTag,
@@ -396,9 +396,9 @@ export class Runtime {
   /** @internal */
   demonitor(p: Proc, ref: Ref, flush: boolean): void {
     const entry = this.refs.get(ref);
-    if (entry !== undefined && entry.owner === p.pid) {
-      if (entry.alias === 'until_demonitor' || (entry.alias === 'no' && entry.target !== null)) this.dropRef(ref, entry);
-      else this.unwatch(ref, entry);
+    if (entry !== undefined && entry.owner === p) {
+      if (entry.alias === 'until_demonitor' || (entry.alias === 'no' && entry.target !== null)) this.dropRef(entry);
+      else this.unwatch(entry);
     }
     if (flush) {
       const mailbox = p.mailbox;
@@ -433,36 +433,59 @@ export class Runtime {
   }
 
   private addRef(owner: Proc, ref: Ref, target: Proc | null, alias: RefEntry['alias']): void {
-    this.refs.set(ref, { owner: owner.pid, target: target === null ? null : target.pid, alias });
-    (owner.owned ??= new Set()).add(ref);
-    if (target !== null) (target.watchers ??= new Set()).add(ref);
+    const e = new RefEntry(ref, owner, target, alias);
+    this.refs.set(ref, e);
+    e.ownerPrev = owner.ownedTail;
+    if (owner.ownedTail === null) owner.owned = e;
+    else owner.ownedTail.ownerNext = e;
+    owner.ownedTail = e;
+    if (target !== null) this.watch(target, e);
   }
 
-  /** Forgets a ref: out of the table, its owner's set and its target's. */
-  private dropRef(ref: Ref, entry: RefEntry): void {
-    this.refs.delete(ref);
-    this.procs.get(entry.owner)?.owned?.delete(ref);
-    if (entry.target !== null) this.procs.get(entry.target)?.watchers?.delete(ref);
+  private watch(target: Proc, e: RefEntry): void {
+    e.watchPrev = target.watchersTail;
+    if (target.watchersTail === null) target.watchers = e;
+    else target.watchersTail.watchNext = e;
+    target.watchersTail = e;
   }
 
-  /** A monitor that ends while its alias lives on. */
-  private unwatch(ref: Ref, entry: RefEntry): void {
-    if (entry.target !== null) this.procs.get(entry.target)?.watchers?.delete(ref);
-    entry.target = null;
+  /** Forgets a ref: out of the table, its owner's list and its target's. */
+  private dropRef(e: RefEntry): void {
+    this.refs.delete(e.ref);
+    e.live = false;
+    const owner = e.owner;
+    if (e.ownerPrev === null) owner.owned = e.ownerNext;
+    else e.ownerPrev.ownerNext = e.ownerNext;
+    if (e.ownerNext === null) owner.ownedTail = e.ownerPrev;
+    else e.ownerNext.ownerPrev = e.ownerPrev;
+    e.ownerPrev = e.ownerNext = null;
+    this.unwatch(e);
+  }
+
+  /** A monitor that ends while its alias lives on: out of its target's list. */
+  private unwatch(e: RefEntry): void {
+    const target = e.target;
+    if (target === null) return;
+    if (e.watchPrev === null) target.watchers = e.watchNext;
+    else e.watchPrev.watchNext = e.watchNext;
+    if (e.watchNext === null) target.watchersTail = e.watchPrev;
+    else e.watchNext.watchPrev = e.watchPrev;
+    e.watchPrev = e.watchNext = null;
+    e.target = null;
   }
 
   /** @internal */
   unalias(p: Proc, ref: Ref): void {
     const entry = this.refs.get(ref);
-    if (entry === undefined || entry.owner !== p.pid || entry.alias === 'no') return;
-    if (entry.target === null) this.dropRef(ref, entry);
+    if (entry === undefined || entry.owner !== p || entry.alias === 'no') return;
+    if (entry.target === null) this.dropRef(entry);
     else entry.alias = 'no';
   }
 
   /** The process an alias routes to, if it is active. */
   private aliasOwnerOf(ref: Ref): Pid | undefined {
     const entry = this.refs.get(ref);
-    return entry === undefined || entry.alias === 'no' ? undefined : entry.owner;
+    return entry === undefined || entry.alias === 'no' ? undefined : entry.owner.pid;
   }
 
   /** @internal Like erlang:send_after/3: cancelled by itself if the destination dies. */
@@ -724,13 +747,11 @@ export class Runtime {
       p.names = null;
     }
     // Its aliases end, and so do its monitors of others.
-    if (p.owned !== null) {
-      for (const ref of p.owned) {
-        this.terminateVisits++;
-        const entry = this.refs.get(ref);
-        if (entry !== undefined) this.dropRef(ref, entry);
-      }
-      p.owned = null;
+    for (let e = p.owned; e !== null; ) {
+      const next = e.ownerNext;
+      this.terminateVisits++;
+      this.dropRef(e);
+      e = next;
     }
     if (p.timers !== null) {
       for (const ref of p.timers) {
@@ -746,17 +767,17 @@ export class Runtime {
     // Watchers get DOWN in the order they started watching (refs count up, a Set keeps the
     // order). A DOWN can run its watcher at once, and a monitor that watcher drops meanwhile is
     // skipped, as it would be on a BEAM.
-    const watchers = p.watchers;
-    if (watchers !== null) {
-      for (const ref of watchers) {
+    if (p.watchers !== null) {
+      // Taken first: a DOWN can run its watcher at once, which may end monitors further on.
+      const watchers: RefEntry[] = [];
+      for (let e: RefEntry | null = p.watchers; e !== null; e = e.watchNext) watchers.push(e);
+      for (const e of watchers) {
         this.terminateVisits++;
-        const entry = this.refs.get(ref);
-        if (entry === undefined || entry.target !== p.pid) continue;
-        if (entry.alias === 'no') this.dropRef(ref, entry);
-        else this.unwatch(ref, entry);
-        this.deliver(null, entry.owner, { type: 'DOWN', ref, pid: p.pid, reason });
+        if (!e.live || e.target !== p) continue;
+        if (e.alias === 'no') this.dropRef(e);
+        else this.unwatch(e);
+        this.deliver(null, e.owner.pid, { type: 'DOWN', ref: e.ref, pid: p.pid, reason });
       }
-      p.watchers = null;
     }
     const links = [...p.links];
     p.links.clear();
@@ -787,16 +808,6 @@ export class Runtime {
   private proc(pid: Pid): Proc | undefined {
     return this.procs.get(pid);
   }
-}
-
-/**
- * A monitor (`target`, until it goes down), an alias (`alias` other than 'no'), or both. An alias
- * made with its monitor lasts until demonitor; one made alone, until unalias.
- */
-interface RefEntry {
-  readonly owner: Pid;
-  target: Pid | null;
-  alias: 'no' | 'until_demonitor' | 'until_unalias';
 }
 
 function isDownFor(msg: unknown, ref: Ref): boolean {
