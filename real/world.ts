@@ -26,7 +26,7 @@ export function realWorld(seed: number, address: string, latencyUs = 0, connectR
   // 1 µs, so that it ends in a kernel event of its own. With no cost at all the runtime runs the
   // next step inside the last, and two processes that answer each other without waiting (a
   // caller with no think time and a client failing fast) would never give Node's event loop back.
-  const rt = new Runtime(kernel, { schedulers: 1, copyNsPerByte: 0, sendNs: 0, stepOverheadNs: 1000 });
+  const rt = new Runtime(kernel, { schedulers: 1, copyNsPerByte: 0, sendNs: 0, stepOverheadNs: 1000, realClock: true });
   const driver = new WallClockDriver(kernel);
   return { kernel, rt, driver, net: new NodeTcp(rt, driver, latencyUs, connectRtts), address, redis: { busyUs: 0 } };
 }

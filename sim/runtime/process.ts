@@ -12,6 +12,8 @@ export class Proc {
   /** The receive this process is blocked in, while status is 'waiting'. */
   waitingFor: Effect | null = null;
   waitTimer: ScheduledEvent | null = null;
+  /** While waiting: when its last step's CPU is spent, the earliest it can resume. */
+  readyAt: Micros = 0;
   /** The value handed to the generator at its next resume. */
   resumeWith: unknown = undefined;
   /** Set when an exit signal arrives while the process's own step is running. */

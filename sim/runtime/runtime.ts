@@ -55,6 +55,12 @@ export interface RuntimeOptions {
    * for ever they were memory growing with the run.
    */
   retainExited?: number;
+  /**
+   * For a runtime on a real clock (real/driver.ts): each step's end is an event of its own,
+   * stamped with the time it really runs at, and what the process waits for is installed then, so
+   * a timeout never counts from before the step really ended. A simulation needs none (false).
+   */
+  realClock?: boolean;
 }
 
 /** Exited processes remembered by default: far more than a client's own ever are, so reports see them all. */
@@ -108,6 +114,7 @@ export class Runtime {
   private readonly traceMessages: boolean;
   private readonly minStepNs: number;
   private readonly maxStepOps: number;
+  private readonly realClock: boolean;
   /** The pids of the last RECENT_STEPS steps, a ring: what a StuckError reports. */
   private readonly recent = new Int32Array(RECENT_STEPS);
   private recentAt = 0;
@@ -134,7 +141,10 @@ export class Runtime {
 
   private runQueue: Proc[] = [];
   private runHead = 0;
-  private freeSchedulers: number;
+  /** When each scheduler is done with the step it runs (µs): free once the clock reaches it. */
+  private readonly busyUntil: number[];
+  /** When a pump is due for processes waiting for a scheduler (-1: none). */
+  private pumpAt = -1;
   private pumping = false;
   /** The process whose code is on the JS stack right now. */
   private current: Proc | null = null;
@@ -154,13 +164,14 @@ export class Runtime {
     }
     this.kernel = kernel;
     this.schedulers = schedulers;
-    this.freeSchedulers = schedulers;
+    this.busyUntil = new Array<number>(schedulers).fill(0);
     this.copyNsPerByte = nonNegative(options.copyNsPerByte ?? 0, 'copyNsPerByte');
     this.sendNs = nonNegative(options.sendNs ?? 0, 'sendNs');
     this.stepOverheadNs = nonNegative(options.stepOverheadNs ?? 0, 'stepOverheadNs');
     this.traceMessages = options.traceMessages ?? false;
     this.minStepNs = nonNegative(options.minStepNs ?? MIN_STEP_NS, 'minStepNs');
     this.maxStepOps = options.maxStepOps ?? 10_000_000;
+    this.realClock = options.realClock ?? false;
     const retain = options.retainExited ?? RETAIN_EXITED;
     if (!Number.isInteger(retain) || retain < 1) throw new RangeError(`retainExited must be a whole number >= 1, got ${retain}`);
     this.exited = new Int32Array(retain);
@@ -584,10 +595,29 @@ export class Runtime {
     if (p.status === 'waiting' && waiting !== null && waiting.match(msg)) {
       this.stopWaiting(p);
       p.messagesReceived++;
-      this.makeRunnable(p, msg);
+      this.resumeAt(p, msg, p.readyAt);
       return;
     }
     p.mailbox.push(msg);
+  }
+
+  /**
+   * Resumes `p` with `value` once its last step's CPU is spent (`at`): at once if it is, else by
+   * an event then. Until then it is 'running' for the world: what arrives goes to its mailbox.
+   */
+  private resumeAt(p: Proc, value: unknown, at: Micros): void {
+    if (at <= this.kernel.now) {
+      this.makeRunnable(p, value);
+      return;
+    }
+    p.status = 'running';
+    this.resumeLater(p, value, at);
+  }
+
+  private resumeLater(p: Proc, value: unknown, at: Micros): void {
+    this.kernel.at(at, () => {
+      if (p.status !== 'dead') this.makeRunnable(p, value);
+    });
   }
 
   private stopWaiting(p: Proc): void {
@@ -610,11 +640,19 @@ export class Runtime {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.freeSchedulers > 0 && this.runHead < this.runQueue.length) {
-        const p = this.runQueue[this.runHead++]!;
-        if (p.status !== 'runnable') continue;
-        this.freeSchedulers--;
-        this.runStep(p);
+      while (this.runHead < this.runQueue.length) {
+        const p = this.runQueue[this.runHead]!;
+        if (p.status !== 'runnable') {
+          this.runHead++;
+          continue;
+        }
+        const s = this.freeScheduler();
+        if (s < 0) {
+          this.pumpWhenFree();
+          break;
+        }
+        this.runHead++;
+        this.runStep(p, s);
       }
       if (this.runHead === this.runQueue.length) {
         // Drained (the usual case): start over in the same array rather than growing it.
@@ -629,13 +667,39 @@ export class Runtime {
     }
   }
 
-  private runStep(p: Proc): void {
+  /** A scheduler done with its last step, or -1. */
+  private freeScheduler(): number {
+    const now = this.kernel.now;
+    const busy = this.busyUntil;
+    for (let i = 0; i < busy.length; i++) if (busy[i]! <= now) return i;
+    return -1;
+  }
+
+  /** Every scheduler is busy and processes wait: the queue moves on when the first one is free. */
+  private pumpWhenFree(): void {
+    let t = Number.POSITIVE_INFINITY;
+    for (const b of this.busyUntil) if (b < t) t = b;
+    if (this.pumpAt >= 0 && this.pumpAt <= t) return;
+    this.pumpAt = t;
+    this.kernel.at(t, () => {
+      if (this.pumpAt === t) this.pumpAt = -1;
+      this.pump();
+    });
+  }
+
+  /**
+   * Runs one step of `p` on scheduler `s`. The step's CPU keeps that scheduler busy until
+   * now + its cost, and the process resumes no earlier; no event marks the end of a step unless
+   * something happens then (the process ends, or something it waits for came meanwhile).
+   */
+  private runStep(p: Proc, s: number): void {
     this.kernel.spin();
     this.recent[this.recentAt++ & (RECENT_STEPS - 1)] = p.pid;
     p.status = 'running';
     p.stepNs = this.stepOverheadNs;
     p.ops = 0;
     p.steps++;
+    this.busyUntil[s] = Number.POSITIVE_INFINITY;
     const input = p.resumeWith;
     p.resumeWith = undefined;
     let result: IteratorResult<Effect, ExitReason | void> | null = null;
@@ -657,25 +721,38 @@ export class Runtime {
     const ticks = Math.floor(total / 1000);
     p.carryNs = total - ticks * 1000;
     p.busyNs += p.stepNs;
-    if (ticks > 0) {
-      this.kernel.trace.record('proc.busy', { pid: p.pid, us: ticks });
-      this.finishAfter(ticks, p, result, threw, thrown);
-    } else {
-      this.finishStep(p, result, threw, thrown);
+    const end = this.kernel.now + ticks;
+    this.busyUntil[s] = end;
+    if (ticks > 0) this.kernel.trace.record('proc.busy', { pid: p.pid, us: ticks });
+    if (p.pendingExit !== null || threw || result!.done) {
+      if (ticks > 0) this.endAfter(ticks, p, result, threw, thrown);
+      else this.end(p, result, threw, thrown);
+      return;
     }
+    if (this.realClock && ticks > 0) this.installAfter(ticks, p, result!.value);
+    else this.install(p, result!.value, end);
+  }
+
+  /** On a real clock: the wait starts when the step's end event really runs (see realClock). */
+  private installAfter(ticks: Micros, p: Proc, effect: Effect): void {
+    this.kernel.after(ticks, () => {
+      if (p.status === 'dead') return;
+      this.install(p, effect, this.kernel.now);
+      this.pump();
+    });
   }
 
   /** A function of its own, so runStep's variables are not captured (and allocated) on every step. */
-  private finishAfter(ticks: Micros, p: Proc, result: IteratorResult<Effect, ExitReason | void> | null, threw: boolean, thrown: unknown): void {
-    this.kernel.after(ticks, () => this.finishStep(p, result, threw, thrown));
+  private endAfter(ticks: Micros, p: Proc, result: IteratorResult<Effect, ExitReason | void> | null, threw: boolean, thrown: unknown): void {
+    this.kernel.after(ticks, () => {
+      this.end(p, result, threw, thrown);
+      this.pump();
+    });
   }
 
-  private finishStep(p: Proc, result: IteratorResult<Effect, ExitReason | void> | null, threw: boolean, thrown: unknown): void {
-    this.freeSchedulers++;
-    if (p.status === 'dead') {
-      this.pump();
-      return;
-    }
+  /** The process ends, once its last step's CPU is spent. */
+  private end(p: Proc, result: IteratorResult<Effect, ExitReason | void> | null, threw: boolean, thrown: unknown): void {
+    if (p.status === 'dead') return;
     if (p.pendingExit !== null) {
       this.terminate(p, p.pendingExit);
     } else if (threw) {
@@ -686,36 +763,40 @@ export class Runtime {
         this.crashes.push({ pid: p.pid, name: p.name, error: thrown });
         this.terminate(p, `crash: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
       }
-    } else if (result!.done) {
-      this.terminate(p, result!.value ?? 'normal');
     } else {
-      this.install(p, result!.value);
+      this.terminate(p, (result!.value as ExitReason | void) ?? 'normal');
     }
-    this.pump();
   }
 
-  private install(p: Proc, effect: Effect): void {
+  /**
+   * The receive `p` yielded, from the end of its step (`readyAt`): what is already in its mailbox
+   * is there then too (only the process takes messages out), and it is the oldest, so a match
+   * now is the one it takes then. Otherwise it waits; a match arriving before `readyAt` resumes
+   * it at `readyAt`, and its timeout counts from `readyAt`.
+   */
+  private install(p: Proc, effect: Effect, readyAt: Micros): void {
     const mailbox = p.mailbox;
     for (let i = 0; i < mailbox.length; i++) {
       if (effect.match(mailbox[i])) {
         const msg = mailbox[i];
         mailbox.splice(i, 1);
         p.messagesReceived++;
-        this.makeRunnable(p, msg);
+        this.resumeAt(p, msg, readyAt);
         return;
       }
     }
-    if (effect.timeout <= 0) {
+    if (effect.timeout <= 0 && readyAt <= this.kernel.now) {
       this.makeRunnable(p, TIMEOUT);
       return;
     }
     p.status = 'waiting';
     p.waitingFor = effect;
-    if (Number.isFinite(effect.timeout)) this.armTimeout(p, effect.timeout);
+    p.readyAt = readyAt;
+    if (Number.isFinite(effect.timeout)) this.armTimeout(p, readyAt - this.kernel.now + Math.ceil(effect.timeout));
   }
 
-  private armTimeout(p: Proc, timeout: Micros): void {
-    p.waitTimer = this.kernel.after(Math.ceil(timeout), () => {
+  private armTimeout(p: Proc, delay: Micros): void {
+    p.waitTimer = this.kernel.after(delay, () => {
       p.waitTimer = null;
       p.waitingFor = null;
       this.makeRunnable(p, TIMEOUT);

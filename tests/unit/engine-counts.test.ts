@@ -13,6 +13,26 @@ function run(input: ScenarioInput) {
   return runScenario(r.scenario, { keepTrace: false }).worlds[0]!;
 }
 
+/** The bench's ~1M-request scenario (bench/scenario.ts), shortened. */
+const closed: ScenarioInput = {
+  name: 'bench-closed',
+  durationMs: 300,
+  network: { latencyMs: 0.25 },
+  workload: { callers: 50, thinkMs: 2, mix: { GET: 0.8, SET: 0.2 } },
+  clients: [{ label: 'multiplex', kind: 'multiplex' }],
+};
+
+describe('the bench scenario, per request', () => {
+  it('runs_at_most_8_kernel_events', () => {
+    // A step's end is no event of its own (the process resumes when its CPU is spent): 12 before.
+    const w = run(closed);
+    const requests = w.metrics.requests.issued;
+    expect(requests).toBeGreaterThan(5000);
+    expect(w.world.kernel.eventsRun / requests).toBeLessThanOrEqual(8);
+    expect(w.metrics.invariants.lost).toBe(0);
+  }, 60_000);
+});
+
 describe('an open-load run', () => {
   it('keeps_a_bounded_process_table_however_many_arrivals_it_spawned', () => {
     const w = run({
