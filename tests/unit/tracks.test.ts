@@ -196,3 +196,26 @@ describe('the tracks of the remaining chapters', () => {
     expect(o.text).toContain(`${sync.metrics.requests.errors.noproc!.toLocaleString('en-GB')} noproc`);
   });
 });
+
+describe('what the wire and the strips draw at a chapter’s zoom', () => {
+  it('pool overload: codel’s served calls are arrows at 900–1000 ms, its shed calls do not turn the wire into a count', async () => {
+    const { drawModes, drawsArrows } = await import('../../web/src/components/timeline/frame.js');
+    const { layoutWorld } = await import('../../web/src/components/timeline/layout.js');
+    const { countVisible, countOnWire } = await import('../../web/src/components/timeline/world-index.js');
+    const { lab } = run('pool-overload', 1200);
+    const codel = byLabel(lab.worlds, 'codel');
+    const ix = buildWorldIndex(codel);
+    const [from, to] = [900_000, 1_000_000];
+    // More calls in view than the arrow limit, fewer of them on the wire.
+    expect(countVisible(ix, from, to, 10_000)).toBeGreaterThan(300);
+    expect(countOnWire(ix, from, to, 10_000)).toBeLessThanOrEqual(300);
+    expect(drawsArrows(ix, from, to)).toBe(true);
+    expect(drawModes(ix, layoutWorld(codel), from, to).wire).toBe('arrows');
+  });
+
+  it('at least once: one reconnect draws no strip of connect attempts (the lane shows it)', () => {
+    const { lab } = run('at-least-once');
+    for (const w of lab.worlds) expect(trackFigures(w, lab.durationUs).map((t) => t.kind), w.label).not.toContain('connects');
+    expect(byLabel(lab.worlds, 'at-least-once').reconnects.length).toBe(1);
+  });
+});

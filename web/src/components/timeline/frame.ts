@@ -1,7 +1,7 @@
 /** A frame: the canvas, the visible window and how a world is drawn at it (arrows, bars, density). */
 import { canvasFill, type Swatch } from '../../palette.js';
 import { GUTTER, RIGHT_PAD, type WorldLayout } from './layout.js';
-import { countVisible, type WorldIndex } from './world-index.js';
+import { countOnWire, countVisible, type WorldIndex } from './world-index.js';
 
 /** Zoomed in this far (visible requests in a world), each request is drawn as two arrows. */
 export const ARROW_LIMIT = 300;
@@ -81,7 +81,7 @@ export interface DrawResult {
 
 /** Whether a world's requests are drawn one by one as arrows in a window (drawModes' rule). */
 export function drawsArrows(ix: WorldIndex, from: number, to: number): boolean {
-  return countVisible(ix, from, to, ARROW_LIMIT) <= ARROW_LIMIT;
+  return countOnWire(ix, from, to, ARROW_LIMIT) <= ARROW_LIMIT;
 }
 
 /** How a world will be drawn for a window: the same decision drawing and hit-testing use. */
@@ -89,7 +89,7 @@ export function drawModes(ix: WorldIndex, lay: WorldLayout, from: number, to: nu
   const visible = countVisible(ix, from, to, PRECISE_LIMIT);
   return {
     visible,
-    wire: visible <= ARROW_LIMIT ? 'arrows' : 'density',
+    wire: visible <= ARROW_LIMIT || drawsArrows(ix, from, to) ? 'arrows' : 'density',
     bars: lay.callers.compressed ? 'density' : visible <= PRECISE_LIMIT ? 'precise' : 'raster',
   };
 }

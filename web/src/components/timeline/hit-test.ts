@@ -1,7 +1,7 @@
 import { ARROW_LIMIT, type Frame } from './frame.js';
 import type { WorldLayout } from './layout.js';
 import { lowerBound, upperBound } from './search.js';
-import { countVisible, forEachVisible, type WorldIndex } from './world-index.js';
+import { countOnWire, forEachVisible, type WorldIndex } from './world-index.js';
 
 // ---- Hit testing --------------------------------------------------------------------------------
 
@@ -39,7 +39,7 @@ export function hitTest(f: Pick<Frame, 'x0' | 'x1' | 'from' | 'to' | 'k'>, ix: W
     return best;
   }
   if (!conn.compressed && my >= conn.y && my <= conn.y + conn.h) {
-    if (countVisible(ix, f.from, f.to, ARROW_LIMIT) > ARROW_LIMIT) return null; // density: no single request
+    if (countOnWire(ix, f.from, f.to, ARROW_LIMIT) > ARROW_LIMIT) return null; // density: no single request
     const lane = Math.floor((my - conn.y) / conn.rowH);
     forEachVisible(ix, t - tol, t + tol, (i) => {
       const r = ix.reqs[i]!;

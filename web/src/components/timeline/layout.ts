@@ -46,13 +46,18 @@ const STRIP_H = 14;
 const CONNECTS_H = 22;
 const LATENCY_H = 56;
 
+/** Fewer reconnects than this: the connection lanes show each one; a strip would be noise. */
+export const CONNECTS_STRIP_MIN = 3;
+
 /**
- * Which strips a world has: its CPU rows, its connect attempts when it reconnected, and each
+ * Which strips a world has: its CPU rows, its connect attempts when it reconnected a few times or
+ * more (or opens a connection per command), and each
  * call's latency when there are too many callers for a row each (their bars would not show it).
  */
 export function stripKinds(world: WorldView): StripRow['kind'][] {
   const kinds: StripRow['kind'][] = world.busy.map((b) => (b.who === 'process' ? 'busy-process' : 'busy-callers'));
-  if (world.connects.length > world.connLanes.length) kinds.push('connects');
+  const perCommand = world.client.kind === 'naive' && world.connects.length > world.connLanes.length;
+  if (perCommand || world.reconnects.length >= CONNECTS_STRIP_MIN) kinds.push('connects');
   if (callersCompressed(world.callerLanes) && world.requests.length > 0) kinds.push('latency');
   return kinds;
 }

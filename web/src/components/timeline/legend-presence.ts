@@ -9,7 +9,7 @@ import { ARROW_LIMIT } from './frame.js';
 import { lowerBound, upperBound } from './search.js';
 import type { TimeWindow, WorldData } from './types.js';
 import { stripKinds } from './layout.js';
-import { countVisible, waitKey } from './world-index.js';
+import { countOnWire, countVisible, waitKey } from './world-index.js';
 
 /** Legend keys: conn states ('connecting', 'up', 'backoff'), 'command', 'reply', 'density',
  * request states ('waiting', 'mailbox', 'connect', 'inflight', 'ok'), 'late-drop', 'resend', 'busy', 'connects', 'latency', 'error:<kind>', 'fault'. */
@@ -20,8 +20,9 @@ export function presentKeys(worlds: readonly WorldData[], faults: readonly Fault
     for (const lane of world.connLanes) for (const b of lane.bands) if (b.state !== 'closing' && overlaps(b.from, b.to)) keys.add(b.state);
     if (world.backoffs.some((b) => overlaps(b.from, b.to))) keys.add('backoff');
     const visible = countVisible(ix, w.from, w.to, ARROW_LIMIT);
-    if (visible > 0) keys.add(visible <= ARROW_LIMIT ? 'command' : 'density');
-    if (visible > 0 && visible <= ARROW_LIMIT) keys.add('reply');
+    const wire = countOnWire(ix, w.from, w.to, ARROW_LIMIT);
+    if (visible > 0) keys.add(wire <= ARROW_LIMIT ? 'command' : 'density');
+    if (wire > 0 && wire <= ARROW_LIMIT) keys.add('reply');
     // Request states: scan the requests in view until all three are seen.
     const wait = waitKey(ix.waitCode);
     const lo = lowerBound(ix.start, w.from - ix.shortMaxDur);

@@ -92,6 +92,8 @@ export interface WorldIndex {
   waitTo: Float64Array;
   mainFrom: Float64Array;
   code: Uint8Array;
+  /** 1 where the request was written on a connection (sentAt set): what the wire can draw. */
+  sent: Uint8Array;
   /** Long requests are culled separately so they don't widen the binary-search bound. */
   isLong: Uint8Array;
   longIdx: Int32Array;
@@ -174,6 +176,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
   const waitTo = new Float64Array(n);
   const mainFrom = new Float64Array(n);
   const code = new Uint8Array(n);
+  const sent = new Uint8Array(n);
   const reqPos = new Map<number, number>();
   const kind = waitKind(world);
   const firstSent = kind === 'mailbox' || kind === 'connect' ? firstSends(world) : null;
@@ -184,6 +187,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     end[i] = e;
     lane[i] = r.callerLane;
     code[i] = outcomeCode(r);
+    sent[i] = r.sentAt === null ? 0 : 1;
     if (firstSent !== null) {
       // In the mailbox (or opening its connection) until it was written; never written: to the end.
       const sent = firstSent.get(r.req) ?? r.sentAt;
@@ -260,6 +264,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     waitTo,
     mainFrom,
     code,
+    sent,
     isLong,
     longIdx: Int32Array.from(long),
     shortMaxDur,
@@ -371,6 +376,30 @@ export function countVisible(ix: WorldIndex, from: number, to: number, cap: numb
   for (let j = 0; j < ix.longIdx.length && n <= cap; j++) {
     const i = ix.longIdx[j]!;
     if (ix.start[i]! <= to && ix.end[i]! >= from) n++;
+  }
+  return n;
+}
+
+/**
+ * Requests in view that were written on a connection, up to just past `cap`: what decides
+ * whether the connection lanes draw arrows. A call shed before it reached a connection (a pool's
+ * queue timeout, checked_out) draws no arrow, so it must not turn the wire into a count. Gives
+ * up (cap + 1) after scanning 50 × cap requests in view.
+ */
+export function countOnWire(ix: WorldIndex, from: number, to: number, cap: number): number {
+  const lo = lowerBound(ix.start, from - ix.shortMaxDur);
+  const hi = upperBound(ix.start, to);
+  const budget = 50 * (cap + 1);
+  let n = 0;
+  let seen = 0;
+  for (let i = lo; i < hi && n <= cap; i++) {
+    if (ix.isLong[i] !== 0 || ix.end[i]! < from) continue;
+    if (++seen > budget) return cap + 1;
+    n += ix.sent[i]!;
+  }
+  for (let j = 0; j < ix.longIdx.length && n <= cap; j++) {
+    const i = ix.longIdx[j]!;
+    if (ix.start[i]! <= to && ix.end[i]! >= from) n += ix.sent[i]!;
   }
   return n;
 }
