@@ -11,7 +11,7 @@ import { World } from '../worlds/world.js';
 import { workloadCallers } from '../faults/index.js';
 import { setupClient } from './harness.js';
 import { streamMetrics, worldMetrics, type WorldMetrics } from './metrics.js';
-import type { ClientSpec, Scenario } from './schema.js';
+import { drainMs, type ClientSpec, type Scenario } from './schema.js';
 import { spawnWorkload } from './workload.js';
 
 export interface WorldResult {
@@ -48,7 +48,7 @@ export interface RunOptions {
 
 /** How long the run goes on after the last request may start. */
 export function drainUs(s: Scenario): Micros {
-  return ms(s.drainMs ?? Math.max(s.workload.callTimeoutMs + 100, 1000));
+  return ms(drainMs(s));
 }
 
 export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResult {

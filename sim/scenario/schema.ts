@@ -114,8 +114,9 @@ export const scenarioSchema = z
       seen.add(c.label);
     });
     s.faults.forEach((f, i) => {
-      // A fault at or past the end would be accepted and never fire: surely not what was meant.
-      if (f.atMs >= s.durationMs) ctx.addIssue({ code: 'custom', path: ['faults', i, 'atMs'], message: `expected a time before the run ends (durationMs ${s.durationMs}), a fault then would never fire` });
+      // A fault at or past the end (durationMs + drain) would be accepted and never fire.
+      const end = s.durationMs + drainMs(s);
+      if (f.atMs >= end) ctx.addIssue({ code: 'custom', path: ['faults', i, 'atMs'], message: `expected a time before the run ends at ${end} ms (durationMs + drainMs), a fault then would never fire` });
       const problem = checkFault(f, s);
       if (problem !== null) ctx.addIssue({ code: 'custom', path: ['faults', i, problem.field], message: problem.message });
     });
@@ -125,6 +126,11 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ClientSpec = Scenario['clients'][number];
 export type FaultSpec = Scenario['faults'][number];
+
+/** How long a run goes on after durationMs for the calls still in flight (drainMs, or its default). */
+export function drainMs(s: Pick<Scenario, 'drainMs' | 'workload'>): number {
+  return s.drainMs ?? Math.max(s.workload.callTimeoutMs + 100, 1000);
+}
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 

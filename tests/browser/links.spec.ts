@@ -55,14 +55,14 @@ test('a_bad_link_keeps_the_current_scenario_and_says_what_was_wrong', async ({ p
 });
 
 test('a_fault_that_would_never_fire_is_refused_and_a_moved_one_stays_inside_the_run', async ({ page }) => {
-  const late = { ...mine, faults: [{ atMs: 200, kind: 'drop_connections' }] } as ScenarioInput;
+  const late = { ...mine, drainMs: 0, faults: [{ atMs: 200, kind: 'drop_connections' }] } as ScenarioInput;
   await open(page, `/#${encodeScenario(late)}`);
-  await expect(page.getByTestId('notice')).toContainText('faults[0].atMs: expected a time before the run ends (durationMs 200), a fault then would never fire, got 200');
+  await expect(page.getByTestId('notice')).toContainText('faults[0].atMs: expected a time before the run ends at 200 ms (durationMs + drainMs), a fault then would never fire, got 200');
 
   // A drop near the end, moved right by keyboard past it: it stops inside the run.
   await page.evaluate((h) => {
     window.location.hash = h;
-  }, `#${encodeScenario({ ...mine, faults: [{ atMs: 199.5, kind: 'drop_connections' }] } as ScenarioInput)}`);
+  }, `#${encodeScenario({ ...mine, drainMs: 0, faults: [{ atMs: 199.5, kind: 'drop_connections' }] } as ScenarioInput)}`);
   const chip = page.getByRole('button', { name: /^drop connections at 199\.5 ms; Delete removes it$/ });
   await expect(chip).toBeVisible({ timeout: 120_000 });
   // Each press moves it a tenth of the window (zoomed in: a fraction of a ms) until the end.

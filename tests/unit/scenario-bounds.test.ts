@@ -141,7 +141,8 @@ describe('bounds keep virtual time representable', () => {
         { label: 'm', kind: 'multiplex', healthCheckMs: MAX_MS, backoff: { strategy: 'exp', initialMs: 0, maxMs: MAX_MS } },
       ],
       faults: [
-        { atMs: MAX_MS, kind: 'server_down', forMs: MAX_MS },
+        // The latest a fault may start: just before the run's end (durationMs + drainMs).
+        { atMs: 600_004.999, kind: 'server_down', forMs: MAX_MS },
         { atMs: 1, kind: 'latency', addMs: MAX_MS, forMs: MAX_MS },
         { atMs: 2, kind: 'slow_server', factor: 10_000, forMs: MAX_MS },
       ],

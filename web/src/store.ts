@@ -6,7 +6,7 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { loadPreset, presets } from '../../sim/scenario/presets.js';
-import type { FaultSpec, ScenarioInput } from '../../sim/scenario/schema.js';
+import { drainMs, type FaultSpec, type ScenarioInput } from '../../sim/scenario/schema.js';
 import { faultDurationMs, faultWithDefaults } from '../../sim/faults/index.js';
 import type { LabView } from '../../sim/views/index.js';
 import { SimClient } from './sim-client.js';
@@ -321,11 +321,11 @@ export function injectFault(kind: FaultKind, atUs: number): Promise<void> {
   return applyScenario(withFaults(faults), edited());
 }
 
-/** A dragged fault stays inside the run (a fault at or past its end would never fire). */
+/** A moved fault stays inside the run (one at or past its end would never fire: the schema refuses it). */
 function insideRun(atUs: number): number {
-  const durationMs = lab.getState().view?.scenario.durationMs;
+  const s = lab.getState().view?.scenario;
   const at = Math.max(0, Math.round(atUs));
-  return durationMs === undefined ? at : Math.min(at, Math.round(durationMs * 1000) - 1);
+  return s === undefined ? at : Math.min(at, Math.round((s.durationMs + drainMs(s)) * 1000) - 1);
 }
 
 export function moveFault(index: number, atUs: number): Promise<void> {
