@@ -248,7 +248,7 @@ export const chapters: Chapter[] = [
       'The slide’s table: blocking copies less data and encodes/decodes in the callers, but needs pooling and does not use full duplex. Non-blocking needs no pool and uses full duplex, but every reply crosses a process boundary and one process decodes them all.',
       'Here the values are 16 KB. The multiplexer is the bottleneck: one process decoding and copying every reply, busy nearly all the time, while the pool spreads that work over forty callers.',
     ],
-    lookAt: 'Watch the multiplexed world: the CPU strip at its top is nearly solid — its one process busy almost all the time, decoding and copying every reply — and the calls wait in its mailbox (the yellow striped part of each bar) although the network is idle.',
+    lookAt: 'Watch the multiplexed world: the CPU strip at its top is nearly solid — its one process busy almost all the time, decoding and copying every reply — and the calls wait in its mailbox (the yellow striped part of each bar; its mean in the line under the title) while that one process works through the replies before them.',
     experiment: { text: 'Add a bandwidth limit at 200 ms (1 Mbps for 200 ms): with 16 KB values the wire, not the CPU, is now the bottleneck for both.', fault: { atMs: 200, kind: 'bandwidth', mbps: 1, forMs: 200 } },
     highlight: () => ({ world: 'multiplex', label: 'multiplex: one process decodes and copies every 16 KB reply' }),
     focus: span(100, 110, 105),

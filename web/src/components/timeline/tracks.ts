@@ -135,7 +135,8 @@ export function backoffFigure(world: WorldView): TrackFigure | null {
   const lens = bs.map((b) => b.to - b.from);
   const longest = Math.max(...lens);
   const list = (xs: number[]) => xs.map((x) => (x / 1000).toLocaleString('en-GB', { maximumFractionDigits: x < 10_000 ? 1 : 0 })).join(', ');
-  const detail = bs.length <= 8 ? `${list(lens)} ms` : `${ms(Math.min(...lens))} to ${ms(longest)}`;
+  const shortest = Math.min(...lens);
+  const detail = bs.length <= 8 ? `${list(lens)} ms` : shortest === longest ? `each ${ms(longest)}` : `${ms(shortest)} to ${ms(longest)}`;
   return { kind: 'backoff', region: 'connections', count: bs.length, value: Math.round(longest), notable: true, text: `${bs.length.toLocaleString('en-GB')} ${bs.length === 1 ? 'backoff' : 'backoffs'} before connecting again: ${detail}` };
 }
 
