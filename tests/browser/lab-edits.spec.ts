@@ -54,6 +54,46 @@ test.describe('editing the run', () => {
     expect(errors).toEqual([]);
   });
 
+  test('editing_a_number_resimulates_as_it_changes_the_stale_runs_are_given_up_and_the_last_value_is_shown', async ({ page }) => {
+    const errors = await open(page);
+    const status = page.getByTestId('scenario-status');
+    const counts = async () => ({
+      started: Number(await status.getAttribute('data-live-started')),
+      superseded: Number(await status.getAttribute('data-live-superseded')),
+      shown: Number(await status.getAttribute('data-live-shown')),
+    });
+    const field = page.getByTestId('field-workload.callers');
+    // Every run stays busy until released: each value below is still running when the next comes.
+    await holdRuns(page);
+    await field.fill('30');
+    await expect.poll(counts, { timeout: 60_000 }).toEqual({ started: 1, superseded: 0, shown: 0 });
+    await field.fill('20');
+    await expect.poll(counts, { timeout: 60_000 }).toEqual({ started: 2, superseded: 1, shown: 0 });
+    // An invalid value on the way runs nothing and says why, beside the field.
+    const before = await hashOf(page, 'pool');
+    await field.fill('0');
+    await expect(page.getByTestId('error-workload.callers')).toContainText('expected a whole number >= 1, got 0');
+    await expect(field).toHaveAttribute('aria-invalid', 'true');
+    // Back to the value running: nothing new to run.
+    await field.fill('20');
+    await expect(page.getByTestId('error-workload.callers')).toHaveCount(0);
+    // Stepped by keyboard, as a held arrow key does.
+    await field.press('ArrowUp');
+    await expect.poll(counts, { timeout: 60_000 }).toEqual({ started: 3, superseded: 2, shown: 0 });
+    expect(await hashOf(page, 'pool')).toBe(before);
+    await releaseRuns(page);
+    await expect.poll(counts, { timeout: 120_000 }).toEqual({ started: 3, superseded: 2, shown: 1 });
+    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(before!);
+    // What is shown is the last value's run: its link says 21 callers and opens the same run.
+    const link = decodeURIComponent(new URL(page.url()).hash.replace(/^#s=/, ''));
+    expect((JSON.parse(lz.decompressFromEncodedURIComponent(link)) as { workload: { callers: number } }).workload.callers).toBe(21);
+    const shown = { pool: await hashOf(page, 'pool'), multiplex: await hashOf(page, 'multiplex') };
+    await page.reload();
+    await expect(page.getByTestId('trace-hash-pool')).toHaveText(shown.pool!, { timeout: 120_000 });
+    await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(shown.multiplex!);
+    expect(errors).toEqual([]);
+  });
+
   test('a_fault_moved_by_keyboard_and_then_deleted_resimulates_each_time', async ({ page }) => {
     const original = await openWithDropAt400(page);
     const withFault = await hashOf(page, 'multiplex');

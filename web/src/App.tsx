@@ -2,7 +2,7 @@ import { Component, useCallback, useEffect, useMemo, useRef, useState, type Reac
 import type { LabView } from '../../sim/views/index.js';
 import type { ScenarioInput } from '../../sim/scenario/schema.js';
 import { actionById, actions, FAULT_KINDS, handleKey, seek, setPlaying } from './actions.js';
-import { applyScenario, cancelFaultDrag, cancelRun, deleteFault, dragFault, injectFault, lab, moveFault, pickPreset, playhead, startFromUrl, useLab, type FaultKind, type TimeWindow } from './store.js';
+import { applyScenario, cancelFaultDrag, editLive, cancelRun, deleteFault, dragFault, injectFault, lab, moveFault, pickPreset, playhead, startFromUrl, useLab, type FaultKind, type TimeWindow } from './store.js';
 import { Timeline, type TimelineHighlight } from './components/Timeline.js';
 import { PresetPicker } from './components/PresetPicker.js';
 import { ScenarioPanel } from './components/ScenarioPanel.js';
@@ -305,6 +305,7 @@ let started = false;
 export function App() {
   const view = useLab((s) => s.view);
   const input = useLab((s) => s.input);
+  const liveRuns = useLab((s) => s.liveRuns);
   const preset = useLab((s) => s.preset);
   const status = useLab((s) => s.status);
   const announcement = useLab((s) => s.announcement);
@@ -426,7 +427,7 @@ export function App() {
               <ComparisonTable view={view} />
             </Boundary>
           )}
-          {tour === null && <ScenarioPanel input={input} disabled={status === 'running'} onApply={(next: ScenarioInput) => void applyScenario(next, { preset: null })} />}
+          {tour === null && <ScenarioPanel input={input} disabled={status === 'running'} onApply={(next: ScenarioInput) => void applyScenario(next, { preset: null })} onNumber={editLive} liveRuns={liveRuns} />}
         </aside>
       </main>
       </>

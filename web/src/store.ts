@@ -70,6 +70,8 @@ export interface LabState {
   tourFolded: boolean;
   /** Which of the chapter's pointers (lookAt, then also…) the timeline highlights. */
   tourPointer: number;
+  /** Runs that followed a number being edited: started, given up for a newer value, shown. */
+  liveRuns: { started: number; superseded: number; shown: number };
 }
 
 // ---- Playhead (transient) ----
@@ -114,6 +116,7 @@ export const lab = createStore<LabState>(() => ({
   tourExperiment: false,
   tourFolded: false,
   tourPointer: 0,
+  liveRuns: { started: 0, superseded: 0, shown: 0 },
 }));
 
 export function useLab<T>(select: (s: LabState) => T): T {
@@ -131,9 +134,10 @@ export function announce(text: string): void {
 
 /**
  * Runs the current scenario; keeps the window if the run's length did not change. `quiet`: a run
- * that follows a drag says nothing to screen readers (the drop will).
+ * that follows a drag says nothing to screen readers (the drop will). Resolves true when its view
+ * is shown, false when it failed, was cancelled or superseded.
  */
-export async function run(keepWindow: boolean, quiet = false): Promise<void> {
+export async function run(keepWindow: boolean, quiet = false): Promise<boolean> {
   const { input } = lab.getState();
   lab.setState({ status: 'running', progress: 0 });
   if (!quiet) announce('Simulating…');
@@ -143,12 +147,12 @@ export async function run(keepWindow: boolean, quiet = false): Promise<void> {
   } catch (e) {
     lab.setState({ status: 'error', notice: { kind: 'error', text: `The simulation failed: ${e instanceof Error ? e.message : String(e)}` } });
     announce('The simulation failed.');
-    return;
+    return false;
   }
-  if (out === null) return; // cancelled or superseded
+  if (out === null) return false; // cancelled or superseded
   if (!out.ok) {
     lab.setState({ status: 'error', notice: { kind: 'error', text: `The scenario is invalid: ${out.errors.join('; ')}` } });
-    return;
+    return false;
   }
   const view = out.view;
   const prev = lab.getState().window;
@@ -165,13 +169,18 @@ export async function run(keepWindow: boolean, quiet = false): Promise<void> {
     pendingEdit = null;
     showFaultEdit(edit, view);
   }
-  if (quiet) return;
+  if (!quiet) announceDone(view);
+  return true;
+}
+
+function announceDone(view: LabView): void {
   const summary = view.worlds.map((w) => `${w.label}: ${Math.round(w.metrics.throughputPerSec)} requests per second, ${w.metrics.requests.failed} failed`).join('; ');
   const crashed = view.failed.map((f) => `${f.label} crashed: ${f.message}`).join('; ');
   announce(`Done. ${summary}${crashed ? `. ${crashed}` : ''}`);
 }
 
 export function cancelRun(): void {
+  live = null;
   sim.cancel();
   lab.setState({ status: 'idle', progress: 0, notice: { kind: 'info', text: 'Simulation cancelled; showing the last finished run.' } });
   announce('Simulation cancelled.');
@@ -214,10 +223,70 @@ export function dismissDelta(): void {
 }
 
 /** Applies a scenario (already validated by the caller), writes it to the URL, and runs it. */
-export function applyScenario(input: ScenarioInput, options: { preset?: string | null; keepWindow?: boolean; pushHistory?: boolean } = {}): Promise<void> {
+export async function applyScenario(input: ScenarioInput, options: { preset?: string | null; keepWindow?: boolean; pushHistory?: boolean } = {}): Promise<void> {
   lab.setState({ input, preset: options.preset === undefined ? lab.getState().preset : options.preset, notice: null });
   writeUrl(input, options.pushHistory ?? false);
-  return run(options.keepWindow ?? false);
+  await run(options.keepWindow ?? false);
+}
+
+/**
+ * A number of the scenario being edited (typed, stepped with arrow keys held): both worlds follow
+ * it. Each value is applied at once (the scenario, its link); the latest is simulated as soon as
+ * the run before it is done, so a steady drag shows run after run, and once the edits pause for
+ * LIVE_SETTLE_MS a run of an older value still going is stale: it is cancelled and the latest
+ * runs. Invalid values never come here (the panel keeps the last good scenario and says why).
+ */
+export function editLive(input: ScenarioInput): void {
+  // Back to the value already applied (after an invalid one on the way): nothing to run again.
+  if (JSON.stringify(input) === JSON.stringify(lab.getState().input)) return;
+  if (live === null) {
+    live = { pending: false, running: 0, settle: undefined };
+    lab.setState({ delta: null });
+  }
+  const l = live;
+  lab.setState({ input, preset: null, notice: null });
+  writeUrl(input);
+  l.pending = true;
+  clearTimeout(l.settle);
+  l.settle = setTimeout(() => {
+    if (live !== l || l.running === 0 || !l.pending) return;
+    // The run going is of an older value: the next one cancels it (SimClient.run).
+    countLive('superseded');
+    runLive(l);
+  }, LIVE_SETTLE_MS);
+  if (l.running === 0) runLive(l);
+}
+
+/** How long the edits of a number pause before a run of an older value is given up. */
+const LIVE_SETTLE_MS = 150;
+
+/** Numbers being edited: a value not yet simulated, the run going (its number; 0: none). */
+let live: { pending: boolean; running: number; settle: ReturnType<typeof setTimeout> | undefined } | null = null;
+let liveRunNumber = 0;
+
+function countLive(what: keyof LabState['liveRuns']): void {
+  const runs = lab.getState().liveRuns;
+  lab.setState({ liveRuns: { ...runs, [what]: runs[what] + 1 } });
+}
+
+/** Simulates the latest value; when done, the value that came meanwhile, if any. */
+function runLive(l: NonNullable<typeof live>): void {
+  l.pending = false;
+  const n = ++liveRunNumber;
+  l.running = n;
+  countLive('started');
+  // Quiet: one announcement when the edits are done, not one per value. A run given up never
+  // settles (its workers are terminated): only the latest one carries on.
+  void run(true, true).then((shown) => {
+    if (live !== l || l.running !== n) return;
+    l.running = 0;
+    if (shown) countLive('shown');
+    if (l.pending) return runLive(l);
+    clearTimeout(l.settle);
+    live = null;
+    const view = lab.getState().view;
+    if (shown && view !== null) announceDone(view);
+  });
 }
 
 export function pickPreset(name: string): Promise<void> {

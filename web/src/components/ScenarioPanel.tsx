@@ -19,8 +19,19 @@ import { Fields, Group, domId, type FieldCtx } from './scenario/fields.js';
 import { JsonEditor } from './scenario/JsonEditor.js';
 import './panels.css';
 
-export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: ScenarioInput): void; disabled?: boolean }) {
-  const { input, onApply, disabled = false } = props;
+export interface LiveRuns {
+  started: number;
+  superseded: number;
+  shown: number;
+}
+
+/**
+ * `onNumber`: a number field edited (typed, stepped with arrow keys held) into a valid draft; the
+ * lab simulates it at once (store.ts editLive). An invalid value is explained beside its field and
+ * nothing is run: the last good scenario stays. `liveRuns`: what those runs came to, for tests.
+ */
+export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: ScenarioInput): void; onNumber?(input: ScenarioInput): void; liveRuns?: LiveRuns; disabled?: boolean }) {
+  const { input, onApply, onNumber, disabled = false } = props;
   const idBase = `dx-scn-${useId().replace(/[^A-Za-z0-9_-]/g, '')}`;
 
   // The draft follows the applied scenario whenever that changes (a preset, a fault on the timeline).
@@ -70,7 +81,19 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
   }, [focusPath, idBase]);
 
   const set = (path: Path, value: unknown) => setDraft((d: unknown) => setAt(d, path, value));
-  const ctx: FieldCtx = { idBase, errors, draft: current, set };
+  // The draft as of the last edit, for edits that come faster than renders (a key held down).
+  const latest = useRef(current);
+  latest.current = current;
+  const setNumber = (path: Path, value: unknown) => {
+    if (onNumber === undefined) return set(path, value);
+    const next = setAt(latest.current, path, value);
+    latest.current = next;
+    setDraft(next);
+    const r = parseScenario(next);
+    if (r.ok) onNumber(clean(next));
+    else setValidated(true);
+  };
+  const ctx: FieldCtx = { idBase, errors, draft: current, set, setNumber };
 
   function tryApply(next: unknown) {
     if (disabled) return;
@@ -156,8 +179,8 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
           >
             Discard changes
           </button>
-          <span className="dx-status" id={`${idBase}-status`} data-testid="scenario-status">
-            {disabled ? 'Simulating… apply when it is done.' : errorList.length > 0 ? `Not applied: ${errorList.length} problem${errorList.length === 1 ? '' : 's'}.` : dirty ? 'Edited, not applied.' : 'Applied.'}
+          <span className="dx-status" id={`${idBase}-status`} data-testid="scenario-status" data-live-started={props.liveRuns?.started} data-live-superseded={props.liveRuns?.superseded} data-live-shown={props.liveRuns?.shown}>
+            {disabled ? (dirty ? 'Simulating… apply when it is done.' : 'Simulating…') : errorList.length > 0 ? `Not applied: ${errorList.length} problem${errorList.length === 1 ? '' : 's'}.` : dirty ? 'Edited, not applied.' : 'Applied.'}
           </span>
         </div>
       </form>

@@ -41,7 +41,7 @@ export function FaultList({ ctx, faults }: { ctx: FieldCtx; faults: unknown[] })
           })}
         </ul>
       )}
-      {faults.length > 0 && <p className="dx-hint dx-field-wide">Injected and moved on the timeline; a change here takes effect on Apply.</p>}
+      {faults.length > 0 && <p className="dx-hint dx-field-wide">Injected and moved on the timeline; a number here is simulated as you change it, anything else on Apply.</p>}
     </Group>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * The scenario panel's controls, one per kind of field the schemas describe (number, select,
  * text, checkbox), groups of them, and the weights of the command mix. Each shows its label,
- * unit, hint and the parser's errors about it, and writes the draft through `ctx.set`.
+ * unit, hint and the parser's errors about it, and writes the draft through `ctx.set` (a number
+ * through `ctx.setNumber`: the worlds follow it as it is typed or stepped).
  */
 import { useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import type { Field as FieldSpec } from '../../../../sim/scenario/form.js';
@@ -14,6 +15,8 @@ export interface FieldCtx {
   errors: ReadonlyMap<string, string[]>;
   draft: unknown;
   set(path: Path, value: unknown): void;
+  /** A number edited: simulated as it changes, when the draft is valid. */
+  setNumber(path: Path, value: unknown): void;
 }
 
 export const domId = (idBase: string, key: string) => `${idBase}-${key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
@@ -66,7 +69,7 @@ export function Field(props: { spec: LeafSpec; path: Path; ctx: FieldCtx; placeh
   let control: ReactNode;
   switch (spec.type) {
     case 'number':
-      control = <NumberInput {...aria} value={value} onValue={(v) => ctx.set(path, v)} min={spec.min} max={spec.max} step={spec.int ? 1 : 'any'} placeholder={placeholder} />;
+      control = <NumberInput {...aria} value={value} onValue={(v) => ctx.setNumber(path, v)} min={spec.min} max={spec.max} step={spec.int ? 1 : 'any'} placeholder={placeholder} />;
       break;
     case 'text':
       control = spec.multiline ? (
@@ -166,7 +169,7 @@ export function Fields(props: { specs: readonly FieldSpec[]; base: Path; ctx: Fi
       case 'weights': {
         const value = getAt(ctx.draft, path);
         // The first edit of a default set of weights starts from the defaults shown.
-        const setWeight = (k: string, v: unknown) => ctx.set(path, setAt(isObj(value) ? value : { ...s.defaults }, [k], v));
+        const setWeight = (k: string, v: unknown) => ctx.setNumber(path, setAt(isObj(value) ? value : { ...s.defaults }, [k], v));
         return (
           <Group key={s.key} title={<>{s.label} {s.unit !== undefined && <span className="dx-unit">{s.unit}</span>}</>} path={key} ctx={ctx} className="dx-subgroup dx-mix">
             {s.keys.map((k) => (
