@@ -209,19 +209,27 @@ export class RedisServer implements ServerHandler {
     this.kick();
   }
 
+  /**
+   * Starts the event loop if it is idle, as an event of its own once the server is free: what
+   * arrives at the same instant is read by the same read event (epoll reports it all at once).
+   */
   private kick(): void {
     if (this.running || this.readableHead >= this.readable.length) return;
     this.running = true;
     this.kernel.at(Math.max(this.kernel.now, this.busyUntil), () => this.loop());
   }
 
+  /**
+   * Serves readable connections, one read event at a time. `running` stays true while it works:
+   * a connection made readable meanwhile (a BLPOP served by a push) waits for the server to be
+   * free, not for another loop started beside this one.
+   */
   private loop(): void {
     if (this.kernel.now < this.pausedUntil) {
       // Still `running`: one loop is due, when the pause ends.
       this.kernel.at(this.pausedUntil, () => this.loop());
       return;
     }
-    this.running = false;
     while (this.readableHead < this.readable.length) {
       const c = this.readable[this.readableHead++]!;
       c.inQueue = false;
@@ -237,10 +245,12 @@ export class RedisServer implements ServerHandler {
       }
       this.busyUntil = this.kernel.now + cost;
       if (cost > 0) {
-        this.kick();
+        if (this.readableHead < this.readable.length) this.kernel.at(this.busyUntil, () => this.loop());
+        else this.running = false;
         return;
       }
     }
+    this.running = false;
   }
 
   private factor(): number {

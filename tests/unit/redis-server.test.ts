@@ -211,6 +211,28 @@ describe('redis server', () => {
     expect(got).toEqual([null, true, 'PONG']);
   });
 
+  it('a_blpop_served_by_a_push_runs_what_queued_behind_it_once_the_push_is_done', () => {
+    // One thread: the commands that waited behind the BLPOP run after the pushing read event
+    // has used its CPU, never beside it.
+    const { kernel, rt, net } = world({ commandUs: 100, readEventUs: 0 });
+    rt.spawn(function* (ctx) {
+      const a = yield* Conn.open(ctx, net);
+      a.send(ctx, ['BLPOP', 'q', '0'], ['PING']);
+      yield* a.read(ctx);
+      yield* a.read(ctx);
+    });
+    rt.spawn(function* (ctx) {
+      const b = yield* Conn.open(ctx, net);
+      yield* ctx.sleep(ms(1));
+      yield* b.call(ctx, 'RPUSH', 'q', 'x');
+    });
+    kernel.run();
+    const events = [...kernel.trace.ofKind('redis.event')].filter((e) => e.commands > 0);
+    for (let i = 1; i < events.length; i++) expect(events[i]!.t).toBeGreaterThanOrEqual(events[i - 1]!.t + events[i - 1]!.us);
+    const execs = [...kernel.trace.ofKind('redis.exec')].map((e) => e.cmd);
+    expect(execs).toEqual(['blpop', 'rpush', 'ping']);
+  });
+
   it('debug_sleep_blocks_the_whole_server', () => {
     const { kernel, rt, net } = world();
     const log: Array<[string, number]> = [];
