@@ -34,3 +34,14 @@ describe('the palette against the timeline’s backgrounds', () => {
     for (const c of [...Object.values(RESEND_COLORS), FAULT.edge, INK.text, INK.muted, INK.focus]) for (const bg of BACKGROUNDS) expect(contrastRatio(c, bg), `${c} on ${bg}`).toBeGreaterThanOrEqual(MIN);
   });
 });
+
+describe('the outlines of the Okabe–Ito colours', () => {
+  it('stand at 3:1 wherever a pale colour is drawn without its swatch (the topology’s mailbox bar and queued dots)', async () => {
+    const { EDGE_OF } = await import('../../web/src/palette.js');
+    for (const [name, c] of Object.entries(EDGE_OF)) {
+      // Each is outlined because the colour alone falls under 3:1 on one of the backgrounds.
+      expect(Math.min(...BACKGROUNDS.map((bg) => contrastRatio(OKABE_ITO[name as keyof typeof EDGE_OF], bg))), name).toBeLessThan(MIN);
+      for (const bg of BACKGROUNDS) expect(contrastRatio(c, bg), `${name} outline on ${bg}`).toBeGreaterThanOrEqual(MIN);
+    }
+  });
+});

@@ -18,6 +18,9 @@ export const OKABE_ITO = {
   purple: '#CC79A7',
 } as const;
 
+/** The outline of each Okabe–Ito colour that is under 3:1 on the page: a darker shade of it. */
+export const EDGE_OF = { yellow: '#6b6200', orange: '#7a4a00', sky: '#1d6a96', purple: '#3d0f2a' } as const;
+
 /** Text and lines on the light page background (#fafafa / #fff): all ≥ 4.5:1. */
 export const INK = {
   text: '#1b1b1f',
@@ -74,11 +77,11 @@ export function patternTile(kind: PatternKind): TileShape | null {
 
 /** Connection lanes. */
 export const CONN_STATES = {
-  connecting: { key: 'connecting', label: 'connecting', fill: OKABE_ITO.yellow, pattern: 'vert', ink: '#6b6200', edge: '#6b6200' },
+  connecting: { key: 'connecting', label: 'connecting', fill: OKABE_ITO.yellow, pattern: 'vert', ink: '#6b6200', edge: EDGE_OF.yellow },
   up: { key: 'up', label: 'connection up', fill: '#d3eee5', pattern: 'solid', ink: OKABE_ITO.green, edge: '#007a59' },
   closing: { key: 'closing', label: 'closing', fill: '#c9c9cf', pattern: 'horiz', ink: '#55555c', edge: '#55555c' },
   // Dots, not queue_full's diagonal hatch of the same orange: the two must not be confused.
-  backoff: { key: 'backoff', label: 'backing off (waiting to reconnect)', fill: OKABE_ITO.orange, pattern: 'dots', ink: '#3d2a00', edge: '#7a4a00' },
+  backoff: { key: 'backoff', label: 'backing off (waiting to reconnect)', fill: OKABE_ITO.orange, pattern: 'dots', ink: '#3d2a00', edge: EDGE_OF.orange },
 } as const satisfies Record<string, Swatch>;
 
 /** Requests on connection lanes: arrows when zoomed in, density when zoomed out. */
@@ -97,14 +100,14 @@ export const STRIPS = {
 
 /** Caller lanes: one bar per request. */
 export const REQUEST_STATES = {
-  waiting: { key: 'waiting', label: 'waiting for a pooled connection', fill: OKABE_ITO.yellow, pattern: 'dots', ink: '#6b6200', edge: '#6b6200' },
+  waiting: { key: 'waiting', label: 'waiting for a pooled connection', fill: OKABE_ITO.yellow, pattern: 'dots', ink: '#6b6200', edge: EDGE_OF.yellow },
   // A call not yet taken by the GenServer that owns the socket (serial, multiplexed): waiting,
   // like the pool's queue (yellow), but in a line of messages (stripes), not for a socket.
-  mailbox: { key: 'mailbox', label: "waiting in the GenServer's mailbox", fill: '#f7f0a0', pattern: 'horiz', ink: '#6b6200', edge: '#6b6200' },
+  mailbox: { key: 'mailbox', label: "waiting in the GenServer's mailbox", fill: '#f7f0a0', pattern: 'horiz', ink: '#6b6200', edge: EDGE_OF.yellow },
   // A connection per command: the call opening its own connection before it can send (the
   // handshake's round trip), in the connecting state's yellow and stripes.
-  connect: { key: 'connect', label: 'opening its own connection (handshake)', fill: OKABE_ITO.yellow, pattern: 'vert', ink: '#6b6200', edge: '#6b6200' },
-  inflight: { key: 'inflight', label: 'in flight, no reply yet', fill: OKABE_ITO.sky, pattern: 'solid', ink: OKABE_ITO.sky, edge: '#1d6a96' },
+  connect: { key: 'connect', label: 'opening its own connection (handshake)', fill: OKABE_ITO.yellow, pattern: 'vert', ink: '#6b6200', edge: EDGE_OF.yellow },
+  inflight: { key: 'inflight', label: 'in flight, no reply yet', fill: OKABE_ITO.sky, pattern: 'solid', ink: OKABE_ITO.sky, edge: EDGE_OF.sky },
   ok: { key: 'ok', label: 'replied ok', fill: OKABE_ITO.blue, pattern: 'solid', ink: OKABE_ITO.blue },
 } as const satisfies Record<string, Swatch>;
 
@@ -119,11 +122,11 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 const ERROR_STYLES: Record<ErrorKind, Omit<Swatch, 'key'>> = {
   timeout: { label: 'timeout', fill: OKABE_ITO.vermillion, pattern: 'diag', ink: '#ffffff', glyph: 'x' },
   queue_timeout: { label: 'queue timeout', fill: OKABE_ITO.vermillion, pattern: 'horiz', ink: '#ffffff', glyph: 'triangleDown' },
-  disconnected: { label: 'disconnected', fill: OKABE_ITO.purple, pattern: 'cross', ink: '#3d0f2a', edge: '#3d0f2a', glyph: 'diamond' },
+  disconnected: { label: 'disconnected', fill: OKABE_ITO.purple, pattern: 'cross', ink: '#3d0f2a', edge: EDGE_OF.purple, glyph: 'diamond' },
   closed: { label: 'closed (not connected)', fill: OKABE_ITO.black, pattern: 'vert', ink: '#bdbdbd', glyph: 'square' },
-  connect_failed: { label: 'connect failed', fill: OKABE_ITO.purple, pattern: 'dots', ink: '#3d0f2a', edge: '#3d0f2a', glyph: 'triangle' },
-  checked_out: { label: 'checked out (pool full)', fill: OKABE_ITO.orange, pattern: 'grid', ink: '#3d2a00', edge: '#7a4a00', glyph: 'plus' },
-  queue_full: { label: 'queue full', fill: OKABE_ITO.orange, pattern: 'rdiag', ink: '#3d2a00', edge: '#7a4a00', glyph: 'circle' },
+  connect_failed: { label: 'connect failed', fill: OKABE_ITO.purple, pattern: 'dots', ink: '#3d0f2a', edge: EDGE_OF.purple, glyph: 'triangle' },
+  checked_out: { label: 'checked out (pool full)', fill: OKABE_ITO.orange, pattern: 'grid', ink: '#3d2a00', edge: EDGE_OF.orange, glyph: 'plus' },
+  queue_full: { label: 'queue full', fill: OKABE_ITO.orange, pattern: 'rdiag', ink: '#3d2a00', edge: EDGE_OF.orange, glyph: 'circle' },
   noproc: { label: 'no process', fill: OKABE_ITO.black, pattern: 'diag', ink: '#bdbdbd', glyph: 'asterisk' },
   // Not a client's error: the kill_caller fault ended the caller (its bar stops there, capped).
   killed: { label: 'caller killed', fill: '#3a3a40', pattern: 'horiz', ink: '#ffffff', glyph: 'cap' },

@@ -7,7 +7,7 @@
 import { memo, useEffect, useRef } from 'react';
 import { worldAt, type LabView, type SocketAt, type WorldAt, type WorldView } from '../../../sim/views/index.js';
 import { lab, playhead } from '../store.js';
-import { CONN_STATES, INK, OKABE_ITO, WIRE } from '../palette.js';
+import { CONN_STATES, EDGE_OF, INK, OKABE_ITO, WIRE } from '../palette.js';
 import { worldStyles } from './Charts.js';
 import './topology.css';
 
@@ -188,8 +188,15 @@ export function drawTopology(ctx: CanvasRenderingContext2D, L: Layout, at: World
     ctx.fillText(`mailbox ${at.mailbox}`, L.midX + 4, midY - 8);
     // The mailbox as a bar (up to 40 shown).
     const n = Math.min(40, at.mailbox);
+    // The mailbox's yellow, outlined as the timeline's mailbox segment is (3:1 against white).
+    const w = ((L.midW - 8) * n) / 40;
     ctx.fillStyle = OKABE_ITO.yellow;
-    ctx.fillRect(L.midX + 4, midY + 1, ((L.midW - 8) * n) / 40, 5);
+    ctx.fillRect(L.midX + 4, midY + 1, w, 5);
+    if (n > 0) {
+      ctx.strokeStyle = EDGE_OF.yellow;
+      ctx.lineWidth = 1;
+      ctx.strokeRect(L.midX + 4.5, midY + 1.5, Math.max(1, w - 1), 4);
+    }
     ctx.fillStyle = INK.text;
     if (at.kind === 'multiplex') ctx.fillText(`FIFO ${at.fifo.length}`, L.midX + 4, midY + 20);
   } else {
@@ -244,6 +251,10 @@ export function drawTopology(ctx: CanvasRenderingContext2D, L: Layout, at: World
         ctx.beginPath();
         ctx.arc(x, y, 2.5, 0, Math.PI * 2);
         ctx.fill();
+        // Purple alone is under 3:1 on white: its dark outline carries the dot.
+        ctx.strokeStyle = EDGE_OF.purple;
+        ctx.lineWidth = 1;
+        ctx.stroke();
         continue;
       }
       const x = L.wireX0 + 4 + d.pos * span;
