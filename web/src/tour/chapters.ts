@@ -159,7 +159,7 @@ export const chapters: Chapter[] = [
     preset: 'l1-silly-way',
     narration: [
       'Inside the Erlang VM everything is easy; outside it, a Redis server sits at the end of a socket, and sockets are slow to open. The simplest client opens one for every command: connect, send, recv, close.',
-      'It is correct. But every call pays a TCP handshake — one extra round trip before the command even leaves — and Redis pays an accept for each. Below it, the same callers share one multiplexed connection that stays open the whole run.',
+      'It is correct. But every call pays a TCP handshake — one extra round trip before the command even leaves — and Redis accepts a new connection for each (the connects strip above the lanes counts them). Below it, the same callers share one multiplexed connection that stays open the whole run.',
     ],
     lookAt: 'Watch the per-command connection lane: a short connecting band, then a short up band, for every single request — and each caller’s bar opens with the same yellow striped handshake before its command leaves (the line under the world’s title gives its share of every call, and a connect attempt per call). The multiplexed world has one band, up from start to end.',
     experiment: { text: 'Add a latency spike at 300 ms (+20 ms for 200 ms): every handshake pays it too, so the per-command client pays it twice per call.', fault: { atMs: 300, kind: 'latency', addMs: 20, forMs: 200 } },
