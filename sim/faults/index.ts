@@ -60,9 +60,14 @@ export function faultDurationMs(f: Fault): number {
   return faultDef(f.kind).durationMs(f as never);
 }
 
+/** A kind as words: "drop connections". */
+export function faultName(kind: FaultKind): string {
+  return kind.replace(/_/g, ' ');
+}
+
 /** Its name and parameters, as the timeline labels it: "latency +20 ms". */
 export function faultLabel(f: Fault): string {
-  return `${f.kind.replace(/_/g, ' ')}${faultDef(f.kind).detail(f as never)}`;
+  return `${faultName(f.kind)}${faultDef(f.kind).detail(f as never)}`;
 }
 
 /** One line for a list: "latency +20 ms at 300 ms for 200 ms". */

@@ -24,6 +24,11 @@ export interface Action {
 /** The fault picker's kinds, in the order of their keys 1, 2, 3, ... (sim/faults/). */
 export const FAULT_KINDS: Array<{ kind: FaultKind; label: string; description: string }> = FAULTS.map((f) => ({ kind: f.kind, label: f.label, description: f.description }));
 
+/** The key that selects the i-th fault kind: 1 to 9, then 0; the kinds after those only in the picker. */
+export function faultKey(i: number): string | null {
+  return i < 9 ? String(i + 1) : i === 9 ? '0' : null;
+}
+
 const key = (k: string) => (e: KeyboardEvent) => e.key === k && !e.ctrlKey && !e.metaKey && !e.altKey;
 
 /**
@@ -198,19 +203,20 @@ export const actions: Action[] = [
     match: key('i'),
     perform: () => void injectFault(lab.getState().faultKind, playhead.get()),
   },
-  ...FAULT_KINDS.map(
-    (f, i): Action => ({
+  ...FAULT_KINDS.map((f, i): Action => {
+    const digit = faultKey(i);
+    return {
       id: `select-fault-${f.kind}`,
       label: `Select fault: ${f.label}`,
-      keys: [String(i + 1)],
+      keys: digit === null ? [] : [digit],
       group: 'Faults',
-      match: key(String(i + 1)),
+      match: digit === null ? () => false : key(digit),
       perform: () => {
         lab.setState({ faultKind: f.kind });
         announce(`Selected fault: ${f.label}.`);
       },
-    }),
-  ),
+    };
+  }),
   { id: 'zoom-in', label: 'Zoom in around the playhead', keys: ['='], group: 'View', match: key('='), perform: () => zoom(0.5) },
   { id: 'zoom-out', label: 'Zoom out', keys: ['-'], group: 'View', match: key('-'), perform: () => zoom(2) },
   {

@@ -7,7 +7,7 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { loadPreset, presets } from '../../sim/scenario/presets.js';
 import { drainMs, type FaultSpec, type ScenarioInput } from '../../sim/scenario/schema.js';
-import { faultDurationMs, faultWithDefaults } from '../../sim/faults/index.js';
+import { faultDurationMs, faultName, faultWithDefaults } from '../../sim/faults/index.js';
 import type { LabView } from '../../sim/views/index.js';
 import { SimClient } from './sim-client.js';
 import { encodeScenario, readHash } from './url.js';
@@ -385,8 +385,8 @@ function withFaults(faults: FaultSpec[]): ScenarioInput {
 export function injectFault(kind: FaultKind, atUs: number): Promise<void> {
   const f = faultAt(kind, atUs / 1000);
   const faults = [...(lab.getState().input.faults ?? []), f];
-  announce(`Fault added: ${kind.replace(/_/g, ' ')} at ${(atUs / 1000).toFixed(3)} ms.`);
-  expectEdit(`Added ${kind.replace(/_/g, ' ')} at ${(atUs / 1000).toFixed(3)} ms`, f);
+  announce(`Fault added: ${faultName(kind)} at ${(atUs / 1000).toFixed(3)} ms.`);
+  expectEdit(`Added ${faultName(kind)} at ${(atUs / 1000).toFixed(3)} ms`, f);
   return applyScenario(withFaults(faults), edited());
 }
 
@@ -406,8 +406,8 @@ export function moveFault(index: number, atUs: number): Promise<void> {
   const f = faults[index];
   if (f === undefined) return Promise.resolve();
   faults[index] = { ...f, atMs: insideRun(atUs) / 1000 };
-  announce(`Fault moved: ${f.kind.replace(/_/g, ' ')} now at ${faults[index]!.atMs.toFixed(3)} ms.`);
-  expectEdit(`Moved ${f.kind.replace(/_/g, ' ')} from ${f.atMs} ms to ${faults[index]!.atMs} ms`, faults[index]!, d?.before);
+  announce(`Fault moved: ${faultName(f.kind)} now at ${faults[index]!.atMs.toFixed(3)} ms.`);
+  expectEdit(`Moved ${faultName(f.kind)} from ${f.atMs} ms to ${faults[index]!.atMs} ms`, faults[index]!, d?.before);
   return applyScenario(withFaults(faults), edited());
 }
 
@@ -465,8 +465,8 @@ export function deleteFault(index: number): Promise<void> {
   const faults = [...(lab.getState().input.faults ?? [])];
   const [f] = faults.splice(index, 1);
   if (f === undefined) return Promise.resolve();
-  announce(`Fault removed: ${f.kind.replace(/_/g, ' ')} at ${f.atMs} ms.`);
-  expectEdit(`Removed ${f.kind.replace(/_/g, ' ')} at ${f.atMs} ms`, f);
+  announce(`Fault removed: ${faultName(f.kind)} at ${f.atMs} ms.`);
+  expectEdit(`Removed ${faultName(f.kind)} at ${f.atMs} ms`, f);
   return applyScenario(withFaults(faults), edited());
 }
 
@@ -542,8 +542,8 @@ export function exitTour(): void {
 export function tryExperiment(fault: FaultSpec): Promise<void> {
   const faults = [...(lab.getState().input.faults ?? []), fault];
   if (lab.getState().tour !== null) lab.setState({ tourExperiment: true });
-  announce(`Experiment: ${fault.kind.replace(/_/g, ' ')} at ${fault.atMs} ms.`);
-  expectEdit(`Experiment: added ${fault.kind.replace(/_/g, ' ')} at ${fault.atMs} ms`, fault);
+  announce(`Experiment: ${faultName(fault.kind)} at ${fault.atMs} ms.`);
+  expectEdit(`Experiment: added ${faultName(fault.kind)} at ${fault.atMs} ms`, fault);
   // The whole run, with the playhead on the fault: what changed is in view.
   playhead.set(Math.round(fault.atMs * 1000));
   return applyScenario(withFaults(faults), { keepWindow: false, pushHistory: true });

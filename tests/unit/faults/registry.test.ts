@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAULTS, FAULT_KINDS, addedLatencyUs, describeFault, faultSchema, faultWithDefaults } from '../../../sim/faults/index.js';
 import { parseScenario } from '../../../sim/scenario/index.js';
-import { FAULT_KINDS as PICKER, actions } from '../../../web/src/actions.js';
+import { FAULT_KINDS as PICKER, actions, faultKey } from '../../../web/src/actions.js';
 
 describe('the fault registry', () => {
   it('gives_every_kind_defaults_its_own_schema_accepts', () => {
@@ -18,8 +18,10 @@ describe('the fault registry', () => {
     expect(PICKER.map((f) => f.kind)).toEqual(FAULT_KINDS);
     FAULT_KINDS.forEach((kind, i) => {
       const a = actions.find((x) => x.id === `select-fault-${kind}`);
-      expect(a?.keys, kind).toEqual([String(i + 1)]);
+      expect(a?.keys, kind).toEqual([faultKey(i)].filter((k) => k !== null));
     });
+    // Each key is one a keyboard has: 1-9 then 0; a kind beyond the tenth is picked from the list.
+    expect([0, 8, 9, 10].map(faultKey)).toEqual(['1', '9', '0', null]);
     for (const d of FAULTS) expect(d.label.length * d.description.length, d.kind).toBeGreaterThan(0);
   });
 
