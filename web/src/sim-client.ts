@@ -26,6 +26,11 @@ export class SimClient {
   private holdsLast = false;
   private generation = 0;
   private lastInput: ScenarioInput | null = null;
+  /**
+   * Ends the run in progress with null. A terminated worker never answers, so without this a
+   * cancelled run's promise (and whatever awaits it: a drag's loop, a live edit) would hang on.
+   */
+  private stopRun: (() => void) | null = null;
   /** Runs held by a browser test (see testHold), let go when cancelled. */
   private held: Array<() => void> = [];
 
@@ -65,9 +70,12 @@ export class SimClient {
     for (const extra of this.slots.splice(s.clients.length)) extra?.worker.terminate();
     const progress = s.clients.map(() => 0);
     const report = () => onProgress(progress.reduce((a, b) => a + b, 0) / progress.length);
+    const stopped = new Promise<null>((resolve) => {
+      this.stopRun = () => resolve(null);
+    });
     let outcomes;
     try {
-      outcomes = await Promise.all(
+      outcomes = await Promise.race([stopped, Promise.all(
         s.clients.map(async (_, i) => {
           const slot = this.slot(i);
           slot.busy = true;
@@ -86,12 +94,13 @@ export class SimClient {
             slot.busy = false;
           }
         }),
-      );
+      )]);
     } catch (e) {
       if (gen !== this.generation) return null;
       throw e;
     }
-    if (gen !== this.generation) return null;
+    if (outcomes === null || gen !== this.generation) return null;
+    this.stopRun = null;
     this.lastInput = input;
     this.holdsLast = true;
     const view: LabView = { scenario: s, worlds: [], failed: [], faults: faultViews(s), endUs: ms(s.durationMs), durationUs: ms(s.durationMs) };
@@ -109,6 +118,8 @@ export class SimClient {
   /** Stops the run in progress, if any: its busy workers are terminated, idle ones kept. */
   cancel(): void {
     this.generation++;
+    this.stopRun?.();
+    this.stopRun = null;
     for (const release of this.held.splice(0)) release();
     this.slots = this.slots.map((s) => {
       if (s?.busy !== true) return s;

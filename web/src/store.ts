@@ -275,8 +275,8 @@ function runLive(l: NonNullable<typeof live>): void {
   const n = ++liveRunNumber;
   l.running = n;
   countLive('started');
-  // Quiet: one announcement when the edits are done, not one per value. A run given up never
-  // settles (its workers are terminated): only the latest one carries on.
+  // Quiet: one announcement when the edits are done, not one per value. A run given up settles
+  // as not shown (SimClient.run resolves null when cancelled): only the latest one carries on.
   void run(true, true).then((shown) => {
     if (live !== l || l.running !== n) return;
     l.running = 0;
