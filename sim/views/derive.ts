@@ -8,8 +8,8 @@ import type { TraceEvents } from '../kernel/trace.js';
 import type { ScenarioResult, WorldResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
 import { faultDurationMs, faultLabel } from '../faults/index.js';
-import { occupancySteps } from './steps.js';
-import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RedisBand, RequestView, StepPoint, ThroughputBucket, WorldView } from './types.js';
+import { Intervals, StepWriter } from './steps.js';
+import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RedisBand, RequestView, ThroughputBucket, WorldView } from './types.js';
 
 export function deriveLab(r: ScenarioResult): LabView {
   const worlds = r.worlds.map((w) => deriveWorld(w, r.scenario));
@@ -99,8 +99,9 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   /** Each connecting process's lane, kept for its reconnections. */
   const pidLane = new Map<number, number>();
   const backoffs: BackoffBand[] = [];
-  const connPoints = new Map<number, StepPoint[]>();
-  const inFlight: StepPoint[] = [{ t: 0, v: 0 }];
+  const connPoints = new Map<number, StepWriter>();
+  const inFlight = new StepWriter(1024);
+  inFlight.set(0, 0);
   let inSystem = 0;
   const bucketUs = pickBucket(ms(s.durationMs));
   const buckets = new Map<number, ThroughputBucket>();
@@ -110,10 +111,8 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   const countedOn = new Map<RequestView, number>();
   const setConn = (conn: number, t: Micros, v: number) => {
     let pts = connPoints.get(conn);
-    if (pts === undefined) connPoints.set(conn, (pts = []));
-    const last = pts[pts.length - 1];
-    if (last !== undefined && last.t === t) last.v = v;
-    else if (last === undefined || last.v !== v) pts.push({ t, v });
+    if (pts === undefined) connPoints.set(conn, (pts = new StepWriter()));
+    pts.change(t, v);
   };
   const count = (r: RequestView, conn: number, t: Micros) => {
     uncount(r, t);
@@ -142,11 +141,7 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
     set.clear();
     setConn(conn, t, 0);
   };
-  const step = (t: Micros, v: number) => {
-    const last = inFlight[inFlight.length - 1]!;
-    if (last.t === t) last.v = v;
-    else inFlight.push({ t, v });
-  };
+  const step = (t: Micros, v: number) => inFlight.set(t, v);
   const closeConn = (conn: number, t: Micros) => {
     const c = conns.get(conn);
     if (c === undefined || c.to !== null) return;
@@ -194,8 +189,8 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   /** Whose CPU is drawn: the client's own process (named by its label) and the callers. */
   const busyOf = new Map<number, 'process' | 'callers'>();
   const callerPids = new Set<number>();
-  const processBusy: Array<{ from: number; to: number }> = [];
-  const callerBusy: Array<{ from: number; to: number }> = [];
+  const processBusy = new Intervals();
+  const callerBusy = new Intervals();
 
   w.trace.each((t, kind, f) => {
     const e = f as unknown as Fields;
@@ -212,10 +207,10 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         const who = busyOf.get(e.pid);
         if (who === 'process') {
           // One process runs one step at a time: steps back to back make one stretch.
-          const last = processBusy[processBusy.length - 1];
-          if (last !== undefined && last.to >= t) last.to = Math.max(last.to, t + e.us);
-          else processBusy.push({ from: t, to: t + e.us });
-        } else if (who === 'callers') callerBusy.push({ from: t, to: t + e.us });
+          const lastTo = processBusy.lastTo();
+          if (lastTo >= t) processBusy.extendLast(Math.max(lastTo, t + e.us));
+          else processBusy.add(t, t + e.us);
+        } else if (who === 'callers') callerBusy.add(t, t + e.us);
         break;
       }
       case 'msg.drop':
@@ -433,10 +428,10 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
     callerLanes: callerLane.size,
     connLanes,
     backoffs,
-    inFlight,
+    inFlight: inFlight.done(),
     throughput: [...buckets.values()].sort((a, b) => a.t - b.t),
     bucketUs,
-    connInFlight: [...connPoints].map(([conn, points]) => ({ conn, points })),
+    connInFlight: [...connPoints].map(([conn, points]) => ({ conn, points: points.done() })),
     lateDrops,
     resends,
     busy: busyRows(processBusy, callerBusy, callerPids.size, w.label, s.clients.find((c) => c.label === w.label)?.kind === 'naive'),
@@ -448,11 +443,10 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   };
 }
 
-function busyRows(proc: Array<{ from: number; to: number }>, callers: Array<{ from: number; to: number }>, callerCount: number, label: string, naive: boolean): WorldView['busy'] {
-  const total = (xs: Array<{ from: number; to: number }>) => xs.reduce((a, x) => a + x.to - x.from, 0);
+function busyRows(proc: Intervals, callers: Intervals, callerCount: number, label: string, naive: boolean): WorldView['busy'] {
   const rows: WorldView['busy'] = [];
-  if (!naive) rows.push({ who: 'process', name: label, processes: 1, points: occupancySteps(proc), busyUs: total(proc) });
-  if (callerCount > 0) rows.push({ who: 'callers', name: 'callers', processes: callerCount, points: occupancySteps(callers), busyUs: total(callers) });
+  if (!naive) rows.push({ who: 'process', name: label, processes: 1, points: proc.steps(), busyUs: proc.total() });
+  if (callerCount > 0) rows.push({ who: 'callers', name: 'callers', processes: callerCount, points: callers.steps(), busyUs: callers.total() });
   return rows;
 }
 

@@ -3,10 +3,12 @@
  *
  * Why: posted as objects, 100,000 requests are ~18 MB of structured clone that the page must
  * rebuild on its own thread (~200 ms per world, blocking the page). Packed, the arrays are
- * transferred (moved, not copied) and unpacking is a plain loop. Small parts (metrics, lanes,
- * backoffs, throughput) go as they are.
+ * transferred (moved, not copied) and unpacking is a plain loop. The step functions (in flight,
+ * per connection, CPU busy) are typed arrays already: their buffers are transferred as they are,
+ * and nothing is rebuilt on the page. Small parts (metrics, lanes, backoffs, throughput) go as
+ * they are.
  */
-import type { RequestView, StepPoint, WorldView } from './types.js';
+import type { RequestView, Steps, WorldView } from './types.js';
 
 /** A missing time or connection (null in the view). Times and ids are small integers. */
 const NONE = -1;
@@ -27,34 +29,22 @@ export interface PackedRequests {
   strings: string[];
 }
 
-export interface PackedSteps {
-  t: Float64Array;
-  v: Float64Array;
-}
-
 export interface PackedWorld {
-  rest: Omit<WorldView, 'requests' | 'inFlight' | 'connInFlight' | 'busy'>;
-  busy: Array<Omit<WorldView['busy'][number], 'points'> & { points: PackedSteps }>;
+  /** Everything but the requests, the step functions among it as they are (typed arrays). */
+  rest: Omit<WorldView, 'requests'>;
   requests: PackedRequests;
-  inFlight: PackedSteps;
-  connInFlight: Array<{ conn: number; points: PackedSteps }>;
 }
 
-function packSteps(points: StepPoint[], transfer: ArrayBuffer[]): PackedSteps {
-  const t = new Float64Array(points.length);
-  const v = new Float64Array(points.length);
-  for (let i = 0; i < points.length; i++) {
-    t[i] = points[i]!.t;
-    v[i] = points[i]!.v;
-  }
+/**
+ * A step function's columns, copied into buffers of their own that are listed to transfer: a
+ * memory copy (the view that was packed stays whole, its arrays are not detached), no object
+ * per point.
+ */
+function transferSteps(s: Steps, transfer: ArrayBuffer[]): Steps {
+  const t = s.t.slice();
+  const v = s.v.slice();
   transfer.push(t.buffer, v.buffer);
   return { t, v };
-}
-
-function unpackSteps(p: PackedSteps): StepPoint[] {
-  const out: StepPoint[] = new Array(p.t.length);
-  for (let i = 0; i < p.t.length; i++) out[i] = { t: p.t[i]!, v: p.v[i]! };
-  return out;
 }
 
 /** Packs a view; `transfer` lists the buffers to hand to postMessage as transferables. */
@@ -98,11 +88,13 @@ export function packWorld(view: WorldView): { packed: PackedWorld; transfer: Arr
   transfer.push(ints.buffer, times.buffer, flags.buffer, names.buffer, errors.buffer);
   return {
     packed: {
-      rest,
+      rest: {
+        ...rest,
+        inFlight: transferSteps(inFlight, transfer),
+        connInFlight: connInFlight.map((c) => ({ conn: c.conn, points: transferSteps(c.points, transfer) })),
+        busy: busy.map((b) => ({ ...b, points: transferSteps(b.points, transfer) })),
+      },
       requests: { n, ints, times, flags, names, errors, strings },
-      inFlight: packSteps(inFlight, transfer),
-      connInFlight: connInFlight.map((c) => ({ conn: c.conn, points: packSteps(c.points, transfer) })),
-      busy: busy.map((b) => ({ ...b, points: packSteps(b.points, transfer) })),
     },
     transfer,
   };
@@ -141,11 +133,5 @@ export function unpackWorld(p: PackedWorld): WorldView {
       resent: flags[i * 3 + 2] === 1,
     };
   }
-  return {
-    ...p.rest,
-    requests,
-    inFlight: unpackSteps(p.inFlight),
-    connInFlight: p.connInFlight.map((c) => ({ conn: c.conn, points: unpackSteps(c.points) })),
-    busy: p.busy.map((b) => ({ ...b, points: unpackSteps(b.points) })),
-  };
+  return { ...p.rest, requests };
 }

@@ -90,10 +90,14 @@ export interface RedisBand {
   factor: number;
 }
 
-/** Requests in the system (issued, not ended) as a step function: value from t until the next point. */
-export interface StepPoint {
-  t: Micros;
-  v: number;
+/**
+ * A step function in columns: the value v[i] holds from t[i] (µs) until t[i + 1], and after the
+ * last point to the end; times strictly increase. Typed arrays, not an object per point: the
+ * views hold hundreds of thousands of points, moved from the worker to the page as they are.
+ */
+export interface Steps {
+  t: Float64Array;
+  v: Float64Array;
 }
 
 /** Completions per bucket of `bucketUs`. */
@@ -108,7 +112,7 @@ export interface BusyRow {
   /** The process's name, or 'callers'. */
   name: string;
   processes: number;
-  points: StepPoint[];
+  points: Steps;
   /** Busy µs in all (summed over the processes). */
   busyUs: Micros;
 }
@@ -123,11 +127,12 @@ export interface WorldView {
   callerLanes: number;
   connLanes: ConnLane[];
   backoffs: BackoffBand[];
-  inFlight: StepPoint[];
+  /** Requests in the system (issued, not ended). */
+  inFlight: Steps;
   throughput: ThroughputBucket[];
   bucketUs: Micros;
   /** Requests in flight on the busiest connection at each point (the duplex view when zoomed out). */
-  connInFlight: Array<{ conn: number; points: StepPoint[] }>;
+  connInFlight: Array<{ conn: number; points: Steps }>;
   /** Replies that came after their call had timed out, dropped by the runtime because the
    * caller's alias was inactive (msg.drop inactive_alias): when, whose request, its caller lane. */
   lateDrops: Array<{ t: Micros; req: number; lane: number }>;

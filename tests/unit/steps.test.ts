@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { occupancySteps } from '../../sim/views/steps.js';
+import { pointsOf } from './helpers/steps.js';
 
 const interval = fc.record({ from: fc.integer({ min: 0, max: 50 }), len: fc.integer({ min: -2, max: 8 }) }).map(({ from, len }) => ({ from, to: from + len }));
 
@@ -8,7 +9,7 @@ describe('occupancy steps', () => {
   it('give_at_each_change_how_many_intervals_are_open_then', () => {
     fc.assert(
       fc.property(fc.array(interval, { maxLength: 40 }), (xs) => {
-        const steps = occupancySteps(xs);
+        const steps = pointsOf(occupancySteps(xs));
         const open = (t: number) => xs.filter((x) => x.to > x.from && x.from <= t && t < x.to).length;
         expect(steps[0]!.t).toBe(0);
         for (let i = 0; i < steps.length; i++) {
@@ -24,7 +25,7 @@ describe('occupancy steps', () => {
 
   it('sorts_intervals_recorded_out_of_order_as_well_as_in_order', () => {
     const xs = Array.from({ length: 2000 }, (_, i) => ({ from: (i * 7919) % 2000, to: ((i * 7919) % 2000) + 3 }));
-    const steps = occupancySteps(xs);
+    const steps = pointsOf(occupancySteps(xs));
     expect(steps.length).toBe(2003);
     expect(Math.max(...steps.map((s) => s.v))).toBe(3);
   });

@@ -43,7 +43,7 @@ describe('the state of a world at time t', () => {
             const expected = w.requests.filter((r) => r.conn === s.conn && r.sentAt !== null && r.sentAt <= t && t < Math.min(r.replyAt ?? Infinity, r.end ?? Infinity)).length;
             expect(s.dots.length, `${name}/${w.label} t=${t} conn ${s.conn}`).toBe(expected);
             if (single && s.conn !== null) {
-              const pts = w.connInFlight.find((c) => c.conn === s.conn)?.points ?? [];
+              const pts = w.connInFlight.find((c) => c.conn === s.conn)?.points ?? { t: new Float64Array(0), v: new Float64Array(0) };
               expect(s.dots.length, `${name}/${w.label} t=${t} conn ${s.conn} vs connInFlight`).toBe(valueAt(pts, t));
             }
             checked += s.dots.length;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPreset, parseScenario, presetNames, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab, packWorld, unpackWorld, type RequestView, type WorldView } from '../../sim/views/index.js';
-import { valueAt } from './helpers/steps.js';
+import { pointsOf, valueAt } from './helpers/steps.js';
 
 /** Every preset, shortened so the whole set stays quick; the faults inside the window still fire. */
 const labs = presetNames.map((name) => {
@@ -56,7 +56,7 @@ describe('views derived from a run', () => {
 
   it('requests_in_the_system_match_the_requests_themselves', () => {
     eachWorld((w, preset) => {
-      const ts = w.inFlight.map((p) => p.t);
+      const ts = [...w.inFlight.t];
       for (const t of ts.filter((_, i) => i % Math.max(1, Math.floor(ts.length / 200)) === 0)) {
         const live = w.requests.filter((r) => r.start <= t && (r.end === null || r.end > t)).length;
         expect(valueAt(w.inFlight, t), `${preset}/${w.label} at ${t}`).toBe(live);
@@ -76,7 +76,7 @@ describe('views derived from a run', () => {
         // On the wire from its send until its reply or its end: count the sends and the leavings up to t.
         const sends = onIt.map((r) => r.sentAt!).sort((a, b) => a - b);
         const leaves = onIt.map((r) => Math.min(r.replyAt ?? Infinity, r.end ?? Infinity)).sort((a, b) => a - b);
-        for (const p of points) {
+        for (const p of pointsOf(points)) {
           const want = p.t >= closed && closed < w.endUs ? 0 : countAtMost(sends, p.t) - countAtMost(leaves, p.t);
           if (p.v !== want) wrong.push(`conn ${conn} at ${p.t}: ${p.v}, expected ${want}`);
         }

@@ -5,6 +5,7 @@
  * a test — or a learner's screen reader — can find the track and read its figures.
  */
 import type { WorldView } from '../../../../sim/views/types.js';
+import { stepIntegral, stepMax } from '../../../../sim/views/steps.js';
 import { stripKinds } from './layout.js';
 import { firstSends, waitKind } from './world-index.js';
 
@@ -114,7 +115,7 @@ export function wireFigure(world: WorldView): TrackFigure | null {
   const conns = new Set(world.connLanes.flatMap((l) => l.bands.filter((b) => b.state === 'up').map((b) => b.conn))).size;
   if (conns === 0) return world.requests.length === 0 ? null : { kind: 'wire', region: 'connections', count: 0, value: 0, notable: true, text: 'no connection ever opened' };
   let max = 0;
-  for (const s of world.connInFlight) for (const p of s.points) if (p.v > max) max = p.v;
+  for (const s of world.connInFlight) max = Math.max(max, stepMax(s.points));
   const c = conns.toLocaleString('en-GB');
   const text =
     conns === 1
@@ -192,7 +193,7 @@ const pct = (x: number) => `${x.toLocaleString('en-GB', { maximumFractionDigits:
 export function cpuFigure(world: WorldView, durationUs: number): TrackFigure | null {
   const until = Math.min(durationUs, world.endUs);
   if (world.busy.length === 0 || until <= 0) return null;
-  const share = (b: WorldView['busy'][number]) => (100 * integral(b.points, until)) / b.processes / until;
+  const share = (b: WorldView['busy'][number]) => (100 * stepIntegral(b.points, until)) / b.processes / until;
   const proc = world.busy.find((b) => b.who === 'process');
   const callers = world.busy.find((b) => b.who === 'callers');
   const head = proc ?? callers!;
@@ -200,15 +201,6 @@ export function cpuFigure(world: WorldView, durationUs: number): TrackFigure | n
   return { kind: 'cpu', region: 'busy', count: world.busy.length, value: Math.round(10 * share(head)) / 10, notable: share(head) >= 50, text: `CPU over the run: ${parts.join(', ')}` };
 }
 
-/** The area under a step function from 0 to `until`. */
-function integral(points: WorldView['busy'][number]['points'], until: number): number {
-  let a = 0;
-  for (let i = 0; i < points.length && points[i]!.t < until; i++) {
-    const next = i + 1 < points.length ? Math.min(points[i + 1]!.t, until) : until;
-    a += points[i]!.v * (next - points[i]!.t);
-  }
-  return a;
-}
 
 /**
  * A world that connected more often than it has connection lanes (it reconnected, or connects

@@ -2,9 +2,9 @@
  * The per-world index, built once per view: requests sorted by start in typed arrays, long ones
  * apart, failures by end, step series (in flight, waiting, lane occupancy), and culling by window.
  */
-import type { BackoffBand, RequestView, StepPoint, WorldView } from '../../../../sim/views/types.js';
+import type { BackoffBand, RequestView, Steps, WorldView } from '../../../../sim/views/types.js';
 import { ERROR_KINDS, REQUEST_STATES, errorSwatch, isErrorKind, type Swatch } from '../../palette.js';
-import { occupancySteps } from '../../../../sim/views/steps.js';
+import { occupancyOf, occupancySteps, stepMax } from '../../../../sim/views/steps.js';
 import { maxConnRows } from './layout.js';
 import { lowerBound, upperBound } from './search.js';
 
@@ -132,9 +132,9 @@ export interface WorldIndex {
 }
 
 /**
- * A step function in columns, with its running integral: cum[i] is the area under it from
- * times[0] to times[i], so the mean over any interval costs two binary searches, however many
- * steps it holds. Values stop at `until`.
+ * A step function in columns (the view's own arrays, not copied), with its running integral:
+ * cum[i] is the area under it from times[0] to times[i], so the mean over any interval costs two
+ * binary searches, however many steps it holds. Values stop at `until`.
  */
 export interface StepSeries {
   times: Float64Array;
@@ -143,17 +143,11 @@ export interface StepSeries {
   until: number;
 }
 
-export function toSeries(points: readonly StepPoint[], until = Number.POSITIVE_INFINITY): StepSeries {
-  const n = points.length;
-  const times = new Float64Array(n);
-  const values = new Float64Array(n);
+export function toSeries(steps: Steps, until = Number.POSITIVE_INFINITY): StepSeries {
+  const { t: times, v: values } = steps;
+  const n = times.length;
   const cum = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const p = points[i]!;
-    times[i] = p.t;
-    values[i] = p.v;
-    if (i > 0) cum[i] = cum[i - 1]! + values[i - 1]! * (times[i]! - times[i - 1]!);
-  }
+  for (let i = 1; i < n; i++) cum[i] = cum[i - 1]! + values[i - 1]! * (times[i]! - times[i - 1]!);
   return { times, values, cum, until };
 }
 
@@ -241,7 +235,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
   const connSeries: WorldIndex['connSeries'] = [];
   let connMax = 0;
   for (const s of world.connInFlight) {
-    for (const p of s.points) if (p.v > connMax) connMax = p.v;
+    connMax = Math.max(connMax, stepMax(s.points));
     const lane = connToLane.get(s.conn);
     // A request that dies with its connection is never counted out of the series: stop the
     // series where the connection's lane ends, or it would read as busy forever.
@@ -249,8 +243,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
   }
   let latencyMax = 0;
   for (const r of reqs) if (r.end !== null && r.end - r.start > latencyMax) latencyMax = r.end - r.start;
-  let inFlightMax = 0;
-  for (const p of world.inFlight) if (p.v > inFlightMax) inFlightMax = p.v;
+  const inFlightMax = stepMax(world.inFlight);
 
   const bands = world.connLanes.flatMap((l) => l.bands);
   return {
@@ -277,7 +270,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     backoffLane: laneCount > maxConnRows() ? new Int32Array(world.backoffs.length).fill(-1) : assignBackoffLanes(world),
     connSeries,
     inFlight: toSeries(world.inFlight),
-    waiting: toSeries(occupancySteps(waitingIntervals(reqs, waitFrom, waitTo))),
+    waiting: toSeries(occupancyOf(waitFrom, waitTo, n)),
     connMax,
     inFlightMax,
     dropT: Float64Array.from([...world.lateDrops].sort((a, b) => a.t - b.t), (d) => d.t),
@@ -292,12 +285,6 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
       backoff: toSeries(occupancySteps(world.backoffs)),
     },
   };
-}
-
-export function waitingIntervals(reqs: readonly RequestView[], waitFrom: Float64Array, waitTo: Float64Array): Array<{ from: number; to: number }> {
-  const out: Array<{ from: number; to: number }> = [];
-  for (let i = 0; i < reqs.length; i++) if (waitTo[i]! > waitFrom[i]!) out.push({ from: waitFrom[i]!, to: waitTo[i]! });
-  return out;
 }
 
 export function isSortedByStart(rs: readonly RequestView[]): boolean {
