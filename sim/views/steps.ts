@@ -8,6 +8,13 @@
  */
 import type { Steps } from './types.js';
 
+/** The same numbers in an array twice as long. */
+function grow(a: Float64Array): Float64Array {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 /** Appends to a step function in time order; `done()` gives it as columns of its exact length. */
 export class StepWriter {
   private t: Float64Array;
@@ -39,11 +46,6 @@ export class StepWriter {
 
   private push(t: number, v: number): void {
     if (this.n === this.t.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
       this.t = grow(this.t);
       this.v = grow(this.v);
     }
@@ -60,8 +62,8 @@ export class StepWriter {
 
 /** Intervals [from, to) as two growing columns, recorded as time goes. */
 export class Intervals {
-  private from = new Float64Array(64);
-  private to = new Float64Array(64);
+  private from: Float64Array = new Float64Array(64);
+  private to: Float64Array = new Float64Array(64);
   private n = 0;
 
   get length(): number {
@@ -70,11 +72,6 @@ export class Intervals {
 
   add(from: number, to: number): void {
     if (this.n === this.from.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
       this.from = grow(this.from);
       this.to = grow(this.to);
     }
