@@ -115,3 +115,22 @@ test.describe('the lab', () => {
     }
   });
 });
+
+test.describe('the first screen', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('both_worlds_connection_lanes_are_on_the_first_screen_at_1280x720', async ({ page }, info) => {
+    await open(page);
+    // The introduction sits beside the timeline at this width; dismissed, as a returning learner has it.
+    await page.getByTestId('intro-dismiss').click();
+    await expect(page.getByTestId('intro')).toBeHidden();
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    for (const label of ['pool', 'multiplex']) {
+      const canvas = page.getByTestId(`timeline-canvas-${label}`);
+      await expect(canvas).toBeInViewport();
+      // Its connection lanes (the wire track's element covers them), not only its title: on screen whole.
+      await expect(page.getByTestId(`track-wire-${label}`)).toBeInViewport({ ratio: 1 });
+    }
+    await page.screenshot({ path: info.outputPath('first-screen-1280.png') });
+  });
+});

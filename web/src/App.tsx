@@ -1,4 +1,4 @@
-import { Component, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Component, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { LabView } from '../../sim/views/index.js';
 import type { ScenarioInput } from '../../sim/scenario/schema.js';
 import { actionById, actions, FAULT_KINDS, handleKey, seek, setPlaying } from './actions.js';
@@ -299,6 +299,20 @@ function LinkedCharts({ view }: { view: LabView }) {
   );
 }
 
+/** Wide enough for the side column beside the timeline (app.css's breakpoint: max-width 1100px). */
+const WIDE = '(min-width: 1101px)';
+
+function subscribeWide(onChange: () => void): () => void {
+  if (typeof window.matchMedia !== 'function') return () => {};
+  const mq = window.matchMedia(WIDE);
+  mq.addEventListener('change', onChange);
+  return () => mq.removeEventListener('change', onChange);
+}
+
+function useWide(): boolean {
+  return useSyncExternalStore(subscribeWide, () => typeof window.matchMedia === 'function' && window.matchMedia(WIDE).matches);
+}
+
 /** The page has read its URL (see App's first effect). */
 let started = false;
 
@@ -314,6 +328,10 @@ export function App() {
   const pointer = useLab((s) => s.tourPointer);
   const sweepOpen = useSweep((s) => s.open);
   const sweepAnnouncement = useSweep((s) => s.announcement);
+  // On a wide screen the topologies sit in the side column, so that both worlds' timelines fit
+  // the first screen (1280×720); in the tour and on a narrow screen, above the timeline.
+  const wide = useWide();
+  const topologiesBeside = wide && tour === null;
   const highlight = useMemo(() => (tour === null ? undefined : chapterHighlight(chapterById(tour), view, pointer) ?? undefined), [tour, view, pointer]);
 
   // Leaving the tour removes the button that was pressed: focus goes to the one that reopens it.
@@ -373,7 +391,7 @@ export function App() {
         {tour !== null && <TourPanel chapterId={tour} />}
         <div className="main-col">
           {tour === null && introOpen && <Intro where="narrow" onDismiss={() => setIntroOpen(false)} />}
-        {view !== null && (
+        {view !== null && !topologiesBeside && (
           <Boundary name="topology">
             <Topologies view={view} />
           </Boundary>
@@ -417,6 +435,11 @@ export function App() {
         </div>
         <aside className="side" style={OWN_PAINT_LAYER}>
           {tour === null && introOpen && <Intro where="wide" onDismiss={() => setIntroOpen(false)} />}
+          {view !== null && topologiesBeside && (
+            <Boundary name="topology">
+              <Topologies view={view} />
+            </Boundary>
+          )}
           {tour !== null && view !== null && (
             <Boundary name="code panel">
               <TourCode key={tour} view={view} chapterId={tour} />

@@ -111,7 +111,8 @@ interface Layout {
 
 function layout(width: number, lanes: number): Layout {
   const w = Math.max(260, width);
-  const h = Math.max(132, 44 + Math.min(lanes, MAX_LANES + 1) * 15);
+  // About 11 px a socket: compact enough for the side column, room for an arrowhead each.
+  const h = Math.max(116, 40 + Math.min(lanes, MAX_LANES + 1) * 11);
   const callersX = PAD;
   const midX = PAD + 62;
   const midW = 78;

@@ -1,5 +1,5 @@
 /** The timeline's legend: each state's swatch (pattern, glyph, arrow) and its name. */
-import { memo, useMemo, useState, useSyncExternalStore } from 'react';
+import { Children, cloneElement, isValidElement, memo, useMemo, useState, useSyncExternalStore, type ReactElement, type ReactNode } from 'react';
 import type { FaultView } from '../../../../sim/views/types.js';
 import { CONN_STATES, ERROR_SWATCHES, FAULT, INK, OKABE_ITO, PATTERN_TILE, REQUEST_STATES, STRIPS, WIRE, glyphIsStroked, glyphPath, patternTile, type Swatch } from '../../palette.js';
 import { RESEND_COLORS } from './layers/resends.js';
@@ -53,6 +53,30 @@ function ArrowSwatch({ color, up }: { color: string; up: boolean }) {
   );
 }
 
+/**
+ * A group of entries, its name leading the first one in the same box: a line never breaks
+ * between a group's name and its first entry.
+ */
+function Group({ label, head, children }: { label: string; head: string; children: ReactNode }) {
+  const items = Children.toArray(children).filter(isValidElement) as ReactElement<{ children?: ReactNode }>[];
+  return (
+    <ul aria-label={label}>
+      {items.map((li, i) =>
+        i === 0 ? (
+          cloneElement(
+            li,
+            undefined,
+            <span className="tl-legend-head">{head}</span>,
+            li.props.children,
+          )
+        ) : (
+          li
+        ),
+      )}
+    </ul>
+  );
+}
+
 const LEGEND_PATTERNED: readonly Swatch[] = [...Object.values(CONN_STATES), ...Object.values(REQUEST_STATES), ...ERROR_SWATCHES];
 
 /** The keys present in the shown window, as one string: a legend re-renders only when it changes. */
@@ -94,8 +118,7 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
         </defs>
       </svg>
       {(conns.length > 0 || has('command') || has('density')) && (
-        <ul aria-label="Connections">
-          <li className="tl-legend-head">Connections</li>
+        <Group label="Connections" head="Connections">
           {conns.map((s) => (
             <li key={s.key} data-legend={s.key}>
               <BarSwatch s={s} pid={pid} />
@@ -120,11 +143,10 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
               {WIRE.density.label} (zoomed out)
             </li>
           )}
-        </ul>
+        </Group>
       )}
       {(has('busy') || has('connects') || has('latency')) && (
-        <ul aria-label="Strips">
-          <li className="tl-legend-head">Strips</li>
+        <Group label="Strips" head="Strips">
           {[STRIPS.busy, STRIPS.connects]
             .filter((s) => has(s.key))
             .map((s) => (
@@ -146,11 +168,10 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
               each call’s latency at its end (failed: in their colour)
             </li>
           )}
-        </ul>
+        </Group>
       )}
       {(reqs.length > 0 || lateDrop || resend) && (
-        <ul aria-label="Requests">
-          <li className="tl-legend-head">Requests</li>
+        <Group label="Requests" head="Requests">
           {reqs.map((s) => (
             <li key={s.key} data-legend={s.key}>
               <BarSwatch s={s} pid={pid} />
@@ -176,11 +197,10 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
               sent, lost with the connection, sent again (at least once)
             </li>
           )}
-        </ul>
+        </Group>
       )}
       {errors.length > 0 && (
-        <ul aria-label="Errors">
-          <li className="tl-legend-head">Failed</li>
+        <Group label="Errors" head="Failed">
           {errors.map((s) => (
             <li key={s.key} data-legend={s.key} data-error-kind={s.key.slice('error:'.length)}>
               <BarSwatch s={s} pid={pid} />
@@ -188,7 +208,7 @@ export const Legend = memo(function Legend({ pid, shown, worlds, faults }: Legen
               {s.label}
             </li>
           ))}
-        </ul>
+        </Group>
       )}
       <ul aria-label="Faults and playhead">
         {has('fault') && (

@@ -151,28 +151,31 @@ export function WorldSection({ d, durationUs, wi, uid, shown, highlight, card, c
   const figures = useMemo(() => trackFigures(d.world, durationUs), [d.world, durationUs]);
   return (
     <section className="tl-world" data-testid={`world-${label}`} data-highlight={highlight === undefined ? undefined : hl.dimAll ? 'dim' : 'on'} aria-labelledby={`${uid}-w${wi}`}>
-      <h3 className="tl-world-title" id={`${uid}-w${wi}`}>
-        <span className="tl-world-label">{label}</span> <span className="tl-world-kind">{describeClient(d.world.client)}</span>
-        {highlight !== undefined && hl.highlight !== null && (
-          <span className="tl-tour-badge" data-testid="tour-highlight">
-            {highlight.label ?? 'Look here'}
-          </span>
+      {/* One line when it fits: the title, its figures beside it, the failures at the right. */}
+      <div className="tl-world-head">
+        <h3 className="tl-world-title" id={`${uid}-w${wi}`}>
+          <span className="tl-world-label">{label}</span> <span className="tl-world-kind">{describeClient(d.world.client)}</span>
+          {highlight !== undefined && hl.highlight !== null && (
+            <span className="tl-tour-badge" data-testid="tour-highlight">
+              {highlight.label ?? 'Look here'}
+            </span>
+          )}
+        </h3>
+        {figures.some((t) => t.notable) && (
+          <p className="tl-track-notes" aria-hidden="true">
+            {figures
+              .filter((t) => t.notable)
+              .map((t) => t.text)
+              .join(' · ')}
+          </p>
         )}
         <span className="tl-world-errors" aria-hidden="true">
           <FailedInView shown={shown} ix={d.ix} /> failed in view
         </span>
-      </h3>
+      </div>
       <span className="tl-sr-only" data-testid={`error-count-${label}`}>
         <FailedInView shown={shown} ix={d.ix} />
       </span>
-      {figures.some((t) => t.notable) && (
-        <p className="tl-track-notes" aria-hidden="true">
-          {figures
-            .filter((t) => t.notable)
-            .map((t) => t.text)
-            .join(' · ')}
-        </p>
-      )}
       <div className="tl-plot" style={{ height: d.lay.height }}>
         <Tracks d={d} figures={figures} />
         <WorldCanvas
