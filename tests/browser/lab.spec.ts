@@ -133,4 +133,24 @@ test.describe('the first screen', () => {
     }
     await page.screenshot({ path: info.outputPath('first-screen-1280.png') });
   });
+
+  test('the_playhead_label_and_knob_cover_no_tick_label', async ({ page }) => {
+    await open(page);
+    // Where the playhead stands on a tick (L4 opens at 100.5 ms, a tick of its window), and between ticks.
+    for (const at of [null, '100620', '101980']) {
+      if (at !== null) await page.getByTestId('scrubber').fill(at);
+      const overlaps = await page.evaluate(() => {
+        const axis = document.querySelector('[data-testid="timeline-axis"]')!;
+        const knob = axis.querySelector('.tl-knob')!.getBoundingClientRect();
+        const shown = [...axis.querySelectorAll<SVGTextElement>('.tick text')].filter((t) => t.getAttribute('visibility') !== 'hidden' && t.textContent !== '');
+        return shown.filter((t) => {
+          const r = t.getBoundingClientRect();
+          return r.right > knob.left && r.left < knob.right;
+        }).map((t) => t.textContent);
+      });
+      expect(overlaps).toEqual([]);
+      // The others stay: only what the playhead covers is hidden.
+      expect(await page.locator('[data-testid="timeline-axis"] .tick text:not([visibility="hidden"])').count()).toBeGreaterThan(3);
+    }
+  });
 });

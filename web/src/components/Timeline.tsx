@@ -75,7 +75,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
   const scaleRef = useRef<ScaleLinear<number, number> | null>(null);
   const placePlayhead = useCallback((t: number) => {
     if (scaleRef.current === null) return;
-    positionPlayhead({ line: playheadRef.current, knob: knobRef.current, label: knobLabelRef.current, axis: axisSvgRef.current }, scaleRef.current, t);
+    positionPlayhead({ line: playheadRef.current, knob: knobRef.current, label: knobLabelRef.current, axis: axisSvgRef.current, ticks: axisGRef.current }, scaleRef.current, t);
   }, []);
   useEffect(() => {
     placePlayhead(props.playhead.get());

@@ -54,6 +54,8 @@ export function drawAxis(g: SVGGElement, x: ScaleLinear<number, number>, ticks: 
       g.append(tick);
     }
     tick.setAttribute('transform', `translate(${x(t) + offset},0)`);
+    // Its place, read back by positionPlayhead (which hides the labels the playhead covers).
+    tick.setAttribute('data-x', String(x(t)));
     const text = tick.lastChild as SVGTextElement;
     const label = format(t);
     if (text.textContent !== label) text.textContent = label;
@@ -66,6 +68,41 @@ export interface PlayheadParts {
   knob: SVGGElement | null;
   label: SVGTextElement | null;
   axis: SVGSVGElement | null;
+  /** The axis's ticks (drawAxis's group): a tick label under the playhead's knob or label is hidden. */
+  ticks?: SVGGElement | null;
+}
+
+/** Widths in CSS px per character: the knob's label (600 11px monospace), a tick's (11px sans digits). */
+const LABEL_CHAR_W = 6.7;
+const TICK_CHAR_W = 6.2;
+/** The knob's half width, and the gap from the playhead to its label (TimeAxis: x=±7). */
+const KNOB_HALF_W = 6;
+const LABEL_GAP = 7;
+
+/**
+ * The x range the playhead's knob and label take on the axis (label to the right of the
+ * playhead, or to its left near the right edge).
+ */
+export function playheadLabelSpan(px: number, chars: number, labelLeft: boolean): [number, number] {
+  const w = LABEL_GAP + chars * LABEL_CHAR_W;
+  return labelLeft ? [px - w, px + KNOB_HALF_W] : [px - KNOB_HALF_W, px + w];
+}
+
+/** Whether a tick label centred at x, `chars` long, overlaps [a, b] (2 px to spare). */
+export function tickLabelCovered(x: number, chars: number, [a, b]: [number, number]): boolean {
+  const half = (chars * TICK_CHAR_W) / 2 + 2;
+  return x + half > a && x - half < b;
+}
+
+/** Hides the tick labels the playhead's knob and label cover (the label gives the time there). */
+function hideCoveredTicks(g: SVGGElement, span: [number, number] | null): void {
+  for (const tick of g.querySelectorAll<SVGGElement>(':scope > g.tick')) {
+    const text = tick.lastChild as SVGTextElement | null;
+    if (text === null) continue;
+    const covered = span !== null && tickLabelCovered(Number(tick.getAttribute('data-x')), text.textContent?.length ?? 0, span);
+    const want = covered ? 'hidden' : 'visible';
+    if (text.getAttribute('visibility') !== want) text.setAttribute('visibility', want);
+  }
 }
 
 /** Moves the playhead's line, knob and label to t on the scale; writes only what changed. */
@@ -92,7 +129,8 @@ export function positionPlayhead(parts: PlayheadParts, s: ScaleLinear<number, nu
     // Keep the label inside the axis near the right edge.
     const right = px + 70 > s.range()[1]! + RIGHT_PAD;
     set(parts.label, 'text-anchor', right ? 'end' : 'start');
-    set(parts.label, 'x', right ? '-7' : '7');
+    set(parts.label, 'x', right ? `-${LABEL_GAP}` : String(LABEL_GAP));
+    if (parts.ticks != null) hideCoveredTicks(parts.ticks, visible ? playheadLabelSpan(px, text.length, right) : null);
   }
   if (parts.axis !== null) {
     set(parts.axis, 'aria-valuenow', String(Math.round(t)));
