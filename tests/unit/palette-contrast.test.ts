@@ -45,3 +45,16 @@ describe('the outlines of the Okabe–Ito colours', () => {
     }
   });
 });
+
+describe('the lines a world’s colour is drawn with outside the timeline', () => {
+  it('stand at 3:1 for every world colour: the topology’s box and slots, its key’s swatch (edgeOf)', async () => {
+    const { edgeOf } = await import('../../web/src/palette.js');
+    const { PALETTE } = await import('../../web/src/components/charts/style.js');
+    for (const c of PALETTE) for (const bg of BACKGROUNDS) expect(contrastRatio(edgeOf(c), bg), `${c}'s line ${edgeOf(c)} on ${bg}`).toBeGreaterThanOrEqual(MIN);
+    // The multiplexer's orange is the case the issue found at about 2:1: it gets its dark shade.
+    expect(contrastRatio(PALETTE[1], '#ffffff')).toBeLessThan(MIN);
+    expect(edgeOf(PALETTE[1]).toLowerCase()).not.toBe(PALETTE[1].toLowerCase());
+    // A colour that stands at 3:1 alone keeps itself (the pool's blue stays blue).
+    expect(edgeOf(PALETTE[0])).toBe(PALETTE[0]);
+  });
+});

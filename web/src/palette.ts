@@ -21,6 +21,16 @@ export const OKABE_ITO = {
 /** The outline of each Okabe–Ito colour that is under 3:1 on the page: a darker shade of it. */
 export const EDGE_OF = { yellow: '#6b6200', orange: '#7a4a00', sky: '#1d6a96', purple: '#3d0f2a' } as const;
 
+/**
+ * The line to draw a shape of colour c with: c itself where it stands at 3:1 on the page, else its
+ * outline shade (EDGE_OF) — a world's orange box, a purple line or mark (WCAG 1.4.11).
+ */
+export function edgeOf(c: string): string {
+  const hex = c.toUpperCase();
+  for (const [name, edge] of Object.entries(EDGE_OF)) if (OKABE_ITO[name as keyof typeof EDGE_OF] === hex) return edge;
+  return c;
+}
+
 /** Text and lines on the light page background (#fafafa / #fff): all ≥ 4.5:1. */
 export const INK = {
   text: '#1b1b1f',

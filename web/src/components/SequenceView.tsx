@@ -10,7 +10,7 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { legsOf, requestsIn, worldAt, type LabView, type Legs, type RequestView, type WorldView } from '../../../sim/views/index.js';
 import { lab, playhead, type TimeWindow } from '../store.js';
-import { INK, OKABE_ITO, WIRE } from '../palette.js';
+import { EDGE_OF, INK, OKABE_ITO, WIRE } from '../palette.js';
 import './topology.css';
 
 const H = 170;
@@ -164,12 +164,16 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
             ctx.stroke();
           }
           if (legs.exec !== null && legs.exec > legs.arrive) {
-            // Waiting in Redis's queue before it runs.
-            ctx.strokeStyle = OKABE_ITO.purple;
-            ctx.lineWidth = on ? 4 : 2.5;
+            // Waiting in Redis's queue before it runs: purple, on its dark outline (purple alone
+            // is under 3:1 on white), as the topology's queued dots are.
             ctx.beginPath();
             ctx.moveTo(x(legs.arrive), REDIS_Y);
             ctx.lineTo(x(legs.exec), REDIS_Y);
+            ctx.strokeStyle = EDGE_OF.purple;
+            ctx.lineWidth = on ? 6 : 4.5;
+            ctx.stroke();
+            ctx.strokeStyle = OKABE_ITO.purple;
+            ctx.lineWidth = on ? 3.5 : 2.5;
             ctx.stroke();
           }
           if (legs.exec !== null && legs.reply !== null) arrow(x(legs.exec), REDIS_Y - 3, x(legs.reply), CLIENT_Y + 3, WIRE.reply.ink, on ? 2.5 : 1.2);

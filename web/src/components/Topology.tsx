@@ -7,7 +7,7 @@
 import { memo, useEffect, useRef } from 'react';
 import { worldAt, type LabView, type SocketAt, type WorldAt, type WorldView } from '../../../sim/views/index.js';
 import { lab, playhead } from '../store.js';
-import { CONN_STATES, EDGE_OF, INK, OKABE_ITO, WIRE } from '../palette.js';
+import { CONN_STATES, EDGE_OF, INK, OKABE_ITO, WIRE, edgeOf } from '../palette.js';
 import { worldStyles } from './Charts.js';
 import './topology.css';
 
@@ -89,9 +89,9 @@ function redisLook(at: WorldAt): { word: string; stroke: string; fill: string } 
     case 'down':
       return { word: `DOWN ${fmtLeft(at.redis.leftUs)}`, stroke: OKABE_ITO.vermillion, fill: '#fbe3d6' };
     case 'paused':
-      return { word: `paused ${fmtLeft(at.redis.leftUs)}`, stroke: OKABE_ITO.orange, fill: '#fdf0d5' };
+      return { word: `paused ${fmtLeft(at.redis.leftUs)}`, stroke: EDGE_OF.orange, fill: '#fdf0d5' };
     case 'slow':
-      return { word: `slow ×${at.redis.factor}`, stroke: OKABE_ITO.orange, fill: '#fdf0d5' };
+      return { word: `slow ×${at.redis.factor}`, stroke: EDGE_OF.orange, fill: '#fdf0d5' };
     case 'up':
       return { word: 'up', stroke: INK.text, fill: '#fff' };
   }
@@ -159,7 +159,10 @@ export function drawTopology(ctx: CanvasRenderingContext2D, L: Layout, at: World
   ctx.fillText(`${callers} callers`, L.callersX + 27, midY - 10);
   ctx.fillText(`${at.inSystem} in calls`, L.callersX + 27, midY + 8);
 
-  // The client in the middle.
+  // The client in the middle: outlined in its world's colour, or that colour's darker shade where
+  // the colour is under 3:1 on white (the multiplexer's orange), on a pale tint of the colour.
+  const edge = edgeOf(color);
+  const tint = `${color}1f`;
   ctx.textAlign = 'left';
   if (at.kind === 'pool') {
     const size = at.poolSize;
@@ -168,14 +171,14 @@ export function drawTopology(ctx: CanvasRenderingContext2D, L: Layout, at: World
     const cell = Math.min(12, Math.floor((L.midW - 8) / cols) - 2);
     const gx = L.midX + 4;
     const gy = midY - (rows * (cell + 2)) / 2;
-    box(ctx, L.midX, gy - 18, L.midW, rows * (cell + 2) + 40, color);
+    box(ctx, L.midX, gy - 18, L.midW, rows * (cell + 2) + 40, edge, tint);
     ctx.fillStyle = INK.text;
     ctx.fillText(`pool ${at.checkedOut}/${size}`, L.midX + 4, gy - 9);
     for (let i = 0; i < size; i++) {
       const x = gx + (i % cols) * (cell + 2);
       const y = gy + Math.floor(i / cols) * (cell + 2);
       ctx.fillStyle = i < at.checkedOut ? color : '#fff';
-      ctx.strokeStyle = color;
+      ctx.strokeStyle = edge;
       ctx.lineWidth = 1;
       ctx.fillRect(x, y, cell, cell);
       ctx.strokeRect(x + 0.5, y + 0.5, cell - 1, cell - 1);
@@ -183,7 +186,7 @@ export function drawTopology(ctx: CanvasRenderingContext2D, L: Layout, at: World
     ctx.fillStyle = at.poolWaiting > 0 ? '#6b6200' : INK.muted;
     ctx.fillText(`queue ${at.poolWaiting}`, L.midX + 4, gy + rows * (cell + 2) + 10);
   } else if (at.kind === 'multiplex' || at.kind === 'serial') {
-    box(ctx, L.midX, midY - 34, L.midW, 68, color);
+    box(ctx, L.midX, midY - 34, L.midW, 68, edge, tint);
     ctx.fillStyle = INK.text;
     ctx.fillText('GenServer', L.midX + 4, midY - 24);
     ctx.fillText(`mailbox ${at.mailbox}`, L.midX + 4, midY - 8);
@@ -201,7 +204,7 @@ export function drawTopology(ctx: CanvasRenderingContext2D, L: Layout, at: World
     ctx.fillStyle = INK.text;
     if (at.kind === 'multiplex') ctx.fillText(`FIFO ${at.fifo.length}`, L.midX + 4, midY + 20);
   } else {
-    box(ctx, L.midX, midY - 20, L.midW, 40, color);
+    box(ctx, L.midX, midY - 20, L.midW, 40, edge, tint);
     ctx.fillStyle = INK.text;
     ctx.fillText('a connection', L.midX + 4, midY - 7);
     ctx.fillText('per call', L.midX + 4, midY + 8);
@@ -296,6 +299,15 @@ export function drawTopology(ctx: CanvasRenderingContext2D, L: Layout, at: World
   ctx.fillText('server', L.w - PAD, 10);
 }
 
+/** The key's mark for a request queued at Redis: the canvas's purple dot with its dark outline. */
+function QueuedDot() {
+  return (
+    <svg width={9} height={9} className="topology-dot">
+      <circle cx={4.5} cy={4.5} r={3.5} fill={OKABE_ITO.purple} stroke={EDGE_OF.purple} strokeWidth={1} />
+    </svg>
+  );
+}
+
 /** A compact fingerprint of what is drawn, for tests (dots move → it changes). */
 function fingerprint(at: WorldAt): string {
   let pos = 0;
@@ -385,10 +397,10 @@ function WorldTopologyView({ view, world, color }: { view: LabView; world: World
   return (
     <figure ref={figureRef} className="topology" data-testid={`topology-${label}`} tabIndex={0} role="group" aria-labelledby={`${id}-title`} aria-describedby={`${id}-now`}>
       <figcaption id={`${id}-title`} className="topology-title">
-        <span className="topology-swatch" style={{ background: color }} aria-hidden="true" />
+        <span className="topology-swatch" style={{ background: color, borderColor: edgeOf(color) }} aria-hidden="true" />
         {label} <span className="topology-kind">({world.client.kind})</span> at the playhead
         <span className="topology-key" aria-hidden="true">
-          <span style={{ color: WIRE.command.fill }}>▶</span> request <span style={{ color: WIRE.reply.ink }}>◀</span> reply <span style={{ color: OKABE_ITO.purple }}>●</span> queued at Redis
+          <span style={{ color: WIRE.command.fill }}>▶</span> request <span style={{ color: WIRE.reply.ink }}>◀</span> reply <QueuedDot /> queued at Redis
         </span>
       </figcaption>
       <div className="topology-canvas">
