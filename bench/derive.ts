@@ -2,10 +2,10 @@
  * What the lab does with a world once it is simulated, in Node, per world: derive its view
  * (sim/views/derive.ts), pack it for the trip from the worker, unpack it on the page, and build
  * the timeline's index (web/src/components/timeline/world-index.ts). CPU time beside wall time,
- * least of RUNS, for the default scenario (L4) and the 100k budget scenario of bench:web.
- * Printed, never asserted. `--only derive` times deriving alone (for node --cpu-prof).
+ * least of RUNS (5), for the default scenario (L4) and the 100k budget scenario of bench:web.
+ * Printed, never asserted.
  *
- *   node scripts/run-bench.mjs bench/derive.ts [runs]
+ *   npm run bench:derive [-- RUNS]
  */
 import { loadPreset, parseScenario, runWorld, type Scenario, type WorldResult } from '../sim/scenario/index.js';
 import { deriveWorld, packWorld, unpackWorld } from '../sim/views/index.js';

@@ -12,23 +12,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import lz from 'lz-string';
+import { budgetScenario } from './budget-scenario.js';
 
 const { compressToEncodedURIComponent } = lz;
 
 const PORT = Number(process.env.PREVIEW_PORT ?? 4199);
 const root = process.cwd();
 
-// ~100k requests in all: 100 callers at ~20k requests/s for 2.5 s, on a pool and on a multiplexed connection.
-const scenario = {
-  name: 'budget-100k',
-  durationMs: 2500,
-  network: { latencyMs: 0.25 },
-  workload: { callers: 100, thinkMs: 4, mix: { GET: 0.8, SET: 0.2 } },
-  clients: [
-    { label: 'pool', kind: 'pool', size: 20 },
-    { label: 'multiplex', kind: 'multiplex' },
-  ],
-};
+const scenario = budgetScenario;
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
