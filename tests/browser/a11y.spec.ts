@@ -41,3 +41,15 @@ test.describe('accessibility', () => {
     expect(await violations(page)).toEqual([]);
   });
 });
+
+test.describe('accessibility on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test('a_world_s_figures_cut_to_two_lines_with_their_more_button_have_no_violations', async ({ page }) => {
+    await open(page);
+    await page.getByTestId('preset-select').selectOption('pool-overload');
+    await expect(page.getByTestId('world-codel')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByRole('button', { name: 'more: all the figures of codel' })).toBeVisible();
+    expect(await violations(page)).toEqual([]);
+  });
+});

@@ -154,3 +154,22 @@ test.describe('the first screen', () => {
     }
   });
 });
+
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test('a_world_s_figures_take_two_lines_and_more_shows_them_all', async ({ page }) => {
+    await open(page);
+    await page.getByTestId('preset-select').selectOption('pool-overload');
+    await expect(page.getByTestId('world-codel')).toBeVisible({ timeout: 120_000 });
+    const notes = page.locator('[data-testid="world-codel"] .tl-track-notes');
+    const lineH = await notes.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+    const cut = (await notes.boundingBox())!.height;
+    expect(cut).toBeLessThanOrEqual(2 * lineH + 1);
+    const more = page.getByRole('button', { name: 'more: all the figures of codel' });
+    await more.click();
+    await expect(page.getByRole('button', { name: 'less: two lines of the figures of codel' })).toHaveAttribute('aria-expanded', 'true');
+    expect((await notes.boundingBox())!.height).toBeGreaterThan(cut + lineH);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+});

@@ -1,5 +1,5 @@
 /** One world on the timeline: its title, its canvas (lanes drawn by draw-world.ts) and its card. */
-import { useEffect, useMemo, useRef, type CanvasHTMLAttributes } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type CanvasHTMLAttributes } from 'react';
 import { describeClient } from './format.js';
 import { requestAnchor } from './hit-test.js';
 import { laneRange } from './layers/highlight.js';
@@ -110,6 +110,37 @@ function Tracks({ d, figures }: { d: WorldData; figures: TrackFigure[] }) {
   );
 }
 
+/**
+ * The figures under a world's title. On a phone (timeline.css) they are cut to two lines, with a
+ * button to show them all when they are longer; screen readers have them whole in the tracks.
+ */
+function TrackNotes({ id, label, text }: { id: string; label: string; text: string }) {
+  const ref = useRef<HTMLParagraphElement>(null);
+  const [open, setOpen] = useState(false);
+  const [cut, setCut] = useState(false);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el === null) return;
+    const check = () => setCut(el.scrollHeight > el.clientHeight + 1);
+    check();
+    const ro = new ResizeObserver(check);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [text]);
+  return (
+    <>
+      <p ref={ref} id={id} className={open ? 'tl-track-notes tl-notes-open' : 'tl-track-notes'} aria-hidden="true">
+        {text}
+      </p>
+      {(cut || open) && (
+        <button type="button" className="tl-notes-more" aria-expanded={open} aria-controls={id} aria-label={`${open ? 'less' : 'more'}: ${open ? 'two lines of' : 'all'} the figures of ${label}`} onClick={() => setOpen((o) => !o)}>
+          {open ? 'less' : 'more…'}
+        </button>
+      )}
+    </>
+  );
+}
+
 function FailedInView({ shown, ix }: { shown: ShownWindow; ix: WorldIndex }) {
   return <>{useFailedInView(shown, ix)}</>;
 }
@@ -162,12 +193,14 @@ export function WorldSection({ d, durationUs, wi, uid, shown, highlight, card, c
           )}
         </h3>
         {figures.some((t) => t.notable) && (
-          <p className="tl-track-notes" aria-hidden="true">
-            {figures
+          <TrackNotes
+            id={`${uid}-w${wi}-notes`}
+            label={label}
+            text={figures
               .filter((t) => t.notable)
               .map((t) => t.text)
               .join(' · ')}
-          </p>
+          />
         )}
         <span className="tl-world-errors" aria-hidden="true">
           <FailedInView shown={shown} ix={d.ix} /> failed in view

@@ -103,8 +103,8 @@ export function waitFigure(world: WorldView): TrackFigure | null {
   const meanWait = wait / n;
   const share = took > 0 ? Math.round((100 * wait) / took) : 0;
   const words = WAIT_WORDS[how];
-  const who = first === null ? `; ${queued.toLocaleString('en-GB')} of ${n.toLocaleString('en-GB')} calls queued` : '';
-  return { kind: words.kind, region: 'callers', count: n, value: Math.round(meanWait), notable: share >= 10, text: `${words.text}: ${ms(meanWait)} of ${ms(took / n)} per call on average (${share}%${who})` };
+  const who = first === null ? `; ${queued.toLocaleString('en-GB')} of ${n.toLocaleString('en-GB')} queued` : '';
+  return { kind: words.kind, region: 'callers', count: n, value: Math.round(meanWait), notable: share >= 10, text: `${words.text}: ${ms(meanWait)} of a ${ms(took / n)} call on average (${share}%${who})` };
 }
 
 /**
@@ -237,5 +237,5 @@ export function latencyFigure(world: WorldView): TrackFigure | null {
   }
   ok.sort((a, b) => a - b);
   const p50 = ok.length === 0 ? 0 : ok[Math.floor((ok.length - 1) / 2)]!;
-  return { kind: 'latency', region: 'latency', count: ok.length + failed, value: Math.round(p50), notable: true, text: `each call's latency, a dot at its end: ${ok.length.toLocaleString('en-GB')} served, median ${ms(p50)}; ${failed.toLocaleString('en-GB')} failed` };
+  return { kind: 'latency', region: 'latency', count: ok.length + failed, value: Math.round(p50), notable: true, text: `latency, a dot per call: ${ok.length.toLocaleString('en-GB')} served, median ${ms(p50)}; ${failed.toLocaleString('en-GB')} failed` };
 }
