@@ -13,6 +13,9 @@ test.describe('the lab', () => {
     await expect(page.getByTestId('world-pool')).toBeVisible();
     await expect(page.getByTestId('world-multiplex')).toBeVisible();
     await expect(page).toHaveURL(/#s=/);
+    // The multiplexer's orange (~2.2:1 on white) runs on a dark casing in the throughput chart; the pool's blue needs none.
+    await expect(page.getByTestId('throughput-casing-multiplex')).toBeAttached();
+    await expect(page.getByTestId('throughput-casing-pool')).toHaveCount(0);
     await page.screenshot({ path: info.outputPath('default.png'), fullPage: true });
     expect(errors).toEqual([]);
   });

@@ -9,6 +9,7 @@ import type { LabView, WorldView } from '../../../../sim/views/index.js';
 import { fmtDuration, fmtInt, trim, windowText } from './format.js';
 import { Chart, Marker, ghostItems, normWindow, usePlot, worldItems, type LegendItem } from './frame.js';
 import { worldStyles, type WorldStyle } from './style.js';
+import { edgeOf } from '../../palette.js';
 
 interface Bin {
   t: number;
@@ -127,10 +128,20 @@ function ThroughputChartView(props: { view: LabView; window: { from: number; to:
         {series.map((s, si) => {
           const every = Math.max(1, Math.ceil(s.bins.length / 10));
           const offset = Math.floor((si * every) / Math.max(1, series.length));
+          // A colour under 3:1 on the page (orange, sky, yellow) runs on a casing of its dark shade (WCAG 1.4.11).
+          const edge = edgeOf(s.style.color);
+          const ok = path(points(s, 'ok')) ?? '';
+          const failed = s.failedTotal > 0 ? (path(points(s, 'failed')) ?? '') : null;
           return (
             <g key={s.world.label} stroke={s.style.color}>
-              <path d={path(points(s, 'ok')) ?? ''} strokeWidth={1.75} strokeLinejoin="round" />
-              {s.failedTotal > 0 && <path d={path(points(s, 'failed')) ?? ''} strokeWidth={1.75} strokeDasharray="4 3" />}
+              {edge !== s.style.color && (
+                <g stroke={edge} strokeWidth={3.25} data-testid={`throughput-casing-${s.world.label}`}>
+                  <path d={ok} strokeLinejoin="round" />
+                  {failed !== null && <path d={failed} strokeDasharray="4 3" />}
+                </g>
+              )}
+              <path d={ok} strokeWidth={1.75} strokeLinejoin="round" />
+              {failed !== null && <path d={failed} strokeWidth={1.75} strokeDasharray="4 3" />}
               {s.bins.map((b, i) =>
                 (i + offset) % every === 0 ? <Marker key={i} style={s.style} x={x(b.t + s.binUs / 2)} y={y(b.ok)} size={30} /> : null,
               )}
