@@ -186,6 +186,14 @@ describe('the tracks of the remaining chapters', () => {
     const { lab } = run('hol-blpop', 500);
     expect(fig(lab, 'multiplex', 'blocked')!.value).toBeGreaterThan(0);
     expect(fig(lab, 'pool', 'blocked')!.value).toBe(0);
+    // Against a plain scan: requests sent on a BLPOP's connection while it blocked.
+    const w = byLabel(lab.worlds, 'multiplex');
+    let held = 0;
+    for (const b of w.requests) {
+      if (b.name !== 'blpop' || b.conn === null || b.sentAt === null || b.replyAt === null) continue;
+      for (const r of w.requests) if (r.conn === b.conn && r.sentAt !== null && r.sentAt > b.sentAt && r.sentAt < b.replyAt) held++;
+    }
+    expect(fig(lab, 'multiplex', 'blocked')!.value).toBe(held);
   });
 
   it('L8: the sync world never opens a connection and every call ends noproc', () => {
