@@ -196,7 +196,7 @@ export async function runRealWorld(s: Scenario, target: RealTarget, place: Place
     // One Node thread runs every process: the "busiest process" is the runtime as a whole.
     metrics.cpu.busiestProcess = 'runtime (all)';
     metrics.cpu.busiestProcessBusyPct = round1((100 * driver.busyUs) / 1000 / elapsedMs);
-    const steps = rt.stats().reduce((n, p) => n + p.steps, 0);
+    const steps = rt.stats().reduce((n, p) => n + p.steps, rt.forgottenStats().steps);
     if (!('spec' in target)) {
       // A library's sockets are its own: the server's count is the only one.
       metrics.connections.opened = metrics.connections.connectAttempts = delta('total_connections_received');

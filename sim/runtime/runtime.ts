@@ -63,7 +63,7 @@ export interface RuntimeOptions {
   realClock?: boolean;
 }
 
-/** Exited processes remembered by default: far more than a client's own ever are, so reports see them all. */
+/** Exited processes remembered by default (what it forgets still counts: forgottenStats). */
 export const RETAIN_EXITED = 4096;
 
 /**
@@ -131,6 +131,12 @@ export class Runtime {
   /** Pids of exited processes still in `procs`, oldest first: a ring of retainExited slots. */
   private readonly exited: Int32Array;
   private exitedCount = 0;
+  /**
+   * What forgetting processes must not lose: their steps in all, and per name (its trailing number
+   * dropped: "arrival 812" is "arrival") the busiest one forgotten, so a report's busiest process
+   * is the same whatever retainExited is.
+   */
+  private forgotten = { steps: 0, busiest: new Map<string, ProcStats>() };
   /** Every live monitor and alias, by reference, in the order they were made. */
   private readonly refs = new Map<Ref, RefEntry>();
   private readonly names = new Map<string, Pid>();
@@ -288,7 +294,11 @@ export class Runtime {
 
   /** Per-process measurements of the live processes and the exited ones still remembered, by pid. */
   stats(): ProcStats[] {
-    return [...this.procs.values()].map((p) => ({
+    return [...this.procs.values()].map((p) => this.statsOf(p));
+  }
+
+  private statsOf(p: Proc): ProcStats {
+    return {
       pid: p.pid,
       name: p.name,
       busyUs: p.busyNs / 1000,
@@ -299,7 +309,7 @@ export class Runtime {
       spawnedAt: p.spawnedAt,
       exitedAt: p.exitedAt,
       exitReason: p.exitReason,
-    }));
+    };
   }
 
   /** Mailbox length of a live process (for views and tests). */
@@ -870,13 +880,28 @@ export class Runtime {
     this.remember(p);
   }
 
+  private forget(p: Proc): void {
+    this.forgotten.steps += p.steps;
+    const stem = p.name.replace(/\s*\d+$/, '');
+    const top = this.forgotten.busiest.get(stem);
+    if (top === undefined || p.busyNs / 1000 > top.busyUs) this.forgotten.busiest.set(stem, this.statsOf(p));
+  }
+
+  /** Processes no longer held: their steps in all, and the busiest forgotten one of each name. */
+  forgottenStats(): { steps: number; busiest: ProcStats[] } {
+    return { steps: this.forgotten.steps, busiest: [...this.forgotten.busiest.values()] };
+  }
+
   /** Keeps an exited process in the table until retainExited others have exited after it. */
   private remember(p: Proc): void {
     const ring = this.exited;
     const slot = this.exitedCount++ % ring.length;
     if (this.exitedCount > ring.length) {
-      const old = ring[slot]!;
-      if (this.procs.get(old)?.status === 'dead') this.procs.delete(old);
+      const old = this.procs.get(ring[slot]!);
+      if (old?.status === 'dead') {
+        this.procs.delete(old.pid);
+        this.forget(old);
+      }
     }
     ring[slot] = p.pid;
   }

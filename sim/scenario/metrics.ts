@@ -202,7 +202,7 @@ export class MetricsPass {
     const pending = this.serverPending;
     for (let i = 0; i < pending.length; i += 2) serverBusy += Math.max(0, Math.min(pending[i + 1]!, elapsed) - pending[i]!);
     let busiest = { name: '', busyUs: 0 };
-    for (const s of world.rt.stats()) {
+    for (const s of [...world.rt.stats(), ...world.rt.forgottenStats().busiest]) {
       if (s.name.startsWith('caller') || s.name.startsWith('arrival')) continue;
       if (s.busyUs > busiest.busyUs) busiest = { name: s.name, busyUs: s.busyUs };
     }

@@ -714,6 +714,39 @@ describe('the process table', () => {
     expect(rt.messagesDropped).toBe(1);
   });
 
+  it('keeps_the_steps_and_the_busiest_of_each_name_it_forgets', () => {
+    // A busy "conn N" exits first, then short "arrival N"s push it out of a small table.
+    const runWith = (retainExited: number) => {
+      const { kernel, rt } = world({ retainExited });
+      rt.spawn(function* (ctx) {
+        for (let i = 0; i < 5; i++) {
+          ctx.spawn(function* (c) {
+            c.cpu(200 + i);
+          }, { name: `conn ${i}` });
+          yield* ctx.sleep(1000);
+        }
+        for (let i = 0; i < 20; i++) {
+          ctx.spawn(function* () {}, { name: `arrival ${i}` });
+          yield* ctx.sleep(1000);
+        }
+      }, { name: 'spawner' });
+      kernel.run();
+      return rt;
+    };
+    const small = runWith(2);
+    const large = runWith(1000);
+    expect(small.stats().some((s) => s.name.startsWith('conn'))).toBe(false);
+    const forgotten = small.forgottenStats();
+    expect(forgotten.busiest.map((s) => s.name.replace(/ \d+$/, '')).sort()).toEqual(['arrival', 'conn']);
+    // The busiest conn is the one a table that forgets nothing has.
+    const busiestConn = large.stats().filter((s) => s.name.startsWith('conn')).sort((a, b) => b.busyUs - a.busyUs)[0]!;
+    expect(forgotten.busiest.find((s) => s.name.startsWith('conn'))).toMatchObject({ name: busiestConn.name, busyUs: busiestConn.busyUs });
+    // Every step is counted once: held or forgotten.
+    const steps = (rt: Runtime) => rt.stats().reduce((n, s) => n + s.steps, rt.forgottenStats().steps);
+    expect(large.forgottenStats().steps).toBe(0);
+    expect(steps(small)).toBe(steps(large));
+  });
+
   it('rejects_a_retention_that_is_not_a_whole_number_above_zero', () => {
     expect(() => world({ retainExited: 0 })).toThrow(/retainExited must be a whole number >= 1, got 0/);
   });
