@@ -114,9 +114,9 @@ export const scenarioSchema = z
       seen.add(c.label);
     });
     s.faults.forEach((f, i) => {
-      // A fault at or past the end (durationMs + drain) would be accepted and never fire.
+      // A fault at or past the end (durationMs + drain) would change nothing: refused.
       const end = s.durationMs + drainMs(s);
-      if (f.atMs >= end) ctx.addIssue({ code: 'custom', path: ['faults', i, 'atMs'], message: `expected a time before the run ends at ${end} ms (durationMs + drainMs), a fault then would never fire` });
+      if (f.atMs >= end) ctx.addIssue({ code: 'custom', path: ['faults', i, 'atMs'], message: `expected a time before the run ends at ${end} ms (durationMs + drainMs), a fault then would come when the run is over` });
       const problem = checkFault(f, s);
       if (problem !== null) ctx.addIssue({ code: 'custom', path: ['faults', i, problem.field], message: problem.message });
     });

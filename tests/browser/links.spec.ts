@@ -57,7 +57,7 @@ test('a_bad_link_keeps_the_current_scenario_and_says_what_was_wrong', async ({ p
 test('a_fault_that_would_never_fire_is_refused_and_a_moved_one_stays_inside_the_run', async ({ page }) => {
   const late = { ...mine, drainMs: 0, faults: [{ atMs: 200, kind: 'drop_connections' }] } as ScenarioInput;
   await open(page, `/#${encodeScenario(late)}`);
-  await expect(page.getByTestId('notice')).toContainText('faults[0].atMs: expected a time before the run ends at 200 ms (durationMs + drainMs), a fault then would never fire, got 200');
+  await expect(page.getByTestId('notice')).toContainText('faults[0].atMs: expected a time before the run ends at 200 ms (durationMs + drainMs), a fault then would come when the run is over, got 200');
 
   // A drop near the end, moved right by keyboard past it: it stops inside the run.
   await page.evaluate((h) => {
@@ -77,5 +77,12 @@ test('a_fault_that_would_never_fire_is_refused_and_a_moved_one_stays_inside_the_
     expect(Number(/at ([\d.]+) ms/.exec(name!)![1])).toBeLessThan(200);
   }
   expect(name).toContain('at 199.999 ms');
+
+  // Added with the playhead at the very end: just inside the run too, not a scenario it refuses.
+  await page.getByTestId('scrubber').fill('200000');
+  await page.getByTestId('fault-kind').selectOption('drop_connections');
+  await page.getByTestId('action-inject-fault').click();
+  await expect(page.getByRole('button', { name: /^drop connections at 199\.999 ms; Delete removes it$/ })).toHaveCount(2, { timeout: 120_000 });
+  await expect(page.getByTestId('notice').filter({ hasText: 'invalid' })).toHaveCount(0);
   await expect(page.getByTestId('scenario-errors')).toHaveCount(0);
 });

@@ -68,7 +68,7 @@ describe('scenario format', () => {
   it('rejects_a_fault_that_would_never_fire', () => {
     // The run ends after durationMs + the drain (here callTimeoutMs 2000 + 100).
     const r = parseScenario({ durationMs: 1000, workload: { callTimeoutMs: 2000 }, clients: [{ label: 'a', kind: 'multiplex' }], faults: [{ atMs: 3099, kind: 'drop_connections' }, { atMs: 3100, kind: 'server_down', forMs: 5 }] });
-    expect(r).toEqual({ ok: false, errors: ['faults[1].atMs: expected a time before the run ends at 3100 ms (durationMs + drainMs), a fault then would never fire, got 3100'] });
+    expect(r).toEqual({ ok: false, errors: ['faults[1].atMs: expected a time before the run ends at 3100 ms (durationMs + drainMs), a fault then would come when the run is over, got 3100'] });
     expect(parseScenario({ durationMs: 1000, drainMs: 0, clients: [{ label: 'a', kind: 'multiplex' }], faults: [{ atMs: 1000, kind: 'drop_connections' }] }).ok).toBe(false);
   });
 

@@ -6,7 +6,7 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { loadPreset, presets } from '../../sim/scenario/presets.js';
-import { drainMs, type FaultSpec, type ScenarioInput } from '../../sim/scenario/schema.js';
+import { drainMs, parseScenario, type FaultSpec, type ScenarioInput } from '../../sim/scenario/schema.js';
 import { faultDurationMs, faultName, faultWithDefaults } from '../../sim/faults/index.js';
 import type { LabView } from '../../sim/views/index.js';
 import { SimClient } from './sim-client.js';
@@ -383,18 +383,25 @@ function withFaults(faults: FaultSpec[]): ScenarioInput {
 
 /** Deterministic time travel: the fault joins the schedule and the worlds are simulated again. */
 export function injectFault(kind: FaultKind, atUs: number): Promise<void> {
-  const f = faultAt(kind, atUs / 1000);
+  // The playhead may sit at the run's very end (End, or playback finished): just inside it.
+  const at = insideRun(atUs);
+  const f = faultAt(kind, at / 1000);
   const faults = [...(lab.getState().input.faults ?? []), f];
-  announce(`Fault added: ${faultName(kind)} at ${(atUs / 1000).toFixed(3)} ms.`);
-  expectEdit(`Added ${faultName(kind)} at ${(atUs / 1000).toFixed(3)} ms`, f);
+  announce(`Fault added: ${faultName(kind)} at ${(at / 1000).toFixed(3)} ms.`);
+  expectEdit(`Added ${faultName(kind)} at ${(at / 1000).toFixed(3)} ms`, f);
   return applyScenario(withFaults(faults), edited());
 }
 
-/** A moved fault stays inside the run (one at or past its end would never fire: the schema refuses it). */
+/**
+ * A fault added or moved stays inside the run (the schema refuses one at or past its end). The
+ * end is the current scenario's, which a live edit may have changed since the view was drawn.
+ */
 function insideRun(atUs: number): number {
-  const s = lab.getState().view?.scenario;
+  const parsed = parseScenario({ ...lab.getState().input, faults: [] });
   const at = Math.max(0, Math.round(atUs));
-  return s === undefined ? at : Math.min(at, Math.round((s.durationMs + drainMs(s)) * 1000) - 1);
+  if (!parsed.ok) return at;
+  const s = parsed.scenario;
+  return Math.min(at, Math.round((s.durationMs + drainMs(s)) * 1000) - 1);
 }
 
 export function moveFault(index: number, atUs: number): Promise<void> {
