@@ -179,8 +179,14 @@ function announceDone(view: LabView): void {
   announce(`Done. ${summary}${crashed ? `. ${crashed}` : ''}`);
 }
 
-export function cancelRun(): void {
+/** Numbers being edited live are done with: any other run (a preset, a fault, Apply) replaces theirs. */
+function stopLive(): void {
+  if (live !== null) clearTimeout(live.settle);
   live = null;
+}
+
+export function cancelRun(): void {
+  stopLive();
   sim.cancel();
   lab.setState({ status: 'idle', progress: 0, notice: { kind: 'info', text: 'Simulation cancelled; showing the last finished run.' } });
   announce('Simulation cancelled.');
@@ -224,6 +230,7 @@ export function dismissDelta(): void {
 
 /** Applies a scenario (already validated by the caller), writes it to the URL, and runs it. */
 export async function applyScenario(input: ScenarioInput, options: { preset?: string | null; keepWindow?: boolean; pushHistory?: boolean } = {}): Promise<void> {
+  stopLive();
   lab.setState({ input, preset: options.preset === undefined ? lab.getState().preset : options.preset, notice: null });
   writeUrl(input, options.pushHistory ?? false);
   await run(options.keepWindow ?? false);
