@@ -494,6 +494,36 @@ describe('cost model', () => {
     expect(rt.bytesCopied).toBe(1100);
   });
 
+  it('a_message_that_arrives_during_a_step_s_cpu_is_taken_when_the_step_ends', () => {
+    const { kernel, rt } = world({ schedulers: 2 });
+    let got = -1;
+    const rx = rt.spawn(function* (ctx) {
+      ctx.cpu(100); // busy until 100 µs, then waits for a message
+      yield* ctx.receive(isStr);
+      got = ctx.now;
+    });
+    rt.spawn(function* (ctx) {
+      yield* ctx.sleep(10);
+      ctx.send(rx, 'early'); // lands at ~10 µs, while rx's step still runs
+    });
+    kernel.run();
+    expect(got).toBe(100);
+  });
+
+  it('a_receive_timeout_counts_from_the_end_of_the_step_that_asked_for_it', () => {
+    const { kernel, rt } = world({ schedulers: 1 });
+    let woke = -1;
+    let what: unknown = null;
+    rt.spawn(function* (ctx) {
+      ctx.cpu(100);
+      what = yield* ctx.receive(isStr, 50);
+      woke = ctx.now;
+    });
+    kernel.run();
+    expect(what).toBe(TIMEOUT);
+    expect(woke).toBe(150);
+  });
+
   it('a_busy_scheduler_delays_a_runnable_process', () => {
     const { kernel, rt } = world({ schedulers: 1 });
     let woke = -1;
