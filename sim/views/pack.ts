@@ -4,8 +4,8 @@
  * Why: posted as objects, 100,000 requests are ~18 MB of structured clone that the page must
  * rebuild on its own thread (~200 ms per world, blocking the page). Packed, the arrays are
  * transferred (moved, not copied) and unpacking is a plain loop. The step functions (in flight,
- * per connection, CPU busy) are typed arrays already: their buffers are transferred as they are,
- * and nothing is rebuilt on the page. Small parts (metrics, lanes, backoffs, throughput) go as
+ * per connection, CPU busy) are typed arrays already: each is copied once into a buffer of its own
+ * (so the packed view stays whole) and transferred, and nothing is rebuilt on the page. Small parts (metrics, lanes, backoffs, throughput) go as
  * they are.
  */
 import type { RequestView, Steps, WorldView } from './types.js';
