@@ -7,13 +7,16 @@
  *
  * WHAT: a preset's id (default l4-multiplex, the lab's home page), `budget` (bench:web's 100k
  * scenario) or `closed` (bench:scenario's closed load, 10 s virtual: ~200k requests). Worlds keep
- * their trace as the lab's workers do; --stream streams it as a CLI run without an export does.
+ * their trace (as tests and exports do); --stream streams it as a CLI run without an export does;
+ * --view streams it into the lab's view as the lab's workers do (sim/views/derive.ts viewPass).
  */
 import { loadPreset, parseScenario, runWorld, type Scenario } from '../sim/scenario/index.js';
+import { viewPass } from '../sim/views/index.js';
 import { budgetScenario } from './budget-scenario.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const stream = process.argv.includes('--stream');
+const view = process.argv.includes('--view');
+const stream = view || process.argv.includes('--stream');
 const what = args[0] ?? 'l4-multiplex';
 const runs = Number(args[1] ?? 5);
 
@@ -43,7 +46,9 @@ for (const spec of s.clients) {
   let events = 0;
   for (let i = 0; i <= runs; i++) {
     const c0 = process.cpuUsage();
-    const w = runWorld(s, spec, undefined, undefined, !stream);
+    const pass = view ? viewPass(spec.label, s) : undefined;
+    const w = runWorld(s, spec, undefined, undefined, !stream, undefined, pass);
+    pass?.finish({ ...w, endUs: w.world.kernel.now });
     const c = process.cpuUsage(c0);
     const cpu = (c.user + c.system) / 1000;
     if (i === 0) cold = cpu;
@@ -53,6 +58,6 @@ for (const spec of s.clients) {
   }
   console.log(
     `${what} / ${spec.label}: ${requests.toLocaleString('en-US')} requests, ${(events / requests).toFixed(2)} kernel events each; ` +
-      `${best.toFixed(0)} ms CPU (least of ${runs}; cold ${cold.toFixed(0)}), ${((best * 1000) / requests).toFixed(2)} µs per request${stream ? ', trace streamed' : ', trace kept'}`,
+      `${best.toFixed(0)} ms CPU (least of ${runs}; cold ${cold.toFixed(0)}), ${((best * 1000) / requests).toFixed(2)} µs per request${view ? ', trace streamed into the view' : stream ? ', trace streamed' : ', trace kept'}`,
   );
 }

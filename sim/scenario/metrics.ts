@@ -75,10 +75,25 @@ export function worldMetrics(world: MeteredWorld, windowUs: Micros, callTimeoutU
  * The metrics of a world whose trace is not kept: watches its events as they are recorded (call
  * before the run), and gives the same report as worldMetrics would from the kept trace.
  */
-export function streamMetrics(trace: Trace, windowUs: Micros, callTimeoutUs: Micros): MetricsPass {
+export function streamMetrics(trace: Trace, windowUs: Micros, callTimeoutUs: Micros, also?: TraceObserver): MetricsPass {
   const pass = new MetricsPass(windowUs, callTimeoutUs);
-  trace.observe(pass.visit, METRIC_KINDS);
+  if (also === undefined) trace.observe(pass.visit, METRIC_KINDS);
+  else {
+    // A second pass over the same events (the lab's view): one observer, each told of its kinds.
+    const theirs = new Set(also.kinds);
+    const both = (t: Micros, kind: string, f: TraceFields) => {
+      if (METRIC_KINDS.has(kind)) pass.visit(t, kind, f);
+      if (theirs.has(kind)) also.visit(t, kind, f);
+    };
+    trace.observe(both, [...METRIC_KINDS, ...theirs]);
+  }
   return pass;
+}
+
+/** Another pass fed the events of `kinds` as they are recorded (see streamMetrics). */
+export interface TraceObserver {
+  readonly kinds: readonly string[];
+  visit(t: Micros, kind: string, fields: TraceFields): void;
 }
 
 /** One pass over a world's events, in order: the counts, histograms and the checker's. */

@@ -10,7 +10,7 @@ import type { ClientConfig } from '../clients/index.js';
 import { World } from '../worlds/world.js';
 import { workloadCallers } from '../faults/index.js';
 import { setupClient } from './harness.js';
-import { streamMetrics, worldMetrics, type WorldMetrics } from './metrics.js';
+import { streamMetrics, worldMetrics, type TraceObserver, type WorldMetrics } from './metrics.js';
 import { drainMs, type ClientSpec, type Scenario } from './schema.js';
 import { spawnWorkload } from './workload.js';
 
@@ -57,7 +57,20 @@ export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResu
 }
 
 /** Runs one client configuration's world. */
-export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number) => void, sliceEvents = 200_000, keepTrace = true, maxTraceEvents = Number.POSITIVE_INFINITY): WorldResult {
+/**
+ * `observe`: with keepTrace false, a pass told of its kinds' events as they are recorded (the
+ * lab's view, sim/views/derive.ts's viewPass), so the run is not read a second time.
+ */
+export function runWorld(
+  s: Scenario,
+  spec: ClientSpec,
+  onProgress?: (f: number) => void,
+  sliceEvents = 200_000,
+  keepTrace = true,
+  maxTraceEvents = Number.POSITIVE_INFINITY,
+  observe?: TraceObserver,
+): WorldResult {
+  if (keepTrace && observe !== undefined) throw new Error('runWorld: observe is for a trace that is not kept (read a kept one after the run)');
   const world = new World({
     seed: s.seed,
     keepTrace,
@@ -71,7 +84,7 @@ export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number)
     },
     server: { commandUs: s.server.commandUs, commandDist: s.server.commandDist, readEventUs: s.server.readEventUs, maxClients: s.server.maxClients },
   });
-  const streamed = keepTrace ? null : streamMetrics(world.kernel.trace, ms(s.durationMs), ms(s.workload.callTimeoutMs));
+  const streamed = keepTrace ? null : streamMetrics(world.kernel.trace, ms(s.durationMs), ms(s.workload.callTimeoutMs), observe);
   const { label, ...config } = spec;
   const client = setupClient(world, label, config as ClientConfig, s.runtime.codecNsPerByte);
   const { callers, live } = spawnWorkload(world, client, s);
@@ -82,9 +95,9 @@ export function runWorld(s: Scenario, spec: ClientSpec, onProgress?: (f: number)
     while (world.kernel.run(end, sliceEvents)) {
       onProgress?.(world.kernel.now / end);
       const events = world.kernel.trace.length;
-      if (keepTrace && events > maxTraceEvents) {
+      if ((keepTrace || observe !== undefined) && events > maxTraceEvents) {
         throw new Error(
-          `world "${label}": its trace passed ${maxTraceEvents} events at ${formatInstant(world.kernel.now)} of ${s.durationMs / 1000} s, more than the lab holds (it keeps every event to draw them): ` +
+          `world "${label}": its trace passed ${maxTraceEvents} events at ${formatInstant(world.kernel.now)} of ${s.durationMs / 1000} s, more than the lab holds (it draws every request of a run): ` +
             'shorten durationMs, lower the load, or run it with npm run sim, which keeps no trace',
         );
       }

@@ -88,7 +88,29 @@ const VIEW_KINDS = [
   'redis.close',
 ] as const satisfies ReadonlyArray<keyof TraceEvents>;
 
+/** A world's view from its kept trace. */
 export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
+  const pass = viewPass(w.label, s);
+  w.trace.each(pass.visit, pass.kinds);
+  return pass.finish({ ...w, endUs: w.world.kernel.now });
+}
+
+/** What a view pass needs of the world once its events are all seen. */
+export type ViewedWorld = Pick<WorldResult, 'label' | 'client' | 'traceHash' | 'metrics'> & { readonly endUs: Micros };
+
+/**
+ * The view of one world built event by event: fed from a kept trace (deriveWorld), or as the
+ * events are recorded when the trace is not kept (the lab's workers: runWorld's `observe`), so a
+ * run keeps no trace and is not read a second time. `visit` reads its fields at once and keeps
+ * none of them (a streamed event's fields object is the recorder's).
+ */
+export interface ViewPass {
+  readonly kinds: readonly string[];
+  visit(t: Micros, kind: string, fields: Readonly<Record<string, unknown>>): void;
+  finish(w: ViewedWorld): WorldView;
+}
+
+export function viewPass(label: string, s: Scenario): ViewPass {
   const requests: RequestView[] = [];
   const byReq = new Map<number, RequestView>();
   const callerLane = new Map<number, number>();
@@ -192,12 +214,12 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
   const processBusy = new Intervals();
   const callerBusy = new Intervals();
 
-  w.trace.each((t, kind, f) => {
+  const visit = (t: Micros, kind: string, f: Readonly<Record<string, unknown>>) => {
     const e = f as unknown as Fields;
     const k = kind as (typeof VIEW_KINDS)[number];
     switch (k) {
       case 'proc.spawn':
-        if (e.name === w.label) busyOf.set(e.pid, 'process');
+        if (e.name === label) busyOf.set(e.pid, 'process');
         else if (/^(caller|arrival)\d+$/.test(e.name)) {
           busyOf.set(e.pid, 'callers');
           callerPids.add(e.pid);
@@ -399,48 +421,51 @@ export function deriveWorld(w: WorldResult, s: Scenario): WorldView {
         void other;
       }
     }
-  }, VIEW_KINDS);
-
-  const endUs = w.world.kernel.now;
-  const connLanes: ConnLane[] = [];
-  for (const [conn, c] of conns) {
-    const to = c.to ?? endUs;
-    const bands: ConnBand[] = [];
-    const upAt = c.up ?? to;
-    if (upAt > c.from) bands.push({ conn, state: 'connecting', from: c.from, to: Math.min(upAt, to) });
-    if (c.up !== null && to > c.up) bands.push({ conn, state: 'up', from: c.up, to });
-    let lane = connLanes[c.lane];
-    if (lane === undefined) connLanes[c.lane] = lane = { lane: c.lane, bands: [] };
-    lane.bands.push(...bands);
-  }
-  for (let i = 0; i < connLanes.length; i++) connLanes[i] ??= { lane: i, bands: [] };
-
-  if (downSince !== null) redis.push({ state: 'down', from: downSince, to: endUs, factor: 1 });
-  for (const b of redis) b.to = Math.min(b.to, endUs);
-  redis.sort((a, b) => a.from - b.from);
-  const lateDrops = matchLateDrops(requests, dropTimes);
-  return {
-    label: w.label,
-    client: w.client,
-    traceHash: w.traceHash,
-    metrics: w.metrics,
-    requests,
-    callerLanes: callerLane.size,
-    connLanes,
-    backoffs,
-    inFlight: inFlight.done(),
-    throughput: [...buckets.values()].sort((a, b) => a.t - b.t),
-    bucketUs,
-    connInFlight: [...connPoints].map(([conn, points]) => ({ conn, points: points.done() })),
-    lateDrops,
-    resends,
-    busy: busyRows(processBusy, callerBusy, callerPids.size, w.label, s.clients.find((c) => c.label === w.label)?.kind === 'naive'),
-    connects,
-    reconnects,
-    redis: redis.filter((b) => b.to > b.from),
-    maxclientsRejects,
-    endUs,
   };
+
+  const finish = (w: ViewedWorld): WorldView => {
+    const endUs = w.endUs;
+    const connLanes: ConnLane[] = [];
+    for (const [conn, c] of conns) {
+      const to = c.to ?? endUs;
+      const bands: ConnBand[] = [];
+      const upAt = c.up ?? to;
+      if (upAt > c.from) bands.push({ conn, state: 'connecting', from: c.from, to: Math.min(upAt, to) });
+      if (c.up !== null && to > c.up) bands.push({ conn, state: 'up', from: c.up, to });
+      let lane = connLanes[c.lane];
+      if (lane === undefined) connLanes[c.lane] = lane = { lane: c.lane, bands: [] };
+      lane.bands.push(...bands);
+    }
+    for (let i = 0; i < connLanes.length; i++) connLanes[i] ??= { lane: i, bands: [] };
+
+    if (downSince !== null) redis.push({ state: 'down', from: downSince, to: endUs, factor: 1 });
+    for (const b of redis) b.to = Math.min(b.to, endUs);
+    redis.sort((a, b) => a.from - b.from);
+    const lateDrops = matchLateDrops(requests, dropTimes);
+    return {
+      label: w.label,
+      client: w.client,
+      traceHash: w.traceHash,
+      metrics: w.metrics,
+      requests,
+      callerLanes: callerLane.size,
+      connLanes,
+      backoffs,
+      inFlight: inFlight.done(),
+      throughput: [...buckets.values()].sort((a, b) => a.t - b.t),
+      bucketUs,
+      connInFlight: [...connPoints].map(([conn, points]) => ({ conn, points: points.done() })),
+      lateDrops,
+      resends,
+      busy: busyRows(processBusy, callerBusy, callerPids.size, w.label, s.clients.find((c) => c.label === w.label)?.kind === 'naive'),
+      connects,
+      reconnects,
+      redis: redis.filter((b) => b.to > b.from),
+      maxclientsRejects,
+      endUs,
+    };
+  };
+  return { kinds: VIEW_KINDS, visit, finish };
 }
 
 function busyRows(proc: Intervals, callers: Intervals, callerCount: number, label: string, naive: boolean): WorldView['busy'] {

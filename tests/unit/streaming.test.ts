@@ -1,9 +1,11 @@
 /**
  * A run whose trace is not kept (a CLI run without a trace export) reports exactly what a kept
- * one does, with the same trace hash, and refuses to read its events back rather than giving none.
+ * one does, with the same trace hash, and refuses to read its events back rather than giving none;
+ * the lab's view built from the streamed events is the one derived from a kept trace.
  */
 import { describe, expect, it } from 'vitest';
-import { loadPreset, runScenario } from '../../sim/scenario/index.js';
+import { loadPreset, presetNames, runScenario, runWorld } from '../../sim/scenario/index.js';
+import { deriveWorld, viewPass } from '../../sim/views/index.js';
 
 describe('a run that does not keep its trace', () => {
   for (const name of ['l6-resiliency', 'l3-pool', 'at-least-once']) {
@@ -29,5 +31,31 @@ describe('a run that does not keep its trace', () => {
     expect(() => runScenario(s, { maxTraceEvents: 1000, sliceEvents: 500 })).toThrow(/world "pool": its trace passed 1000 events at t = \d+\.\d{6} s of 1 s, more than the lab holds/);
     // Not kept: no limit applies (nothing grows).
     expect(() => runScenario({ ...s, durationMs: 100 }, { keepTrace: false, maxTraceEvents: 1000, sliceEvents: 500 })).not.toThrow();
+  });
+});
+
+describe("the lab's view built as the events come", () => {
+  // Every preset, shortened: the faults, clients and outcomes the view has a case for.
+  for (const name of presetNames) {
+    it(`is_the_view_derived_from_the_kept_trace_${name}`, () => {
+      const full = loadPreset(name)!;
+      const durationMs = Math.min(full.durationMs, 600);
+      const s = { ...full, durationMs, faults: full.faults.filter((f) => f.atMs < durationMs) };
+      for (const spec of s.clients) {
+        const pass = viewPass(spec.label, s);
+        const w = runWorld(s, spec, undefined, undefined, false, Number.POSITIVE_INFINITY, pass);
+        const streamed = pass.finish({ ...w, endUs: w.world.kernel.now });
+        const kept = deriveWorld(runWorld(s, spec), s);
+        expect(streamed.requests.length).toBeGreaterThan(0);
+        expect(streamed).toEqual(kept);
+      }
+    }, 120_000);
+  }
+
+  it('counts_a_streamed_run_against_the_limit_when_it_builds_a_view', () => {
+    const s = loadPreset('l4-multiplex')!;
+    const spec = s.clients[0]!;
+    expect(() => runWorld(s, spec, undefined, 500, false, 1000, viewPass(spec.label, s))).toThrow(/world "pool": its trace passed 1000 events .* more than the lab holds/);
+    expect(() => runWorld(s, spec, undefined, 500, true, Number.POSITIVE_INFINITY, viewPass(spec.label, s))).toThrow(/observe is for a trace that is not kept/);
   });
 });

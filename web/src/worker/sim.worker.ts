@@ -7,7 +7,7 @@
  */
 import { expose, transfer, type ProxyMarked } from 'comlink';
 import { jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type JsonWorld, type Scenario, type ScenarioInput, type ScenarioResult } from '../../../sim/scenario/index.js';
-import { deriveWorld, packWorld, type PackedWorld } from '../../../sim/views/index.js';
+import { packWorld, viewPass, type PackedWorld } from '../../../sim/views/index.js';
 
 /**
  * What this worker keeps of its last world: its report and trace hash, not its trace. A trace
@@ -27,9 +27,9 @@ function rerun(): ScenarioResult | null {
 }
 
 /**
- * A world stops with an error past this many trace events (~40 bytes each, and the view derived
- * from them): a run that would exhaust the tab's memory is said to be too big instead. The
- * 100k-request budget scenario holds ~1.5 million.
+ * A world stops with an error past this many trace events (the view drawn from them grows with
+ * them: a request's bar per ~14 events): a run that would exhaust the tab's memory is said to be
+ * too big instead. The 100k-request budget scenario records ~1.5 million.
  */
 const MAX_TRACE_EVENTS = 8_000_000;
 
@@ -45,6 +45,8 @@ const api = {
     if (spec === undefined) return { ok: false, errors: [`clients[${index}]: no such client`] };
     last = null;
     let lastReport = 0;
+    // The view is built as the events come: the trace is neither kept nor read again.
+    const view = viewPass(spec.label, s);
     try {
       const w = runWorld(
         s,
@@ -57,11 +59,12 @@ const api = {
           }
         },
         undefined,
-        true,
+        false,
         MAX_TRACE_EVENTS,
+        view,
       );
       last = { scenario: s, index, report: jsonReport({ scenario: s, worlds: [w] }).worlds[0]!, traceHash: w.traceHash };
-      const { packed, transfer: buffers } = packWorld(deriveWorld(w, s));
+      const { packed, transfer: buffers } = packWorld(view.finish({ ...w, endUs: w.world.kernel.now }));
       return transfer({ ok: true, view: packed }, buffers);
     } catch (e) {
       return { ok: 'crashed', label: spec.label, message: e instanceof Error ? e.message : String(e) };
