@@ -1,3 +1,4 @@
+import { Fifo } from '../kernel/fifo.js';
 import { StuckError, type Kernel, type ScheduledEvent } from '../kernel/kernel.js';
 import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
@@ -145,8 +146,7 @@ export class Runtime {
   terminateVisits = 0;
   private readonly streams = new Map<string, Rng>();
 
-  private runQueue: Proc[] = [];
-  private runHead = 0;
+  private readonly runQueue = new Fifo<Proc>();
   /** When each scheduler is done with the step it runs (µs): free once the clock reaches it. */
   private readonly busyUntil: number[];
   /** When a pump is due for processes waiting for a scheduler (-1: none). */
@@ -233,7 +233,7 @@ export class Runtime {
    * process's step re-entering it halfway through a delivery).
    */
   send(to: Pid, msg: unknown): void {
-    this.kernel.at(this.kernel.now, () => this.deliver(null, to, msg));
+    this.kernel.call(this.kernel.now, deliverEvent, this, null, to, msg);
   }
 
   /**
@@ -241,9 +241,7 @@ export class Runtime {
    * socket whose owner switched it to passive meanwhile takes its bytes back (tcp.ts).
    */
   sendUnless(to: Pid, msg: unknown, land: () => boolean): void {
-    this.kernel.at(this.kernel.now, () => {
-      if (land()) this.deliver(null, to, msg);
-    });
+    this.kernel.call(this.kernel.now, deliverUnlessEvent, this, to, msg, land);
   }
 
   /** Sends an exit signal from outside any process (a fault: kill a caller). */
@@ -351,27 +349,22 @@ export class Runtime {
   sendToAlias(p: Proc | null, alias: Ref, msg: unknown, options?: SendOptions): void {
     const at = p === null ? this.kernel.now : this.chargeSend(p, msg, options);
     const from = p?.pid ?? null;
-    const to = this.aliasOwnerOf(alias) ?? -1;
-    if (this.traceMessages) this.kernel.trace.record('msg.send', { from, to, tag: messageTag(msg), bytes: p === null ? 0 : this.lastBytes, at });
-    if (at <= this.kernel.now) this.landOnAlias(from, to, alias, msg);
-    else this.landOnAliasAt(at, from, to, alias, msg);
+    // The alias's entry, if active now: whether it still is when the message lands is read from
+    // it then (an alias is never made active again, and its entry is live while in `refs`).
+    const entry = this.activeAlias(alias);
+    if (this.traceMessages) this.kernel.trace.record('msg.send', { from, to: entry?.owner.pid ?? -1, tag: messageTag(msg), bytes: p === null ? 0 : this.lastBytes, at });
+    if (at <= this.kernel.now) this.landOnAlias(from, entry, msg);
+    else this.kernel.call(at, landOnAliasEvent, this, from, entry, msg);
   }
 
-  // The closures that wait in the kernel are made in functions of their own, so the callers'
-  // variables are not captured (and allocated) when nothing waits.
-
-  private landOnAliasAt(at: Micros, from: Pid | null, to: number, alias: Ref, msg: unknown): void {
-    this.kernel.at(at, () => this.landOnAlias(from, to, alias, msg));
-  }
-
-  private landOnAlias(from: Pid | null, to: number, alias: Ref, msg: unknown): void {
-    const owner = this.aliasOwnerOf(alias);
-    if (owner === undefined) {
+  /** @internal */
+  landOnAlias(from: Pid | null, entry: RefEntry | undefined, msg: unknown): void {
+    if (entry === undefined || !entry.live || entry.alias === 'no') {
       this.messagesDropped++;
-      this.kernel.trace.record('msg.drop', { from, to, tag: messageTag(msg), reason: 'inactive_alias' });
+      this.kernel.trace.record('msg.drop', { from, to: entry?.owner.pid ?? -1, tag: messageTag(msg), reason: 'inactive_alias' });
       return;
     }
-    this.deliver(from, owner, msg);
+    this.deliver(from, entry.owner.pid, msg);
   }
 
   /** @internal */
@@ -503,25 +496,28 @@ export class Runtime {
     else entry.alias = 'no';
   }
 
-  /** The process an alias routes to, if it is active. */
-  private aliasOwnerOf(ref: Ref): Pid | undefined {
+  /** The entry of an alias, if it is active. */
+  private activeAlias(ref: Ref): RefEntry | undefined {
     const entry = this.refs.get(ref);
-    return entry === undefined || entry.alias === 'no' ? undefined : entry.owner.pid;
+    return entry === undefined || entry.alias === 'no' ? undefined : entry;
   }
 
   /** @internal Like erlang:send_after/3: cancelled by itself if the destination dies. */
   sendAfter(p: Proc | null, delay: Micros, dest: Pid, msg: unknown): Ref {
     const ref = this.makeRef();
     const start = p === null ? this.kernel.now : this.clockOf(p);
-    const event = this.kernel.at(start + Math.max(0, Math.ceil(delay)), () => {
-      this.timers.delete(ref);
-      this.procs.get(dest)?.timers?.delete(ref);
-      this.deliver(null, dest, msg);
-    });
+    const event = this.kernel.call(start + Math.max(0, Math.ceil(delay)), timerEvent, this, ref, dest, msg);
     this.timers.set(ref, { event, dest });
     const target = this.live(dest);
     if (target !== undefined) (target.timers ??= new Set()).add(ref);
     return ref;
+  }
+
+  /** @internal A sendAfter's timer fires. */
+  fireTimer(ref: Ref, dest: Pid, msg: unknown): void {
+    this.timers.delete(ref);
+    this.procs.get(dest)?.timers?.delete(ref);
+    this.deliver(null, dest, msg);
   }
 
   /** @internal Returns the time that was left, or false if the timer had fired or never was. */
@@ -591,10 +587,11 @@ export class Runtime {
   }
 
   private deliverLater(at: Micros, from: Pid | null, to: Pid, msg: unknown): void {
-    this.kernel.at(at, () => this.deliver(from, to, msg));
+    this.kernel.call(at, deliverEvent, this, from, to, msg);
   }
 
-  private deliver(from: Pid | null, to: Pid, msg: unknown): void {
+  /** @internal */
+  deliver(from: Pid | null, to: Pid, msg: unknown): void {
     const p = this.live(to);
     if (p === undefined) {
       this.messagesDropped++;
@@ -625,9 +622,7 @@ export class Runtime {
   }
 
   private resumeLater(p: Proc, value: unknown, at: Micros): void {
-    this.kernel.at(at, () => {
-      if (p.status !== 'dead') this.makeRunnable(p, value);
-    });
+    this.kernel.call(at, resumeEvent, this, p, value);
   }
 
   private stopWaiting(p: Proc): void {
@@ -638,7 +633,8 @@ export class Runtime {
     }
   }
 
-  private makeRunnable(p: Proc, value: unknown): void {
+  /** @internal */
+  makeRunnable(p: Proc, value: unknown): void {
     p.status = 'runnable';
     p.resumeWith = value;
     this.runQueue.push(p);
@@ -650,10 +646,10 @@ export class Runtime {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.runHead < this.runQueue.length) {
-        const p = this.runQueue[this.runHead]!;
+      const queue = this.runQueue;
+      for (let p = queue.peek(); p !== undefined; p = queue.peek()) {
         if (p.status !== 'runnable') {
-          this.runHead++;
+          queue.shift();
           continue;
         }
         const s = this.freeScheduler();
@@ -661,16 +657,8 @@ export class Runtime {
           this.pumpWhenFree();
           break;
         }
-        this.runHead++;
+        queue.shift();
         this.runStep(p, s);
-      }
-      if (this.runHead === this.runQueue.length) {
-        // Drained (the usual case): start over in the same array rather than growing it.
-        this.runQueue.length = 0;
-        this.runHead = 0;
-      } else if (this.runHead > 1024 && this.runHead * 2 > this.runQueue.length) {
-        this.runQueue = this.runQueue.slice(this.runHead);
-        this.runHead = 0;
       }
     } finally {
       this.pumping = false;
@@ -806,11 +794,7 @@ export class Runtime {
   }
 
   private armTimeout(p: Proc, delay: Micros): void {
-    p.waitTimer = this.kernel.after(delay, () => {
-      p.waitTimer = null;
-      p.waitingFor = null;
-      this.makeRunnable(p, TIMEOUT);
-    });
+    p.waitTimer = this.kernel.call(this.kernel.now + delay, receiveTimeoutEvent, this, p);
   }
 
   private kill(p: Proc, reason: ExitReason): void {
@@ -914,6 +898,35 @@ export class Runtime {
   private proc(pid: Pid): Proc | undefined {
     return this.procs.get(pid);
   }
+}
+
+// What the kernel's events run: plain functions of the values they carry, so scheduling one
+// allocates no closure.
+
+function deliverEvent(rt: Runtime, from: Pid | null, to: Pid, msg: unknown): void {
+  rt.deliver(from, to, msg);
+}
+
+function deliverUnlessEvent(rt: Runtime, to: Pid, msg: unknown, land: () => boolean): void {
+  if (land()) rt.deliver(null, to, msg);
+}
+
+function landOnAliasEvent(rt: Runtime, from: Pid | null, entry: RefEntry | undefined, msg: unknown): void {
+  rt.landOnAlias(from, entry, msg);
+}
+
+function timerEvent(rt: Runtime, ref: Ref, dest: Pid, msg: unknown): void {
+  rt.fireTimer(ref, dest, msg);
+}
+
+function resumeEvent(rt: Runtime, p: Proc, value: unknown): void {
+  if (p.status !== 'dead') rt.makeRunnable(p, value);
+}
+
+function receiveTimeoutEvent(rt: Runtime, p: Proc): void {
+  p.waitTimer = null;
+  p.waitingFor = null;
+  rt.makeRunnable(p, TIMEOUT);
 }
 
 function isDownFor(msg: unknown, ref: Ref): boolean {

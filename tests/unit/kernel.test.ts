@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EventHeap, Kernel, Rng, Trace, ms } from '../../sim/kernel/index.js';
+import { Fifo } from '../../sim/kernel/fifo.js';
 
 describe('kernel event ordering', () => {
   it('same_time_events_run_in_insertion_order', () => {
@@ -35,6 +36,95 @@ describe('kernel event ordering', () => {
         k.run();
         const expected = times.map((t, i) => [t, i] as [number, number]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
         expect(ran).toEqual(expected);
+      }),
+    );
+  });
+
+  it('events_for_the_current_instant_keep_the_time_then_seq_order_with_the_heap', () => {
+    // Events scheduled for the instant the clock is at skip the heap (a queue of their own). A
+    // naive kernel (one list sorted by time, then seq) runs the same plan: events that schedule
+    // others (often at the same instant), cancel others, and events scheduled from outside any
+    // event after run(until) left the clock between events.
+    type Plan = Array<[number[], number | null]>;
+    interface Clock {
+      readonly now: number;
+      at(time: number, fn: () => void): { cancel(): void };
+      run(until?: number): unknown;
+    }
+    class Naive implements Clock {
+      now = 0;
+      private seq = 0;
+      private queue: Array<{ time: number; seq: number; fn: () => void; cancelled: boolean }> = [];
+      at(time: number, fn: () => void) {
+        const e = { time, seq: this.seq++, fn, cancelled: false };
+        this.queue.push(e);
+        this.queue.sort((a, b) => a.time - b.time || a.seq - b.seq);
+        return { cancel: () => void (e.cancelled = true) };
+      }
+      run(until = Infinity) {
+        while (this.queue.length > 0 && this.queue[0]!.time <= until) {
+          const e = this.queue.shift()!;
+          if (e.cancelled) continue;
+          this.now = e.time;
+          e.fn();
+        }
+        if (Number.isFinite(until) && until > this.now) this.now = until;
+      }
+    }
+    const play = (clock: Clock, plan: Plan, pauseAt: number): number[] => {
+      const ran: number[] = [];
+      const events: Array<{ cancel(): void }> = [];
+      const schedule = (time: number): void => {
+        const id = events.length;
+        if (id >= plan.length) return;
+        events.push(
+          clock.at(time, () => {
+            ran.push(id);
+            const [children, cancel] = plan[id]!;
+            for (const d of children) schedule(clock.now + d);
+            if (cancel !== null) events[cancel % events.length]!.cancel();
+          }),
+        );
+      };
+      schedule(0);
+      schedule(pauseAt);
+      clock.run(pauseAt);
+      schedule(pauseAt);
+      schedule(pauseAt + 1);
+      clock.run();
+      return ran;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }), fc.option(fc.nat(), { nil: null })), { minLength: 1, maxLength: 80 }),
+        fc.integer({ min: 0, max: 6 }),
+        (plan, pauseAt) => {
+          const k = new Kernel({ seed: 1 });
+          expect(play(k, plan, pauseAt)).toEqual(play(new Naive(), plan, pauseAt));
+          expect(k.nextTime()).toBeUndefined();
+        },
+      ),
+    );
+  });
+
+  it('a_fifo_drained_and_refilled_keeps_its_order', () => {
+    fc.assert(
+      // Mostly pushes and shifts, so the queue runs long without draining and compacts.
+      fc.property(fc.array(fc.oneof({ arbitrary: fc.nat(), weight: 30 }, { arbitrary: fc.constant(-1), weight: 20 }, { arbitrary: fc.constant(-2), weight: 1 }), { maxLength: 4000 }), (ops) => {
+        const q = new Fifo<number>();
+        let model: number[] = [];
+        for (const op of ops) {
+          if (op === -1) expect(q.shift()).toBe(model.shift());
+          else if (op === -2) {
+            q.retain((n) => n % 2 === 0);
+            model = model.filter((n) => n % 2 === 0);
+          } else {
+            q.push(op);
+            model.push(op);
+          }
+          expect(q.peek()).toBe(model[0]);
+          expect(q.size).toBe(model.length);
+        }
       }),
     );
   });
