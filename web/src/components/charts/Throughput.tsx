@@ -92,10 +92,15 @@ function ThroughputChartView(props: { view: LabView; window: { from: number; to:
     .x((d) => x(d[0]))
     .y((d) => y(d[1]))
     .curve(curveStepAfter);
+  // A bin can be far wider than a zoomed-in window (50 ms bins, 10 µs in view): its line would run
+  // millions of pixels past the clip, and a dashed one is dashed all along (seconds to paint).
+  // So the line stops just outside the window, which looks the same.
+  const pad = (to - from) / 100;
+  const clampT = (t: number) => Math.min(to + pad, Math.max(from - pad, t));
   const points = (s: ThroughputSeries, key: 'ok' | 'failed'): Array<[number, number]> => {
-    const pts = s.bins.map((b): [number, number] => [b.t, b[key]]);
+    const pts = s.bins.map((b): [number, number] => [clampT(b.t), b[key]]);
     const lastBin = s.bins[s.bins.length - 1];
-    if (lastBin !== undefined) pts.push([lastBin.t + s.binUs, lastBin[key]]);
+    if (lastBin !== undefined) pts.push([clampT(lastBin.t + s.binUs), lastBin[key]]);
     return pts;
   };
 
