@@ -24,11 +24,30 @@ export type TraceRecord = { t: Micros; kind: string } & Record<string, TraceValu
 interface Layout {
   readonly kind: string;
   readonly keys: readonly string[];
-  /** What the hash reads for the kind's name, computed once (see StreamHash.string). */
+  /** What the hash reads for the kind's name, computed once (premixed words of StreamHash.string). */
   readonly kindWords: Int32Array;
 }
 
 type Slot = Micros | Layout | TraceValue;
+
+/** A kind as a streamed log knows it. */
+interface StreamedKind {
+  readonly kind: string;
+  readonly words: Int32Array;
+  /** The observer is told of its events. */
+  observed: boolean;
+}
+
+const KIND_SLOTS = 64;
+
+/**
+ * Where a kind is cached among the recent ones: a cheap mix of its length and two of its letters
+ * (kinds are short literals; two that share a slot only cost a Map lookup now and then).
+ */
+function kindSlot(kind: string): number {
+  const n = kind.length;
+  return n === 0 ? 0 : (n * 7 + kind.charCodeAt(0) * 3 + kind.charCodeAt(n - 1)) & (KIND_SLOTS - 1);
+}
 
 /** Chunks start small (a test's trace is tiny) and double up to this many slots. */
 const CHUNK_MAX = 1 << 16;
@@ -63,8 +82,10 @@ export class Trace {
   private hashedChunk = 0;
   private hashedSlot = 0;
   private readonly hasher = new StreamHash();
-  /** Streaming: what the hash reads for each kind's name, computed once per kind. */
-  private readonly kindWords = new Map<string, Int32Array>();
+  /** Streaming: each kind's premixed name and whether the observer sees it, made once per kind. */
+  private readonly kindOf = new Map<string, StreamedKind>();
+  /** The kinds last seen, by kindSlot: most events find theirs here rather than in a Map. */
+  private readonly recentKinds: Array<StreamedKind | undefined> = new Array<StreamedKind | undefined>(KIND_SLOTS).fill(undefined);
 
   /** Streaming (kept false): who is told of each event of `observed` kinds as it is recorded. */
   private observer: ((t: Micros, kind: string, fields: TraceFields) => void) | null = null;
@@ -90,6 +111,7 @@ export class Trace {
     if (this.kept) throw new Error('observe is for a trace that is not kept: read a kept one with each()');
     this.observer = fn;
     this.observed = new Set(kinds);
+    for (const [kind, k] of this.kindOf) k.observed = this.observed.has(kind);
   }
 
   private streamed(kind: string, fields: TraceFields): void {
@@ -97,19 +119,30 @@ export class Trace {
     const h = this.hasher;
     const t = this.clock.now;
     h.number(t);
-    let words = this.kindWords.get(kind);
-    if (words === undefined) this.kindWords.set(kind, (words = stringWords(kind)));
-    h.words(words);
-    for (const k in fields) {
-      const v = (fields as Record<string, TraceValue>)[k];
+    const slot = kindSlot(kind);
+    let k = this.recentKinds[slot];
+    if (k === undefined || k.kind !== kind) k = this.streamedKind(kind, slot);
+    h.words(k.words);
+    for (const key in fields) {
+      const v = (fields as Record<string, TraceValue>)[key];
       if (typeof v === 'number') h.number(v);
       else if (typeof v === 'string') h.string(v);
       else h.tag(v === true ? 1 : v === false ? 2 : 3);
     }
-    h.tag(4);
+    h.mixed(END_1, END_2);
     this.count++;
     this.hashedUpTo++;
-    if (this.observer !== null && this.observed.has(kind)) this.observer(t, kind, fields);
+    if (k.observed) this.observer!(t, kind, fields);
+  }
+
+  private streamedKind(kind: string, slot: number): StreamedKind {
+    let k = this.kindOf.get(kind);
+    if (k === undefined) {
+      k = { kind, words: premixed(stringWords(kind)), observed: this.observed.has(kind) };
+      this.kindOf.set(kind, k);
+    }
+    this.recentKinds[slot] = k;
+    return k;
   }
 
   private notKept(): never {
@@ -124,7 +157,7 @@ export class Trace {
     }
     let layout = this.layoutOfKind.get(kind);
     if (layout === undefined) {
-      layout = { kind, keys: Object.keys(fields), kindWords: stringWords(kind) };
+      layout = { kind, keys: Object.keys(fields), kindWords: premixed(stringWords(kind)) };
       this.layoutOfKind.set(kind, layout);
     }
     let keys = layout.keys;
@@ -250,7 +283,7 @@ export class Trace {
         else if (typeof v === 'string') h.string(v);
         else h.tag(v === true ? 1 : v === false ? 2 : 3);
       }
-      h.tag(4);
+      h.mixed(END_1, END_2);
       p = end;
     }
     this.hashedChunk = ci;
@@ -303,7 +336,7 @@ export class Trace {
     const id = `${kind}\u0000${keys.join('\u0000')}`;
     let layout = this.otherLayouts.get(id);
     if (layout === undefined) {
-      layout = { kind, keys, kindWords: this.layoutOfKind.get(kind)?.kindWords ?? stringWords(kind) };
+      layout = { kind, keys, kindWords: this.layoutOfKind.get(kind)?.kindWords ?? premixed(stringWords(kind)) };
       this.otherLayouts.set(id, layout);
     }
     return layout;
@@ -326,6 +359,36 @@ function stringWords(s: string): Int32Array {
   return w;
 }
 
+/** murmur3's mixing of one word before it meets the state: the same for a word wherever it comes. */
+function mixWord(k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, 0x1b873593);
+}
+
+/**
+ * Words ready for StreamHash.mixed: each word's two mixed forms, one per lane. Constant words (a
+ * kind's name, the tags) are mixed once rather than on every event.
+ */
+function premixed(w: Int32Array): Int32Array {
+  const out = new Int32Array(w.length * 2);
+  for (let i = 0; i < w.length; i++) {
+    const k = mixWord(w[i]!);
+    out[2 * i] = k;
+    out[2 * i + 1] = Math.imul(k, 0x85ebca6b);
+  }
+  return out;
+}
+
+/** The tags (0x7f000000 | n) premixed, n = 0..7. */
+const TAGS = premixed(Int32Array.from({ length: 8 }, (_, n) => 0x7f000000 | n));
+const END_1 = TAGS[8]!;
+const END_2 = TAGS[9]!;
+const INT_1 = TAGS[10]!;
+const INT_2 = TAGS[11]!;
+const STR_1 = TAGS[14]!;
+const STR_2 = TAGS[15]!;
+
 /**
  * Two 32-bit lanes with murmur3's multiply-rotate mixing and fmix finaliser; numbers that are
  * not 32-bit integers go in through their decimal text, so any value hashes the same on any host.
@@ -334,25 +397,29 @@ class StreamHash {
   private h1 = 0x9e3779b9 | 0;
   private h2 = 0x85ebca6b | 0;
 
-  private word(k: number): void {
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    let h = this.h1 ^ k;
+  /** Takes one word mixed by mixWord (k1), and k1 * 0x85ebca6b (k2). */
+  mixed(k1: number, k2: number): void {
+    let h = this.h1 ^ k1;
     h = (h << 13) | (h >>> 19);
-    this.h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    let g = this.h2 ^ Math.imul(k, 0x85ebca6b);
+    const h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    this.h1 = h1;
+    let g = this.h2 ^ k2;
     g = (g << 17) | (g >>> 15);
-    this.h2 = (Math.imul(g, 9) + 0x38495ab5 + this.h1) | 0;
+    this.h2 = (Math.imul(g, 9) + 0x38495ab5 + h1) | 0;
+  }
+
+  private word(k: number): void {
+    k = mixWord(k);
+    this.mixed(k, Math.imul(k, 0x85ebca6b));
   }
 
   tag(n: number): void {
-    this.word(0x7f000000 | n);
+    this.mixed(TAGS[2 * n]!, TAGS[2 * n + 1]!);
   }
 
   number(v: number): void {
     if ((v | 0) === v) {
-      this.tag(5);
+      this.mixed(INT_1, INT_2);
       this.word(v);
     } else {
       this.tag(6);
@@ -361,14 +428,14 @@ class StreamHash {
   }
 
   string(s: string): void {
-    this.tag(7);
+    this.mixed(STR_1, STR_2);
     this.word(s.length);
     for (let i = 0; i < s.length; i += 2) this.word(s.charCodeAt(i) | (i + 1 < s.length ? s.charCodeAt(i + 1) << 16 : 0));
   }
 
-  /** The words of a string as stringWords made them: the same as string(s), without reading s again. */
+  /** Words as premixed() made them: the same as hashing the words one by one. */
   words(w: Int32Array): void {
-    for (let i = 0; i < w.length; i++) this.word(w[i]!);
+    for (let i = 0; i < w.length; i += 2) this.mixed(w[i]!, w[i + 1]!);
   }
 
   hex(): string {
