@@ -20,22 +20,22 @@ export type TraceFields = Readonly<Record<string, TraceValue>> & { readonly t?: 
 /** One event as exported: `t` in microseconds, `kind`, then the event's own fields. */
 export type TraceRecord = { t: Micros; kind: string } & Record<string, TraceValue>;
 
-/** The field names of the events of one kind, in the order they were recorded. */
+/**
+ * The field names of the events of one kind, in the order they were recorded, and what the log
+ * knows of the kind.
+ */
 interface Layout {
+  /** Its place in the log's list of layouts: what a kept event stores. */
+  readonly id: number;
   readonly kind: string;
   readonly keys: readonly string[];
   /** What the hash reads for the kind's name, computed once (premixed words of StreamHash.string). */
   readonly kindWords: Int32Array;
-}
-
-type Slot = Micros | Layout | TraceValue;
-
-/** A kind as a streamed log knows it. */
-interface StreamedKind {
-  readonly kind: string;
-  readonly words: Int32Array;
-  /** The observer is told of its events. */
-  observed: boolean;
+  /** The observer's number for the kind (its place in the kinds it asked for); -1: not observed. */
+  code: number;
+  /** Per field, the last string value stored and its number (most fields repeat a few strings). */
+  readonly lastString: Array<string | undefined>;
+  readonly lastStringId: Int32Array;
 }
 
 const KIND_SLOTS = 64;
@@ -52,44 +52,56 @@ function kindSlot(kind: string): number {
 /** Chunks start small (a test's trace is tiny) and double up to this many slots. */
 const CHUNK_MAX = 1 << 16;
 
+/** Values stored as a number in the log's table (see Trace.values) rather than in the slot. */
+const FALSE_ID = 0;
+const TRUE_ID = 1;
+const NULL_ID = 2;
+
 /**
- * An append-only log of everything observable in one world. Per event it holds its time, its
- * layout (kind and field names), then its field values, one after another in chunks of slots.
- * The hash and the row view are computed only when asked for.
+ * An append-only log of everything observable in one world. Per event it holds its layout (kind
+ * and field names), its time, then its field values, one after another in chunks of 32-bit slots.
+ * A slot holds a whole number n in [-2^30, 2^30) as 2n; any other value (a string, a boolean,
+ * null, another number) as 2i + 1, i its place in the log's table of values, where each string
+ * is once. The hash and the row view are computed only when asked for.
  *
  * Why not keep the field objects themselves: a scenario records millions of events, and kept
  * objects are what the garbage collector copies and marks again and again (two fifths of a run's
- * time went there). Kept as values — small integers, shared strings — they cost it little. Why
- * chunks of fixed size rather than one growing array: growing it copied the whole log again and
- * again; recording an event cost a third less this way. Readers get a fresh object per event
- * they visit; `each` and `ofKind` build them only for the kinds asked for.
+ * time went there). Why 32-bit slots rather than an array of values: half the bytes of a JS array
+ * (new memory costs a page fault per 4 KB: a tenth of a world's time went to making chunks) and
+ * nothing for the collector to mark. Why chunks of fixed size rather than one growing array:
+ * growing it copied the whole log again and again. Readers get a fresh object per event they
+ * visit; `each` and `ofKind` build them only for the kinds asked for.
  */
 export class Trace {
-  private readonly chunks: Slot[][] = [];
+  private readonly chunks: Int32Array[] = [];
   /** Slots filled in each chunk but the last (an event never straddles two chunks). */
   private readonly ends: number[] = [];
-  private cur: Slot[] = [];
+  private cur = new Int32Array(0);
   /** Slots filled in `cur`. */
   private used = 0;
   private count = 0;
   /** Where each event starts (chunk * CHUNK_MAX + slot), built on the first access by index. */
   private readonly offsets: number[] = [];
+  private readonly layouts: Layout[] = [];
   /** Each kind's layout as first recorded; one with other fields or another order gets its own. */
   private readonly layoutOfKind = new Map<string, Layout>();
   private readonly otherLayouts = new Map<string, Layout>();
+  /** The kinds last seen, by kindSlot: most events find theirs here rather than in a Map. */
+  private readonly recentKinds: Array<Layout | undefined> = new Array<Layout | undefined>(KIND_SLOTS).fill(undefined);
+  /** The values slots name by number, and each string's number. */
+  private readonly values: TraceValue[] = [false, true, null];
+  private readonly stringIds = new Map<string, number>();
   /** How far the hash has read: events, and where the next one starts. */
   private hashedUpTo = 0;
   private hashedChunk = 0;
   private hashedSlot = 0;
   private readonly hasher = new StreamHash();
-  /** Streaming: each kind's premixed name and whether the observer sees it, made once per kind. */
-  private readonly kindOf = new Map<string, StreamedKind>();
-  /** The kinds last seen, by kindSlot: most events find theirs here rather than in a Map. */
-  private readonly recentKinds: Array<StreamedKind | undefined> = new Array<StreamedKind | undefined>(KIND_SLOTS).fill(undefined);
+  /** Premixed words of each string in `values` (null for the others), made when first hashed. */
+  private readonly valueWords: Array<Int32Array | null> = [];
 
-  /** Streaming (kept false): who is told of each event of `observed` kinds as it is recorded. */
-  private observer: ((t: Micros, kind: string, fields: TraceFields) => void) | null = null;
-  private observed: ReadonlySet<string> = new Set();
+  /** Who is told of each event of `observed` kinds as it is recorded. */
+  private observer: ((t: Micros, kind: string, fields: TraceFields, code: number) => void) | null = null;
+  private observed: readonly string[] = [];
 
   constructor(
     private readonly clock: { readonly now: Micros },
@@ -104,14 +116,13 @@ export class Trace {
   ) {}
 
   /**
-   * For a log that is not kept: `fn` sees every event of `kinds` as it is recorded (its `fields`
-   * object is the recorder's: read it there, do not keep it). One observer at a time.
+   * `fn` sees every event of `kinds` as it is recorded, with the kind's place in `kinds` (its
+   * `fields` object is the recorder's: read it there, do not keep it). One observer at a time.
    */
-  observe(fn: (t: Micros, kind: string, fields: TraceFields) => void, kinds: Iterable<string>): void {
-    if (this.kept) throw new Error('observe is for a trace that is not kept: read a kept one with each()');
+  observe(fn: (t: Micros, kind: string, fields: TraceFields, code: number) => void, kinds: Iterable<string>): void {
     this.observer = fn;
-    this.observed = new Set(kinds);
-    for (const [kind, k] of this.kindOf) k.observed = this.observed.has(kind);
+    this.observed = [...kinds];
+    for (const layout of this.layouts) layout.code = this.observed.indexOf(layout.kind);
   }
 
   private streamed(kind: string, fields: TraceFields): void {
@@ -121,8 +132,8 @@ export class Trace {
     h.number(t);
     const slot = kindSlot(kind);
     let k = this.recentKinds[slot];
-    if (k === undefined || k.kind !== kind) k = this.streamedKind(kind, slot);
-    h.words(k.words);
+    if (k === undefined || k.kind !== kind) k = this.kindLayout(kind, fields, slot);
+    h.words(k.kindWords);
     for (const key in fields) {
       const v = (fields as Record<string, TraceValue>)[key];
       if (typeof v === 'number') h.number(v);
@@ -132,17 +143,24 @@ export class Trace {
     h.mixed(END_1, END_2);
     this.count++;
     this.hashedUpTo++;
-    if (k.observed) this.observer!(t, kind, fields);
+    if (k.code >= 0) this.observer!(t, kind, fields, k.code);
   }
 
-  private streamedKind(kind: string, slot: number): StreamedKind {
-    let k = this.kindOf.get(kind);
-    if (k === undefined) {
-      k = { kind, words: premixed(stringWords(kind)), observed: this.observed.has(kind) };
-      this.kindOf.set(kind, k);
+  /** The layout of the first event of `kind` (made from `fields` if it is the first), cached at `slot`. */
+  private kindLayout(kind: string, fields: TraceFields, slot: number): Layout {
+    let layout = this.layoutOfKind.get(kind);
+    if (layout === undefined) {
+      layout = this.newLayout(kind, Object.keys(fields), premixed(stringWords(kind)));
+      this.layoutOfKind.set(kind, layout);
     }
-    this.recentKinds[slot] = k;
-    return k;
+    this.recentKinds[slot] = layout;
+    return layout;
+  }
+
+  private newLayout(kind: string, keys: string[], kindWords: Int32Array): Layout {
+    const layout: Layout = { id: this.layouts.length, kind, keys, kindWords, code: this.observed.indexOf(kind), lastString: keys.map(() => undefined), lastStringId: new Int32Array(keys.length) };
+    this.layouts.push(layout);
+    return layout;
   }
 
   private notKept(): never {
@@ -155,16 +173,15 @@ export class Trace {
       this.streamed(kind, fields);
       return;
     }
-    let layout = this.layoutOfKind.get(kind);
-    if (layout === undefined) {
-      layout = { kind, keys: Object.keys(fields), kindWords: premixed(stringWords(kind)) };
-      this.layoutOfKind.set(kind, layout);
-    }
+    const slot = kindSlot(kind);
+    let layout = this.recentKinds[slot];
+    if (layout === undefined || layout.kind !== kind) layout = this.kindLayout(kind, fields, slot);
     let keys = layout.keys;
     if (this.used + 2 + keys.length > this.cur.length) this.newChunk(2 + keys.length);
     const c = this.cur;
     const start = this.used;
-    c[start] = this.clock.now;
+    const t = this.clock.now;
+    c[start + 1] = (t << 1) >> 1 === t ? t << 1 : this.boxed(t);
     let n = start + 2;
     // The values go in field order; any difference from the layout's names means another layout.
     let j = 0;
@@ -173,7 +190,10 @@ export class Trace {
         j = -1;
         break;
       }
-      c[n++] = (fields as Record<string, TraceValue>)[k]!;
+      const v = (fields as Record<string, TraceValue>)[k]!;
+      if (typeof v === 'number' && (v << 1) >> 1 === v && (v !== 0 || 1 / v > 0)) c[n++] = v << 1;
+      else if (typeof v === 'string' && v === layout.lastString[j]) c[n++] = layout.lastStringId[j]!;
+      else c[n++] = this.slotOf(v, layout, j);
       j++;
     }
     if (j !== keys.length) {
@@ -185,11 +205,45 @@ export class Trace {
         return;
       }
       n = start + 2;
-      for (const k of keys) c[n++] = (fields as Record<string, TraceValue>)[k]!;
+      for (let i = 0; i < keys.length; i++) c[n++] = this.slotOf((fields as Record<string, TraceValue>)[keys[i]!]!, layout, i);
     }
-    c[start + 1] = layout;
+    c[start] = layout.id;
     this.used = n;
     this.count++;
+    if (layout.code >= 0) this.observer!(t, kind, fields, layout.code);
+  }
+
+  /** The slot of any value (field `j` of `layout` remembers the last string). */
+  private slotOf(v: TraceValue, layout: Layout, j: number): number {
+    if (typeof v === 'number') return (v << 1) >> 1 === v && (v !== 0 || 1 / v > 0) ? v << 1 : this.boxed(v);
+    if (typeof v === 'string') {
+      let id = this.stringIds.get(v);
+      if (id === undefined) {
+        id = (this.values.push(v) - 1) * 2 + 1;
+        this.stringIds.set(v, id);
+      }
+      layout.lastString[j] = v;
+      layout.lastStringId[j] = id;
+      return id;
+    }
+    return (v === true ? TRUE_ID : v === false ? FALSE_ID : NULL_ID) * 2 + 1;
+  }
+
+  /** A number that is not a whole number in [-2^30, 2^30) (nor -0), kept in the table. */
+  private boxed(v: number): number {
+    return (this.values.push(v) - 1) * 2 + 1;
+  }
+
+  /** The value a slot holds. */
+  private value(s: number): TraceValue {
+    return (s & 1) === 0 ? s >> 1 : this.values[s >>> 1]!;
+  }
+
+  /** Adds the fields of the event at slot `p` of chunk `c` to `into`, in their recorded order. */
+  private fill(into: Record<string, TraceValue>, c: Int32Array, p: number): Record<string, TraceValue> {
+    const keys = this.layouts[c[p]!]!.keys;
+    for (let j = 0; j < keys.length; j++) into[keys[j]!] = this.value(c[p + 2 + j]!);
+    return into;
   }
 
   get length(): number {
@@ -203,7 +257,7 @@ export class Trace {
     if (at < 0) return { t: undefined, kind: undefined } as unknown as TraceRecord;
     const c = this.chunks[Math.floor(at / CHUNK_MAX)]!;
     const p = at % CHUNK_MAX;
-    return fill({ t: c[p] as Micros, kind: (c[p + 1] as Layout).kind }, c, p) as TraceRecord;
+    return this.fill({ t: this.value(c[p + 1]!) as Micros, kind: this.layouts[c[p]!]!.kind }, c, p) as TraceRecord;
   }
 
   /**
@@ -214,11 +268,12 @@ export class Trace {
     if (!this.kept) this.notKept();
     const only = kinds === undefined ? null : new Set(kinds);
     const chunks = this.chunks;
+    const layouts = this.layouts;
     for (let ci = 0; ci < chunks.length; ci++) {
       const c = chunks[ci]!;
       for (let p = 0; p < this.endOf(ci); ) {
-        const layout = c[p + 1] as Layout;
-        if (only === null || only.has(layout.kind)) fn(c[p] as Micros, layout.kind, fill({}, c, p) as TraceFields);
+        const layout = layouts[c[p]!]!;
+        if (only === null || only.has(layout.kind)) fn(this.value(c[p + 1]!) as Micros, layout.kind, this.fill({}, c, p) as TraceFields);
         p += 2 + layout.keys.length;
       }
     }
@@ -237,11 +292,12 @@ export class Trace {
   *ofKind<K extends TraceKind>(kind: K): IterableIterator<{ t: Micros } & TraceEvents[K]> {
     if (!this.kept) this.notKept();
     const chunks = this.chunks;
+    const layouts = this.layouts;
     for (let ci = 0; ci < chunks.length; ci++) {
       const c = chunks[ci]!;
       for (let p = 0; p < this.endOf(ci); ) {
-        const layout = c[p + 1] as Layout;
-        if (layout.kind === kind) yield fill({ t: c[p] as Micros }, c, p) as unknown as { t: Micros } & TraceEvents[K];
+        const layout = layouts[c[p]!]!;
+        if (layout.kind === kind) yield this.fill({ t: this.value(c[p + 1]!) as Micros }, c, p) as unknown as { t: Micros } & TraceEvents[K];
         p += 2 + layout.keys.length;
       }
     }
@@ -254,7 +310,7 @@ export class Trace {
     if (at < 0) return 'undefined undefined undefined\n';
     const c = this.chunks[Math.floor(at / CHUNK_MAX)]!;
     const p = at % CHUNK_MAX;
-    return `${c[p] as Micros} ${(c[p + 1] as Layout).kind} ${JSON.stringify(fill({}, c, p))}\n`;
+    return `${this.value(c[p + 1]!) as Micros} ${this.layouts[c[p]!]!.kind} ${JSON.stringify(this.fill({}, c, p))}\n`;
   }
 
   /**
@@ -267,28 +323,41 @@ export class Trace {
     if (!this.kept) return h.hex();
     let ci = this.hashedChunk;
     let p = this.hashedSlot;
+    const layouts = this.layouts;
     for (; this.hashedUpTo < this.count; this.hashedUpTo++) {
       if (p >= this.endOf(ci)) {
         ci++;
         p = 0;
       }
       const c = this.chunks[ci]!;
-      h.number(c[p] as Micros);
-      const layout = c[p + 1] as Layout;
+      this.hashSlot(c[p + 1]!);
+      const layout = layouts[c[p]!]!;
       h.words(layout.kindWords);
       const end = p + 2 + layout.keys.length;
-      for (let j = p + 2; j < end; j++) {
-        const v = c[j];
-        if (typeof v === 'number') h.number(v);
-        else if (typeof v === 'string') h.string(v);
-        else h.tag(v === true ? 1 : v === false ? 2 : 3);
-      }
+      for (let j = p + 2; j < end; j++) this.hashSlot(c[j]!);
       h.mixed(END_1, END_2);
       p = end;
     }
     this.hashedChunk = ci;
     this.hashedSlot = p;
     return h.hex();
+  }
+
+  /** Hashes the value a slot holds as StreamHash would hash the value itself. */
+  private hashSlot(s: number): void {
+    const h = this.hasher;
+    if ((s & 1) === 0) {
+      h.int(s >> 1);
+      return;
+    }
+    const i = s >>> 1;
+    const v = this.values[i]!;
+    if (typeof v === 'number') h.number(v);
+    else if (typeof v === 'string') {
+      let w = this.valueWords[i];
+      if (w === undefined || w === null) this.valueWords[i] = w = premixed(stringWords(v));
+      h.words(w);
+    } else h.tag(v === true ? 1 : v === false ? 2 : 3);
   }
 
   /** Slots filled in chunk `ci`. */
@@ -301,7 +370,7 @@ export class Trace {
     if (need > CHUNK_MAX) throw new RangeError(`a trace event of ${need - 2} fields is more than the log can hold`);
     if (this.chunks.length > 0) this.ends[this.chunks.length - 1] = this.used;
     const size = Math.min(CHUNK_MAX, Math.max(1024, this.cur.length * 2, need));
-    this.cur = new Array<Slot>(size);
+    this.cur = new Int32Array(size);
     this.chunks.push(this.cur);
     this.used = 0;
   }
@@ -317,7 +386,7 @@ export class Trace {
         const last = offsets[offsets.length - 1]!;
         ci = Math.floor(last / CHUNK_MAX);
         p = last % CHUNK_MAX;
-        p += 2 + (this.chunks[ci]![p + 1] as Layout).keys.length;
+        p += 2 + this.layouts[this.chunks[ci]![p]!]!.keys.length;
       }
       while (offsets.length < this.count) {
         if (p >= this.endOf(ci)) {
@@ -325,7 +394,7 @@ export class Trace {
           p = 0;
         }
         offsets.push(ci * CHUNK_MAX + p);
-        p += 2 + (this.chunks[ci]![p + 1] as Layout).keys.length;
+        p += 2 + this.layouts[this.chunks[ci]![p]!]!.keys.length;
       }
     }
     return offsets[i]!;
@@ -336,18 +405,11 @@ export class Trace {
     const id = `${kind}\u0000${keys.join('\u0000')}`;
     let layout = this.otherLayouts.get(id);
     if (layout === undefined) {
-      layout = { kind, keys, kindWords: this.layoutOfKind.get(kind)?.kindWords ?? premixed(stringWords(kind)) };
+      layout = this.newLayout(kind, keys, this.layoutOfKind.get(kind)?.kindWords ?? premixed(stringWords(kind)));
       this.otherLayouts.set(id, layout);
     }
     return layout;
   }
-}
-
-/** Adds the fields of the event at slot `p` of chunk `c` to `into`, in their recorded order. */
-function fill(into: Record<string, TraceValue>, c: readonly Slot[], p: number): Record<string, TraceValue> {
-  const keys = (c[p + 1] as Layout).keys;
-  for (let j = 0; j < keys.length; j++) into[keys[j]!] = c[p + 2 + j] as TraceValue;
-  return into;
 }
 
 /** The words StreamHash.string reads for `s`, in order: an event kind's, computed once. */
@@ -415,6 +477,12 @@ class StreamHash {
 
   tag(n: number): void {
     this.mixed(TAGS[2 * n]!, TAGS[2 * n + 1]!);
+  }
+
+  /** A 32-bit integer, as number() hashes it. */
+  int(v: number): void {
+    this.mixed(INT_1, INT_2);
+    this.word(v);
   }
 
   number(v: number): void {
