@@ -79,13 +79,16 @@ export function streamMetrics(trace: Trace, windowUs: Micros, callTimeoutUs: Mic
   const pass = new MetricsPass(windowUs, callTimeoutUs);
   if (also === undefined) trace.observe(pass.visit, METRIC_KINDS);
   else {
-    // A second pass over the same events (the lab's view): one observer, each told of its kinds.
-    const theirs = new Set(also.kinds);
-    const both = (t: Micros, kind: string, f: TraceFields) => {
-      if (METRIC_KINDS.has(kind)) pass.visit(t, kind, f);
-      if (theirs.has(kind)) also.visit(t, kind, f);
+    // A second pass over the same events (the lab's view): one observer, each told of its kinds,
+    // found by the kind's number in the list observed (no set lookups per event).
+    const kinds = [...new Set([...METRIC_KINDS, ...also.kinds])];
+    const ours = kinds.map((k) => METRIC_KINDS.has(k));
+    const theirs = kinds.map((k) => also.kinds.includes(k));
+    const both = (t: Micros, kind: string, f: TraceFields, code: number) => {
+      if (ours[code]) pass.visit(t, kind, f);
+      if (theirs[code]) also.visit(t, kind, f);
     };
-    trace.observe(both, [...METRIC_KINDS, ...theirs]);
+    trace.observe(both, kinds);
   }
   return pass;
 }
