@@ -112,7 +112,7 @@ export interface ViewPass {
 
 export function viewPass(label: string, s: Scenario): ViewPass {
   const requests: RequestView[] = [];
-  const byReq = new Map<number, RequestView>();
+  const byReq = new RequestsById();
   const callerLane = new Map<number, number>();
   /** (conn, i) -> request, for matching server executions to requests. */
   const owner = new CommandOwners<RequestView>();
@@ -209,7 +209,8 @@ export function viewPass(label: string, s: Scenario): ViewPass {
   const reconnects: Micros[] = [];
   const connected = new Set<number>();
   /** Whose CPU is drawn: the client's own process (named by its label) and the callers. */
-  const busyOf = new Map<number, 'process' | 'callers'>();
+  // By pid (pids are counted from 1 as processes spawn: a dense array).
+  const busyOf: Array<'process' | 'callers' | undefined> = [];
   const callerPids = new Set<number>();
   const processBusy = new Intervals();
   const callerBusy = new Intervals();
@@ -219,14 +220,14 @@ export function viewPass(label: string, s: Scenario): ViewPass {
     const k = kind as (typeof VIEW_KINDS)[number];
     switch (k) {
       case 'proc.spawn':
-        if (e.name === label) busyOf.set(e.pid, 'process');
+        if (e.name === label) busyOf[e.pid] = 'process';
         else if (/^(caller|arrival)\d+$/.test(e.name)) {
-          busyOf.set(e.pid, 'callers');
+          busyOf[e.pid] = 'callers';
           callerPids.add(e.pid);
         }
         break;
       case 'proc.busy': {
-        const who = busyOf.get(e.pid);
+        const who = busyOf[e.pid];
         if (who === 'process') {
           // One process runs one step at a time: steps back to back make one stretch.
           const lastTo = processBusy.lastTo();
@@ -277,7 +278,7 @@ export function viewPass(label: string, s: Scenario): ViewPass {
           resent: false,
         };
         requests.push(r);
-        byReq.set(e.req, r);
+        byReq.add(r);
         openOf.set(e.caller, r);
         step(t, ++inSystem);
         break;
@@ -466,6 +467,54 @@ export function viewPass(label: string, s: Scenario): ViewPass {
     };
   };
   return { kinds: VIEW_KINDS, visit, finish };
+}
+
+/**
+ * The requests by id. Ids are refs, made as requests start, so they come in increasing order: kept
+ * in that order, a request is found by searching back from the newest (the events of a request
+ * come while it is among the latest started), in a few steps. Growing a Map of every request was
+ * a third of the view's pass over a run. One started out of order (none in a simulation) goes to
+ * a Map.
+ */
+export class RequestsById {
+  private ids = new Float64Array(1024);
+  private list: RequestView[] = [];
+  private readonly others = new Map<number, RequestView>();
+
+  add(r: RequestView): void {
+    const n = this.list.length;
+    if (n > 0 && r.req <= this.ids[n - 1]!) {
+      this.others.set(r.req, r);
+      return;
+    }
+    if (n === this.ids.length) {
+      const grown = new Float64Array(n * 2);
+      grown.set(this.ids);
+      this.ids = grown;
+    }
+    this.ids[n] = r.req;
+    this.list.push(r);
+  }
+
+  get(req: number): RequestView | undefined {
+    const ids = this.ids;
+    let hi = this.list.length;
+    // Gallop back from the newest, then a binary search in the last stride.
+    let step = 1;
+    let lo = hi - 1;
+    while (lo > 0 && ids[lo]! > req) {
+      hi = lo;
+      lo = Math.max(0, lo - step);
+      step *= 2;
+    }
+    if (lo < 0) lo = 0;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ids[mid]! < req) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.list.length && ids[lo] === req ? this.list[lo] : this.others.get(req);
+  }
 }
 
 function busyRows(proc: Intervals, callers: Intervals, callerCount: number, label: string, naive: boolean): WorldView['busy'] {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPreset, parseScenario, presetNames, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab, packWorld, unpackWorld, type RequestView, type WorldView } from '../../sim/views/index.js';
+import { RequestsById } from '../../sim/views/derive.js';
 import { pointsOf, valueAt } from './helpers/steps.js';
 
 /** Every preset, shortened so the whole set stays quick; the faults inside the window still fire. */
@@ -212,4 +213,29 @@ describe('late replies', () => {
     expect(lab.worlds[mux]!.lateDrops).toHaveLength(muxDrops.length);
     expect(lab.worlds.find((w) => w.label === 'pool')!.lateDrops).toHaveLength(0);
   }, 120_000);
+});
+
+describe('the requests by id in the view pass', () => {
+  it('finds_every_request_as_a_map_would_in_order_or_not', () => {
+    const byId = new RequestsById();
+    const oracle = new Map<number, RequestView>();
+    let id = 5;
+    const rng = (() => {
+      let x = 7;
+      return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    })();
+    for (let i = 0; i < 5000; i++) {
+      // Mostly increasing by a few (refs), now and then one out of order.
+      const req = rng() < 0.01 ? Math.floor(rng() * id) * 2 + 1 : (id += 1 + Math.floor(rng() * 6)) * 2;
+      if (oracle.has(req)) continue;
+      const r = { req } as RequestView;
+      byId.add(r);
+      oracle.set(req, r);
+      for (let k = 0; k < 3; k++) {
+        const probe = Math.floor(rng() * (2 * id + 4));
+        expect(byId.get(probe)).toBe(oracle.get(probe));
+      }
+    }
+    for (const [req, r] of oracle) expect(byId.get(req)).toBe(r);
+  });
 });
