@@ -54,9 +54,12 @@ export class StepWriter {
     this.n++;
   }
 
-  /** The points so far, in arrays of their own (exactly as long: their buffers can be transferred). */
+  /**
+   * The points so far, as views of the writer's arrays (no copy: pack.ts copies them once into
+   * buffers of their own to transfer). Write no more after this.
+   */
   done(): Steps {
-    return { t: this.t.slice(0, this.n), v: this.v.slice(0, this.n) };
+    return { t: this.t.subarray(0, this.n), v: this.v.subarray(0, this.n) };
   }
 }
 
