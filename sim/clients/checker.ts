@@ -51,6 +51,20 @@ export const CHECKED_KINDS = [
 ] as const satisfies ReadonlyArray<keyof TraceEvents>;
 type CheckedKind = (typeof CHECKED_KINDS)[number];
 
+/** Each checked kind's place in CHECKED_KINDS: what a trace observer is told (see Checker.take). */
+const code = (k: CheckedKind): number => CHECKED_KINDS.indexOf(k);
+const START = code('pipeline.start');
+const EXIT = code('proc.exit');
+const SENT = code('pipeline.sent');
+const REPLY = code('pipeline.reply');
+const EXEC = code('redis.exec');
+const STOP = code('pipeline.stop');
+const ACCEPT = code('redis.accept');
+const CLOSE = code('redis.close');
+const DOWN = code('redis.down');
+const TCP_CLOSE = code('tcp.close');
+const CODE_OF = new Map<string, number>(CHECKED_KINDS.map((k, i) => [k, i]));
+
 /** What tells a request still in flight at the end from a lost one. */
 export interface CheckOptions {
   /** When the run stopped, µs. */
@@ -180,9 +194,15 @@ export class Checker {
   /** Requests not yet settled. */
   private readonly live = new Map<number, Seen>();
   private readonly settled = new Nibbles();
-  /** Requests not yet ended, per caller: a caller's exit makes them abandoned. */
+  /**
+   * Requests not yet ended, per caller that has started one and not exited (kept at 0 rather than
+   * deleted and set again on every request): a caller's exit makes them abandoned.
+   */
   private readonly openOf = new Map<number, number>();
   private readonly wires = new Map<number, Written>();
+  /** The connection last looked up, and its record (most events name the one before's). */
+  private lastConn = -1;
+  private lastWire: Written | undefined = undefined;
   /** Connections the server is done with and the checker forgot: a later write can never run. */
   private readonly goneConns = new Nibbles();
   private readonly problems: string[] = [];
@@ -205,10 +225,18 @@ export class Checker {
 
   /** Takes one event; events of kinds outside CHECKED_KINDS are ignored. */
   visit(t: number, kind: string, fields: TraceFields): void {
+    const c = CODE_OF.get(kind);
+    if (c !== undefined) this.take(t, c, fields);
+  }
+
+  /**
+   * Takes one event of the kind at `code` in CHECKED_KINDS (a trace observer is told its kinds'
+   * places: no string to compare per event).
+   */
+  take(t: number, code: number, fields: TraceFields): void {
     const e = fields as Record<string, number | boolean | string>;
-    const k = kind as CheckedKind;
-    switch (k) {
-      case 'pipeline.start': {
+    switch (code) {
+      case START: {
         const { req, caller } = e as { req: number; caller: number };
         const r = this.get(req);
         if (!r.started) {
@@ -220,24 +248,26 @@ export class Checker {
         r.at = t;
         break;
       }
-      case 'proc.exit': {
+      case EXIT: {
         const pid = (e as { pid: number }).pid;
-        if (!this.openOf.has(pid)) break;
-        // Rare (a killed caller): mark what it left open.
+        const open = this.openOf.get(pid);
+        if (open === undefined) break;
         this.openOf.delete(pid);
+        if (open === 0) break;
+        // Rare (a killed caller): mark what it left open.
         for (const r of this.live.values()) if (r.started && r.stops === 0 && r.caller === pid) r.callerExited = true;
         break;
       }
-      case 'pipeline.sent': {
+      case SENT: {
         const { req, conn, i, n } = e as { req: number; conn: number; i: number; n: number };
         const r = this.get(req, true);
         const w = this.wire(conn);
         for (let k = 0; k < n; k++) this.own(w, i + k, r, k);
         break;
       }
-      case 'pipeline.reply': {
+      case REPLY: {
         const { req, conn, i } = e as { req: number; conn: number; i: number };
-        const w = this.wires.get(conn);
+        const w = this.wireIfAny(conn);
         const at = w === undefined ? -1 : w.entry(i);
         const owner = at < 0 || w!.reqs[at]! < 0 ? undefined : w!.reqs[at]!;
         if (owner !== req) {
@@ -250,9 +280,9 @@ export class Checker {
         }
         break;
       }
-      case 'redis.exec': {
+      case EXEC: {
         const { conn, i } = e as { conn: number; i: number };
-        const w = this.wires.get(conn);
+        const w = this.wireIfAny(conn);
         if (w === undefined) break;
         const at = w.entry(i);
         const r = at < 0 ? null : w.seens[at]!;
@@ -272,7 +302,7 @@ export class Checker {
         }
         break;
       }
-      case 'pipeline.stop': {
+      case STOP: {
         const { req, ok, indeterminate } = e as { req: number; ok: boolean; indeterminate: boolean };
         let r = this.live.get(req);
         if (r === undefined) {
@@ -296,32 +326,29 @@ export class Checker {
         if (r.mayRun === 0) this.settle(r);
         break;
       }
-      case 'redis.accept':
+      case ACCEPT:
         this.wire((e as { conn: number }).conn);
         break;
-      case 'redis.close': {
+      case CLOSE: {
         const conn = (e as { conn: number }).conn;
         this.serverGone(conn, this.wire(conn));
         break;
       }
-      case 'redis.down':
+      case DOWN:
         // Every connection drops with the server.
         for (const [conn, w] of [...this.wires]) this.serverGone(conn, w);
         break;
-      case 'tcp.close': {
+      case TCP_CLOSE: {
         const { conn, by } = e as { conn: number; by: string };
-        const w = this.wires.get(conn);
+        const w = this.wireIfAny(conn);
         if (by !== 'client' || w === undefined) break;
         // The client closed its socket: it reads nothing more from it.
         w.clientGone = true;
         this.trim(conn, w);
         break;
       }
-      default: {
-        // Every checked kind has its case (a missing one does not compile); others are ignored.
-        const other: never = k;
-        void other;
-      }
+      default:
+      // Codes of other kinds are ignored.
     }
   }
 
@@ -403,18 +430,26 @@ export class Checker {
 
   private closeOpen(caller: number): void {
     const n = this.openOf.get(caller);
-    if (n === undefined) return;
-    if (n <= 1) this.openOf.delete(caller);
-    else this.openOf.set(caller, n - 1);
+    if (n !== undefined && n > 0) this.openOf.set(caller, n - 1);
   }
 
   private wire(conn: number): Written {
-    let w = this.wires.get(conn);
+    let w = this.wireIfAny(conn);
     if (w === undefined) {
       w = new Written();
       if (this.goneConns.get(conn) !== 0) w.serverGone = true;
       this.wires.set(conn, w);
+      this.lastConn = conn;
+      this.lastWire = w;
     }
+    return w;
+  }
+
+  private wireIfAny(conn: number): Written | undefined {
+    if (conn === this.lastConn) return this.lastWire;
+    const w = this.wires.get(conn);
+    this.lastConn = conn;
+    this.lastWire = w;
     return w;
   }
 
@@ -490,6 +525,7 @@ export class Checker {
       if (w.serverGone) {
         // Nothing kept, and nothing can run here again: forget the connection, remember it is gone.
         this.wires.delete(conn);
+        if (conn === this.lastConn) this.lastWire = undefined;
         this.goneConns.set(conn, 1);
       }
     } else if (w.start > 1024 && w.start * 2 > w.reqs.length) {

@@ -51,7 +51,20 @@ interface Fields {
  * The kinds the pass below reads, the checker's included: the trace builds the fields of no other
  * event. Keep it in step with the switch.
  */
-const METRIC_KINDS = new Set([...CHECKED_KINDS, 'pipeline.start', 'pipeline.stop', 'tcp.established', 'tcp.connect', 'tcp.write', 'pipeline.sent', 'pipeline.reply', 'checkout.start', 'redis.exec', 'redis.event']);
+const METRIC_KINDS: readonly string[] = [...new Set<string>([...CHECKED_KINDS, 'pipeline.start', 'pipeline.stop', 'tcp.established', 'tcp.connect', 'tcp.write', 'pipeline.sent', 'pipeline.reply', 'checkout.start', 'redis.exec', 'redis.event'])];
+/** Each kind's place in METRIC_KINDS, the checker's first, in CHECKED_KINDS's order: the pass switches on it. */
+const CODE_OF = new Map(METRIC_KINDS.map((k, i) => [k, i]));
+const code = (k: string): number => CODE_OF.get(k)!;
+const START = code('pipeline.start');
+const STOP = code('pipeline.stop');
+const ESTABLISHED = code('tcp.established');
+const CONNECT = code('tcp.connect');
+const WRITE = code('tcp.write');
+const SENT = code('pipeline.sent');
+const REPLY = code('pipeline.reply');
+const CHECKOUT = code('checkout.start');
+const EXEC = code('redis.exec');
+const SERVER_EVENT = code('redis.event');
 
 /** What the metrics read of a world: a simulated World, or the real driver's (real/world.ts). */
 export interface MeteredWorld {
@@ -72,20 +85,20 @@ export function worldMetrics(world: MeteredWorld, windowUs: Micros, callTimeoutU
 }
 
 /**
- * The metrics of a world whose trace is not kept: watches its events as they are recorded (call
- * before the run), and gives the same report as worldMetrics would from the kept trace.
+ * The metrics of a world as its events are recorded, kept or not (call before the run): the same
+ * report as worldMetrics gives from a kept trace afterwards, without a second pass over it.
  */
 export function streamMetrics(trace: Trace, windowUs: Micros, callTimeoutUs: Micros, also?: TraceObserver): MetricsPass {
   const pass = new MetricsPass(windowUs, callTimeoutUs);
   if (also === undefined) trace.observe(pass.visit, METRIC_KINDS);
   else {
     // A second pass over the same events (the lab's view): one observer, each told of its kinds,
-    // found by the kind's number in the list observed (no set lookups per event).
+    // found by the kind's number in the list observed (ours come first): no set lookups per event.
     const kinds = [...new Set([...METRIC_KINDS, ...also.kinds])];
-    const ours = kinds.map((k) => METRIC_KINDS.has(k));
     const theirs = kinds.map((k) => also.kinds.includes(k));
+    const ours = METRIC_KINDS.length;
     const both = (t: Micros, kind: string, f: TraceFields, code: number) => {
-      if (ours[code]) pass.visit(t, kind, f);
+      if (code < ours) pass.visit(t, kind, f, code);
       if (theirs[code]) also.visit(t, kind, f);
     };
     trace.observe(both, kinds);
@@ -114,7 +127,8 @@ export class MetricsPass {
   private received = 0;
   private waited = 0;
   private commandsExecuted = 0;
-  private readonly inFlight = new Map<number, number>();
+  /** Requests in flight per connection (a box per connection: one Map lookup per event). */
+  private readonly inFlight = new Map<number, { n: number }>();
   private maxInFlight = 0;
   // Time-average of requests in the system, for Little's law.
   private inSystem = 0;
@@ -141,19 +155,20 @@ export class MetricsPass {
     private readonly callTimeoutUs: Micros,
   ) {}
 
-  readonly visit = (t: Micros, kind: string, f: TraceFields): void => {
-    this.checker.visit(t, kind, f);
+  /** Takes one event; `code` is its kind's place in METRIC_KINDS (others are ignored). */
+  readonly visit = (t: Micros, kind: string, f: TraceFields, code = CODE_OF.get(kind) ?? -1): void => {
+    if (code < CHECKED_KINDS.length) this.checker.take(t, code, f);
     const e = f as unknown as Fields;
-    if (kind === 'pipeline.start' || kind === 'pipeline.stop') {
-      this.area += this.inSystem * (t - this.lastT);
-      this.lastT = t;
-    }
-    switch (kind) {
-      case 'pipeline.start':
+    switch (code) {
+      case START:
+        this.area += this.inSystem * (t - this.lastT);
+        this.lastT = t;
         this.starts.set(e.req, t);
         this.inSystem++;
         break;
-      case 'pipeline.stop': {
+      case STOP: {
+        this.area += this.inSystem * (t - this.lastT);
+        this.lastT = t;
         const t0 = this.starts.get(e.req);
         if (t0 === undefined) break;
         this.starts.delete(e.req);
@@ -171,33 +186,37 @@ export class MetricsPass {
         }
         break;
       }
-      case 'tcp.established':
+      case ESTABLISHED:
         this.opened++;
         break;
-      case 'tcp.connect':
+      case CONNECT:
         this.attempts++;
         break;
-      case 'tcp.write':
+      case WRITE:
         if (e.dir === 'c2s') this.sent += e.bytes;
         else this.received += e.bytes;
         break;
-      case 'pipeline.sent': {
-        const n = (this.inFlight.get(e.conn) ?? 0) + e.n;
-        this.inFlight.set(e.conn, n);
+      case SENT: {
+        let box = this.inFlight.get(e.conn);
+        if (box === undefined) this.inFlight.set(e.conn, (box = { n: 0 }));
+        const n = (box.n += e.n);
         if (n > this.maxInFlight) this.maxInFlight = n;
         break;
       }
-      case 'pipeline.reply':
-        this.inFlight.set(e.conn, (this.inFlight.get(e.conn) ?? 1) - 1);
+      case REPLY: {
+        const box = this.inFlight.get(e.conn);
+        if (box === undefined) this.inFlight.set(e.conn, { n: 0 });
+        else box.n--;
         break;
-      case 'checkout.start':
+      }
+      case CHECKOUT:
         if (e.waitedUs > 0) this.waited++;
         this.wait.recordValue(Math.max(1, e.waitedUs));
         break;
-      case 'redis.exec':
+      case EXEC:
         this.commandsExecuted++;
         break;
-      case 'redis.event': {
+      case SERVER_EVENT: {
         const a = Math.max(t, this.serverCovered);
         const b = t + e.us;
         if (b <= a) break;

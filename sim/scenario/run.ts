@@ -10,7 +10,7 @@ import type { ClientConfig } from '../clients/index.js';
 import { World } from '../worlds/world.js';
 import { workloadCallers } from '../faults/index.js';
 import { setupClient } from './harness.js';
-import { streamMetrics, worldMetrics, type TraceObserver, type WorldMetrics } from './metrics.js';
+import { streamMetrics, type TraceObserver, type WorldMetrics } from './metrics.js';
 import { drainMs, type ClientSpec, type Scenario } from './schema.js';
 import { spawnWorkload } from './workload.js';
 
@@ -84,7 +84,8 @@ export function runWorld(
     },
     server: { commandUs: s.server.commandUs, commandDist: s.server.commandDist, readEventUs: s.server.readEventUs, maxClients: s.server.maxClients },
   });
-  const streamed = keepTrace ? null : streamMetrics(world.kernel.trace, ms(s.durationMs), ms(s.workload.callTimeoutMs), observe);
+  // The report is made as the events come, kept or not: no second pass over a kept trace.
+  const metrics = streamMetrics(world.kernel.trace, ms(s.durationMs), ms(s.workload.callTimeoutMs), observe);
   const { label, ...config } = spec;
   const client = setupClient(world, label, config as ClientConfig, s.runtime.codecNsPerByte);
   const { callers, live } = spawnWorkload(world, client, s);
@@ -106,5 +107,5 @@ export function runWorld(
     throw e instanceof StuckError ? e.inWorld(label) : e;
   }
   onProgress?.(1);
-  return { label, client: spec, world, trace: world.kernel.trace, traceHash: world.kernel.trace.hash(), metrics: streamed === null ? worldMetrics(world, ms(s.durationMs), ms(s.workload.callTimeoutMs)) : streamed.finish(world) };
+  return { label, client: spec, world, trace: world.kernel.trace, traceHash: world.kernel.trace.hash(), metrics: metrics.finish(world) };
 }
