@@ -239,9 +239,11 @@ export function markReady(server: ServerState, key: string): void {
   set.add(key);
 }
 
-export function drainReady(server: ServerState): string[] {
+const NONE_READY: readonly string[] = Object.freeze([]);
+
+export function drainReady(server: ServerState): readonly string[] {
   const set = readyKeys.get(server);
-  if (set === undefined || set.size === 0) return [];
+  if (set === undefined || set.size === 0) return NONE_READY;
   const out = [...set];
   set.clear();
   return out;

@@ -217,7 +217,7 @@ export function execute(server: ServerState, client: ClientState, args: Uint8Arr
 }
 
 /** Keys that became non-empty lists since the last call (LPUSH/RPUSH), in order, deduplicated; clears the set. */
-export function takeReadyKeys(server: ServerState): string[] {
+export function takeReadyKeys(server: ServerState): readonly string[] {
   return drainReady(server);
 }
 

@@ -17,11 +17,34 @@ export function isExpired(entry: Entry, now: Micros): boolean {
   return entry.expireAt !== null && now >= entry.expireAt;
 }
 
+const CACHED_KEY_MAX = 32;
+const KEY_SLOTS = 4096;
+/** Recently built short keys by a hash of their bytes (direct-mapped). */
+const keyCache: string[] = new Array<string>(KEY_SLOTS).fill('');
+
 /** Key bytes to the map key: one char per byte. */
 export function keyFromBytes(b: Uint8Array): string {
+  const n = b.length;
+  if (n <= CACHED_KEY_MAX) {
+    // The same keys come back command after command: a string built once (its hash already
+    // computed by the first lookup) costs a hash of the bytes instead of a new string to hash.
+    let h = 0x811c9dc5 ^ n;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    const slot = (h ^ (h >>> 15)) & (KEY_SLOTS - 1);
+    const hit = keyCache[slot]!;
+    if (hit.length === n) {
+      let i = 0;
+      while (i < n && hit.charCodeAt(i) === b[i]) i++;
+      if (i === n) return hit;
+    }
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(b[i]!);
+    keyCache[slot] = s;
+    return s;
+  }
   // Keys and command words are short: a plain loop is several times faster than building an
   // argument list. Long ones go in chunks through apply (spreading an array iterates it, slower).
-  if (b.length <= 64) {
+  if (n <= 64) {
     let s = '';
     for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
     return s;

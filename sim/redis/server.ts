@@ -13,7 +13,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
 import type { Network, ServerConn, ServerHandler } from '../net/network.js';
-import { RespCommandDecoder, RespProtocolError, encode, type RespValue } from '../resp/index.js';
+import { RespCommandDecoder, RespProtocolError, encode, type RespEncodeOptions, type RespValue } from '../resp/index.js';
 import { commandName, createServerState, execute, flushAll, takeReadyKeys, type ClientState, type ServerState } from './commands.js';
 
 declare module '../kernel/trace.js' {
@@ -263,12 +263,11 @@ export class RedisServer implements ServerHandler {
     const f = this.factor();
     let cost = this.options.readEventUs * f;
     const out: Outbox = [];
-    const reply = (to: Client, v: RespValue) => addReply(out, to, v);
     this.readEvents++;
 
     if (c.blocked?.timedOut) {
       this.unblock(c, 'timeout', false);
-      reply(c, c.state.protocol === 3 ? { type: 'null' } : { type: 'array', value: null });
+      addReply(out, c, c.state.protocol === 3 ? { type: 'null' } : { type: 'array', value: null });
     }
     if (c.unread.length > 0) {
       const chunks = c.unread;
@@ -294,38 +293,44 @@ export class RedisServer implements ServerHandler {
       const r = execute(this.state, c.state, argv, start + Math.floor(cost), name);
       switch (r.kind) {
         case 'reply':
-          reply(c, r.value);
+          addReply(out, c, r.value);
           break;
         case 'close':
-          reply(c, r.value);
+          addReply(out, c, r.value);
           c.closing = true;
           break;
         case 'sleep':
           cost += r.us;
-          reply(c, r.value);
+          addReply(out, c, r.value);
           break;
         case 'block':
           this.block(c, argv, r.keys, r.timeoutUs);
           break;
       }
-      this.serveReadyKeys(reply);
+      this.serveReadyKeys(out);
     }
     if (c.protocolError !== null && c.blocked === null && !c.closing) {
       c.queued = [];
-      reply(c, { type: 'error', value: `ERR Protocol error: ${c.protocolError}` });
+      addReply(out, c, { type: 'error', value: `ERR Protocol error: ${c.protocolError}` });
       c.closing = true;
     }
     const us = Math.max(0, Math.round(cost));
     this.busyUs += us;
     this.kernel.trace.record('redis.event', { conn: c.conn.id, commands, us });
-    this.kernel.at(start + us, () => {
-      for (const { to, parts } of out) {
-        to.conn.write(concatBytes(parts));
-        if (to.closing) this.closeClient(to, 'quit');
-      }
-      if (c.closing && !out.some((o) => o.to === c)) this.closeClient(c, 'quit');
-    });
+    this.kernel.at(start + us, () => this.flush(c, out));
     return us;
+  }
+
+  /** The end of a read event: its replies are written, and connections done with are closed. */
+  private flush(c: Client, out: Outbox): void {
+    let wroteToC = false;
+    for (let i = 0; i < out.length; i++) {
+      const o = out[i]!;
+      o.to.conn.write(o.more === null ? o.bytes : concatBytes(o.more));
+      if (o.to === c) wroteToC = true;
+      if (o.to.closing) this.closeClient(o.to, 'quit');
+    }
+    if (c.closing && !wroteToC) this.closeClient(c, 'quit');
   }
 
   private block(c: Client, argv: Uint8Array[], keys: string[], timeoutUs: Micros | null): void {
@@ -350,7 +355,7 @@ export class RedisServer implements ServerHandler {
   }
 
   /** After a push, blocked clients waiting on the key are served in the order they blocked. */
-  private serveReadyKeys(reply: (to: Client, v: RespValue) => void): void {
+  private serveReadyKeys(out: Outbox): void {
     for (let keys = takeReadyKeys(this.state); keys.length > 0; keys = takeReadyKeys(this.state)) {
       for (const key of keys) {
         for (const other of this.clients.values()) {
@@ -359,7 +364,7 @@ export class RedisServer implements ServerHandler {
           const r = execute(this.state, other.state, b.argv, this.kernel.now);
           if (r.kind !== 'reply') continue;
           this.unblock(other, 'data');
-          reply(other, r.value);
+          addReply(out, other, r.value);
         }
       }
     }
@@ -397,17 +402,30 @@ export class RedisServer implements ServerHandler {
  * The replies of one read event, per client in the order each first got one. Almost always just
  * the reader's (others only when a push serves their BLPOP), so a short list, not a Map.
  */
-type Outbox = Array<{ readonly to: Client; readonly parts: Uint8Array[] }>;
+type Outbox = Reply[];
+
+/** One client's replies of a read event: the first, and all of them once there is more than one. */
+class Reply {
+  more: Uint8Array[] | null = null;
+  constructor(
+    readonly to: Client,
+    readonly bytes: Uint8Array,
+  ) {}
+}
+
+const RESP2: RespEncodeOptions = { protocol: 2 };
+const RESP3: RespEncodeOptions = { protocol: 3 };
 
 function addReply(out: Outbox, to: Client, v: RespValue): void {
-  const bytes = encode(v, { protocol: to.state.protocol });
-  for (const o of out) {
+  const bytes = encode(v, to.state.protocol === 3 ? RESP3 : RESP2);
+  for (let i = 0; i < out.length; i++) {
+    const o = out[i]!;
     if (o.to === to) {
-      o.parts.push(bytes);
+      (o.more ??= [o.bytes]).push(bytes);
       return;
     }
   }
-  out.push({ to, parts: [bytes] });
+  out.push(new Reply(to, bytes));
 }
 
 function validate(o: RedisOptions): RedisOptions {

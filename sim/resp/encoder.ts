@@ -37,11 +37,12 @@ export function utf8Length(s: string): number {
 }
 
 function digitCount(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  let d = 5;
+  for (n = Math.floor(n / 100000); n > 0; n = Math.floor(n / 10)) d++;
   return d;
 }
 
@@ -71,9 +72,13 @@ function putText(buf: Uint8Array, at: number, s: string, len: number): number {
  * A command as a RESP array of bulk strings (strings UTF-8 encoded). Sized exactly up front:
  * the client hot path allocates once.
  */
+/** encodeCommand's argument lengths, reused: it is synchronous and never re-entered. */
+let argLens = new Int32Array(16);
+
 export function encodeCommand(args: ReadonlyArray<string | Uint8Array>): Uint8Array {
   const n = args.length;
-  const lens = new Array<number>(n);
+  if (argLens.length < n) argLens = new Int32Array(Math.max(n, argLens.length * 2));
+  const lens = argLens;
   let total = 3 + digitCount(n);
   for (let i = 0; i < n; i++) {
     const a = args[i]!;
@@ -200,6 +205,20 @@ const pendingFlags: number[] = [];
  */
 export function encode(value: RespValue, options: RespEncodeOptions = {}): Uint8Array {
   const resp3 = (options.protocol ?? 3) === 3;
+  if (value.attributes === undefined) {
+    // Nearly every reply is one of these: written straight into its exact size.
+    switch (value.type) {
+      case 'bulk':
+        if (value.value !== null) return blobOf(value.value);
+        break;
+      case 'simple':
+        if (!hasNewline(value.value)) return lineOf(43, value.value);
+        break;
+      case 'error':
+        if (!hasNewline(value.value)) return lineOf(45, value.value);
+        break;
+    }
+  }
   const w = scratch;
   w.reset();
   const values = pendingValues;
@@ -296,6 +315,32 @@ export function encode(value: RespValue, options: RespEncodeOptions = {}): Uint8
     }
   }
   return w.result();
+}
+
+/** `$<len>\r\n<bytes>\r\n` */
+function blobOf(bytes: Uint8Array): Uint8Array {
+  const len = bytes.length;
+  const out = allocBytes(len + digitCount(len) + 5);
+  out[0] = 36; // $
+  let at = putUint(out, 1, len);
+  out[at++] = CR;
+  out[at++] = LF;
+  out.set(bytes, at);
+  at += len;
+  out[at++] = CR;
+  out[at] = LF;
+  return out;
+}
+
+/** `<prefix><text>\r\n` */
+function lineOf(prefix: number, s: string): Uint8Array {
+  const len = utf8Length(s);
+  const out = allocBytes(len + 3);
+  out[0] = prefix;
+  const at = putText(out, 1, s, len);
+  out[at] = CR;
+  out[at + 1] = LF;
+  return out;
 }
 
 function pushAll(values: RespValue[], flags: number[], items: RespValue[]): void {
