@@ -97,6 +97,8 @@ export class RedisServer implements ServerHandler {
   /** Paused until then: the event loop reads nothing (CLIENT PAUSE ALL). */
   private pausedUntil: Micros = 0;
   private upAt: Micros = 0;
+  /** The event loop as a kernel event: one function, not a closure per read event. */
+  private readonly loopFn = (): void => this.loop();
 
   /** Server CPU time spent, µs. */
   busyUs = 0;
@@ -216,7 +218,7 @@ export class RedisServer implements ServerHandler {
   private kick(): void {
     if (this.running || this.readableHead >= this.readable.length) return;
     this.running = true;
-    this.kernel.at(Math.max(this.kernel.now, this.busyUntil), () => this.loop());
+    this.kernel.at(Math.max(this.kernel.now, this.busyUntil), this.loopFn);
   }
 
   /**
@@ -227,7 +229,7 @@ export class RedisServer implements ServerHandler {
   private loop(): void {
     if (this.kernel.now < this.pausedUntil) {
       // Still `running`: one loop is due, when the pause ends.
-      this.kernel.at(this.pausedUntil, () => this.loop());
+      this.kernel.at(this.pausedUntil, this.loopFn);
       return;
     }
     while (this.readableHead < this.readable.length) {
@@ -245,7 +247,7 @@ export class RedisServer implements ServerHandler {
       }
       this.busyUntil = this.kernel.now + cost;
       if (cost > 0) {
-        if (this.readableHead < this.readable.length) this.kernel.at(this.busyUntil, () => this.loop());
+        if (this.readableHead < this.readable.length) this.kernel.at(this.busyUntil, this.loopFn);
         else this.running = false;
         return;
       }

@@ -65,6 +65,13 @@ export class RespCommandDecoder extends ByteStream<Uint8Array[]> {
     this.scanned = 0;
 
     while (pos < end) {
+      if (this.argv === null && buf[pos] === STAR && scanned === 0) {
+        const after = this.whole(buf, pos, end, out);
+        if (after > 0) {
+          pos = after;
+          continue;
+        }
+      }
       if (this.argv === null && buf[pos] !== STAR) {
         // Inline command: up to LF, dropping one CR before it.
         let lf = pos + scanned;
@@ -131,6 +138,38 @@ export class RespCommandDecoder extends ByteStream<Uint8Array[]> {
       return;
     }
     this.pos = pos;
+  }
+
+  /**
+   * The usual case in one pass: a whole, well-formed multibulk command at buf[pos]. Pushes its
+   * arguments and returns the offset after it, or -1 (nothing pushed) for anything else —
+   * incomplete, empty, over a limit or malformed — which the general path then reads, errors
+   * included, exactly as if this were not here. (A large argument is copied as the general path
+   * copies it when it is all in the buffer.)
+   */
+  private whole(buf: Uint8Array, pos: number, end: number, out: Uint8Array[][]): number {
+    let cr = pos + 1;
+    while (cr < end && buf[cr] !== CR) cr++;
+    if (cr + 1 >= end || buf[cr + 1] !== LF) return -1;
+    const n = parseLength(buf, pos + 1, cr);
+    if (n <= 0 || n > this.maxArgs) return -1;
+    let at = cr + 2;
+    const argv: Uint8Array[] = [];
+    for (let k = 0; k < n; k++) {
+      if (at >= end || buf[at] !== DOLLAR) return -1;
+      cr = at + 1;
+      while (cr < end && buf[cr] !== CR) cr++;
+      if (cr + 1 >= end || buf[cr + 1] !== LF) return -1;
+      const len = parseLength(buf, at + 1, cr);
+      if (len < 0 || len > this.maxBulk) return -1;
+      const start = cr + 2;
+      at = start + len;
+      if (at + 2 > end || buf[at] !== CR || buf[at + 1] !== LF) return -1;
+      argv.push(buf.slice(start, at));
+      at += 2;
+    }
+    out.push(argv);
+    return at;
   }
 
   protected bodyDone(_kind: number, data: Uint8Array, out: Uint8Array[][]): void {

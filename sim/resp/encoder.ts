@@ -75,6 +75,23 @@ function putText(buf: Uint8Array, at: number, s: string, len: number): number {
 /** encodeCommand's argument lengths, reused: it is synchronous and never re-entered. */
 let argLens = new Int32Array(16);
 
+/** Strings this long or longer are encoded through `longText`. */
+const LONG_TEXT = 32;
+/**
+ * The last long string argument and its UTF-8 bytes: a workload sends the same value string
+ * command after command, and copying its bytes is cheaper than encoding it again.
+ */
+let longText = '';
+let longBytes: Uint8Array = new Uint8Array(0);
+
+function longTextBytes(s: string): Uint8Array {
+  if (s !== longText) {
+    longBytes = textEncoder.encode(s);
+    longText = s;
+  }
+  return longBytes;
+}
+
 export function encodeCommand(args: ReadonlyArray<string | Uint8Array>): Uint8Array {
   const n = args.length;
   if (argLens.length < n) argLens = new Int32Array(Math.max(n, argLens.length * 2));
@@ -82,7 +99,7 @@ export function encodeCommand(args: ReadonlyArray<string | Uint8Array>): Uint8Ar
   let total = 3 + digitCount(n);
   for (let i = 0; i < n; i++) {
     const a = args[i]!;
-    const len = typeof a === 'string' ? utf8Length(a) : a.length;
+    const len = typeof a === 'string' ? (a.length >= LONG_TEXT ? longTextBytes(a).length : utf8Length(a)) : a.length;
     lens[i] = len;
     total += 5 + digitCount(len) + len;
   }
@@ -98,9 +115,9 @@ export function encodeCommand(args: ReadonlyArray<string | Uint8Array>): Uint8Ar
     at = putUint(out, at, len);
     out[at++] = CR;
     out[at++] = LF;
-    if (typeof a === 'string') at = putText(out, at, a, len);
+    if (typeof a === 'string' && a.length < LONG_TEXT) at = putText(out, at, a, len);
     else {
-      out.set(a, at);
+      out.set(typeof a === 'string' ? longTextBytes(a) : a, at);
       at += len;
     }
     out[at++] = CR;

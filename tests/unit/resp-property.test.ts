@@ -110,6 +110,23 @@ describe('RESP codec properties', { timeout: 60_000 }, () => {
     );
   });
 
+  it('encodes string arguments as their UTF-8 bytes, long ones sent again and again included', () => {
+    const utf8 = new TextEncoder();
+    const arg = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: 'binary', minLength: 32, maxLength: 90 }),
+      // Equal long strings that are different objects, and the same object repeated.
+      fc.constantFrom('v'.repeat(64), 'w'.repeat(64), 'é'.repeat(40), 'v'.repeat(63) + 'w'),
+      fc.nat(64).map((n) => 'v'.repeat(n)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(arg, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 4 }), (cmds) => {
+        for (const c of cmds) expect(encodeCommand(c)).toEqual(encodeCommand(c.map((s) => utf8.encode(s))));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('parses any argument vector written as an inline line of \\xHH-quoted strings', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 12 }), { minLength: 1, maxLength: 6 }), fc.nat(), (argv, cut) => {
