@@ -377,10 +377,11 @@ export class Network implements TcpStack {
     if (arrival < d.lastArrival) arrival = d.lastArrival;
     if (arrival < this.kernel.now) arrival = this.kernel.now;
     d.lastArrival = arrival;
-    this.kernel.at(arrival, () => this.arrive(conn, dir, seg, sentAt));
+    this.kernel.call(arrival, arriveEvent, conn, dir, seg, sentAt);
   }
 
-  private arrive(conn: Conn, dir: Dir, seg: Uint8Array | null, sentAt: Micros): void {
+  /** @internal A segment (or the FIN) reaches the far end. */
+  arrive(conn: Conn, dir: Dir, seg: Uint8Array | null, sentAt: Micros): void {
     if (conn.blackHoled) {
       if (seg !== null) this.kernel.trace.record('tcp.blocked', { conn: conn.id, dir, bytes: seg.length, fate: 'lost' });
       return;
@@ -471,6 +472,11 @@ export class Network implements TcpStack {
   private rtt(): Micros {
     return 2 * this.oneWay();
   }
+}
+
+/** A segment's arrival as a kernel event: its values, not a closure per segment. */
+function arriveEvent(conn: Conn, dir: Dir, seg: Uint8Array | null, sentAt: Micros): void {
+  conn.net.arrive(conn, dir, seg, sentAt);
 }
 
 function validateLink(l: LinkOptions): LinkOptions {

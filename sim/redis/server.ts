@@ -319,8 +319,13 @@ export class RedisServer implements ServerHandler {
     const us = Math.max(0, Math.round(cost));
     this.busyUs += us;
     this.kernel.trace.record('redis.event', { conn: c.conn.id, commands, us });
-    this.kernel.at(start + us, () => this.flush(c, out));
+    this.kernel.call(start + us, RedisServer.flushEvent, this, c, out);
     return us;
+  }
+
+  /** flush as a kernel event: its values, not a closure per read event. */
+  private static flushEvent(server: RedisServer, c: Client, out: Outbox): void {
+    server.flush(c, out);
   }
 
   /** The end of a read event: its replies are written, and connections done with are closed. */
