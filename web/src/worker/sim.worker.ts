@@ -34,7 +34,8 @@ function rerun(): ScenarioResult | null {
 const MAX_TRACE_EVENTS = 8_000_000;
 
 /** The view goes packed (typed arrays, transferred): see sim/views/pack.ts. */
-export type WorldOutcome = { ok: true; view: PackedWorld } | { ok: false; errors: string[] } | { ok: 'crashed'; label: string; message: string };
+/** `ms`: this worker's wall time in each stage (bench:web prints them). */
+export type WorldOutcome = { ok: true; view: PackedWorld; ms: { simulate: number; view: number; pack: number } } | { ok: false; errors: string[] } | { ok: 'crashed'; label: string; message: string };
 
 const api = {
   runWorld(input: ScenarioInput, index: number, onProgress?: ((fraction: number) => void) & ProxyMarked): WorldOutcome {
@@ -44,6 +45,7 @@ const api = {
     const spec = s.clients[index];
     if (spec === undefined) return { ok: false, errors: [`clients[${index}]: no such client`] };
     last = null;
+    const started = performance.now();
     let lastReport = 0;
     // The view is built as the events come: the trace is neither kept nor read again.
     const view = viewPass(spec.label, s);
@@ -64,8 +66,12 @@ const api = {
         view,
       );
       last = { scenario: s, index, report: jsonReport({ scenario: s, worlds: [w] }).worlds[0]!, traceHash: w.traceHash };
-      const { packed, transfer: buffers } = packWorld(view.finish({ ...w, endUs: w.world.kernel.now }));
-      return transfer({ ok: true, view: packed }, buffers);
+      const simulated = performance.now();
+      const done = view.finish({ ...w, endUs: w.world.kernel.now });
+      const viewed = performance.now();
+      const { packed, transfer: buffers } = packWorld(done);
+      const ms = { simulate: simulated - started, view: viewed - simulated, pack: performance.now() - viewed };
+      return transfer({ ok: true, view: packed, ms }, buffers);
     } catch (e) {
       return { ok: 'crashed', label: spec.label, message: e instanceof Error ? e.message : String(e) };
     }
