@@ -226,8 +226,9 @@ export function encode(value: RespValue, options: RespEncodeOptions = {}): Uint8
     // Nearly every reply is one of these: written straight into its exact size.
     switch (value.type) {
       case 'bulk':
-        if (value.value !== null) return blobOf(value.value);
-        break;
+        return value.value !== null ? blobOf(value.value) : lineOf(36, '-1');
+      case 'null':
+        return resp3 ? lineOf(95, '') : lineOf(36, '-1');
       case 'simple':
         if (!hasNewline(value.value)) return lineOf(43, value.value);
         break;
