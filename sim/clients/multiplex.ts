@@ -181,7 +181,7 @@ export function multiplexSpec(client: MultiplexClient): ConnectionSpec<State> {
       return ['backoff', 0, s];
     },
 
-    *handleCall(request, from, s, ctx) {
+    handleCall(request, from, s, ctx) {
       const { req, cmds } = request as CommandRequest;
       const p: Pending = { from, req, cmds, replies: [] };
       if (s.socket === null) {
@@ -197,7 +197,7 @@ export function multiplexSpec(client: MultiplexClient): ConnectionSpec<State> {
       return ['noreply', s];
     },
 
-    *handleInfo(msg, s, ctx) {
+    handleInfo(msg, s, ctx) {
       if (tcp.isTcpData(msg)) {
         if (msg.socket !== s.socket || s.wire === null) return ['noreply', s];
         for (const v of s.wire.read(ctx, msg.data)) {

@@ -12,7 +12,7 @@
  */
 import type { Micros } from '../kernel/time.js';
 import type { Ctx } from './context.js';
-import { type From, type GenServerSpec, type InfoReturn, type CallReturn, serve, start, startLink, type StartOptions, type StartOutcome } from './gen_server.js';
+import { type From, type GenServerSpec, type Handled, type InfoReturn, type CallReturn, isResult, serve, start, startLink, type StartOptions, type StartOutcome } from './gen_server.js';
 import { isTagged, type ExitReason, type Gen, type ProcFn, type Ref } from './types.js';
 
 export type ConnInit<S> =
@@ -39,13 +39,14 @@ export type ConnCallReturn<S> =
   | readonly ['reply', unknown, S]
   | readonly ['stop', ExitReason, unknown, S];
 
+/** As in GenServerSpec, a callback that never waits may return its result instead of a generator. */
 export interface ConnectionSpec<S> {
   init(ctx: Ctx): Gen<ConnInit<S>>;
   connect(info: unknown, state: S, ctx: Ctx): Gen<ConnectReturn<S>>;
   disconnect(info: unknown, state: S, ctx: Ctx): Gen<DisconnectReturn<S>>;
-  handleCall?(request: unknown, from: From, state: S, ctx: Ctx): Gen<ConnCallReturn<S>>;
-  handleCast?(request: unknown, state: S, ctx: Ctx): Gen<ConnInfoReturn<S>>;
-  handleInfo?(msg: unknown, state: S, ctx: Ctx): Gen<ConnInfoReturn<S>>;
+  handleCall?(request: unknown, from: From, state: S, ctx: Ctx): Handled<ConnCallReturn<S>>;
+  handleCast?(request: unknown, state: S, ctx: Ctx): Handled<ConnInfoReturn<S>>;
+  handleInfo?(msg: unknown, state: S, ctx: Ctx): Handled<ConnInfoReturn<S>>;
   terminate?(reason: ExitReason, state: S, ctx: Ctx): Gen<void>;
 }
 
@@ -122,19 +123,37 @@ export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S
     return ['noreply', s === w.s ? w : { s, backoffTimer: w.backoffTimer }];
   }
 
-  function* translate(ctx: Ctx, w: W, r: ConnInfoReturn<S>): Gen<InfoReturn<W>> {
+  /** A generator only where connect or disconnect runs (they may wait). */
+  function translate(ctx: Ctx, w: W, r: ConnInfoReturn<S>): Handled<InfoReturn<W>> {
     switch (r[0]) {
       case 'noreply':
         return noreply(w, r[1]);
       case 'connect':
-        return yield* doConnect(ctx, w, r[1], r[2]);
+        return doConnect(ctx, w, r[1], r[2]);
       case 'disconnect':
-        return yield* doDisconnect(ctx, w, r[1], r[2]);
+        return doDisconnect(ctx, w, r[1], r[2]);
       case 'backoff':
         return ['noreply', setBackoff(ctx, w, r[1], r[2])];
       case 'stop':
         return ['stop', r[1], { s: r[2], backoffTimer: w.backoffTimer }];
     }
+  }
+
+  function afterCall(ctx: Ctx, w: W, r: ConnCallReturn<S>): Handled<CallReturn<W>> {
+    if (r[0] === 'reply') return ['reply', r[1], { s: r[2], backoffTimer: w.backoffTimer }];
+    if (r[0] === 'stop' && r.length === 4) return ['stop', r[1], r[2], { s: r[3], backoffTimer: w.backoffTimer }];
+    if (r[0] === 'noreply') return noreply(w, r[1]);
+    return translate(ctx, w, r as ConnInfoReturn<S>);
+  }
+
+  function afterInfo(ctx: Ctx, w: W, r: ConnInfoReturn<S>): Handled<InfoReturn<W>> {
+    return r[0] === 'noreply' ? noreply(w, r[1]) : translate(ctx, w, r);
+  }
+
+  /** The callback's result once its generator is done, translated. */
+  function* later<R extends readonly unknown[], T extends readonly unknown[]>(ctx: Ctx, w: W, h: Gen<R>, then: (ctx: Ctx, w: W, r: R) => Handled<T>): Gen<T> {
+    const t = then(ctx, w, yield* h);
+    return isResult(t) ? t : yield* t;
   }
 
   const gs: GenServerSpec<W> = {
@@ -154,27 +173,25 @@ export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S
     *handleContinue(cont, w, ctx) {
       return yield* doConnect(ctx, w, (cont as { connect: unknown }).connect, w.s);
     },
-    *handleCall(request, from, w, ctx): Gen<CallReturn<W>> {
+    // No generator of their own: the callback's, if it has one, and connect's or disconnect's.
+    handleCall(request, from, w, ctx) {
       if (spec.handleCall === undefined) throw new Error(`${ctx.name} has no handleCall`);
-      const r = yield* spec.handleCall(request, from, w.s, ctx);
-      if (r[0] === 'reply') return ['reply', r[1], { s: r[2], backoffTimer: w.backoffTimer }];
-      if (r[0] === 'stop' && r.length === 4) return ['stop', r[1], r[2], { s: r[3], backoffTimer: w.backoffTimer }];
-      if (r[0] === 'noreply') return noreply(w, r[1]);
-      return yield* translate(ctx, w, r as ConnInfoReturn<S>);
+      const h = spec.handleCall(request, from, w.s, ctx);
+      return isResult(h) ? afterCall(ctx, w, h) : later(ctx, w, h, afterCall);
     },
-    *handleCast(request, w, ctx) {
+    handleCast(request, w, ctx) {
       if (spec.handleCast === undefined) throw new Error(`${ctx.name} has no handleCast`);
-      return yield* translate(ctx, w, yield* spec.handleCast(request, w.s, ctx));
+      const h = spec.handleCast(request, w.s, ctx);
+      return isResult(h) ? translate(ctx, w, h) : later(ctx, w, h, translate);
     },
-    *handleInfo(msg, w, ctx) {
+    handleInfo(msg, w, ctx) {
       if (isTagged(msg, '$conn_backoff')) {
         if ((msg as BackoffMessage).token !== w.backoffTimer?.token) return ['noreply', w];
-        return yield* doConnect(ctx, { s: w.s, backoffTimer: null }, 'backoff', w.s);
+        return doConnect(ctx, { s: w.s, backoffTimer: null }, 'backoff', w.s);
       }
       if (spec.handleInfo === undefined) return ['noreply', w];
-      const r = yield* spec.handleInfo(msg, w.s, ctx);
-      if (r[0] === 'noreply') return noreply(w, r[1]);
-      return yield* translate(ctx, w, r);
+      const h = spec.handleInfo(msg, w.s, ctx);
+      return isResult(h) ? afterInfo(ctx, w, h) : later(ctx, w, h, afterInfo);
     },
     *terminate(reason, w, ctx) {
       if (spec.terminate !== undefined) yield* spec.terminate(reason, w.s, ctx);

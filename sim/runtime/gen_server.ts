@@ -1,7 +1,8 @@
 /**
  * GenServer, the shape of OTP's gen_server: a process that loops over its mailbox and hands each
- * message to a callback. Callbacks are generators so they may block (a passive recv inside
- * handleCall, as in lesson L2) and spend CPU. Results are tuples read like the Elixir ones:
+ * message to a callback. Callbacks may be generators, so they can block (a passive recv inside
+ * handleCall, as in lesson L2); one that never waits may return its result directly, which spares
+ * a generator per message. Results are tuples read like the Elixir ones:
  * `['reply', value, state]`, `['noreply', state]`, `['stop', reason, state]`.
  */
 import { ms, type Micros } from '../kernel/time.js';
@@ -22,13 +23,21 @@ export type CallReturn<S> =
   | readonly ['stop', ExitReason, unknown, S];
 export type InfoReturn<S> = readonly ['noreply', S] | readonly ['stop', ExitReason, S];
 
+/** What a callback gives back: its result, or a generator of it (a callback that waits). */
+export type Handled<R> = R | Gen<R>;
+
+/** A result given directly, not a generator of one (results are tuples, generators never arrays). */
+export function isResult<R extends readonly unknown[]>(h: Handled<R>): h is R {
+  return Array.isArray(h);
+}
+
 export interface GenServerSpec<S> {
   init(ctx: Ctx): Gen<InitResult<S>>;
-  handleCall?(request: unknown, from: From, state: S, ctx: Ctx): Gen<CallReturn<S>>;
-  handleCast?(request: unknown, state: S, ctx: Ctx): Gen<InfoReturn<S>>;
-  handleInfo?(msg: unknown, state: S, ctx: Ctx): Gen<InfoReturn<S>>;
+  handleCall?(request: unknown, from: From, state: S, ctx: Ctx): Handled<CallReturn<S>>;
+  handleCast?(request: unknown, state: S, ctx: Ctx): Handled<InfoReturn<S>>;
+  handleInfo?(msg: unknown, state: S, ctx: Ctx): Handled<InfoReturn<S>>;
   /** Runs right after init's ['ok', state, {continue}] and before any message (handle_continue). */
-  handleContinue?(cont: unknown, state: S, ctx: Ctx): Gen<InfoReturn<S>>;
+  handleContinue?(cont: unknown, state: S, ctx: Ctx): Handled<InfoReturn<S>>;
   terminate?(reason: ExitReason, state: S, ctx: Ctx): Gen<void>;
 }
 
@@ -152,7 +161,8 @@ function serverLoop<S>(spec: GenServerSpec<S>, starter: { to: Pid; ref: Ref } | 
     if (starter !== null) ctx.send(starter.to, { type: '$gen_ack', ref: starter.ref, error: null } satisfies AckMessage);
     let state = init[1];
     if (init.length === 3 && spec.handleContinue !== undefined) {
-      const r = yield* spec.handleContinue(init[2].continue, state, ctx);
+      const h = spec.handleContinue(init[2].continue, state, ctx);
+      const r = isResult(h) ? h : yield* h;
       if (r[0] === 'stop') return yield* stop(spec, ctx, r[1], r[2]);
       state = r[1];
     }
@@ -162,7 +172,8 @@ function serverLoop<S>(spec: GenServerSpec<S>, starter: { to: Pid; ref: Ref } | 
       if (isTagged(msg, '$gen_call')) {
         const { from, request } = msg as CallMessage;
         if (spec.handleCall === undefined) throw new Error(`${ctx.name} has no handleCall for ${describe(request)}`);
-        const r = yield* spec.handleCall(request, from, state, ctx);
+        const h = spec.handleCall(request, from, state, ctx);
+        const r = isResult(h) ? h : yield* h;
         switch (r[0]) {
           case 'reply':
             reply(ctx, from, r[1]);
@@ -180,14 +191,16 @@ function serverLoop<S>(spec: GenServerSpec<S>, starter: { to: Pid; ref: Ref } | 
         }
       } else if (isTagged(msg, '$gen_cast')) {
         if (spec.handleCast === undefined) throw new Error(`${ctx.name} has no handleCast`);
-        const r = yield* spec.handleCast((msg as CastMessage).request, state, ctx);
+        const h = spec.handleCast((msg as CastMessage).request, state, ctx);
+        const r = isResult(h) ? h : yield* h;
         if (r[0] === 'stop') return yield* stop(spec, ctx, r[1], r[2]);
         state = r[1];
       } else if (parent !== undefined && isExit(msg, parent)) {
         // A trapping server whose parent exits stops with the parent's reason (gen_server does this).
         return yield* stop(spec, ctx, msg.reason, state);
       } else if (spec.handleInfo !== undefined) {
-        const r = yield* spec.handleInfo(msg, state, ctx);
+        const h = spec.handleInfo(msg, state, ctx);
+        const r = isResult(h) ? h : yield* h;
         if (r[0] === 'stop') return yield* stop(spec, ctx, r[1], r[2]);
         state = r[1];
       }

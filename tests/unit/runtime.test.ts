@@ -385,6 +385,57 @@ describe('GenServer', () => {
     expect(r).toEqual({ ok: true, value: 5 });
   });
 
+  it('callbacks_that_return_their_result_directly_run_as_generator_ones_do', () => {
+    // A callback that never waits may return its tuple instead of a generator (no generator per
+    // message); the world must not tell the two apart.
+    const traceOf = (direct: boolean) => {
+      const { kernel, rt } = world();
+      const handleCast = (req: unknown, n: number) => ['noreply', n + (req as number)] as const;
+      const handleCall = (req: unknown, _from: GenServer.From, n: number, ctx: Ctx) => {
+        ctx.cpu(3);
+        return req === 'stop' ? (['stop', 'asked', n, n] as const) : (['reply', n, n] as const);
+      };
+      const handleInfo = (_msg: unknown, n: number) => ['noreply', n * 10] as const;
+      const server = rt.spawn(
+        GenServer.serve<number>(
+          direct
+            ? { *init() { return ['ok', 0]; }, handleCast, handleCall, handleInfo }
+            : {
+                *init() {
+                  return ['ok', 0];
+                },
+                *handleCast(req, n) {
+                  return handleCast(req, n);
+                },
+                *handleCall(req, from, n, ctx) {
+                  return handleCall(req, from, n, ctx);
+                },
+                *handleInfo(msg, n) {
+                  return handleInfo(msg, n);
+                },
+              },
+        ),
+      );
+      const got: unknown[] = [];
+      rt.spawn(function* (ctx) {
+        GenServer.cast(ctx, server, 2);
+        ctx.send(server, 'info');
+        got.push(yield* GenServer.call(ctx, server, 'get'), yield* GenServer.call(ctx, server, 'stop'), yield* GenServer.call(ctx, server, 'get'));
+      });
+      kernel.run();
+      return { got, hash: kernel.trace.hash(), exit: rt.exitReasonOf(server) };
+    };
+    const direct = traceOf(true);
+    expect(direct.got).toEqual([
+      { ok: true, value: 20 },
+      { ok: true, value: 20 },
+      // The server stops when its step's CPU is spent: the third call finds it still alive.
+      { ok: false, error: 'exit', reason: 'asked' },
+    ]);
+    expect(direct.exit).toBe('asked');
+    expect(direct).toEqual(traceOf(false));
+  });
+
   it('start_link_returns_the_init_error_without_killing_the_caller', () => {
     const { kernel, rt } = world();
     let r: unknown;
@@ -630,6 +681,32 @@ describe('Connection behaviour', () => {
     kernel.run();
     // The backoff of 500 ms after the first failure never fires: the manual connect replaced it.
     expect(log).toEqual(['init@0', 'connect(init)#1@0', 'connect(manual)#2@100000']);
+  });
+  it('callbacks_that_return_their_result_directly_still_reach_disconnect_and_connect', () => {
+    const run = (direct: boolean) => {
+      const { kernel, rt } = world();
+      const log: string[] = [];
+      const spec = fakeConn(log, 0);
+      const handleCall = (req: unknown, _from: GenServer.From, s: { up: boolean; attempts: number }) =>
+        req === 'status' ? (['reply', s.up ? 'up' : 'down', s] as const) : (['disconnect', 'asked', s] as const);
+      const handleInfo = (msg: unknown, s: { up: boolean; attempts: number }) => (isTagged(msg, 'tcp_closed') ? (['disconnect', 'tcp_closed', s] as const) : (['noreply', s] as const));
+      const conn = rt.spawn(Connection.serveConnection(direct ? { ...spec, handleCall, handleInfo } : spec));
+      const statuses: unknown[] = [];
+      kernel.at(ms(10), () => rt.send(conn, { type: 'tcp_closed' }));
+      rt.spawn(function* (ctx) {
+        yield* ctx.sleep(ms(5));
+        statuses.push(yield* GenServer.call(ctx, conn, 'status'), yield* GenServer.call(ctx, conn, 'drop'));
+        yield* ctx.sleep(ms(300));
+        statuses.push(yield* GenServer.call(ctx, conn, 'status'));
+      });
+      kernel.run();
+      return { log, statuses, hash: kernel.trace.hash() };
+    };
+    const direct = run(true);
+    expect(direct.log).toEqual(['init@0', 'connect(init)#1@0', 'disconnect(asked)@5100', 'disconnect(tcp_closed)@10000', 'connect(backoff)#2@110000']);
+    expect(direct.statuses[0]).toEqual({ ok: true, value: 'up' });
+    expect(direct.statuses[2]).toEqual({ ok: true, value: 'up' });
+    expect(direct).toEqual(run(false));
   });
 });
 
