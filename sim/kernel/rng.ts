@@ -48,15 +48,32 @@ export class Rng {
 
   /** Picks a key with probability proportional to its weight. */
   weighted<K extends string>(weights: Readonly<Record<K, number>>): K {
-    const keys = Object.keys(weights) as K[];
+    return new Weighted(weights).pick(this);
+  }
+}
+
+/** Rng.weighted's choice, its keys and total taken once, for a hot loop that picks many times. */
+export class Weighted<K extends string> {
+  private readonly keys: K[];
+  private readonly weights: number[];
+  private readonly total: number;
+
+  constructor(weights: Readonly<Record<K, number>>) {
+    this.keys = Object.keys(weights) as K[];
+    this.weights = this.keys.map((k) => weights[k]);
     let total = 0;
-    for (const k of keys) total += weights[k];
-    let x = this.float() * total;
-    for (const k of keys) {
-      x -= weights[k];
-      if (x < 0) return k;
+    for (const w of this.weights) total += w;
+    this.total = total;
+  }
+
+  /** The same draw and the same key as `rng.weighted(weights)`. */
+  pick(rng: Rng): K {
+    let x = rng.float() * this.total;
+    for (let i = 0; i < this.keys.length; i++) {
+      x -= this.weights[i]!;
+      if (x < 0) return this.keys[i]!;
     }
-    return keys[keys.length - 1]!;
+    return this.keys[this.keys.length - 1]!;
   }
 }
 

@@ -23,6 +23,11 @@ export function receiveEffect(match: (msg: unknown) => boolean = anyMessage, tim
   return { kind: 'receive', match, timeout };
 }
 
+/** The effect of `ctx.sleep(us)`, for a hot loop to yield directly (no generator per sleep). */
+export function sleepEffect(us: Micros): ReceiveEffect {
+  return { kind: 'receive', match: noMessage, timeout: us };
+}
+
 /**
  * What a process's code holds: its own pid and the runtime's operations, like the Erlang BIFs
  * (self/0, send/2, spawn_link/1, monitor/2, ...). Operations that change the world may only be
@@ -54,12 +59,22 @@ export class Ctx {
 
   /** Asynchronous send, as `send(pid, msg)`. The copy is charged to this process. */
   send(to: Pid, msg: unknown, options?: SendOptions): void {
-    this.rt.sendFrom(this.p, to, msg, options);
+    this.rt.sendFrom(this.p, to, msg, options?.bytes);
   }
 
   /** Sends to an alias (a call's reply tag). Dropped, and traced, if the alias is no longer active. */
   sendToAlias(alias: Ref, msg: unknown, options?: SendOptions): void {
-    this.rt.sendToAlias(this.p, alias, msg, options);
+    this.rt.sendToAlias(this.p, alias, msg, options?.bytes);
+  }
+
+  /** @internal As send, the message's size known (GenServer's envelopes: no options object per send). */
+  sendSized(to: Pid, msg: unknown, bytes: number): void {
+    this.rt.sendFrom(this.p, to, msg, bytes);
+  }
+
+  /** @internal As sendToAlias, the message's size known. */
+  sendToAliasSized(alias: Ref, msg: unknown, bytes: number): void {
+    this.rt.sendToAlias(this.p, alias, msg, bytes);
   }
 
   spawn(fn: ProcFn, options: Omit<SpawnOptions, 'linkTo'> = {}): Pid {
@@ -198,7 +213,7 @@ export class Ctx {
 
   /** Process.sleep: a receive that matches nothing. */
   *sleep(us: Micros): Gen<void> {
-    const r = yield { kind: 'receive', match: noMessage, timeout: us };
+    const r = yield sleepEffect(us);
     if (r !== TIMEOUT) throw new Error('sleep woke without its timeout');
   }
 }

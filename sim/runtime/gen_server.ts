@@ -7,7 +7,7 @@
  */
 import { ms, type Micros } from '../kernel/time.js';
 import { receiveEffect, type Ctx } from './context.js';
-import { TIMEOUT, isDown, isExit, isTagged, type ExitReason, type Gen, type Pid, type ProcFn, type Ref } from './types.js';
+import { TIMEOUT, isDown, isExit, isTagged, termSize, type ExitReason, type Gen, type Pid, type ProcFn, type ReceiveEffect, type Ref } from './types.js';
 
 /** Who made a call: its pid and the alias the reply must go to (OTP's {pid, [alias | ref]}). */
 export interface From {
@@ -73,6 +73,28 @@ export interface StartOptions {
   timeout?: Micros;
 }
 
+// A call's envelope and a reply's, less what they carry: termSize of the whole message is this
+// plus the size of the request (or value) one level down. Counted once, not walked per message.
+const CALL_BYTES = termSize({ type: '$gen_call', from: { pid: 0, alias: 0 }, request: null } satisfies Record<keyof CallMessage, unknown>) - termSize(null, 1);
+const REPLY_BYTES = termSize({ type: '$gen_reply', alias: 0, value: null } satisfies Record<keyof ReplyMessage, unknown>) - termSize(null, 1);
+const MONITOR_AS_ALIAS = { alias: 'demonitor' } as const;
+const FLUSH = { flush: true } as const;
+
+/** What a call waits for: its reply (to the alias) or its monitor's DOWN, both under one ref. */
+class CallAnswer implements ReceiveEffect {
+  readonly kind = 'receive';
+  constructor(
+    private readonly ref: Ref,
+    readonly timeout: Micros,
+  ) {
+    if (!(timeout >= 0)) throw new RangeError(`receive timeout must be >= 0, got ${timeout}`);
+  }
+
+  match(m: unknown): boolean {
+    return (isTagged(m, '$gen_reply') && (m as ReplyMessage).alias === this.ref) || isDown(m, this.ref);
+  }
+}
+
 /**
  * GenServer.call: sends the request and waits for the reply, the server's death, or the timeout.
  * On timeout the alias is deactivated, so a reply sent later is dropped by the runtime (and
@@ -81,12 +103,11 @@ export interface StartOptions {
  */
 export function* call<T = unknown>(ctx: Ctx, server: Pid, request: unknown, timeout: Micros = ms(5000)): Gen<CallOutcome<T>> {
   // One reference is both the monitor and the alias the reply goes to, as in OTP 24's gen:call.
-  const ref = ctx.monitor(server, { alias: 'demonitor' });
-  ctx.send(server, { type: '$gen_call', from: { pid: ctx.self, alias: ref }, request } satisfies CallMessage);
-  const isMine = (m: unknown): boolean => (isTagged(m, '$gen_reply') && (m as ReplyMessage).alias === ref) || isDown(m, ref);
-  let msg: unknown = yield receiveEffect(isMine, timeout);
+  const ref = ctx.monitor(server, MONITOR_AS_ALIAS);
+  ctx.sendSized(server, { type: '$gen_call', from: { pid: ctx.self, alias: ref }, request } satisfies CallMessage, CALL_BYTES + termSize(request, 1));
+  let msg: unknown = yield new CallAnswer(ref, timeout);
   // Ends the alias too: from here a late reply is dropped by the runtime.
-  ctx.demonitor(ref, { flush: true });
+  ctx.demonitor(ref, FLUSH);
   if (msg === TIMEOUT) {
     msg = yield* ctx.receive((m) => isTagged(m, '$gen_reply') && (m as ReplyMessage).alias === ref, 0);
     if (msg === TIMEOUT) return { ok: false, error: 'timeout', reason: 'timeout' };
@@ -104,7 +125,7 @@ export function cast(ctx: Ctx, server: Pid, request: unknown): void {
 
 /** GenServer.reply/2: answers a call later, from any process (see the multiplexed client). */
 export function reply(ctx: Ctx, from: From, value: unknown): void {
-  ctx.sendToAlias(from.alias, { type: '$gen_reply', alias: from.alias, value } satisfies ReplyMessage);
+  ctx.sendToAliasSized(from.alias, { type: '$gen_reply', alias: from.alias, value } satisfies ReplyMessage, REPLY_BYTES + termSize(value, 1));
 }
 
 /** start_link: spawns linked, runs init, and returns once init has answered. */

@@ -339,15 +339,15 @@ export class Runtime {
   }
 
   /** @internal */
-  sendFrom(p: Proc, to: Pid, msg: unknown, options?: SendOptions): void {
-    const at = this.chargeSend(p, msg, options);
+  sendFrom(p: Proc, to: Pid, msg: unknown, bytes?: number): void {
+    const at = this.chargeSend(p, msg, bytes);
     if (this.traceMessages) this.kernel.trace.record('msg.send', { from: p.pid, to, tag: messageTag(msg), bytes: this.lastBytes, at });
     this.deliverAt(at, p.pid, to, msg);
   }
 
   /** @internal Sends to an alias: dropped (and traced) if the owner has deactivated it by arrival. */
-  sendToAlias(p: Proc | null, alias: Ref, msg: unknown, options?: SendOptions): void {
-    const at = p === null ? this.kernel.now : this.chargeSend(p, msg, options);
+  sendToAlias(p: Proc | null, alias: Ref, msg: unknown, bytes?: number): void {
+    const at = p === null ? this.kernel.now : this.chargeSend(p, msg, bytes);
     const from = p?.pid ?? null;
     // The alias's entry, if active now: whether it still is when the message lands is read from
     // it then (an alias is never made active again, and its entry is live while in `refs`).
@@ -568,10 +568,10 @@ export class Runtime {
   private lastBytes = 0;
 
   /** Charges the copy to the sender and returns when the message lands. */
-  private chargeSend(p: Proc, msg: unknown, options?: SendOptions): Micros {
+  private chargeSend(p: Proc, msg: unknown, known: number | undefined): Micros {
     this.assertCurrent(p, 'send');
     if (msg === undefined) throw new TypeError('cannot send undefined: receive uses it to mean no message');
-    const bytes = options?.bytes ?? termSize(msg);
+    const bytes = known ?? termSize(msg);
     this.lastBytes = bytes;
     p.stepNs += this.sendNs + bytes * this.copyNsPerByte;
     p.messagesSent++;

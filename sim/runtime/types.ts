@@ -94,17 +94,22 @@ export function termSize(value: unknown, depth = 0): number {
       return value.length + 8;
     case 'object': {
       if (value === null) return 8;
-      if (value instanceof Uint8Array) return value.byteLength + 8;
-      if (depth > 16) return 8;
-      let n = 8;
+      // Most common first: arrays and plain objects (neither is a Uint8Array).
       if (Array.isArray(value)) {
-        for (const v of value) n += termSize(v, depth + 1);
+        if (depth > 16) return 8;
+        let n = 8;
+        for (let i = 0; i < value.length; i++) n += termSize(value[i], depth + 1);
         return n;
       }
+      if (Object.getPrototypeOf(value) === Object.prototype) {
+        if (depth > 16) return 8;
+        let n = 8;
+        for (const k in value) n += 8 + termSize((value as Record<string, unknown>)[k], depth + 1);
+        return n;
+      }
+      if (value instanceof Uint8Array) return value.byteLength + 8;
       // Class instances (sockets, ports) are handles: a word, not their insides.
-      if (Object.getPrototypeOf(value) !== Object.prototype) return 8;
-      for (const k in value) n += 8 + termSize((value as Record<string, unknown>)[k], depth + 1);
-      return n;
+      return 8;
     }
   }
   return 8;

@@ -3,8 +3,9 @@
  * own named stream of the scenario's seed. Closed: `callers` processes, each calling, then
  * thinking. Open: Poisson arrivals, one short-lived process per request.
  */
-import type { Rng } from '../kernel/rng.js';
+import { Weighted, type Rng } from '../kernel/rng.js';
 import { ms, type Micros } from '../kernel/time.js';
+import { sleepEffect } from '../runtime/context.js';
 import type { Ctx, Gen, Pid, Runtime } from '../runtime/index.js';
 import { command, type AnyClient, type Command, type CommandResult } from '../clients/index.js';
 import type { MixKey, Scenario } from './schema.js';
@@ -13,30 +14,41 @@ type Workload = Scenario['workload'];
 
 /** Picks the next request of a caller from the mix. */
 export function nextRequest(rng: Rng, w: Workload, tag: string): Command[] {
-  const kind = rng.weighted(w.mix as Record<MixKey, number>);
-  const key = () => `key:${rng.int(0, w.keys - 1)}`;
+  return makeRequest(rng, w, new Weighted(w.mix as Record<MixKey, number>), tag, -1);
+}
+
+/**
+ * nextRequest with the mix's keys and weights taken once per workload, and the ECHO tag built
+ * only for an ECHO (`tag` then `n`, unless n < 0): the same draws, less work per request.
+ */
+function makeRequest(rng: Rng, w: Workload, mix: Weighted<MixKey>, tag: string, n: number): Command[] {
+  const kind = mix.pick(rng);
   switch (kind) {
     case 'GET':
-      return [['GET', key()]];
+      return [['GET', keyOf(rng, w)]];
     case 'SET':
-      return [['SET', key(), value(w.valueBytes)]];
+      return [['SET', keyOf(rng, w), value(w.valueBytes)]];
     case 'INCR':
       return [['INCR', `counter:${rng.int(0, w.keys - 1)}`]];
     case 'PING':
       return [['PING']];
     case 'ECHO':
-      return [['ECHO', tag]];
+      return [['ECHO', n < 0 ? tag : `${tag}${n}`]];
     case 'DEL':
-      return [['DEL', key()]];
+      return [['DEL', keyOf(rng, w)]];
     case 'LPUSH':
       return [['LPUSH', `queue:${rng.int(0, Math.max(0, Math.min(w.keys, 16) - 1))}`, value(w.valueBytes)]];
     case 'BLPOP':
       return [['BLPOP', `queue:${rng.int(0, Math.max(0, Math.min(w.keys, 16) - 1))}`, String(w.blpopTimeoutMs / 1000)]];
     case 'PIPELINE':
-      return Array.from({ length: w.pipelineSize }, () => ['GET', key()]);
+      return Array.from({ length: w.pipelineSize }, () => ['GET', keyOf(rng, w)]);
     case 'SLEEP':
       return [['DEBUG', 'SLEEP', String(w.sleepMs / 1000)]];
   }
+}
+
+function keyOf(rng: Rng, w: Workload): string {
+  return `key:${rng.int(0, w.keys - 1)}`;
 }
 
 const values = new Map<number, string>();
@@ -64,6 +76,7 @@ export function spawnWorkload(world: { readonly rt: Runtime }, client: unknown, 
   const w = s.workload;
   const duration = ms(s.durationMs);
   const timeout = ms(w.callTimeoutMs);
+  const mix = new Weighted(w.mix as Record<MixKey, number>);
   const live = new Set<Pid>();
   const callers: Pid[] = [];
   const track = (pid: Pid) => {
@@ -79,16 +92,18 @@ export function spawnWorkload(world: { readonly rt: Runtime }, client: unknown, 
           world.rt.spawn(
             function* (ctx: Ctx): Gen<void> {
               const rng = ctx.random(`workload/caller${i}`);
+              const tag = `c${i}-`;
               // Start spread over one think time, so callers do not move in lockstep.
               yield* ctx.sleep(Math.round(rng.float() * Math.max(ms(w.thinkMs), 1)));
               for (let n = 0; ctx.now < duration; n++) {
                 const steps = ctx.steps;
-                yield* issue(ctx, client, nextRequest(rng, w, `c${i}-${n}`), timeout);
+                yield* issue(ctx, client, makeRequest(rng, w, mix, tag, n), timeout);
                 // A call that failed without waiting (noproc, a client that is down): a BEAM
                 // scheduler would preempt this loop, so the caller yields; its steps cost CPU.
                 if (ctx.steps === steps) yield* ctx.yield();
                 const t = think(rng, w);
-                if (t > 0) yield* ctx.sleep(t);
+                // ctx.sleep's effect, yielded here: no generator per request.
+                if (t > 0) yield sleepEffect(t);
               }
             },
             { name: `caller${i}` },
@@ -104,8 +119,8 @@ export function spawnWorkload(world: { readonly rt: Runtime }, client: unknown, 
         for (let n = 0; ; n++) {
           const gap = Math.round(rng.exp(meanGap));
           if (ctx.now + gap >= duration) return;
-          yield* ctx.sleep(gap);
-          const cmds = nextRequest(rng, w, `a${n}`);
+          yield sleepEffect(gap);
+          const cmds = makeRequest(rng, w, mix, 'a', n);
           track(
             ctx.spawn(
               function* (c: Ctx): Gen<void> {
