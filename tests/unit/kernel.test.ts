@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EventHeap, Kernel, Rng, Trace, ms } from '../../sim/kernel/index.js';
 import { Fifo } from '../../sim/kernel/fifo.js';
+import { Weighted } from '../../sim/kernel/rng.js';
 
 describe('kernel event ordering', () => {
   it('same_time_events_run_in_insertion_order', () => {
@@ -198,6 +199,18 @@ describe('kernel timers', () => {
 });
 
 describe('random streams', () => {
+  it('a_weighted_choice_taken_once_picks_what_rng_weighted_picks', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), fc.double({ min: 0, max: 10, noNaN: true }), { minKeys: 1, maxKeys: 6 }), fc.integer(), (weights, seed) => {
+        const a = Rng.fromSeed(seed);
+        const b = Rng.fromSeed(seed);
+        const once = new Weighted(weights);
+        for (let i = 0; i < 50; i++) expect(once.pick(b)).toBe(a.weighted(weights));
+      }),
+    );
+  });
+
+
   const draws = (r: Rng, n: number) => Array.from({ length: n }, () => r.float());
 
   it('same_seed_gives_the_same_stream_and_another_seed_does_not', () => {

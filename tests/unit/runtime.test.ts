@@ -9,6 +9,7 @@ import {
   isDown,
   isExit,
   isTagged,
+  termSize,
   type Ctx,
   type ConnectionSpec,
   type ExitReason,
@@ -434,6 +435,32 @@ describe('GenServer', () => {
     ]);
     expect(direct.exit).toBe('asked');
     expect(direct).toEqual(traceOf(false));
+  });
+
+  it('a_call_and_its_reply_are_charged_the_termSize_of_the_messages_sent', () => {
+    // GenServer sizes its envelopes once; what it charges must be termSize of the whole message.
+    const { kernel, rt } = world({ traceMessages: true, copyNsPerByte: 1 });
+    const expected: number[] = [];
+    const server = rt.spawn(
+      GenServer.serve<null>({
+        *init() {
+          return ['ok', null];
+        },
+        handleCall(request, from, s) {
+          const value = { ok: true, replies: [new Uint8Array(100), 'x'.repeat(7), [1, null]] };
+          expected.push(termSize({ type: '$gen_call', from, request }), termSize({ type: '$gen_reply', alias: from.alias, value }));
+          return ['reply', value, s];
+        },
+      }),
+    );
+    rt.spawn(function* (ctx) {
+      yield* GenServer.call(ctx, server, { type: 'command', req: 1, cmds: [['GET', 'key:1']] });
+      yield* GenServer.call(ctx, server, ['a', { deep: [new Uint8Array(3)] }]);
+    });
+    kernel.run();
+    const sent = [...kernel.trace.ofKind('msg.send')].filter((e) => e.tag === '$gen_call' || e.tag === '$gen_reply');
+    expect(sent.map((e) => e.bytes)).toEqual(expected);
+    expect(expected[0]).toBeGreaterThan(100);
   });
 
   it('start_link_returns_the_init_error_without_killing_the_caller', () => {
