@@ -22,7 +22,8 @@ export class Proc {
   crashError: unknown = null;
   trapExit = false;
 
-  readonly links = new Set<Pid>();
+  /** Linked processes; null until the first link (most processes, an open workload's, have none). */
+  links: Set<Pid> | null = null;
   // What this process owns or is watched by, so its exit touches only these (never the whole
   // runtime's tables): names it registered, refs it made (monitors, aliases), refs of monitors
   // on it (in the order they were made: DOWNs go out in that order), timers aimed at it.

@@ -220,8 +220,8 @@ export class Runtime {
         this.exitSignal(options.linkTo, pid, 'noproc');
         return pid;
       }
-      p.links.add(other.pid);
-      other.links.add(pid);
+      (p.links ??= new Set()).add(other.pid);
+      (other.links ??= new Set()).add(pid);
     }
     this.makeRunnable(p, undefined);
     return pid;
@@ -380,14 +380,14 @@ export class Runtime {
       this.exitSignal(pid, p.pid, 'noproc');
       return;
     }
-    p.links.add(pid);
-    other.links.add(p.pid);
+    (p.links ??= new Set()).add(pid);
+    (other.links ??= new Set()).add(p.pid);
   }
 
   /** @internal */
   unlink(p: Proc, pid: Pid): void {
-    p.links.delete(pid);
-    this.proc(pid)?.links.delete(p.pid);
+    p.links?.delete(pid);
+    this.proc(pid)?.links?.delete(p.pid);
   }
 
   /**
@@ -854,10 +854,11 @@ export class Runtime {
         this.deliver(null, e.owner.pid, { type: 'DOWN', ref: e.ref, pid: p.pid, reason });
       }
     }
-    const links = [...p.links];
-    p.links.clear();
+    // The set itself, not a copy: p is dead, so nothing links to it while this loop runs.
+    const links = p.links ?? [];
+    p.links = null;
     for (const pid of links) {
-      this.proc(pid)?.links.delete(p.pid);
+      this.proc(pid)?.links?.delete(p.pid);
       this.exitSignal(p.pid, pid, reason);
     }
     for (const listener of this.exitListeners) listener(p.pid, reason);
