@@ -497,6 +497,11 @@ export class RequestsById {
   }
 
   get(req: number): RequestView | undefined {
+    // One added again under an id already seen is found as a Map would find it: the latest.
+    if (this.others.size > 0) {
+      const other = this.others.get(req);
+      if (other !== undefined) return other;
+    }
     const ids = this.ids;
     let hi = this.list.length;
     // Gallop back from the newest, then a binary search in the last stride.
@@ -513,7 +518,7 @@ export class RequestsById {
       if (ids[mid]! < req) lo = mid + 1;
       else hi = mid;
     }
-    return lo < this.list.length && ids[lo] === req ? this.list[lo] : this.others.get(req);
+    return lo < this.list.length && ids[lo] === req ? this.list[lo] : undefined;
   }
 }
 

@@ -108,6 +108,42 @@ describe('kernel event ordering', () => {
     );
   });
 
+  it('a_fifo_that_never_drains_compacts_and_keeps_its_order', () => {
+    // The property below draws short arrays (fast-check's default size): this one runs long.
+    const q = new Fifo<number>();
+    for (let i = 0; i < 2000; i++) q.push(i);
+    let next = 0;
+    for (let i = 2000; i < 100_000; i++) {
+      q.push(i);
+      expect(q.shift()).toBe(next++);
+    }
+    expect(q.size).toBe(2000);
+    // Without compaction its array would hold 100,000 slots.
+    expect((q as unknown as { items: unknown[] }).items.length).toBeLessThan(4200);
+    q.retain((n) => n % 3 === 0);
+    const rest: number[] = [];
+    for (let x = q.shift(); x !== undefined; x = q.shift()) rest.push(x);
+    expect(rest).toEqual(Array.from({ length: 2000 }, (_, i) => 98_000 + i).filter((n) => n % 3 === 0));
+  });
+
+  it('cancelling_most_events_at_one_instant_purges_them_and_keeps_the_order', () => {
+    // 300 events for the current instant (the same-instant queue) and 300 later (the heap);
+    // 450 cancelled: more than 64 and more than half of what is pending, so both are purged.
+    const k = new Kernel({ seed: 1 });
+    const ran: string[] = [];
+    k.at(10, () => {
+      const evs = [];
+      for (let i = 0; i < 300; i++) evs.push(k.at(10, () => ran.push(`now${i}`)));
+      for (let i = 0; i < 300; i++) evs.push(k.at(20, () => ran.push(`later${i}`)));
+      for (let i = 0; i < 600; i++) if (i % 4 !== 0) evs[i]!.cancel();
+    });
+    k.run();
+    const expected = [...Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 4 === 0).map((i) => `now${i}`), ...Array.from({ length: 300 }, (_, i) => i + 300).filter((i) => i % 4 === 0).map((i) => `later${i - 300}`)];
+    expect(ran).toEqual(expected);
+    expect(k.pending).toBe(0);
+    expect(k.nextTime()).toBeUndefined();
+  });
+
   it('a_fifo_drained_and_refilled_keeps_its_order', () => {
     fc.assert(
       // Mostly pushes and shifts, so the queue runs long without draining and compacts.

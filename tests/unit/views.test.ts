@@ -226,9 +226,9 @@ describe('the requests by id in the view pass', () => {
     })();
     for (let i = 0; i < 5000; i++) {
       // Mostly increasing by a few (refs), now and then one out of order.
-      const req = rng() < 0.01 ? Math.floor(rng() * id) * 2 + 1 : (id += 1 + Math.floor(rng() * 6)) * 2;
-      if (oracle.has(req)) continue;
-      const r = { req } as RequestView;
+      // Now and then an id already added (a Map keeps the latest).
+      const req = rng() < 0.01 ? Math.floor(rng() * id) * 2 + 1 : rng() < 0.01 && oracle.size > 0 ? [...oracle.keys()][Math.floor(rng() * oracle.size)]! : (id += 1 + Math.floor(rng() * 6)) * 2;
+      const r = { req, caller: i } as RequestView;
       byId.add(r);
       oracle.set(req, r);
       for (let k = 0; k < 3; k++) {
