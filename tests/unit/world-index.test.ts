@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { loadPreset, runScenario } from '../../sim/scenario/index.js';
+import { deriveLab } from '../../sim/views/index.js';
+import { buildWorldIndex, nthSmallest } from '../../web/src/components/timeline/world-index.js';
+
+/** A small deterministic generator (the test must not depend on Math.random's draws). */
+function lcg(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe('nthSmallest', () => {
+  it('is what sorting and indexing gives, for every k, on shuffled, repeated, sorted and reversed values', () => {
+    const next = lcg(7);
+    const cases: Float64Array[] = [
+      Float64Array.from({ length: 301 }, () => Math.floor(next() * 1000)),
+      Float64Array.from({ length: 257 }, () => Math.floor(next() * 4)), // mostly equal values
+      Float64Array.from({ length: 200 }, (_, i) => i),
+      Float64Array.from({ length: 200 }, (_, i) => 200 - i),
+      Float64Array.from({ length: 64 }, () => 5),
+      Float64Array.of(3),
+    ];
+    for (const xs of cases) {
+      const sorted = xs.slice().sort();
+      for (let k = 0; k < xs.length; k++) expect(nthSmallest(xs.slice(), k)).toBe(sorted[k]);
+    }
+  });
+});
+
+describe('the world index', () => {
+  const lab = deriveLab(runScenario({ ...loadPreset('l4-multiplex')!, durationMs: 150 }));
+  it('finds each request by id where a Map of every request would', () => {
+    for (const w of lab.worlds) {
+      const ix = buildWorldIndex(w);
+      const map = new Map<number, number>();
+      ix.reqs.forEach((r, i) => map.set(r.req, i));
+      expect(map.size).toBeGreaterThan(100);
+      for (const [id, i] of map) expect(ix.reqPos.get(id)).toBe(i);
+      expect(ix.reqPos.get(-12345)).toBeUndefined();
+    }
+  });
+  it('sets apart as long the requests over the 99th percentile of duration', () => {
+    for (const w of lab.worlds) {
+      const ix = buildWorldIndex(w);
+      const d = ix.reqs.map((_, i) => ix.end[i]! - ix.start[i]!);
+      const cut = Float64Array.from(d).sort()[Math.floor(d.length * 0.99)]!;
+      d.forEach((x, i) => expect(ix.isLong[i]).toBe(x > cut ? 1 : 0));
+    }
+  });
+});
