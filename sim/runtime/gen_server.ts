@@ -77,6 +77,7 @@ export interface StartOptions {
 // plus the size of the request (or value) one level down. Counted once, not walked per message.
 const CALL_BYTES = termSize({ type: '$gen_call', from: { pid: 0, alias: 0 }, request: null } satisfies Record<keyof CallMessage, unknown>) - termSize(null, 1);
 const REPLY_BYTES = termSize({ type: '$gen_reply', alias: 0, value: null } satisfies Record<keyof ReplyMessage, unknown>) - termSize(null, 1);
+const CAST_BYTES = termSize({ type: '$gen_cast', request: null } satisfies Record<keyof CastMessage, unknown>) - termSize(null, 1);
 const MONITOR_AS_ALIAS = { alias: 'demonitor' } as const;
 const FLUSH = { flush: true } as const;
 
@@ -120,7 +121,7 @@ export function* call<T = unknown>(ctx: Ctx, server: Pid, request: unknown, time
 
 /** GenServer.cast: fire and forget. */
 export function cast(ctx: Ctx, server: Pid, request: unknown): void {
-  ctx.send(server, { type: '$gen_cast', request } satisfies CastMessage);
+  ctx.sendSized(server, { type: '$gen_cast', request } satisfies CastMessage, CAST_BYTES + termSize(request, 1));
 }
 
 /** GenServer.reply/2: answers a call later, from any process (see the multiplexed client). */

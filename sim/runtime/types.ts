@@ -94,17 +94,24 @@ export function termSize(value: unknown, depth = 0): number {
       return value.length + 8;
     case 'object': {
       if (value === null) return 8;
-      // Most common first: arrays and plain objects (neither is a Uint8Array).
+      // Most common first: arrays and plain objects (neither is a Uint8Array). Numbers and
+      // strings inside are counted here, not by a call each: a message is mostly those.
       if (Array.isArray(value)) {
         if (depth > 16) return 8;
         let n = 8;
-        for (let i = 0; i < value.length; i++) n += termSize(value[i], depth + 1);
+        for (let i = 0; i < value.length; i++) {
+          const v: unknown = value[i];
+          n += typeof v === 'number' ? 8 : typeof v === 'string' ? v.length + 8 : termSize(v, depth + 1);
+        }
         return n;
       }
       if (Object.getPrototypeOf(value) === Object.prototype) {
         if (depth > 16) return 8;
         let n = 8;
-        for (const k in value) n += 8 + termSize((value as Record<string, unknown>)[k], depth + 1);
+        for (const k in value) {
+          const v = (value as Record<string, unknown>)[k];
+          n += 8 + (typeof v === 'number' ? 8 : typeof v === 'string' ? v.length + 8 : termSize(v, depth + 1));
+        }
         return n;
       }
       if (value instanceof Uint8Array) return value.byteLength + 8;

@@ -437,7 +437,7 @@ describe('GenServer', () => {
     expect(direct).toEqual(traceOf(false));
   });
 
-  it('a_call_and_its_reply_are_charged_the_termSize_of_the_messages_sent', () => {
+  it('a_call_its_reply_and_a_cast_are_charged_the_termSize_of_the_messages_sent', () => {
     // GenServer sizes its envelopes once; what it charges must be termSize of the whole message.
     const { kernel, rt } = world({ traceMessages: true, copyNsPerByte: 1 });
     const expected: number[] = [];
@@ -451,16 +451,29 @@ describe('GenServer', () => {
           expected.push(termSize({ type: '$gen_call', from, request }), termSize({ type: '$gen_reply', alias: from.alias, value }));
           return ['reply', value, s];
         },
+        handleCast(request, s) {
+          expected.push(termSize({ type: '$gen_cast', request }));
+          return ['noreply', s];
+        },
       }),
     );
     rt.spawn(function* (ctx) {
       yield* GenServer.call(ctx, server, { type: 'command', req: 1, cmds: [['GET', 'key:1']] });
       yield* GenServer.call(ctx, server, ['a', { deep: [new Uint8Array(3)] }]);
+      GenServer.cast(ctx, server, { type: 'checkin', ref: 7, socket: new Map(), broken: false, list: [2, 'ab', true] });
     });
     kernel.run();
-    const sent = [...kernel.trace.ofKind('msg.send')].filter((e) => e.tag === '$gen_call' || e.tag === '$gen_reply');
+    const sent = [...kernel.trace.ofKind('msg.send')].filter((e) => e.tag === '$gen_call' || e.tag === '$gen_reply' || e.tag === '$gen_cast');
     expect(sent.map((e) => e.bytes)).toEqual(expected);
+    expect(expected).toHaveLength(5);
     expect(expected[0]).toBeGreaterThan(100);
+  });
+
+  it('termSize_counts_numbers_strings_and_what_holds_them', () => {
+    // A word per number and per element or field, a string its length plus a word.
+    expect(termSize(['ab', 1])).toBe(8 + 10 + 8);
+    expect(termSize({ a: 'xyz', b: 2, c: null })).toBe(8 + (8 + 11) + (8 + 8) + (8 + 8));
+    expect(termSize({ x: [new Uint8Array(5)] })).toBe(8 + 8 + (8 + 13));
   });
 
   it('start_link_returns_the_init_error_without_killing_the_caller', () => {
