@@ -2,7 +2,9 @@
  * The lab's budgets, measured in headless Debian chromium against the production build, printed
  * (never asserted): re-simulating and redrawing after a fault is added, for the default scenario
  * (budget 500 ms) and a 100,000-request scenario (budget 1 s), frame times while panning and
- * zooming (budget p95 < 16 ms), and the bundle's size. PREVIEW_PORT picks the port (default 4199).
+ * zooming (budget p95 < 16 ms), and the bundle's size. The fault edits are timed after the workers
+ * have warmed up (what a user who reads the first run gets), and once without (a click at once).
+ * PREVIEW_PORT picks the port (default 4199).
  *
  *   npm run bench:web
  */
@@ -32,6 +34,26 @@ interface RunStages {
   unpack: number;
 }
 const lastStages: RunStages[] = [];
+
+/**
+ * The lab's workers warm their JIT while the page is idle after a run (web/src/worker/warm.ts);
+ * under automation only when the page asks. A user reading the first run gives them that time:
+ * the bench asks, waits until both have warmed, and prints what the warm-up cost.
+ */
+async function askWarmUp(page: import('@playwright/test').Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { duplexWarm?: boolean; __dxWarm?: unknown[] };
+    w.duplexWarm = true;
+    w.__dxWarm = [];
+  });
+}
+
+async function warmedUp(page: import('@playwright/test').Page): Promise<string> {
+  const t0 = Date.now();
+  await page.waitForFunction(() => (window as unknown as { __dxWarm: unknown[] }).__dxWarm.length >= 2, undefined, { timeout: 300_000 });
+  const warm = await page.evaluate(() => (window as unknown as { __dxWarm: Array<{ world: number; pieces: number; ms: number }> }).__dxWarm);
+  return `warm-up after the first run: ${warm.map((w) => `world ${w.world} ${w.pieces} pieces, ${w.ms.toFixed(0)} ms`).join('; ')} (${Date.now() - t0} ms after the first run was drawn)`;
+}
 
 /** Re-simulate and redraw after a fault: click → the live region says Done → the next frame. */
 async function refaultMs(page: import('@playwright/test').Page, atUs: number): Promise<number> {
@@ -84,11 +106,13 @@ async function main() {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await askWarmUp(page);
     const url = `http://127.0.0.1:${PORT}/#s=${compressToEncodedURIComponent(JSON.stringify(scenario))}`;
     let t0 = Date.now();
     await page.goto(url);
     await page.getByTestId('live-region').filter({ hasText: 'Done' }).waitFor({ timeout: 120_000 });
     const firstRun = Date.now() - t0;
+    const budgetWarm = await warmedUp(page);
     const issued = await page.getByTestId('cmp-requests.issued-pool').getAttribute('data-value').catch(() => null);
     const issuedMux = await page.getByTestId('cmp-requests.issued-multiplex').getAttribute('data-value').catch(() => null);
 
@@ -142,19 +166,30 @@ async function main() {
     await page.waitForFunction(() => (window as unknown as { __frames: number[] }).__frames.length >= 400, undefined, { timeout: 60_000 });
     const frames = (await page.evaluate(() => (window as unknown as { __frames: number[] }).__frames)).slice(1);
     const work = await page.evaluate(() => (window as unknown as { __dxFrameWork: number[] }).__dxFrameWork);
-    // The default scenario (the page with nothing in its URL): warm once, then three times, median.
+    // The default scenario (the page with nothing in its URL): after the workers warmed, three
+    // fault edits, median; and, on a page that does not warm, the first edit right after the first
+    // run (a user who clicks at once).
     const home = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await askWarmUp(home);
     await home.goto(`http://127.0.0.1:${PORT}/`);
     await home.getByTestId('live-region').filter({ hasText: 'Done' }).waitFor({ timeout: 120_000 });
+    const homeWarm = await warmedUp(home);
     const defaults: number[] = [];
     const defaultStages: Array<RunStages | undefined> = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 3; i++) {
       const n = lastStages.length;
       defaults.push(await refaultMs(home, 100_000 + i * 50_000));
       defaultStages.push(lastStages.length > n ? lastStages[lastStages.length - 1] : undefined);
     }
-    const refaultDefault = percentile(defaults.slice(1), 50);
-    const medianAt = defaults.indexOf(refaultDefault, 1);
+    const refaultDefault = percentile(defaults, 50);
+    const medianAt = defaults.indexOf(refaultDefault);
+    await home.close();
+    const cold = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await cold.goto(`http://127.0.0.1:${PORT}/`);
+    await cold.getByTestId('live-region').filter({ hasText: 'Done' }).waitFor({ timeout: 120_000 });
+    const coldRefault = await refaultMs(cold, 100_000);
+    const coldStages = lastStages[lastStages.length - 1];
+    await cold.close();
 
     // Playing the default scenario: each frame's work on the page's thread — the playback tick
     // with what follows the playhead synchronously (topologies, readouts, sequence diagram,
@@ -188,7 +223,10 @@ async function main() {
     }
     console.log(`scenario: ${scenario.name}, requests issued: pool ${issued ?? '?'}, multiplex ${issuedMux ?? '?'}`);
     console.log(`first run (load, simulate, draw): ${firstRun} ms`);
-    console.log(`re-simulate + redraw after adding a fault, default scenario: ${refaultDefault} ms, median of 3 (budget 500 ms: ${refaultDefault <= 500 ? 'met' : 'NOT met'})${stagesText(refaultDefault, defaultStages[medianAt])}`);
+    console.log(`default scenario, ${homeWarm}`);
+    console.log(`re-simulate + redraw after adding a fault, default scenario: ${refaultDefault} ms, median of 3: ${defaults.join(', ')} ms (budget 500 ms: ${refaultDefault <= 500 ? 'met' : 'NOT met'})${stagesText(refaultDefault, defaultStages[medianAt])}`);
+    console.log(`  the same without the warm-up, the first fault edit right after the first run: ${coldRefault} ms${stagesText(coldRefault, coldStages)}`);
+    console.log(`${scenario.name}, ${budgetWarm}`);
     console.log(`re-simulate + redraw after adding a fault, ${scenario.name}: ${refault} ms (budget 1000 ms: ${refault <= 1000 ? 'met' : 'NOT met'})${stagesText(refault, refaultStages)}`);
     const late = frames.filter((f) => f > 1.5 * refresh).length;
     const p95 = percentile(frames, 95);

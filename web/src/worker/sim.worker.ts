@@ -8,6 +8,7 @@
 import { expose, transfer, type ProxyMarked } from 'comlink';
 import { jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type JsonWorld, type Scenario, type ScenarioInput, type ScenarioResult } from '../../../sim/scenario/index.js';
 import { packWorld, viewPass, type PackedWorld } from '../../../sim/views/index.js';
+import { MAX_PIECES, PIECE_REQUESTS, WARM_REQUESTS, warmPiece } from './warm.js';
 
 /**
  * What this worker keeps of its last world: its report and trace hash, not its trace. A trace
@@ -15,7 +16,10 @@ import { packWorld, viewPass, type PackedWorld } from '../../../sim/views/index.
  * export runs the world again (same input, same run: the simulation is deterministic) and the
  * hash proves it is the same trace. Between runs the worker holds a few kilobytes.
  */
-let last: { scenario: Scenario; index: number; report: JsonWorld; traceHash: string } | null = null;
+/** Requests this worker has simulated, runs and warm-up pieces: how warm its JIT is (./warm.ts). */
+let requestsRun = 0;
+
+let last: { input: ScenarioInput; scenario: Scenario; index: number; report: JsonWorld; traceHash: string } | null = null;
 
 /** The last world again, with its trace, for an export; throws if it is not the same run. */
 function rerun(): ScenarioResult | null {
@@ -65,7 +69,8 @@ const api = {
         MAX_TRACE_EVENTS,
         view,
       );
-      last = { scenario: s, index, report: jsonReport({ scenario: s, worlds: [w] }).worlds[0]!, traceHash: w.traceHash };
+      last = { input, scenario: s, index, report: jsonReport({ scenario: s, worlds: [w] }).worlds[0]!, traceHash: w.traceHash };
+      requestsRun += w.metrics.requests.issued;
       const simulated = performance.now();
       const done = view.finish({ ...w, endUs: w.world.kernel.now });
       const viewed = performance.now();
@@ -75,6 +80,33 @@ const api = {
     } catch (e) {
       return { ok: 'crashed', label: spec.label, message: e instanceof Error ? e.message : String(e) };
     }
+  },
+  /**
+   * Piece `n` of this worker's JIT warm-up (./warm.ts): a short run of its last world with a fault,
+   * built into a view as a real run is (the same code gets warm), then thrown away. Touches
+   * nothing an export reads. Returns the piece's wall time in ms, or null when there is nothing
+   * left to do: the worker is warm (WARM_REQUESTS simulated, or MAX_PIECES run: a world that issues
+   * few requests) or has no world to warm on. A piece that is not a valid scenario (a fault kind
+   * this one refuses) or crashes costs 0 ms.
+   */
+  warm(n: number): number | null {
+    if (last === null || requestsRun >= WARM_REQUESTS || n >= MAX_PIECES) return null;
+    const parsed = parseScenario(warmPiece(last.input, last.scenario.durationMs, last.report.requests.issued, n));
+    if (!parsed.ok) return 0;
+    const s = parsed.scenario;
+    const spec = s.clients[last.index]!;
+    const started = performance.now();
+    const view = viewPass(spec.label, s);
+    try {
+      const w = runWorld(s, spec, undefined, undefined, false, MAX_TRACE_EVENTS, view);
+      packWorld(view.finish({ ...w, endUs: w.world.kernel.now }));
+      requestsRun += w.metrics.requests.issued;
+    } catch {
+      // The real run of this world reports its own crash; a piece's is not the user's.
+      requestsRun += PIECE_REQUESTS;
+      return 0;
+    }
+    return performance.now() - started;
   },
   /** This worker's world in the JSON report's shape. */
   report(): unknown {

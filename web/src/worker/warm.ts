@@ -1,0 +1,41 @@
+/**
+ * Warming a worker's JIT while the page is idle. Chromium's V8 optimises a worker's code only
+ * after it has run a while: measured on the default scenario (two workers in parallel on the
+ * 2-core machine), a world's run took ~1,000 ms, then 800, 560, 460, 230 ms on its 2nd-5th runs,
+ * where Node is warm by its 3rd (V8's tracing shows TurboFan compiles all along: no deopt loop).
+ * A user's first fault edit came on the 2nd run: three to four times the warm cost. So after a
+ * run, each idle worker simulates short pieces of its own world, each with a fault of another kind
+ * (their reconnection paths are what a fault edit runs), until it has run WARM_REQUESTS. A piece
+ * is short so that a real run asked for meanwhile waits for at most one piece (a run cannot be
+ * interrupted without terminating the worker, which would throw the warm code away).
+ */
+import { FAULT_KINDS, faultWithDefaults } from '../../../sim/faults/index.js';
+import type { ScenarioInput } from '../../../sim/scenario/index.js';
+
+/** Requests a piece aims at: ~10-20 ms warm, ~50-150 ms cold on this machine. */
+export const PIECE_REQUESTS = 1000;
+
+/**
+ * Requests a worker simulates (its runs and its pieces) before it counts as warm. V8 tiers code up
+ * by how much of it has run, not by time. Measured in Chromium (two workers in parallel, load ~10,
+ * the default scenario's worlds of 10k and 20k requests): the first fault edit after the first run
+ * took 3.8-3.9 s (pool) and 4.3-4.8 s (multiplex) unwarmed, 0.6-0.9 s and 1.0-1.5 s after 40k
+ * requests of pieces, no better after 80k.
+ */
+export const WARM_REQUESTS = 60_000;
+
+/** Pieces at most, however few requests they issue (a world that fails most of its calls). */
+export const MAX_PIECES = 120;
+
+/**
+ * The `n`th piece of warm-up for a world that issued `issued` requests in `durationMs`: the same
+ * scenario cut to ~PIECE_REQUESTS requests, with a fault of the kind n picks (in the registry's
+ * order) a third of the way in, and a short drain (the piece's results are thrown away).
+ */
+export function warmPiece(input: ScenarioInput, durationMs: number, issued: number, n: number): ScenarioInput {
+  const rate = issued / Math.max(durationMs, 1e-3);
+  const pieceMs = Math.min(durationMs, rate > 0 ? Math.max(1, PIECE_REQUESTS / rate) : durationMs);
+  const at = Math.round(pieceMs * 333) / 1000;
+  const kind = FAULT_KINDS[n % FAULT_KINDS.length]!;
+  return { ...input, durationMs: pieceMs, drainMs: pieceMs, faults: [faultWithDefaults(kind, at)] };
+}
