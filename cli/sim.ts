@@ -5,6 +5,7 @@
 import { COMMON_OPTIONS, exitOnError, helpOrList, parseCommandLine, printable } from './args.js';
 import { checkOutput, loadScenario, reportTable, writeOutput } from './report.js';
 import { jsonReport, perfettoExport, runScenario, traceExport, type Scenario, type ScenarioResult } from '../sim/scenario/index.js';
+import { runScenarioShipped } from './trace-runner.js';
 
 const USAGE = `usage: npm run sim -- (--preset NAME | --scenario FILE) [options]
 
@@ -54,23 +55,22 @@ function main(argv: string[]): number {
   checkOutput('--out-trace', args['out-trace']);
   checkOutput('--out-perfetto', args['out-perfetto']);
   const exporting = args['out-trace'] !== undefined || args['out-perfetto'] !== undefined;
-  // Without an export the events are hashed and counted as they come, then dropped: memory stays
-  // flat however long the run. With one, every event is held until written: say how much first.
+  // Without an export the events are shipped to a second thread that hashes and counts them, then
+  // dropped: memory stays flat however long the run, and the report's work is off the world's
+  // thread (cli/trace-runner.ts). With one, every event is held until written: say how much first.
   if (exporting) process.stderr.write(`${traceSizeNote(scenario, args['out-trace'] !== undefined, args['out-perfetto'] !== undefined)}\n`);
   const tty = process.stderr.isTTY === true;
   let shown = -1;
-  const result = runScenario(scenario, {
-    keepTrace: exporting,
-    onProgress: tty
-      ? (f) => {
-          const pct = Math.floor(f * 100);
-          if (pct !== shown) {
-            shown = pct;
-            process.stderr.write(`\rsimulating ${printable(scenario.name, true)}: ${pct}%`);
-          }
+  const onProgress = tty
+    ? (f: number) => {
+        const pct = Math.floor(f * 100);
+        if (pct !== shown) {
+          shown = pct;
+          process.stderr.write(`\rsimulating ${printable(scenario.name, true)}: ${pct}%`);
         }
-      : undefined,
-  });
+      }
+    : undefined;
+  const result = exporting ? runScenario(scenario, { keepTrace: true, onProgress }) : runScenarioShipped(scenario, { onProgress });
   if (tty) process.stderr.write('\r\x1b[K');
   if (args['out-trace'] !== undefined) writeOutput('--out-trace', args['out-trace'], JSON.stringify(traceExport(result)));
   if (args['out-perfetto'] !== undefined) writeOutput('--out-perfetto', args['out-perfetto'], JSON.stringify(perfettoExport(result)));

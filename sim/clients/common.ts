@@ -14,6 +14,13 @@ import { z } from 'zod';
 import { msPositive } from '../scenario/fields.js';
 import { backoffSchema, type Backoff } from './backoff.js';
 import { ms } from '../kernel/time.js';
+import { TraceEvent } from '../kernel/trace.js';
+
+/** A request's events, recorded for every request: declared once (Trace.emit). */
+const PIPELINE_START = new TraceEvent('pipeline.start', ['req', 'caller', 'cmds', 'name']);
+const PIPELINE_STOP = new TraceEvent('pipeline.stop', ['req', 'ok', 'error', 'indeterminate']);
+const PIPELINE_SENT = new TraceEvent('pipeline.sent', ['req', 'conn', 'i', 'n']);
+export const PIPELINE_REPLY = new TraceEvent('pipeline.reply', ['req', 'conn', 'i']);
 
 declare module '../kernel/trace.js' {
   interface TraceEvents {
@@ -108,12 +115,12 @@ export function beginRequest(ctx: Ctx, cmds: readonly Command[]): number {
   const req = ctx.makeRef();
   const first = cmds[0]![0];
   const name = typeof first === 'string' ? lowerName(first) : first === undefined ? '' : new TextDecoder().decode(first).toLowerCase();
-  ctx.trace('pipeline.start', { req, caller: ctx.self, cmds: cmds.length, name });
+  ctx.emit(PIPELINE_START, req, ctx.self, cmds.length, name);
   return req;
 }
 
 export function endRequest(ctx: Ctx, req: number, r: CommandResult): CommandResult {
-  ctx.trace('pipeline.stop', { req, ok: r.ok, error: r.ok ? '' : r.error, indeterminate: r.ok ? false : r.indeterminate });
+  ctx.emit(PIPELINE_STOP, req, r.ok, r.ok ? '' : r.error, r.ok ? false : r.indeterminate);
   return r;
 }
 
@@ -149,7 +156,7 @@ export class Wire {
     const n = bytes.length;
     ctx.cpuNs(n * this.codecNsPerByte);
     if (!tcp.send(ctx, this.socket, bytes).ok) return false;
-    ctx.trace('pipeline.sent', { req, conn: this.conn, i: this.sent, n: cmds.length });
+    ctx.emit(PIPELINE_SENT, req, this.conn, this.sent, cmds.length);
     this.sent += cmds.length;
     return true;
   }
@@ -198,7 +205,7 @@ export class Wire {
       }
       const v = values[0];
       if (v === undefined) continue;
-      ctx.trace('pipeline.reply', { req: 0, conn: this.conn, i: this.replied++ });
+      ctx.emit(PIPELINE_REPLY, 0, this.conn, this.replied++);
       if (values.length > 1) return 'handshake: more replies than commands';
       if (v.type === 'simple' && v.value === 'PONG') return null;
       return v.type === 'error' ? v.value : `handshake: unexpected ${v.type} reply`;

@@ -26,7 +26,7 @@ import { Connection, GenServer, isTagged, type ConnectionSpec, type Ctx, type Fr
 import { makeBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { z } from 'zod';
 import { msPositive, whole } from '../scenario/fields.js';
-import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, openConnection, type ClientEnv, type Command, type CommandResult, type Established } from './common.js';
+import { PIPELINE_REPLY, Wire, beginRequest, connectionOptionsShape, endRequest, failure, openConnection, type ClientEnv, type Command, type CommandResult, type Established } from './common.js';
 
 export interface MultiplexOptions {
   whileDisconnected: 'error' | 'queue';
@@ -203,7 +203,7 @@ export function multiplexSpec(client: MultiplexClient): ConnectionSpec<State> {
         for (const v of s.wire.read(ctx, msg.data)) {
           const p = s.inFlight[s.head];
           if (p === undefined) return ['disconnect', 'unexpected_reply', s];
-          ctx.trace('pipeline.reply', { req: p.req, conn: s.wire.conn, i: s.wire.replied++ });
+          ctx.emit(PIPELINE_REPLY, p.req, s.wire.conn, s.wire.replied++);
           p.replies.push(v);
           if (p.replies.length < p.cmds.length) continue;
           s.head++;

@@ -13,7 +13,7 @@ import type { Micros } from '../kernel/time.js';
 import { tcp } from '../net/index.js';
 import type { RespValue } from '../resp/index.js';
 import type { Ctx, Gen } from '../runtime/index.js';
-import { Wire, beginRequest, endRequest, failure, type ClientEnv, type Command, type CommandResult } from './common.js';
+import { PIPELINE_REPLY, Wire, beginRequest, endRequest, failure, type ClientEnv, type Command, type CommandResult } from './common.js';
 
 export interface NaiveClient {
   readonly kind: 'naive';
@@ -42,7 +42,7 @@ export function* naiveCommand(ctx: Ctx, client: NaiveClient, cmds: readonly Comm
       const got = yield* tcp.recv(ctx, sock, 0, Math.max(0, deadline - ctx.now));
       if (!got.ok) return endRequest(ctx, req, failure(got.error === 'timeout' ? 'timeout' : 'disconnected', true));
       for (const v of wire.read(ctx, got.data)) {
-        ctx.trace('pipeline.reply', { req, conn: wire.conn, i: wire.replied++ });
+        ctx.emit(PIPELINE_REPLY, req, wire.conn, wire.replied++);
         replies.push(v);
       }
     }

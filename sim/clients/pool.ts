@@ -41,7 +41,7 @@ import {
 import { makeBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { z } from 'zod';
 import { msPositive, whole } from '../scenario/fields.js';
-import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, openConnection, type ClientEnv, type ClientError, type Command, type CommandResult, type Established } from './common.js';
+import { PIPELINE_REPLY, Wire, beginRequest, connectionOptionsShape, endRequest, failure, openConnection, type ClientEnv, type ClientError, type Command, type CommandResult, type Established } from './common.js';
 
 export interface PoolOptions {
   size: number;
@@ -558,7 +558,7 @@ export function* poolCommand(ctx: Ctx, client: PoolClient, cmds: readonly Comman
       return endRequest(ctx, req, failure(got.error === 'timeout' ? 'timeout' : 'disconnected', true));
     }
     for (const v of wire.read(ctx, got.data)) {
-      ctx.trace('pipeline.reply', { req, conn: wire.conn, i: wire.replied++ });
+      ctx.emit(PIPELINE_REPLY, req, wire.conn, wire.replied++);
       replies.push(v);
     }
   }

@@ -18,7 +18,7 @@ import { tcp } from '../net/index.js';
 import type { RespValue } from '../resp/index.js';
 import { Connection, GenServer, type ConnectionSpec, type Ctx, type Gen } from '../runtime/index.js';
 import { makeBackoff, type Backoff, type BackoffOptions } from './backoff.js';
-import { Wire, beginRequest, connectionOptionsShape, endRequest, failure, openConnection, type ClientEnv, type Command, type CommandResult, type Established } from './common.js';
+import { PIPELINE_REPLY, Wire, beginRequest, connectionOptionsShape, endRequest, failure, openConnection, type ClientEnv, type Command, type CommandResult, type Established } from './common.js';
 
 export interface SerialOptions {
   backoff: BackoffOptions;
@@ -113,7 +113,7 @@ function serialSpec(client: SerialClient): ConnectionSpec<State> {
           return ['disconnect', got.error, s];
         }
         for (const v of wire.read(ctx, got.data)) {
-          ctx.trace('pipeline.reply', { req, conn: wire.conn, i: wire.replied++ });
+          ctx.emit(PIPELINE_REPLY, req, wire.conn, wire.replied++);
           replies.push(v);
         }
       }

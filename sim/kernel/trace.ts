@@ -21,6 +21,20 @@ export type TraceFields = Readonly<Record<string, TraceValue>> & { readonly t?: 
 export type TraceRecord = { t: Micros; kind: string } & Record<string, TraceValue>;
 
 /**
+ * Events as a shipping log hands them on (Trace.shipTo), for a TraceReader elsewhere (another
+ * thread) to hash and observe: the kept log's slots, with a table of values of the chunk's own.
+ */
+export interface TraceChunk {
+  /** Per event: its layout's number, its time, its values (see Trace); `used` of them are filled. */
+  readonly slots: Int32Array;
+  readonly used: number;
+  /** The values odd slots name, this chunk's own: false, true, null, then its strings and other numbers. */
+  readonly values: TraceValue[];
+  /** Layouts first used since the chunk before, in the order of their numbers. */
+  readonly layouts: ReadonlyArray<{ readonly kind: string; readonly keys: readonly string[] }>;
+}
+
+/**
  * The field names of the events of one kind, in the order they were recorded, and what the log
  * knows of the kind.
  */
@@ -36,6 +50,35 @@ interface Layout {
   /** Per field, the last string value stored and its number (most fields repeat a few strings). */
   readonly lastString: Array<string | undefined>;
   readonly lastStringId: Int32Array;
+  /** The object an emitted event of the layout is shown to the observer in, filled again for each. */
+  readonly fields: Record<string, TraceValue>;
+}
+
+/** An object with `keys` in order (null values): one shape for every event of a layout. */
+function fieldsObject(keys: readonly string[]): Record<string, TraceValue> {
+  const o: Record<string, TraceValue> = {};
+  for (const k of keys) o[k] = null;
+  return o;
+}
+
+/**
+ * An event kind and its field names in order, declared once beside the code that records it, for
+ * Trace.emit: the values are passed as they are, with no fields object to build and walk (the
+ * events recorded several times per request). The log is the same as record's of the same fields.
+ */
+export class TraceEvent<K extends TraceKind = TraceKind> {
+  private static made = 0;
+  /** Its place among the events declared: a log's index to its layout. */
+  readonly id = TraceEvent.made++;
+  readonly keys: readonly string[];
+
+  constructor(
+    readonly kind: K,
+    keys: ReadonlyArray<keyof TraceEvents[K] & string>,
+  ) {
+    if (keys.length < 1 || keys.length > 4 || new Set(keys).size !== keys.length) throw new RangeError(`a TraceEvent names 1 to 4 different fields, got ${keys.join(', ')}`);
+    this.keys = keys;
+  }
 }
 
 const KIND_SLOTS = 64;
@@ -76,7 +119,7 @@ export class Trace {
   private readonly chunks: Int32Array[] = [];
   /** Slots filled in each chunk but the last (an event never straddles two chunks). */
   private readonly ends: number[] = [];
-  private cur = new Int32Array(0);
+  private cur: Int32Array = new Int32Array(0);
   /** Slots filled in `cur`. */
   private used = 0;
   private count = 0;
@@ -88,8 +131,10 @@ export class Trace {
   private readonly otherLayouts = new Map<string, Layout>();
   /** The kinds last seen, by kindSlot: most events find theirs here rather than in a Map. */
   private readonly recentKinds: Array<Layout | undefined> = new Array<Layout | undefined>(KIND_SLOTS).fill(undefined);
+  /** The layout of each TraceEvent emitted, by its id. */
+  private readonly eventLayouts: Array<Layout | undefined> = [];
   /** The values slots name by number, and each string's number. */
-  private readonly values: TraceValue[] = [false, true, null];
+  private values: TraceValue[] = [false, true, null];
   private readonly stringIds = new Map<string, number>();
   /** How far the hash has read: events, and where the next one starts. */
   private hashedUpTo = 0;
@@ -98,6 +143,12 @@ export class Trace {
   private readonly hasher = new StreamHash();
   /** Premixed words of each string in `values` (null for the others), made when first hashed. */
   private readonly valueWords: Array<Int32Array | null> = [];
+
+  /** Not kept and not shipped: each event is hashed and observed as it is recorded. */
+  private streaming: boolean;
+  /** Who a shipping log hands each full chunk to (see shipTo), and how many layouts it was told of. */
+  private shipper: ((chunk: TraceChunk) => Int32Array | undefined) | null = null;
+  private shippedLayouts = 0;
 
   /** Who is told of each event of `observed` kinds as it is recorded. */
   private observer: ((t: Micros, kind: string, fields: TraceFields, code: number) => void) | null = null;
@@ -113,7 +164,40 @@ export class Trace {
      * is the same as a kept log's; reading the events back is refused.
      */
     readonly kept = true,
-  ) {}
+  ) {
+    this.streaming = !kept;
+  }
+
+  /**
+   * Makes a log that is not kept ship its events rather than hash them as they come: recorded in
+   * slots as a kept log's are, each full chunk is handed to `sink` with its own table of values
+   * (so memory stays flat), to be hashed and observed by a TraceReader, on another thread if need
+   * be. `sink` may give back a buffer to fill next (one it was handed before). Call flush() at the
+   * end for the last events. The log's own hash() is refused: the reader's is the hash.
+   */
+  shipTo(sink: (chunk: TraceChunk) => Int32Array | undefined): void {
+    if (this.kept || !this.enabled || this.count > 0) throw new Error('shipTo: only a log that is neither kept nor started can ship its events');
+    this.shipper = sink;
+    this.streaming = false;
+  }
+
+  /** A shipping log hands on the events recorded since its last chunk (see shipTo). */
+  flush(): void {
+    if (this.shipper === null) throw new Error('flush: this log does not ship its events');
+    if (this.used > 0) this.ship(CHUNK_MAX);
+  }
+
+  /** Hands the current chunk to the shipper and starts the next with a table of values of its own. */
+  private ship(size: number): void {
+    const layouts = this.layouts.slice(this.shippedLayouts).map((l) => ({ kind: l.kind, keys: l.keys }));
+    this.shippedLayouts = this.layouts.length;
+    const next = this.shipper!({ slots: this.cur, used: this.used, values: this.values, layouts });
+    this.cur = next !== undefined && next.length >= size ? next : new Int32Array(size);
+    this.used = 0;
+    this.values = [false, true, null];
+    this.stringIds.clear();
+    for (const l of this.layouts) l.lastString.fill(undefined);
+  }
 
   /**
    * `fn` sees every event of `kinds` as it is recorded, with the kind's place in `kinds` (its
@@ -158,7 +242,7 @@ export class Trace {
   }
 
   private newLayout(kind: string, keys: string[], kindWords: Int32Array): Layout {
-    const layout: Layout = { id: this.layouts.length, kind, keys, kindWords, code: this.observed.indexOf(kind), lastString: keys.map(() => undefined), lastStringId: new Int32Array(keys.length) };
+    const layout: Layout = { id: this.layouts.length, kind, keys, kindWords, code: this.observed.indexOf(kind), lastString: keys.map(() => undefined), lastStringId: new Int32Array(keys.length), fields: fieldsObject(keys) };
     this.layouts.push(layout);
     return layout;
   }
@@ -169,7 +253,7 @@ export class Trace {
 
   record<K extends TraceKind>(kind: K, fields: TraceEvents[K] & TraceFields): void {
     if (!this.enabled) return;
-    if (!this.kept) {
+    if (this.streaming) {
       this.streamed(kind, fields);
       return;
     }
@@ -211,6 +295,77 @@ export class Trace {
     this.used = n;
     this.count++;
     if (layout.code >= 0) this.observer!(t, kind, fields, layout.code);
+  }
+
+  /**
+   * Records an event of `ev` with its values in `ev`'s field order (as many as it names): the same
+   * log as record(ev.kind, { [ev.keys[0]]: a, ... }), without the object.
+   */
+  emit(ev: TraceEvent, a: TraceValue, b?: TraceValue, c?: TraceValue, d?: TraceValue): void {
+    if (!this.enabled) return;
+    const layout = this.eventLayouts[ev.id] ?? this.eventLayout(ev);
+    const n = layout.keys.length;
+    const t = this.clock.now;
+    if (this.streaming) {
+      const h = this.hasher;
+      h.number(t);
+      h.words(layout.kindWords);
+      hashValue(h, a);
+      if (n > 1) hashValue(h, b!);
+      if (n > 2) hashValue(h, c!);
+      if (n > 3) hashValue(h, d!);
+      h.mixed(END_1, END_2);
+      this.count++;
+      this.hashedUpTo++;
+    } else {
+      if (this.used + 2 + n > this.cur.length) this.newChunk(2 + n);
+      const s = this.cur;
+      const start = this.used;
+      s[start] = layout.id;
+      s[start + 1] = (t << 1) >> 1 === t ? t << 1 : this.boxed(t);
+      s[start + 2] = typeof a === 'number' && (a << 1) >> 1 === a && (a !== 0 || 1 / a > 0) ? a << 1 : this.stringSlot(a, layout, 0);
+      if (n > 1) s[start + 3] = typeof b === 'number' && (b << 1) >> 1 === b && (b !== 0 || 1 / b > 0) ? b << 1 : this.stringSlot(b!, layout, 1);
+      if (n > 2) s[start + 4] = typeof c === 'number' && (c << 1) >> 1 === c && (c !== 0 || 1 / c > 0) ? c << 1 : this.stringSlot(c!, layout, 2);
+      if (n > 3) s[start + 5] = typeof d === 'number' && (d << 1) >> 1 === d && (d !== 0 || 1 / d > 0) ? d << 1 : this.stringSlot(d!, layout, 3);
+      this.used = start + 2 + n;
+      this.count++;
+    }
+    if (layout.code >= 0) {
+      // An observer reads fields by name: it gets an object as record's would be (the layout's
+      // own, filled again: an observer reads it there and does not keep it).
+      const f = layout.fields;
+      const keys = layout.keys;
+      f[keys[0]!] = a;
+      if (n > 1) f[keys[1]!] = b!;
+      if (n > 2) f[keys[2]!] = c!;
+      if (n > 3) f[keys[3]!] = d!;
+      this.observer!(t, layout.kind, f as TraceFields, layout.code);
+    }
+  }
+
+  /** The slot of a value that is not a small whole number, a repeated string first. */
+  private stringSlot(v: TraceValue, layout: Layout, j: number): number {
+    return typeof v === 'string' && v === layout.lastString[j] ? layout.lastStringId[j]! : this.slotOf(v, layout, j);
+  }
+
+  /** The layout record would give `ev`'s fields (the kind's first, or another of its own). */
+  private eventLayout(ev: TraceEvent): Layout {
+    const keys = ev.keys;
+    let layout = this.layoutOfKind.get(ev.kind);
+    if (layout === undefined) {
+      layout = this.newLayout(ev.kind, [...keys], premixed(stringWords(ev.kind)));
+      this.layoutOfKind.set(ev.kind, layout);
+    } else if (layout.keys.length !== keys.length || layout.keys.some((k, i) => k !== keys[i])) {
+      const id = `${ev.kind}\u0000${keys.join('\u0000')}`;
+      let other = this.otherLayouts.get(id);
+      if (other === undefined) {
+        other = this.newLayout(ev.kind, [...keys], layout.kindWords);
+        this.otherLayouts.set(id, other);
+      }
+      layout = other;
+    }
+    this.eventLayouts[ev.id] = layout;
+    return layout;
   }
 
   /** The slot of any value (field `j` of `layout` remembers the last string). */
@@ -320,6 +475,7 @@ export class Trace {
    */
   hash(): string {
     const h = this.hasher;
+    if (this.shipper !== null) throw new Error('a shipped log is hashed by the TraceReader it is shipped to');
     if (!this.kept) return h.hex();
     let ci = this.hashedChunk;
     let p = this.hashedSlot;
@@ -330,34 +486,17 @@ export class Trace {
         p = 0;
       }
       const c = this.chunks[ci]!;
-      this.hashSlot(c[p + 1]!);
+      hashSlot(h, c[p + 1]!, this.values, this.valueWords);
       const layout = layouts[c[p]!]!;
       h.words(layout.kindWords);
       const end = p + 2 + layout.keys.length;
-      for (let j = p + 2; j < end; j++) this.hashSlot(c[j]!);
+      for (let j = p + 2; j < end; j++) hashSlot(h, c[j]!, this.values, this.valueWords);
       h.mixed(END_1, END_2);
       p = end;
     }
     this.hashedChunk = ci;
     this.hashedSlot = p;
     return h.hex();
-  }
-
-  /** Hashes the value a slot holds as StreamHash would hash the value itself. */
-  private hashSlot(s: number): void {
-    const h = this.hasher;
-    if ((s & 1) === 0) {
-      h.int(s >> 1);
-      return;
-    }
-    const i = s >>> 1;
-    const v = this.values[i]!;
-    if (typeof v === 'number') h.number(v);
-    else if (typeof v === 'string') {
-      let w = this.valueWords[i];
-      if (w === undefined || w === null) this.valueWords[i] = w = premixed(stringWords(v));
-      h.words(w);
-    } else h.tag(v === true ? 1 : v === false ? 2 : 3);
   }
 
   /** Slots filled in chunk `ci`. */
@@ -368,6 +507,12 @@ export class Trace {
   /** Starts a chunk with room for at least `need` slots. */
   private newChunk(need: number): void {
     if (need > CHUNK_MAX) throw new RangeError(`a trace event of ${need - 2} fields is more than the log can hold`);
+    if (this.shipper !== null) {
+      // Shipped chunks are all of the largest size: they are few, and handed back to be filled again.
+      if (this.used > 0) this.ship(CHUNK_MAX);
+      else this.cur = new Int32Array(CHUNK_MAX);
+      return;
+    }
     if (this.chunks.length > 0) this.ends[this.chunks.length - 1] = this.used;
     const size = Math.min(CHUNK_MAX, Math.max(1024, this.cur.length * 2, need));
     this.cur = new Int32Array(size);
@@ -409,6 +554,91 @@ export class Trace {
       this.otherLayouts.set(id, layout);
     }
     return layout;
+  }
+}
+
+/** Hashes one field's value as the streamed log does. */
+function hashValue(h: StreamHash, v: TraceValue): void {
+  if (typeof v === 'number') h.number(v);
+  else if (typeof v === 'string') h.string(v);
+  else h.tag(v === true ? 1 : v === false ? 2 : 3);
+}
+
+/**
+ * Hashes the value a slot holds as StreamHash would hash the value itself (`values`: the table odd
+ * slots name; `words`: premixed words of its strings, made as first needed).
+ */
+function hashSlot(h: StreamHash, s: number, values: readonly TraceValue[], words: Array<Int32Array | null>): void {
+  if ((s & 1) === 0) {
+    h.int(s >> 1);
+    return;
+  }
+  const i = s >>> 1;
+  const v = values[i]!;
+  if (typeof v === 'number') h.number(v);
+  else if (typeof v === 'string') {
+    let w = words[i];
+    if (w === undefined || w === null) words[i] = w = premixed(stringWords(v));
+    h.words(w);
+  } else h.tag(v === true ? 1 : v === false ? 2 : 3);
+}
+
+/**
+ * The other end of a shipping log (Trace.shipTo): takes its chunks in order, hashes every event
+ * as the log would have, and tells its observer of the kinds it asked for, with their fields in
+ * the recorded order (in an object filled again for each event of the layout: read, not kept). Only the layouts are kept, so memory stays flat.
+ */
+export class TraceReader {
+  private readonly layouts: Array<{ readonly kind: string; readonly keys: readonly string[]; readonly kindWords: Int32Array; code: number; readonly fields: Record<string, TraceValue> }> = [];
+  private readonly hasher = new StreamHash();
+  private count = 0;
+  private observer: ((t: Micros, kind: string, fields: TraceFields, code: number) => void) | null = null;
+  private observed: readonly string[] = [];
+
+  /** As Trace.observe: `fn` is told of each event of `kinds` with the kind's place in `kinds`. */
+  observe(fn: (t: Micros, kind: string, fields: TraceFields, code: number) => void, kinds: Iterable<string>): void {
+    this.observer = fn;
+    this.observed = [...kinds];
+    for (const layout of this.layouts) layout.code = this.observed.indexOf(layout.kind);
+  }
+
+  /** Events read so far. */
+  get length(): number {
+    return this.count;
+  }
+
+  take(chunk: TraceChunk): void {
+    for (const l of chunk.layouts) this.layouts.push({ kind: l.kind, keys: l.keys, kindWords: premixed(stringWords(l.kind)), code: this.observed.indexOf(l.kind), fields: fieldsObject(l.keys) });
+    const { slots: c, used, values } = chunk;
+    const words: Array<Int32Array | null> = [];
+    const h = this.hasher;
+    const layouts = this.layouts;
+    const value = (s: number): TraceValue => ((s & 1) === 0 ? s >> 1 : values[s >>> 1]!);
+    let n = 0;
+    for (let p = 0; p < used; ) {
+      const layout = layouts[c[p]!]!;
+      const ts = c[p + 1]!;
+      hashSlot(h, ts, values, words);
+      h.words(layout.kindWords);
+      const keys = layout.keys;
+      const end = p + 2 + keys.length;
+      for (let j = p + 2; j < end; j++) hashSlot(h, c[j]!, values, words);
+      h.mixed(END_1, END_2);
+      if (layout.code >= 0) {
+        // The layout's own object, filled again for each event (an observer does not keep it).
+        const fields = layout.fields;
+        for (let j = 0; j < keys.length; j++) fields[keys[j]!] = value(c[p + 2 + j]!);
+        this.observer!(value(ts) as Micros, layout.kind, fields as TraceFields, layout.code);
+      }
+      p = end;
+      n++;
+    }
+    this.count += n;
+  }
+
+  /** The hash of every event read so far: the shipping log's, as Trace.hash gives a kept one's. */
+  hash(): string {
+    return this.hasher.hex();
   }
 }
 

@@ -15,6 +15,11 @@ import type { Micros } from '../kernel/time.js';
 import type { Pid, Ref, Runtime } from '../runtime/index.js';
 import { FaultWindows } from './fault-windows.js';
 import { Socket, SocketOwners, type ActiveMode, type SocketConn, type TcpStack } from './socket.js';
+import { TraceEvent } from '../kernel/trace.js';
+
+/** Recorded for every write and segment: declared once (Trace.emit). */
+const TCP_WRITE = new TraceEvent('tcp.write', ['conn', 'dir', 'bytes']);
+const TCP_SEGMENT = new TraceEvent('tcp.segment', ['conn', 'dir', 'bytes', 'sentAt']);
 
 export { Socket, type ActiveMode, type SocketConn, type TcpClosed, type TcpData, type TcpStack } from './socket.js';
 
@@ -349,7 +354,7 @@ export class Network implements TcpStack {
   transmit(conn: Conn, dir: Dir, data: Uint8Array | null, at: Micros = this.kernel.now): void {
     if (data !== null) {
       if (data.length === 0) return;
-      this.kernel.trace.record('tcp.write', { conn: conn.id, dir, bytes: data.length });
+      this.kernel.trace.emit(TCP_WRITE, conn.id, dir, data.length);
     }
     const cap = this.faults.bandwidth.value;
     const mbps = cap !== null ? Math.min(cap, this.link.bandwidthMbps) : this.link.bandwidthMbps;
@@ -399,7 +404,7 @@ export class Network implements TcpStack {
         conn.handler!.closed(conn, 'fin');
         return;
       }
-      this.kernel.trace.record('tcp.segment', { conn: conn.id, dir, bytes: seg.length, sentAt });
+      this.kernel.trace.emit(TCP_SEGMENT, conn.id, dir, seg.length, sentAt);
       conn.handler!.data(conn, seg);
       return;
     }
@@ -411,7 +416,7 @@ export class Network implements TcpStack {
       socket.peerClose();
       return;
     }
-    this.kernel.trace.record('tcp.segment', { conn: conn.id, dir, bytes: seg.length, sentAt });
+    this.kernel.trace.emit(TCP_SEGMENT, conn.id, dir, seg.length, sentAt);
     socket.received(seg);
   }
 

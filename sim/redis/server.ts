@@ -15,6 +15,11 @@ import type { Micros } from '../kernel/time.js';
 import type { Network, ServerConn, ServerHandler } from '../net/network.js';
 import { RespCommandDecoder, RespProtocolError, encode, type RespEncodeOptions, type RespValue } from '../resp/index.js';
 import { commandName, createServerState, execute, flushAll, takeReadyKeys, type ClientState, type ServerState } from './commands.js';
+import { TraceEvent } from '../kernel/trace.js';
+
+/** Recorded for every command and read event: declared once (Trace.emit). */
+const REDIS_EXEC = new TraceEvent('redis.exec', ['conn', 'i', 'cmd']);
+const REDIS_EVENT = new TraceEvent('redis.event', ['conn', 'commands', 'us']);
 
 declare module '../kernel/trace.js' {
   interface TraceEvents {
@@ -291,7 +296,7 @@ export class RedisServer implements ServerHandler {
       commands++;
       const name = commandName(argv);
       this.commandCounts.set(name, (this.commandCounts.get(name) ?? 0) + 1);
-      this.kernel.trace.record('redis.exec', { conn: c.conn.id, i: c.executed++, cmd: name });
+      this.kernel.trace.emit(REDIS_EXEC, c.conn.id, c.executed++, name);
       const r = execute(this.state, c.state, argv, start + Math.floor(cost), name);
       switch (r.kind) {
         case 'reply':
@@ -318,7 +323,7 @@ export class RedisServer implements ServerHandler {
     }
     const us = Math.max(0, Math.round(cost));
     this.busyUs += us;
-    this.kernel.trace.record('redis.event', { conn: c.conn.id, commands, us });
+    this.kernel.trace.emit(REDIS_EVENT, c.conn.id, commands, us);
     this.kernel.call(start + us, RedisServer.flushEvent, this, c, out);
     return us;
   }

@@ -1,6 +1,6 @@
 import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
-import type { TraceEvents, TraceFields, TraceKind } from '../kernel/trace.js';
+import type { TraceEvent, TraceEvents, TraceFields, TraceKind, TraceValue } from '../kernel/trace.js';
 import type { Proc } from './process.js';
 import { ProcessExit, type Runtime, type SendOptions, type SpawnOptions } from './runtime.js';
 import { TIMEOUT, type ExitReason, type Gen, type Pid, type ProcFn, type ReceiveEffect, type Ref, type Timeout } from './types.js';
@@ -181,6 +181,11 @@ export class Ctx {
 
   trace<K extends TraceKind>(kind: K, fields: TraceEvents[K] & TraceFields): void {
     this.rt.kernel.trace.record(kind, fields);
+  }
+
+  /** An event of a kind declared once, its values in the declared order (Trace.emit). */
+  emit(ev: TraceEvent, a: TraceValue, b?: TraceValue, c?: TraceValue, d?: TraceValue): void {
+    this.rt.kernel.trace.emit(ev, a, b, c, d);
   }
 
   /**

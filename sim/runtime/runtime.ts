@@ -14,6 +14,10 @@ import {
   type ProcFn,
   type Ref,
 } from './types.js';
+import { TraceEvent } from '../kernel/trace.js';
+
+/** Recorded after most steps: declared once (Trace.emit). */
+const PROC_BUSY = new TraceEvent('proc.busy', ['pid', 'us']);
 
 declare module '../kernel/trace.js' {
   interface TraceEvents {
@@ -721,7 +725,7 @@ export class Runtime {
     p.busyNs += p.stepNs;
     const end = this.kernel.now + ticks;
     this.busyUntil[s] = end;
-    if (ticks > 0) this.kernel.trace.record('proc.busy', { pid: p.pid, us: ticks });
+    if (ticks > 0) this.kernel.trace.emit(PROC_BUSY, p.pid, ticks);
     if (p.pendingExit !== null || threw || result!.done) {
       if (ticks > 0) this.endAfter(ticks, p, result, threw, thrown);
       else this.end(p, result, threw, thrown);

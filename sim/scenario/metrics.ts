@@ -4,8 +4,8 @@
  */
 import { build } from 'hdr-histogram-js';
 import type { Micros } from '../kernel/time.js';
-import type { Trace, TraceFields } from '../kernel/trace.js';
-import { CHECKED_KINDS, Checker, type CheckReport } from '../clients/index.js';
+import type { TraceFields } from '../kernel/trace.js';
+import { CHECKED_KINDS, Checker, type CheckReport } from '../clients/checker.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Runtime } from '../runtime/index.js';
 
@@ -75,6 +75,32 @@ export interface MeteredWorld {
 }
 
 /**
+ * What the report reads of a world besides its events, as plain data: it can be sent to the
+ * thread that reads a shipped trace (cli/trace-runner.ts).
+ */
+export interface WorldFigures {
+  endUs: Micros;
+  /** Every process's name and busy time, live or forgotten (the busiest forgotten one per name). */
+  processes: Array<{ name: string; busyUs: number }>;
+  openConnections: number;
+  bytesCopied: number;
+}
+
+export function worldFigures(world: MeteredWorld): WorldFigures {
+  return {
+    endUs: world.kernel.now,
+    processes: [...world.rt.stats(), ...world.rt.forgottenStats().busiest].map((s) => ({ name: s.name, busyUs: s.busyUs })),
+    openConnections: world.net.openConnections(world.address),
+    bytesCopied: world.rt.bytesCopied,
+  };
+}
+
+/** What tells a pass of a world's events as they come: its Trace, or the TraceReader of a shipped one. */
+export interface TraceSource {
+  observe(fn: (t: Micros, kind: string, fields: TraceFields, code: number) => void, kinds: Iterable<string>): void;
+}
+
+/**
  * @param windowUs the issuing window (durationMs): throughput is requests completed ok within it
  *   per second of it.
  */
@@ -88,7 +114,7 @@ export function worldMetrics(world: MeteredWorld, windowUs: Micros, callTimeoutU
  * The metrics of a world as its events are recorded, kept or not (call before the run): the same
  * report as worldMetrics gives from a kept trace afterwards, without a second pass over it.
  */
-export function streamMetrics(trace: Trace, windowUs: Micros, callTimeoutUs: Micros, also?: TraceObserver): MetricsPass {
+export function streamMetrics(trace: TraceSource, windowUs: Micros, callTimeoutUs: Micros, also?: TraceObserver): MetricsPass {
   const pass = new MetricsPass(windowUs, callTimeoutUs);
   if (also === undefined) trace.observe(pass.visit, METRIC_KINDS);
   else {
@@ -229,17 +255,22 @@ export class MetricsPass {
   };
 
   finish(world: MeteredWorld): WorldMetrics {
+    return this.finishWith(worldFigures(world));
+  }
+
+  /** The report, given what it reads of the world besides its events. */
+  finishWith(world: WorldFigures): WorldMetrics {
     const { latency, wait, ok, windowUs, okInWindow } = this;
-    const end = world.kernel.now;
+    const end = world.endUs;
     const area = this.area + this.inSystem * (end - this.lastT);
-    const report: CheckReport = this.checker.report({ endUs: world.kernel.now, callTimeoutUs: this.callTimeoutUs });
+    const report: CheckReport = this.checker.report({ endUs: end, callTimeoutUs: this.callTimeoutUs });
     // Busy % is over the time there was work: up to the last answer, not through the idle drain.
     const elapsed = Math.max(1, windowUs, this.lastStop);
     let serverBusy = this.serverBusy;
     const pending = this.serverPending;
     for (let i = 0; i < pending.length; i += 2) serverBusy += Math.max(0, Math.min(pending[i + 1]!, elapsed) - pending[i]!);
     let busiest = { name: '', busyUs: 0 };
-    for (const s of [...world.rt.stats(), ...world.rt.forgottenStats().busiest]) {
+    for (const s of world.processes) {
       if (s.name.startsWith('caller') || s.name.startsWith('arrival')) continue;
       if (s.busyUs > busiest.busyUs) busiest = { name: s.name, busyUs: s.busyUs };
     }
@@ -249,8 +280,8 @@ export class MetricsPass {
       requests: { issued: ok + this.failed + this.starts.size, ok, failed: this.failed, unfinished: report.unfinished, errors: this.errors },
       latencyMs: { mean: ok === 0 ? 0 : toMs(this.latencySum / ok), p50: p(50), p90: p(90), p99: p(99), max: ok === 0 ? 0 : toMs(latency.maxValue) },
       throughputPerSec: round3(okInWindow / (windowUs / 1_000_000)),
-      connections: { opened: this.opened, connectAttempts: this.attempts, openAtEnd: world.net.openConnections(world.address) },
-      bytes: { sent: this.sent, received: this.received, copiedBetweenProcesses: world.rt.bytesCopied },
+      connections: { opened: this.opened, connectAttempts: this.attempts, openAtEnd: world.openConnections },
+      bytes: { sent: this.sent, received: this.received, copiedBetweenProcesses: world.bytesCopied },
       cpu: {
         busiestProcess: busiest.name,
         busiestProcessBusyPct: round3((100 * busiest.busyUs) / elapsed),

@@ -56,6 +56,48 @@ export function runScenario(s: Scenario, options: RunOptions = {}): ScenarioResu
   return { scenario: s, worlds };
 }
 
+/**
+ * One client configuration's world, its workload spawned and its faults scheduled, ready to run
+ * until `end` (what runWorld runs; cli/trace-runner.ts runs it too, its trace shipped).
+ */
+export function buildWorld(s: Scenario, spec: ClientSpec, keepTrace = true): { world: World; end: Micros } {
+  const world = new World({
+    seed: s.seed,
+    keepTrace,
+    runtime: { schedulers: s.runtime.schedulers, copyNsPerByte: s.runtime.copyNsPerByte, sendNs: s.runtime.sendNs, stepOverheadNs: s.runtime.stepOverheadNs },
+    network: {
+      latencyUs: ms(s.network.latencyMs),
+      jitterUs: ms(s.network.jitterMs),
+      bandwidthMbps: s.network.bandwidthMbps ?? Number.POSITIVE_INFINITY,
+      connectRtts: s.network.connectRtts,
+      mss: s.network.mss,
+    },
+    server: { commandUs: s.server.commandUs, commandDist: s.server.commandDist, readEventUs: s.server.readEventUs, maxClients: s.server.maxClients },
+  });
+  return { world, end: ms(s.durationMs) + drainUs(s) };
+}
+
+/** Spawns the client and the workload and schedules the faults: call once the world's trace has its readers. */
+export function startWorld(s: Scenario, spec: ClientSpec, world: World): void {
+  const { label, ...config } = spec;
+  const client = setupClient(world, label, config as ClientConfig, s.runtime.codecNsPerByte);
+  const { callers, live } = spawnWorkload(world, client, s);
+  world.callers = workloadCallers(world.kernel, world.rt, callers, live, world.kernel.rng.child('faults'));
+  world.schedule(s.faults);
+}
+
+/**
+ * Runs a started world to `end` in slices of `sliceEvents` events, calling `afterSlice` between
+ * them; a world stuck at one instant is named in the error.
+ */
+export function runSlices(world: World, label: string, end: Micros, sliceEvents: number, afterSlice: () => void): void {
+  try {
+    while (world.kernel.run(end, sliceEvents)) afterSlice();
+  } catch (e) {
+    throw e instanceof StuckError ? e.inWorld(label) : e;
+  }
+}
+
 /** Runs one client configuration's world. */
 /**
  * `observe`: with keepTrace false, a pass told of its kinds' events as they are recorded (the
@@ -71,41 +113,21 @@ export function runWorld(
   observe?: TraceObserver,
 ): WorldResult {
   if (keepTrace && observe !== undefined) throw new Error('runWorld: observe is for a trace that is not kept (read a kept one after the run)');
-  const world = new World({
-    seed: s.seed,
-    keepTrace,
-    runtime: { schedulers: s.runtime.schedulers, copyNsPerByte: s.runtime.copyNsPerByte, sendNs: s.runtime.sendNs, stepOverheadNs: s.runtime.stepOverheadNs },
-    network: {
-      latencyUs: ms(s.network.latencyMs),
-      jitterUs: ms(s.network.jitterMs),
-      bandwidthMbps: s.network.bandwidthMbps ?? Number.POSITIVE_INFINITY,
-      connectRtts: s.network.connectRtts,
-      mss: s.network.mss,
-    },
-    server: { commandUs: s.server.commandUs, commandDist: s.server.commandDist, readEventUs: s.server.readEventUs, maxClients: s.server.maxClients },
-  });
+  const { world, end } = buildWorld(s, spec, keepTrace);
   // The report is made as the events come, kept or not: no second pass over a kept trace.
   const metrics = streamMetrics(world.kernel.trace, ms(s.durationMs), ms(s.workload.callTimeoutMs), observe);
-  const { label, ...config } = spec;
-  const client = setupClient(world, label, config as ClientConfig, s.runtime.codecNsPerByte);
-  const { callers, live } = spawnWorkload(world, client, s);
-  world.callers = workloadCallers(world.kernel, world.rt, callers, live, world.kernel.rng.child('faults'));
-  world.schedule(s.faults);
-  const end = ms(s.durationMs) + drainUs(s);
-  try {
-    while (world.kernel.run(end, sliceEvents)) {
-      onProgress?.(world.kernel.now / end);
-      const events = world.kernel.trace.length;
-      if ((keepTrace || observe !== undefined) && events > maxTraceEvents) {
-        throw new Error(
-          `world "${label}": its trace passed ${maxTraceEvents} events at ${formatInstant(world.kernel.now)} of ${s.durationMs / 1000} s, more than the lab holds (it draws every request of a run): ` +
-            'shorten durationMs, lower the load, or run it with npm run sim, which keeps no trace',
-        );
-      }
+  startWorld(s, spec, world);
+  const label = spec.label;
+  runSlices(world, label, end, sliceEvents, () => {
+    onProgress?.(world.kernel.now / end);
+    const events = world.kernel.trace.length;
+    if ((keepTrace || observe !== undefined) && events > maxTraceEvents) {
+      throw new Error(
+        `world "${label}": its trace passed ${maxTraceEvents} events at ${formatInstant(world.kernel.now)} of ${s.durationMs / 1000} s, more than the lab holds (it draws every request of a run): ` +
+          'shorten durationMs, lower the load, or run it with npm run sim, which keeps no trace',
+      );
     }
-  } catch (e) {
-    throw e instanceof StuckError ? e.inWorld(label) : e;
-  }
+  });
   onProgress?.(1);
   return { label, client: spec, world, trace: world.kernel.trace, traceHash: world.kernel.trace.hash(), metrics: metrics.finish(world) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Trace, type TraceFields } from '../../sim/kernel/trace.js';
+import { Trace, TraceEvent, TraceReader, type TraceChunk, type TraceFields } from '../../sim/kernel/trace.js';
 
 declare module '../../sim/kernel/trace.js' {
   interface TraceEvents {
@@ -11,17 +11,24 @@ declare module '../../sim/kernel/trace.js' {
 // Values at the edges of what a kept log stores in its 32-bit slots, and past them.
 const VALUES = [0, -0, 1, -1, 2 ** 30 - 1, 2 ** 30, -(2 ** 30), -(2 ** 30) - 1, 2 ** 31, -(2 ** 31), 2 ** 53, 1.5, -0.25, 1e-7, Number.MAX_VALUE, '', 'a', 'c2s', 'héllo ✓', 'x'.repeat(41), true, false, null];
 
-function logOf(kept: boolean, times: number[]): Trace {
+const VALUE = new TraceEvent('test.value', ['v', 'w']);
+const VALUE_WV = new TraceEvent('test.value', ['w', 'v']);
+const OTHER = new TraceEvent('test.other', ['a']);
+
+/** `emit`: the same events recorded with Trace.emit rather than record (every other one, or all). */
+function logOf(kept: boolean, times: number[], ship?: (chunk: TraceChunk) => Int32Array | undefined, emit: 'none' | 'half' | 'all' = 'none'): Trace {
   const clock = { now: 0 };
   const t = new Trace(clock, true, kept);
+  if (ship !== undefined) t.shipTo(ship);
   let i = 0;
   for (const v of VALUES) {
     for (const w of VALUES) {
       clock.now = times[i++ % times.length]!;
+      const e = emit === 'all' || (emit === 'half' && i % 2 === 0);
       // A kind recorded with its fields in one order, then now and then in another.
-      if (i % 7 === 0) t.record('test.value', { w, v } as never);
-      else t.record('test.value', { v, w });
-      if (i % 11 === 0) t.record('test.other', { a: i });
+      if (i % 7 === 0) e ? t.emit(VALUE_WV, w, v) : t.record('test.value', { w, v } as never);
+      else e ? t.emit(VALUE, v, w) : t.record('test.value', { v, w });
+      if (i % 11 === 0) e ? t.emit(OTHER, i) : t.record('test.other', { a: i });
     }
   }
   return t;
@@ -58,6 +65,40 @@ describe('a kept trace', () => {
     expect(logOf(true, times).hash()).not.toBe(logOf(true, [0, 5, 2 ** 30 + 3, 2 ** 31 + 8]).hash());
   });
 
+  it('holds the same events and hash whether they were recorded with emit or record', () => {
+    for (const emit of ['half', 'all'] as const) {
+      const a = logOf(true, times, undefined, emit);
+      const b = logOf(true, times);
+      expect(a.toArray()).toEqual(b.toArray());
+      expect(a.toArray().map((r) => Object.keys(r))).toEqual(b.toArray().map((r) => Object.keys(r)));
+      expect(a.hash()).toBe(b.hash());
+      expect(logOf(false, times, undefined, emit).hash()).toBe(b.hash());
+      const reader = new TraceReader();
+      logOf(false, times, (c) => (reader.take(c), undefined), emit).flush();
+      expect(reader.hash()).toBe(b.hash());
+    }
+  });
+
+  it('tells an observer of emitted events with the fields record would give', () => {
+    for (const kept of [true, false]) {
+      const got: unknown[] = [];
+      const clock = { now: 7 };
+      const t = new Trace(clock, true, kept);
+      t.observe((at, kind, f, code) => got.push([at, kind, Object.entries(f), code]), ['test.other', 'test.value']);
+      t.emit(VALUE_WV, 'x', null);
+      t.emit(OTHER, 2);
+      expect(got).toEqual([
+        [7, 'test.value', [['w', 'x'], ['v', null]], 1],
+        [7, 'test.other', [['a', 2]], 0],
+      ]);
+    }
+  });
+
+  it('refuses an event declared with no fields, too many or one twice', () => {
+    expect(() => new TraceEvent('test.value', [])).toThrow(/1 to 4 different fields/);
+    expect(() => new TraceEvent('test.value', ['v', 'v'])).toThrow(/1 to 4 different fields/);
+  });
+
   it('tells its observer of the kinds it asked for as they are recorded, with their place in the list', () => {
     const clock = { now: 0 };
     const t = new Trace(clock);
@@ -72,5 +113,95 @@ describe('a kept trace', () => {
       [3, 'test.other', { a: 2 }, 2],
     ]);
     expect(t.length).toBe(3);
+  });
+});
+
+describe('a shipped trace', () => {
+  const times = [0, 5, 2 ** 30 + 3, 2 ** 31 + 7];
+
+  /** Records `rounds` times logOf's events (with a string new in each round), shipped to a reader. */
+  function shipped(rounds: number, handBack: boolean): { reader: TraceReader; chunks: TraceChunk[]; seen: unknown[]; trace: Trace } {
+    const reader = new TraceReader();
+    const seen: unknown[] = [];
+    reader.observe((t, kind, f, code) => seen.push(t, kind, code, ...Object.entries(f).flat()), ['test.other', 'test.value']);
+    const chunks: TraceChunk[] = [];
+    const clock = { now: 0 };
+    const trace = new Trace(clock, true, false);
+    trace.shipTo((chunk) => {
+      chunks.push({ ...chunk, slots: chunk.slots.slice() });
+      reader.take(chunk);
+      return handBack ? chunk.slots : undefined;
+    });
+    let i = 0;
+    for (let r = 0; r < rounds; r++) {
+      for (const v of VALUES) {
+        for (const w of VALUES) {
+          clock.now = times[i++ % times.length]!;
+          if (i % 7 === 0) trace.record('test.value', { w, v } as never);
+          else trace.record('test.value', { v, w });
+          if (i % 11 === 0) trace.record('test.other', { a: i });
+        }
+      }
+      trace.record('test.value', { v: `round ${r}`, w: r });
+    }
+    trace.flush();
+    return { reader, chunks, seen, trace };
+  }
+
+  /** The same events, kept, seen by an observer as they are recorded. */
+  function kept(rounds: number): { trace: Trace; seen: unknown[] } {
+    const seen: unknown[] = [];
+    const clock = { now: 0 };
+    const trace = new Trace(clock, true, true);
+    trace.observe((t, kind, f, code) => seen.push(t, kind, code, ...Object.entries(f).flat()), ['test.other', 'test.value']);
+    let i = 0;
+    for (let r = 0; r < rounds; r++) {
+      for (const v of VALUES) {
+        for (const w of VALUES) {
+          clock.now = times[i++ % times.length]!;
+          if (i % 7 === 0) trace.record('test.value', { w, v } as never);
+          else trace.record('test.value', { v, w });
+          if (i % 11 === 0) trace.record('test.other', { a: i });
+        }
+      }
+      trace.record('test.value', { v: `round ${r}`, w: r });
+    }
+    return { trace, seen };
+  }
+
+  it('is read back by its reader with the hash and the events of a kept log, across chunks', () => {
+    const rounds = 60;
+    const a = shipped(rounds, true);
+    const b = kept(rounds);
+    // Several chunks, each with only its own strings and numbers.
+    expect(a.chunks.length).toBeGreaterThan(2);
+    for (const c of a.chunks) expect(c.values.length).toBeLessThanOrEqual(3 + c.used);
+    expect(a.chunks.at(-1)!.values).not.toContain('round 0');
+    expect(a.reader.length).toBe(b.trace.length);
+    expect(a.trace.length).toBe(b.trace.length);
+    expect(a.reader.hash()).toBe(b.trace.hash());
+    expect(a.seen.length).toBe(b.seen.length);
+    expect(a.seen.every((x, i) => Object.is(x, b.seen[i]))).toBe(true);
+    // A buffer handed back or a fresh one: the same.
+    expect(shipped(rounds, false).reader.hash()).toBe(a.reader.hash());
+  });
+
+  it('any value changed changes the reader hash', () => {
+    const a = shipped(2, true).reader.hash();
+    const reader = new TraceReader();
+    logOf(false, [0, 5, 2 ** 30 + 3, 2 ** 31 + 8], (c) => (reader.take(c), undefined)).flush();
+    const other = new TraceReader();
+    logOf(false, times, (c) => (other.take(c), undefined)).flush();
+    expect(other.hash()).toBe(logOf(true, times).hash());
+    expect(reader.hash()).not.toBe(other.hash());
+    expect(a).not.toBe(other.hash());
+  });
+
+  it('refuses to hash itself or to start shipping once started', () => {
+    const t = logOf(false, times, () => undefined);
+    expect(() => t.hash()).toThrow(/TraceReader/);
+    expect(() => logOf(false, times).shipTo(() => undefined)).toThrow(/neither kept nor started/);
+    expect(() => new Trace({ now: 0 }, true, true).shipTo(() => undefined)).toThrow(/neither kept nor started/);
+    expect(() => new Trace({ now: 0 }, true, false).flush()).toThrow(/does not ship/);
   });
 });
