@@ -1,7 +1,8 @@
 /**
  * Whole-scenario speed and memory, printed, never asserted. Every run is what `npm run sim` does
- * without a trace export (cli/trace-runner.ts): the world on this thread, its trace shipped to a
- * second thread that hashes it and makes the report. CPU time is the process's, both threads.
+ * without a trace export, bundled as it is (scripts/run-bench.mjs): cli/trace-runner.ts, the
+ * world on this thread, its trace shipped to a second thread that hashes it and makes the
+ * report. CPU time is the process's, both threads'.
  * - the ~1M-request run (50 callers, 50 s virtual, one multiplexed world, no trace kept): wall
  *   time, requests per wall second, peak memory;
  * - the cost of a request against how many are in flight: open load on the multiplexed client,
@@ -12,12 +13,8 @@
  *   npm run bench:scenario -- --quick  # skip the million
  *   npm run bench:scenario -- --million 10   # ten million requests instead of one
  */
-import { pathToFileURL } from 'node:url';
 import { parseScenario, type Scenario, type ScenarioInput } from '../sim/scenario/index.js';
 import { runScenarioShipped } from '../cli/trace-runner.js';
-
-// This file runs bundled (scripts/run-bench.mjs): the trace thread's entry is found from the project's root.
-const workerUrl = pathToFileURL(`${process.cwd()}/cli/trace-thread.mjs`);
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -77,7 +74,7 @@ function timed(s: Scenario, quarters: number[] | null = null): { wall: number; c
     gc();
     quarters.push(process.memoryUsage().heapUsed / 2 ** 20);
   };
-  const r = runScenarioShipped(s, { onProgress, sliceEvents: 100_000, workerUrl });
+  const r = runScenarioShipped(s, { onProgress, sliceEvents: 100_000 });
   const wall = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
   // CPU time as well as wall time: on a shared machine the wall clock also counts the others' work.

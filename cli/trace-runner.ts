@@ -42,9 +42,16 @@ const STALL_MS = 120_000;
 export interface ShippedRunOptions {
   onProgress?: (fraction: number) => void;
   sliceEvents?: number;
-  /** The worker's entry (default: trace-thread.mjs beside this file; a bundle says where it is). */
+  /** The worker's entry (default: see WORKER). */
   workerUrl?: URL;
 }
+
+/**
+ * The worker's entry: run from the TypeScript sources (tsx, the tests), trace-thread.mjs, which
+ * registers tsx's loader; bundled (scripts/run-bench.mjs: npm run sim, the benchmarks),
+ * trace-worker.mjs, bundled beside this code.
+ */
+const WORKER = import.meta.url.endsWith('.ts') ? new URL('./trace-thread.mjs', import.meta.url) : new URL('./trace-worker.mjs', import.meta.url);
 
 /** The worker thread and this side of its channel. */
 class TraceThread {
@@ -127,7 +134,7 @@ class TraceThread {
 
 /** runScenario with keepTrace false, each world's trace read on a second thread. */
 export function runScenarioShipped(s: Scenario, options: ShippedRunOptions = {}): ScenarioResult {
-  const thread = new TraceThread(options.workerUrl ?? new URL('./trace-thread.mjs', import.meta.url));
+  const thread = new TraceThread(options.workerUrl ?? WORKER);
   try {
     const n = s.clients.length;
     const worlds = s.clients.map((c, i) => thread.runWorld(s, c, (f) => options.onProgress?.((i + f) / n), options.sliceEvents ?? 200_000));

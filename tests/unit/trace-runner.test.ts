@@ -3,11 +3,14 @@
  * (cli/trace-runner.ts): its report must be the one the in-thread path makes — the same trace
  * hash (the pinned one), the same metrics and checker counts — whatever the client and the faults.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPreset, parseScenario, presetNames, runScenario, type Scenario } from '../../sim/scenario/index.js';
 import { runScenarioShipped } from '../../cli/trace-runner.js';
 
+const root = join(import.meta.dirname, '..', '..');
 const pinned: Record<string, Record<string, string>> = JSON.parse(readFileSync(new URL('./trace-hashes.json', import.meta.url), 'utf8'));
 
 function same(s: Scenario): { hashes: Record<string, string> } {
@@ -49,5 +52,13 @@ describe('a run whose trace is read on a second thread', () => {
     } as never);
     if (!p.ok) throw new Error(p.errors.join('; '));
     same(p.scenario);
+  }, 180_000);
+
+  it('is what npm run sim does, bundled, with its trace thread bundled beside it', () => {
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'run-bench.mjs'), 'cli/sim.ts', '--preset', 'l6-resiliency', '--json'], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { worlds: Array<{ label: string; traceHash: string }> };
+    expect(Object.fromEntries(report.worlds.map((w) => [w.label, w.traceHash]))).toEqual(pinned['l6-resiliency']);
   }, 180_000);
 });
