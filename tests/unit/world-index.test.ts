@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPreset, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab } from '../../sim/views/index.js';
-import { buildWorldIndex, nthSmallest } from '../../web/src/components/timeline/world-index.js';
+import { buildWorldIndex, nthSmallest, seriesMean, toSeries } from '../../web/src/components/timeline/world-index.js';
 
 /** A small deterministic generator (the test must not depend on Math.random's draws). */
 function lcg(seed: number): () => number {
@@ -46,5 +46,46 @@ describe('the world index', () => {
       const cut = Float64Array.from(d).sort()[Math.floor(d.length * 0.99)]!;
       d.forEach((x, i) => expect(ix.isLong[i]).toBe(x > cut ? 1 : 0));
     }
+  });
+});
+
+describe('a step series', () => {
+  const next = lcg(11);
+  const n = 20_000;
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  for (let i = 0, at = 100; i < n; i++) {
+    t[i] = at;
+    v[i] = Math.floor(next() * 5);
+    at += 1 + Math.floor(next() * 9);
+  }
+  const s = toSeries({ t, v }, t[n - 1]! - 500);
+  /** The mean by brute force: the value at each µs of the span (times are whole µs). */
+  const brute = (from: number, to: number) => {
+    let area = 0;
+    for (let x = from; x < to; x++) {
+      if (x >= s.until) break;
+      let i = -1;
+      while (i + 1 < n && t[i + 1]! <= x) i++;
+      if (i >= 0) area += v[i]!;
+    }
+    return area / (to - from);
+  };
+  it('has the running integral of its steps', () => {
+    expect(s.cum[0]).toBe(0);
+    for (let i = 1; i < n; i += 997) expect(s.cum[i]).toBeCloseTo(s.cum[i - 1]! + v[i - 1]! * (t[i]! - t[i - 1]!), 6);
+  });
+  it('gives the same mean added up over a few steps as read from the integral over many', () => {
+    for (const [from, to] of [
+      [0, 50],
+      [0, 400],
+      [150, 160],
+      [1_000, 3_000],
+      [t[n - 1]! - 2_000, t[n - 1]! + 1_000],
+      [t[n - 1]! + 10, t[n - 1]! + 20],
+    ] as const)
+      expect(seriesMean(s, from, to)).toBeCloseTo(brute(from, to), 9);
+    // Over most of the run (more steps than are added up one by one): the integral's way.
+    expect(seriesMean(s, 200, t[n - 1]!)).toBeCloseTo(brute(200, t[n - 1]!), 6);
   });
 });

@@ -1,4 +1,4 @@
-import { Component, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { Component, memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { LabView } from '../../sim/views/index.js';
 import type { ScenarioInput } from '../../sim/scenario/schema.js';
 import { actionById, actions, FAULT_KINDS, handleKey, seek, setPlaying } from './actions.js';
@@ -245,9 +245,11 @@ const onDeleteFault = (i: number) => void deleteFault(i);
  * Only this subtree follows the visible window, so zooming never re-renders the panels. The
  * timeline draws its own pans and zooms as they happen and reports them (at most once a frame);
  * only windows set elsewhere (keys, playback, a new run) come back to it as a new prop, so a
- * gesture never re-renders it either.
+ * gesture never re-renders it either. Memoised, as the charts, the table, the topologies and the
+ * sequence diagrams are: the app re-renders as a run starts (status, scenario, announcements),
+ * and none of them changes until its view does.
  */
-function LinkedTimeline({ view, highlight }: { view: LabView; highlight?: TimelineHighlight }) {
+const LinkedTimeline = memo(function LinkedTimeline({ view, highlight }: { view: LabView; highlight?: TimelineHighlight }) {
   const [window_, setWindow] = useState(() => lab.getState().window);
   const reported = useRef<TimeWindow | null>(null);
   useEffect(() => {
@@ -264,14 +266,14 @@ function LinkedTimeline({ view, highlight }: { view: LabView; highlight?: Timeli
     lab.setState({ window: w });
   }, []);
   return <Timeline view={view} window={window_} onWindowChange={onWindowChange} playhead={playhead} onSeek={seek} onInjectAt={onInjectAt} onMoveFault={onMoveFault} onDragFault={onDragFault} onCancelFaultDrag={cancelFaultDrag} onDeleteFault={onDeleteFault} highlight={highlight} />;
-}
+});
 
 /**
  * The charts follow the window once a zoom or pan has settled (200 ms without a change), keeping
  * frames for the timeline. The window is read from the store by a subscription, not a hook, so a
  * gesture never re-renders this subtree; a new run shows its window at once.
  */
-function LinkedCharts({ view }: { view: LabView }) {
+const LinkedCharts = memo(function LinkedCharts({ view }: { view: LabView }) {
   const ghost = useLab((s) => s.delta?.ghost ?? null);
   const [settled, setSettled] = useState(() => ({ view, window: lab.getState().window }));
   const window_ = settled.view === view ? settled.window : lab.getState().window;
@@ -297,7 +299,7 @@ function LinkedCharts({ view }: { view: LabView }) {
       <ThroughputChart view={view} window={window_} ghost={ghost} />
     </>
   );
-}
+});
 
 /** Wide enough for the side column beside the timeline (app.css's breakpoint: max-width 1100px). */
 const WIDE = '(min-width: 1101px)';

@@ -28,6 +28,9 @@ function amount(us: number): string {
   return `${+us.toPrecision(2)} µs`;
 }
 
+/** One formatter (toLocaleString makes one per call: the toolbar names the speed at every progress report). */
+const wholeNumber = new Intl.NumberFormat('en-US');
+
 /** "0.5 ms of the run per second (2,000× slower than real time)". */
 export function speedName(index: number): string {
   const us = SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, index))]!;
@@ -36,7 +39,7 @@ export function speedName(index: number): string {
     Math.abs(factor - 1) < 1e-9
       ? 'real time'
       : factor > 1
-        ? `${Math.round(factor).toLocaleString('en-US')}× slower than real time`
+        ? `${wholeNumber.format(Math.round(factor))}× slower than real time`
         : `${+(1 / factor).toPrecision(2)}× faster than real time`;
   return `${amount(us)} of the run per second (${rel})`;
 }

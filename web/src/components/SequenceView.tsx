@@ -58,14 +58,19 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
   pickedRef.current = picked;
   const arrowsRef = useRef<{ arrows: Arrow[]; x: (t: number) => number; from: number; to: number }>({ arrows: [], x: () => 0, from: 0, to: 1 });
   const [card, setCard] = useState('');
+  const widthRef = useRef<number | null>(null);
   const label = world.label;
 
   useEffect(() => {
     const canvas = canvasRef.current;
     const wrap = wrapRef.current;
     if (canvas === null || wrap === null) return;
-    let width = wrap.clientWidth || 600;
+    // As the topology does: the width the last view was drawn at, not measured again per run.
+    let width = widthRef.current ?? (wrap.clientWidth || 600);
+    widthRef.current = width;
     const draw = () => {
+      // A newer run is in the store and not yet rendered here: it is drawn when it is (see Topology).
+      if (lab.getState().view !== view) return;
       const t = playhead.get();
       const maxArrows = Math.max(8, Math.floor((width - LEFT - RIGHT) / PX_PER_ARROW));
       const { from, to, lens } = sequenceSpan(view, world, lab.getState().window, t, maxArrows);
@@ -222,7 +227,7 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
     const ro = new ResizeObserver((e) => {
       const w = Math.floor(e[0]?.contentRect.width ?? width);
       if (w > 0 && w !== width) {
-        width = w;
+        width = widthRef.current = w;
         draw();
       }
     });
@@ -304,7 +309,7 @@ function SequenceOf({ view, world }: { view: LabView; world: WorldView }) {
 const Sequence = memo(SequenceOf);
 
 /** A sequence diagram for each multiplexed world (the ones whose connection carries many requests at once). */
-export function SequenceViews({ view }: { view: LabView }) {
+export const SequenceViews = memo(function SequenceViews({ view }: { view: LabView }) {
   const worlds = view.worlds.filter((w) => w.client.kind === 'multiplex');
   if (worlds.length === 0) return null;
   return (
@@ -314,4 +319,4 @@ export function SequenceViews({ view }: { view: LabView }) {
       ))}
     </section>
   );
-}
+});

@@ -324,6 +324,7 @@ function WorldTopologyView({ view, world, color }: { view: LabView; world: World
   const figureRef = useRef<HTMLElement>(null);
   const nowRef = useRef<HTMLParagraphElement>(null);
   const liveRef = useRef<HTMLParagraphElement>(null);
+  const widthRef = useRef<number | null>(null);
   const label = world.label;
   const callers = view.scenario.workload.mode === 'closed' ? view.scenario.workload.callers : world.callerLanes;
 
@@ -331,7 +332,10 @@ function WorldTopologyView({ view, world, color }: { view: LabView; world: World
     const canvas = canvasRef.current;
     const figure = figureRef.current;
     if (canvas === null || figure === null) return;
-    let width = canvas.parentElement?.clientWidth ?? 320;
+    // The width the last view was drawn at: measuring it again for each new run would force a
+    // layout of the page in the middle of the run's commit (the observer below says if it moved).
+    let width = widthRef.current ?? canvas.parentElement?.clientWidth ?? 320;
+    widthRef.current = width;
     let lanes = Math.max(1, world.connLanes.length);
     let L = layout(width, lanes);
     let dpr = 0;
@@ -348,6 +352,9 @@ function WorldTopologyView({ view, world, color }: { view: LabView; world: World
       }
     };
     const draw = (t: number) => {
+      // A new run is on its way to React (the store has it, this component not yet): it draws that
+      // one when it renders, so drawing this old one at the new playhead would be thrown away.
+      if (lab.getState().view !== view) return;
       const started = performance.now();
       const at = worldAt(view, world, t);
       const n = Math.min(at.sockets.length, MAX_LANES + 1);
@@ -380,7 +387,7 @@ function WorldTopologyView({ view, world, color }: { view: LabView; world: World
     const ro = new ResizeObserver((entries) => {
       const w = Math.floor(entries[0]?.contentRect.width ?? width);
       if (w !== width && w > 0) {
-        width = w;
+        width = widthRef.current = w;
         draw(playhead.get());
       }
     });
@@ -414,8 +421,8 @@ function WorldTopologyView({ view, world, color }: { view: LabView; world: World
 
 const WorldTopology = memo(WorldTopologyView);
 
-/** Every world's topology, side by side, at the same instant. */
-export function Topologies({ view }: { view: LabView }) {
+/** Every world's topology, side by side, at the same instant (memoised: it follows the view). */
+export const Topologies = memo(function Topologies({ view }: { view: LabView }) {
   const styles = worldStyles(view.worlds);
   return (
     <section className="topologies" aria-label="Each world at the playhead" data-testid="topologies">
@@ -424,7 +431,7 @@ export function Topologies({ view }: { view: LabView }) {
       ))}
     </section>
   );
-}
+});
 
 /** Moves keyboard focus to the next world's topology (wrapping); returns its label. */
 export function focusNextTopology(): string | null {

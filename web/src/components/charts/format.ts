@@ -1,7 +1,25 @@
 /** How the charts (and the tables beside them) write numbers, durations and windows. */
 
-const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-export const fmtInt = (n: number) => intFmt.format(n);
+const formats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * The Intl.NumberFormat of a locale and fraction digits, made once: making one costs far more
+ * than formatting with it (x.toLocaleString(locale, options) makes one per call), and the page
+ * formats hundreds of figures for each run and tick labels for each frame.
+ */
+export function numberFormat(locale: 'en-US' | 'en-GB', digits: { min?: number; max?: number } = {}): Intl.NumberFormat {
+  const key = `${locale}:${digits.min ?? ''}:${digits.max ?? ''}`;
+  let f = formats.get(key);
+  if (f === undefined) {
+    const options: Intl.NumberFormatOptions = {};
+    if (digits.min !== undefined) options.minimumFractionDigits = digits.min;
+    if (digits.max !== undefined) options.maximumFractionDigits = digits.max;
+    formats.set(key, (f = new Intl.NumberFormat(locale, options)));
+  }
+  return f;
+}
+
+export const fmtInt = (n: number) => numberFormat('en-US', { max: 0 }).format(n);
 
 /** A duration given in ms, in the unit that reads best (µs, ms, s). */
 export function fmtDuration(ms: number): string {
@@ -14,14 +32,15 @@ export function fmtDuration(ms: number): string {
 }
 
 export function trim(x: number, digits: number): string {
-  return new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(x);
+  return numberFormat('en-US', { min: 0, max: digits }).format(x);
 }
 
 /** A time on the axis, µs → "250 ms" with as many decimals as the tick step needs. */
 export function timeTickFormat(stepUs: number): (us: number) => string {
   const stepMs = stepUs / 1000;
   const decimals = stepMs >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(stepMs) - 1e-9));
-  return (us) => `${new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(us / 1000)} ms`;
+  const f = numberFormat('en-US', { min: decimals, max: decimals });
+  return (us) => `${f.format(us / 1000)} ms`;
 }
 
 export const windowText = (w: { from: number; to: number }) => `${trim(w.from / 1000, 3)}–${trim(w.to / 1000, 3)} ms`;

@@ -114,6 +114,9 @@ function Tracks({ d, figures }: { d: WorldData; figures: TrackFigure[] }) {
  * The figures under a world's title. On a phone (timeline.css) they are cut to two lines, with a
  * button to show them all when they are longer; screen readers have them whole in the tracks.
  */
+/** Where TrackNotes' figures are cut to two lines (timeline.css). */
+const PHONE = '(max-width: 600px)';
+
 function TrackNotes({ id, label, text }: { id: string; label: string; text: string }) {
   const ref = useRef<HTMLParagraphElement>(null);
   const [open, setOpen] = useState(false);
@@ -121,7 +124,10 @@ function TrackNotes({ id, label, text }: { id: string; label: string; text: stri
   useLayoutEffect(() => {
     const el = ref.current;
     if (el === null) return;
-    const check = () => setCut(el.scrollHeight > el.clientHeight + 1);
+    // Only a phone cuts the figures (timeline.css, max-width 600px): elsewhere nothing is cut, and
+    // measuring here would force a layout of the whole page in the middle of each new run's
+    // commit. Crossing the breakpoint resizes the paragraph, which the observer sees.
+    const check = () => setCut(window.matchMedia(PHONE).matches && el.scrollHeight > el.clientHeight + 1);
     check();
     const ro = new ResizeObserver(check);
     ro.observe(el);

@@ -10,6 +10,7 @@ import type { WorldLayout } from '../layout.js';
 import { ColumnImage, columnBars, stepColumns } from '../raster.js';
 import { lowerBound, upperBound } from '../search.js';
 import { forEachVisible, seriesMean, type WorldIndex } from '../world-index.js';
+import { numberFormat } from '../../charts/format.js';
 
 export function drawStrips(f: Frame, ix: WorldIndex, lay: WorldLayout): void {
   const { rows } = lay.strips;
@@ -77,12 +78,12 @@ export function drawStripLabels(f: Frame, ix: WorldIndex, lay: WorldLayout): voi
     if (row.kind === 'latency') {
       ctx.fillStyle = INK.muted;
       ctx.fillText('latency', 6, row.y + 7, f.x0 - 10);
-      ctx.fillText(`0–${(ix.latencyTop / 1000).toLocaleString('en-GB', { maximumFractionDigits: ix.latencyTop < 10_000 ? 1 : 0 })} ms`, 6, row.y + 20, f.x0 - 10);
+      ctx.fillText(`0–${numberFormat('en-GB', { max: ix.latencyTop < 10_000 ? 1 : 0 }).format(ix.latencyTop / 1000)} ms`, 6, row.y + 20, f.x0 - 10);
       continue;
     }
     if (row.kind === 'connects') {
       const n = upperBound(ix.connectT, f.to) - lowerBound(ix.connectT, f.from);
-      text = `connects: ${n.toLocaleString('en-GB')}`;
+      text = `connects: ${numberFormat('en-GB').format(n)}`;
     } else {
       const b = ix.busy[busy++];
       if (b === undefined) continue;
