@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadPreset, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab } from '../../sim/views/index.js';
 import { buildWorldIndex, nthSmallest, seriesMean, toSeries } from '../../web/src/components/timeline/world-index.js';
+import { stepColumns } from '../../web/src/components/timeline/raster.js';
+import type { Frame } from '../../web/src/components/timeline/frame.js';
 
 /** A small deterministic generator (the test must not depend on Math.random's draws). */
 function lcg(seed: number): () => number {
@@ -87,5 +89,34 @@ describe('a step series', () => {
       expect(seriesMean(s, from, to)).toBeCloseTo(brute(from, to), 9);
     // Over most of the run (more steps than are added up one by one): the integral's way.
     expect(seriesMean(s, 200, t[n - 1]!)).toBeCloseTo(brute(200, t[n - 1]!), 6);
+  });
+});
+
+describe('a step series per pixel column', () => {
+  const next = lcg(5);
+  const n = 60_000;
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  for (let i = 0, at = 0; i < n; i++) {
+    t[i] = at;
+    v[i] = Math.floor(next() * 7);
+    at += 1 + Math.floor(next() * 3);
+  }
+  const cols = 200;
+  const frame = (from: number, to: number) => ({ from, to, k: cols / (to - from) }) as unknown as Frame;
+  it('is the same walked over a window (before the integral is made) as read from the integral', () => {
+    const fresh = toSeries({ t, v });
+    const made = toSeries({ t, v });
+    void made.cum;
+    expect(fresh.integralReady).toBe(false);
+    expect(made.integralReady).toBe(true);
+    // 2,000 steps in 200 columns: walked while nothing made the integral.
+    const walked = stepColumns(frame(10_000, 14_000), fresh, new Float32Array(cols));
+    expect(fresh.integralReady).toBe(false);
+    const read = stepColumns(frame(10_000, 14_000), made, new Float32Array(cols));
+    for (let c = 0; c < cols; c++) expect(walked[c]).toBeCloseTo(read[c]!, 3);
+    // The whole run: the integral is made and read.
+    stepColumns(frame(0, t[n - 1]!), fresh, new Float32Array(cols));
+    expect(fresh.integralReady).toBe(true);
   });
 });

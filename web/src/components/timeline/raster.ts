@@ -38,6 +38,9 @@ export function stepIndexAfter(times: Float64Array, t: number, hint: number): nu
  * Few steps per column: walk the steps. Many: difference the running integral per column, so a
  * frame costs O(columns × log steps) instead of O(steps).
  */
+/** The most steps a frame walks rather than make a series' running integral. */
+const WALK_MAX = 32_768;
+
 export function stepColumns(f: Frame, s: StepSeries, out: Float32Array): Float32Array {
   const { times, values } = s;
   const n = times.length;
@@ -46,7 +49,11 @@ export function stepColumns(f: Frame, s: StepSeries, out: Float32Array): Float32
   const stop = Math.min(f.to, s.until);
   const first = Math.max(0, stepIndex(times, f.from, 0));
   const lastIdx = stepIndex(times, stop, first);
-  if (lastIdx - first > cols * 2) return integralColumns(f, s, out, stop, first);
+  // Many steps per column: difference the running integral. While it is not made yet, walking
+  // the window's steps is cheaper than making it, if the window holds a small part of the series
+  // (a run that opens on a fault: its window's steps, not the whole run's, at most a frame's worth).
+  const steps = lastIdx - first;
+  if (steps > cols * 2 && (s.integralReady || steps > WALK_MAX || steps * 4 > n)) return integralColumns(f, s, out, stop, first);
   for (let i = first; i < n; i++) {
     const t = times[i]!;
     if (t >= stop) break;

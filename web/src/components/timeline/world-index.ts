@@ -141,6 +141,8 @@ export interface StepSeries {
   readonly values: Float64Array;
   readonly cum: Float64Array;
   readonly until: number;
+  /** cum is made already (reading it costs nothing more). */
+  readonly integralReady: boolean;
 }
 
 /**
@@ -156,6 +158,9 @@ class Series implements StepSeries {
     readonly values: Float64Array,
     readonly until: number,
   ) {}
+  get integralReady(): boolean {
+    return this.integral !== null;
+  }
   get cum(): Float64Array {
     if (this.integral === null) {
       const { times, values } = this;
@@ -408,7 +413,10 @@ export function seriesMean(s: StepSeries, from: number, to: number): number {
   const b = Math.min(to, s.until);
   const ia = upperBound(times, a) - 1;
   const ib = upperBound(times, b) - 1;
-  if (ib - ia <= DIRECT_STEPS) {
+  // Also while the integral is not made yet and the span holds a small part of the series (as
+  // stepColumns walks it): making it reads every step.
+  const steps = ib - ia;
+  if (steps <= DIRECT_STEPS || (!s.integralReady && steps <= 8 * DIRECT_STEPS && steps * 4 <= times.length)) {
     // Before the first step the value is 0; the last step's value holds on.
     let area = 0;
     let t = Math.max(a, times[0]!);
