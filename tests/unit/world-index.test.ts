@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPreset, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab } from '../../sim/views/index.js';
-import { buildWorldIndex, nthSmallest, seriesMean, toSeries } from '../../web/src/components/timeline/world-index.js';
+import { buildWorldIndex, forEachEndedIn, nthSmallest, seriesMean, toSeries } from '../../web/src/components/timeline/world-index.js';
 import { stepColumns } from '../../web/src/components/timeline/raster.js';
 import type { Frame } from '../../web/src/components/timeline/frame.js';
 
@@ -40,6 +40,26 @@ describe('the world index', () => {
       for (const [id, i] of map) expect(ix.reqPos.get(id)).toBe(i);
       expect(ix.reqPos.get(-12345)).toBeUndefined();
     }
+  });
+  it('finds the requests that ended in a window, in start order, as a filter of every request would', () => {
+    let found = 0;
+    for (const w of lab.worlds) {
+      const ix = buildWorldIndex(w);
+      for (const [from, to] of [
+        [0, 1_000],
+        [40_000, 43_000],
+        [100_000, 100_500],
+        [149_000, 400_000],
+        [-5, 0],
+      ] as const) {
+        const got: number[] = [];
+        forEachEndedIn(ix, from, to, (r) => got.push(r.req));
+        const want = w.requests.filter((r) => r.end !== null && r.end >= from && r.end <= to).map((r) => r.req);
+        expect(got).toEqual(want);
+        found += got.length;
+      }
+    }
+    expect(found).toBeGreaterThan(100);
   });
   it('sets apart as long the requests over the 99th percentile of duration', () => {
     for (const w of lab.worlds) {

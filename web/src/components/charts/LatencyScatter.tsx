@@ -11,6 +11,7 @@ import { DotLayer, symbolMasks } from './dots.js';
 import { fmtDuration, fmtInt, windowText } from './format.js';
 import { Chart, Cross, ghostItems, normWindow, usePlot, worldItems, type LegendItem } from './frame.js';
 import { ERROR_COLOR, symbolPath, worldStyles, type WorldStyle } from './style.js';
+import { forEachEndedIn, worldIndexOf } from '../timeline/world-index.js';
 
 /** Above this many points the dots go to a canvas. */
 export const CANVAS_THRESHOLD = 5000;
@@ -37,17 +38,16 @@ function scatterSeries(view: LabView, from: number, to: number): ScatterSeries[]
     const failed = new Float64Array(2 * n);
     let nOk = 0;
     let nFailed = 0;
-    for (const r of world.requests) {
-      if (r.end === null || r.end < from || r.end > to) continue;
-      const lat = Math.max(1, r.end - r.start) / 1000;
+    forEachEndedIn(worldIndexOf(world), from, to, (r) => {
+      const lat = Math.max(1, r.end! - r.start) / 1000;
       if (r.ok === true) {
-        ok[nOk++] = r.end;
+        ok[nOk++] = r.end!;
         ok[nOk++] = lat;
       } else {
-        failed[nFailed++] = r.end;
+        failed[nFailed++] = r.end!;
         failed[nFailed++] = lat;
       }
-    }
+    });
     const sorted = new Float64Array(nOk / 2);
     for (let i = 1, k = 0; i < nOk; i += 2, k++) sorted[k] = ok[i]!;
     sorted.sort();
@@ -95,10 +95,9 @@ function latencyGhost(view: LabView, from: number, to: number): LatencyGhost[] {
   return view.worlds.map((world, wi) => {
     const binUs = Math.max(1, (to - from) / GHOST_BINS);
     const bins: number[][] = Array.from({ length: GHOST_BINS }, () => []);
-    for (const r of world.requests) {
-      if (r.ok !== true || r.end === null || r.end < from || r.end > to) continue;
-      bins[Math.min(GHOST_BINS - 1, Math.floor((r.end - from) / binUs))]!.push(Math.max(1, r.end - r.start) / 1000);
-    }
+    forEachEndedIn(worldIndexOf(world), from, to, (r) => {
+      if (r.ok === true) bins[Math.min(GHOST_BINS - 1, Math.floor((r.end! - from) / binUs))]!.push(Math.max(1, r.end! - r.start) / 1000);
+    });
     const p50: Array<[number, number]> = [];
     const p99: Array<[number, number]> = [];
     bins.forEach((b, i) => {

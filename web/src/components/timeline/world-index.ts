@@ -433,6 +433,20 @@ export function seriesMean(s: StepSeries, from: number, to: number): number {
   return (area(b, ib) - area(a, ia)) / (to - from);
 }
 
+/**
+ * Calls fn(r) for every request that ended in [from, to], in start order: only those that started
+ * at most the longest call before `from` are looked at (the charts follow a window of a few ms
+ * after a fault edit; reading every request of both runs, this one and the ghost, was their cost).
+ */
+export function forEachEndedIn(ix: WorldIndex, from: number, to: number, fn: (r: RequestView) => void): void {
+  const { reqs } = ix;
+  const hi = upperBound(ix.start, to);
+  for (let i = lowerBound(ix.start, from - ix.latencyMax); i < hi; i++) {
+    const r = reqs[i]!;
+    if (r.end !== null && r.end >= from && r.end <= to) fn(r);
+  }
+}
+
 /** Calls fn(i) for every request overlapping [from, to] (not in time order: long ones come last). */
 export function forEachVisible(ix: WorldIndex, from: number, to: number, fn: (i: number) => void): void {
   const lo = lowerBound(ix.start, from - ix.shortMaxDur);
