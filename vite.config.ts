@@ -12,6 +12,14 @@ const quietKnownWarnings = {
   },
 };
 
+/**
+ * Cross-origin isolation: the page may share memory with its workers (SharedArrayBuffer), which
+ * is how it stops a world's run without terminating the worker and its warm JIT
+ * (web/src/sim-client.ts). The app loads nothing from another origin. Served without these
+ * headers (a static host) it still works: a stopped run's worker is then replaced.
+ */
+const isolated = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 // The app lives in web/; sim/ is imported from it and runs in Web Workers.
 export default defineConfig({
   root: 'web',
@@ -24,6 +32,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 700,
     rolldownOptions: quietKnownWarnings,
   },
-  server: { port: 5173 },
-  preview: { port: 4173, strictPort: true },
+  server: { port: 5173, headers: isolated },
+  preview: { port: 4173, strictPort: true, headers: isolated },
 });

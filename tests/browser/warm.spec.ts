@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import lz from 'lz-string';
 import { open } from './helpers.js';
 
 /**
@@ -65,6 +66,49 @@ test.describe('warming the workers', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('action-export-report').click()]);
     const doc = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { worlds: Array<{ label: string; traceHash: string }> };
     expect(Object.fromEntries(doc.worlds.map((w) => [w.label, w.traceHash]))).toEqual(shown);
+    expect(errors).toEqual([]);
+  });
+});
+
+test.describe('stopping a run', () => {
+  test('a_stopped_run_ends_in_its_worker_which_is_kept_warm_for_the_next_run', async ({ page, browser }) => {
+    const workers: string[] = [];
+    page.on('worker', (w) => workers.push(w.url()));
+    await page.addInitScript(() => {
+      (window as unknown as { __dxStopped?: number[] }).__dxStopped = [];
+    });
+    const errors = await open(page);
+    // The preview server sends the isolation headers (vite.config.ts): the stop flag is shared memory.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(workers).toHaveLength(2);
+    // A run far longer than the test waits for: a minute of 200 callers in both worlds.
+    const long = {
+      name: 'long',
+      durationMs: 60_000,
+      workload: { callers: 200, thinkMs: 1 },
+      clients: [
+        { label: 'pool', kind: 'pool', size: 10 },
+        { label: 'multiplex', kind: 'multiplex' },
+      ],
+    };
+    await page.evaluate((hash) => {
+      window.location.hash = hash;
+    }, `s=${lz.compressToEncodedURIComponent(JSON.stringify(long))}`);
+    await expect(page.getByTestId('progress')).toBeVisible({ timeout: 120_000 });
+    await page.locator('body').press('Escape');
+    await expect(page.getByTestId('notice')).toContainText('cancelled');
+    // Both workers unwound the run at a slice (it did not run to its end), and are the same workers.
+    await expect.poll(async () => (await page.evaluate(() => (window as unknown as { __dxStopped: number[] }).__dxStopped)).sort(), { timeout: 120_000 }).toEqual([0, 1]);
+    const before = await hashOf(page, 'pool');
+    await page.getByTestId('preset-select').selectOption('l5-tradeoffs');
+    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(before!, { timeout: 120_000 });
+    expect(workers).toHaveLength(2);
+    // And they run the next scenario as a fresh page does, hash for hash.
+    const pool = await hashOf(page, 'pool');
+    const fresh = await browser.newPage();
+    await open(fresh, page.url());
+    expect(await hashOf(fresh, 'pool')).toBe(pool);
+    await fresh.close();
     expect(errors).toEqual([]);
   });
 });

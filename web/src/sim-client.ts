@@ -1,8 +1,11 @@
 /**
  * The page's handle on the simulation: one worker per world, run in parallel. One run at a
- * time: starting another, or cancelling, terminates the busy workers and starts fresh ones.
- * Idle workers are kept for the next run: a fresh worker parses the bundle again and runs the
- * simulation cold (unoptimised) for its first few hundred milliseconds.
+ * time: starting another, or cancelling, stops the busy workers' runs. Workers are kept as long
+ * as possible: a fresh one parses the bundle again and runs the simulation cold (Chromium's JIT
+ * needs several runs' worth of a world to be warm: ./worker/warm.ts). Where the page is
+ * cross-origin isolated (vite.config.ts sends the headers) a run is stopped by a flag in shared
+ * memory that the worker reads between slices of events, and the worker is kept; elsewhere it is
+ * terminated and replaced.
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import { ms } from '../../sim/kernel/time.js';
@@ -15,8 +18,11 @@ export type RunOutcome = { ok: true; view: LabView } | { ok: false; errors: stri
 interface Slot {
   worker: Worker;
   api: Remote<SimApi>;
-  /** A run is in progress in this worker (its answer will come, or it must be terminated). */
-  busy: boolean;
+  /**
+   * Runs asked of this worker and not answered yet: more than one when a stopped run is still
+   * unwinding (the next one waits behind it in the worker's queue).
+   */
+  running: number;
   /** Its JIT warm-up (./worker/warm.ts): each piece's cost so far; done when the worker said so. */
   warm: { costs: number[]; done: boolean };
 }
@@ -24,12 +30,25 @@ interface Slot {
 /** How long the page stays idle after a run before the workers start warming. */
 const WARM_AFTER_MS = 300;
 
+/**
+ * Shared with every worker where the page is cross-origin isolated: [0] is the id of the last
+ * run stopped; a worker's run of that id or a lower one stops at its next slice of events.
+ */
+function stopFlag(): Int32Array | null {
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function') return null;
+  return new Int32Array(new SharedArrayBuffer(4));
+}
+
 export class SimClient {
   /** Indexed by world; an empty place gets a fresh worker when next needed. */
   private slots: Array<Slot | undefined> = [];
   /** The workers hold the worlds of `lastInput` (false while a run overwrites them). */
   private holdsLast = false;
   private generation = 0;
+  /** Each run's id (the stop flag's unit); not reset, as the flag is never. */
+  private runId = 0;
+  private readonly stop = stopFlag();
   private lastInput: ScenarioInput | null = null;
   /**
    * Ends the run in progress with null. A terminated worker never answers, so without this a
@@ -57,7 +76,8 @@ export class SimClient {
     let s = this.slots[i];
     if (s === undefined) {
       const worker = new Worker(new URL('./worker/sim.worker.ts', import.meta.url), { type: 'module' });
-      s = { worker, api: wrap<SimApi>(worker), busy: false, warm: { costs: [], done: false } };
+      s = { worker, api: wrap<SimApi>(worker), running: 0, warm: { costs: [], done: false } };
+      if (this.stop !== null) void s.api.share(this.stop);
       this.slots[i] = s;
     }
     return s;
@@ -70,6 +90,7 @@ export class SimClient {
     const s = parsed.scenario;
     this.cancel();
     const gen = this.generation;
+    const id = ++this.runId;
     this.holdsLast = false;
     // Workers beyond this scenario's worlds hold another run's world: exports must not see it.
     for (const extra of this.slots.splice(s.clients.length)) extra?.worker.terminate();
@@ -83,7 +104,7 @@ export class SimClient {
       outcomes = await Promise.race([stopped, Promise.all(
         s.clients.map(async (_, i) => {
           const slot = this.slot(i);
-          slot.busy = true;
+          slot.running++;
           try {
             const outcome = await slot.api.runWorld(
               input,
@@ -92,16 +113,20 @@ export class SimClient {
                 progress[i] = f;
                 report();
               }),
+              id,
             );
+            // For browser tests (they set the array): a run stopped by the flag, by world.
+            if (outcome.ok === 'stopped') (globalThis as { __dxStopped?: number[] }).__dxStopped?.push(i);
             await this.testHold();
             return outcome;
           } finally {
-            slot.busy = false;
+            slot.running--;
           }
         }),
       )]);
     } catch (e) {
       if (gen !== this.generation) return null;
+      this.stopRun = null;
       throw e;
     }
     if (outcomes === null || gen !== this.generation) return null;
@@ -116,6 +141,7 @@ export class SimClient {
         view.worlds.push(world);
         view.endUs = Math.max(view.endUs, world.endUs);
       } else if (o.ok === 'crashed') view.failed.push({ label: o.label, message: o.message });
+      else if (o.ok === 'stopped') return null; // only a later run stops one: this one is superseded
       else return { ok: false, errors: o.errors };
     }
     // For bench:web (it sets the array): where a run's time went, per world and on the page.
@@ -141,7 +167,7 @@ export class SimClient {
       const warm = slot.warm;
       if (warm.done) return;
       while (!warm.done) {
-        if (gen !== this.generation || slot.busy || this.slots[i] !== slot) return;
+        if (gen !== this.generation || slot.running > 0 || this.slots[i] !== slot) return;
         const cost = await slot.api.warm(warm.costs.length).catch(() => null);
         if (cost === null) warm.done = true;
         else warm.costs.push(cost);
@@ -151,22 +177,29 @@ export class SimClient {
     });
   }
 
-  /** Stops the run in progress, if any: its busy workers are terminated, idle ones kept. */
+  /**
+   * Stops the run in progress, if any. With the stop flag its workers stop at their next slice of
+   * events and are kept (warm); without it the busy ones are terminated. Idle workers are kept.
+   */
   cancel(): void {
     this.generation++;
     this.stopRun?.();
     this.stopRun = null;
     for (const release of this.held.splice(0)) release();
+    if (this.stop !== null) {
+      Atomics.store(this.stop, 0, this.runId);
+      return;
+    }
     this.slots = this.slots.map((s) => {
-      if (s?.busy !== true) return s;
+      if (s === undefined || s.running === 0) return s;
       s.worker.terminate();
       return undefined;
     });
   }
 
-  /** A run is in progress. */
+  /** A run is in progress (not a stopped one still unwinding: what is asked next waits behind it). */
   get busy(): boolean {
-    return this.slots.some((s) => s?.busy === true);
+    return this.stopRun !== null;
   }
 
   /**

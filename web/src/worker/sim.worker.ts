@@ -37,12 +37,33 @@ function rerun(): ScenarioResult | null {
  */
 const MAX_TRACE_EVENTS = 8_000_000;
 
+/**
+ * Events between two looks at the stop flag (and progress reports): ~20-30 ms of a warm world, so
+ * a stopped run gives its worker back about that soon.
+ */
+const SLICE_EVENTS = 20_000;
+
+/** The page's stop flag (web/src/sim-client.ts), where the page is cross-origin isolated. */
+let stop: Int32Array | null = null;
+
+/** Thrown from the progress callback to unwind a run the page stopped. */
+class Stopped extends Error {}
+
 /** The view goes packed (typed arrays, transferred): see sim/views/pack.ts. */
 /** `ms`: this worker's wall time in each stage (bench:web prints them). */
-export type WorldOutcome = { ok: true; view: PackedWorld; ms: { simulate: number; view: number; pack: number } } | { ok: false; errors: string[] } | { ok: 'crashed'; label: string; message: string };
+export type WorldOutcome =
+  | { ok: true; view: PackedWorld; ms: { simulate: number; view: number; pack: number } }
+  | { ok: false; errors: string[] }
+  | { ok: 'crashed'; label: string; message: string }
+  | { ok: 'stopped' };
 
 const api = {
-  runWorld(input: ScenarioInput, index: number, onProgress?: ((fraction: number) => void) & ProxyMarked): WorldOutcome {
+  /** The page's stop flag: shared memory, read between slices of a run. */
+  share(flag: Int32Array): void {
+    stop = flag;
+  },
+  /** `id`: the page's id of this run; it stops at its next slice once the stop flag reaches it. */
+  runWorld(input: ScenarioInput, index: number, onProgress?: ((fraction: number) => void) & ProxyMarked, id = Number.POSITIVE_INFINITY): WorldOutcome {
     const parsed = parseScenario(input);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
     const s = parsed.scenario;
@@ -58,13 +79,14 @@ const api = {
         s,
         spec,
         (f) => {
+          if (stop !== null && Atomics.load(stop, 0) >= id) throw new Stopped();
           const now = performance.now();
           if (onProgress !== undefined && now - lastReport > 50) {
             lastReport = now;
             void onProgress(f);
           }
         },
-        undefined,
+        SLICE_EVENTS,
         false,
         MAX_TRACE_EVENTS,
         view,
@@ -78,6 +100,7 @@ const api = {
       const ms = { simulate: simulated - started, view: viewed - simulated, pack: performance.now() - viewed };
       return transfer({ ok: true, view: packed, ms }, buffers);
     } catch (e) {
+      if (e instanceof Stopped) return { ok: 'stopped' };
       return { ok: 'crashed', label: spec.label, message: e instanceof Error ? e.message : String(e) };
     }
   },
