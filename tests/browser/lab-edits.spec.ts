@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { open } from './helpers.js';
+import { open, poolAgainstMultiplex, showScenario } from './helpers.js';
 import lz from 'lz-string';
 
 
@@ -165,18 +165,7 @@ test.describe('editing the run', () => {
     await open(page);
     const before = await hashOf(page, 'pool');
     await holdRuns(page);
-    const long = {
-      name: 'long',
-      durationMs: 5_000,
-      workload: { callers: 50, thinkMs: 1 },
-      clients: [
-        { label: 'pool', kind: 'pool', size: 10 },
-        { label: 'multiplex', kind: 'multiplex' },
-      ],
-    };
-    await page.evaluate((hash) => {
-      window.location.hash = hash;
-    }, `s=${lz.compressToEncodedURIComponent(JSON.stringify(long))}`);
+    await showScenario(page, poolAgainstMultiplex('long', 5_000, 50));
     await expect(page.getByTestId('progress')).toBeVisible({ timeout: 120_000 });
     await page.locator('body').press('Escape');
     await releaseRuns(page);
@@ -207,10 +196,7 @@ test.describe('editing the run', () => {
     await open(page);
     // The run stays busy until the test lets it go: "during a run" whatever the machine's speed.
     await holdRuns(page);
-    const long = { name: 'long-export', durationMs: 2_000, workload: { callers: 20, thinkMs: 1 }, clients: [{ label: 'pool', kind: 'pool', size: 10 }, { label: 'multiplex', kind: 'multiplex' }] };
-    await page.evaluate((hash) => {
-      window.location.hash = hash;
-    }, `s=${lz.compressToEncodedURIComponent(JSON.stringify(long))}`);
+    await showScenario(page, poolAgainstMultiplex('long-export', 2_000, 20));
     await expect(page.getByTestId('progress')).toBeVisible({ timeout: 120_000 });
     await expect(page.getByTestId('action-export-report')).toBeDisabled();
     // The key is refused too, with a reason, and the run goes on.

@@ -1,7 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import lz from 'lz-string';
-import { open } from './helpers.js';
+import { open, poolAgainstMultiplex, showScenario } from './helpers.js';
 
 /**
  * The workers warm their JIT on short pieces of their world while the page is idle
@@ -82,18 +81,7 @@ test.describe('stopping a run', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(workers).toHaveLength(2);
     // A run far longer than the test waits for: a minute of 200 callers in both worlds.
-    const long = {
-      name: 'long',
-      durationMs: 60_000,
-      workload: { callers: 200, thinkMs: 1 },
-      clients: [
-        { label: 'pool', kind: 'pool', size: 10 },
-        { label: 'multiplex', kind: 'multiplex' },
-      ],
-    };
-    await page.evaluate((hash) => {
-      window.location.hash = hash;
-    }, `s=${lz.compressToEncodedURIComponent(JSON.stringify(long))}`);
+    await showScenario(page, poolAgainstMultiplex('long', 60_000, 200));
     await expect(page.getByTestId('progress')).toBeVisible({ timeout: 120_000 });
     await page.locator('body').press('Escape');
     await expect(page.getByTestId('notice')).toContainText('cancelled');
