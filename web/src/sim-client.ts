@@ -110,6 +110,8 @@ export class SimClient {
               input,
               i,
               proxy((f: number) => {
+                // A stopped run may report once more while it unwinds: not over the next run's.
+                if (gen !== this.generation) return;
                 progress[i] = f;
                 report();
               }),
