@@ -4,7 +4,7 @@
  * in. The page puts an element per track over that part (data-testid track-<kind>-<world>), so
  * a test — or a learner's screen reader — can find the track and read its figures.
  */
-import type { WorldView } from '../../../../sim/views/types.js';
+import type { RequestView, WorldView } from '../../../../sim/views/types.js';
 import { stepIntegral, stepMax } from '../../../../sim/views/steps.js';
 import { stripKinds } from './layout.js';
 import { firstSends, nthSmallest, waitKind } from './world-index.js';
@@ -30,28 +30,76 @@ export interface TrackFigure {
 
 const ms = (us: number) => `${numberFormat('en-GB', { max: us < 10_000 ? 2 : 0 }).format(us / 1000)} ms`;
 
+/**
+ * What the figures read from each request, in one pass: the page makes a world's figures once per
+ * run, mostly before V8 has optimised the code, where each pass over 55k requests costs about the
+ * same however little it does (profiled: five passes, a third of the page's work on a 100k run).
+ */
+interface Tally {
+  /** Requests that ended; of them, ok, and the failed ones by error (in order of first seen). */
+  ended: number;
+  ok: number;
+  errors: Map<string, number>;
+  /** The wait (see waitFigure), summed over the calls that ended, their length, and how many queued. */
+  wait: number;
+  took: number;
+  queued: number;
+  /** The latencies of the calls served ok, µs (the first `ok` places). */
+  latencies: Float64Array;
+  killed: number;
+  /** Blocking commands that were answered (see blockedFigure). */
+  blockers: RequestView[];
+}
+
+function tally(world: WorldView): Tally {
+  const first = waitKind(world) === 'waiting' ? null : firstSends(world);
+  const t: Tally = { ended: 0, ok: 0, errors: new Map(), wait: 0, took: 0, queued: 0, latencies: new Float64Array(world.requests.length), killed: 0, blockers: [] };
+  for (const r of world.requests) {
+    if (r.error === 'killed') t.killed++;
+    if (BLOCKING.has(r.name) && r.conn !== null && r.sentAt !== null && r.replyAt !== null) t.blockers.push(r);
+    if (r.end === null) continue;
+    t.ended++;
+    if (r.ok === true) t.latencies[t.ok++] = r.end - r.start;
+    else t.errors.set(r.error, (t.errors.get(r.error) ?? 0) + 1);
+    if (first === null) {
+      // Every checkout is stamped queuedAt; only those not handed a connection at once waited.
+      const w = r.queuedAt === null ? 0 : Math.min(r.checkedOutAt ?? r.end, r.end) - r.queuedAt;
+      if (w > 0) {
+        t.wait += w;
+        t.queued++;
+      }
+    } else {
+      const sent = first.get(r.req) ?? r.sentAt;
+      t.wait += Math.min(sent ?? r.end, r.end) - r.start;
+    }
+    t.took += r.end - r.start;
+  }
+  return t;
+}
+
 /** Every track the world has something to draw on, in a fixed order. */
 export function trackFigures(world: WorldView, durationUs: number): TrackFigure[] {
   const out: TrackFigure[] = [];
-  const wait = waitFigure(world);
+  const t = tally(world);
+  const wait = waitFigure(world, t);
   if (wait !== null) out.push(wait);
   const wire = wireFigure(world);
   if (wire !== null) out.push(wire);
   const backoff = backoffFigure(world);
   if (backoff !== null) out.push(backoff);
-  const blocked = blockedFigure(world);
+  const blocked = blockedFigure(world, t);
   if (blocked !== null) out.push(blocked);
-  const outcomes = outcomesFigure(world);
+  const outcomes = outcomesFigure(world, t);
   if (outcomes !== null) out.push(outcomes);
   const cpu = cpuFigure(world, durationUs);
   if (cpu !== null) out.push(cpu);
   const connects = connectsFigure(world);
   if (connects !== null) out.push(connects);
-  const latency = latencyFigure(world);
+  const latency = latencyFigure(world, t);
   if (latency !== null) out.push(latency);
   const drops = world.lateDrops.length;
   if (drops > 0) out.push({ kind: 'late-drops', region: 'callers', count: drops, value: drops, notable: true, text: `${drops} late ${drops === 1 ? 'reply' : 'replies'} dropped (inactive alias), each marked ⊘ where it arrived` });
-  const killed = world.requests.filter((r) => r.error === 'killed').length;
+  const killed = t.killed;
   if (killed > 0) out.push({ kind: 'killed', region: 'callers', count: killed, value: killed, notable: true, text: `${killed} ${killed === 1 ? 'caller' : 'callers'} killed: the bar ends at the kill` });
   const resent = world.resends.length;
   if (resent > 0) {
@@ -63,7 +111,7 @@ export function trackFigures(world: WorldView, durationUs: number): TrackFigure[
 
 /** Serial and multiplexed clients' wait in the mailbox (waitFigure), or null. */
 export function mailboxFigure(world: WorldView): TrackFigure | null {
-  return waitKind(world) === 'mailbox' ? waitFigure(world) : null;
+  return waitKind(world) === 'mailbox' ? waitFigure(world, tally(world)) : null;
 }
 
 const WAIT_WORDS = {
@@ -79,35 +127,15 @@ const WAIT_WORDS = {
  * command is written (a connection per command: handshake). value: the mean wait, µs; count:
  * the calls that ended; text: the wait against the mean latency.
  */
-export function waitFigure(world: WorldView): TrackFigure | null {
+export function waitFigure(world: WorldView, t: Tally = tally(world)): TrackFigure | null {
   const how = waitKind(world);
   if (world.requests.length === 0) return null;
-  const first = how === 'waiting' ? null : firstSends(world);
-  let wait = 0;
-  let took = 0;
-  let n = 0;
-  let queued = 0;
-  for (const r of world.requests) {
-    if (r.end === null) continue;
-    if (first === null) {
-      // Every checkout is stamped queuedAt; only those not handed a connection at once waited.
-      const w = r.queuedAt === null ? 0 : Math.min(r.checkedOutAt ?? r.end, r.end) - r.queuedAt;
-      if (w > 0) {
-        wait += w;
-        queued++;
-      }
-    } else {
-      const sent = first.get(r.req) ?? r.sentAt;
-      wait += Math.min(sent ?? r.end, r.end) - r.start;
-    }
-    took += r.end - r.start;
-    n++;
-  }
+  const { wait, took, queued, ended: n } = t;
   if (n === 0) return null;
   const meanWait = wait / n;
   const share = took > 0 ? Math.round((100 * wait) / took) : 0;
   const words = WAIT_WORDS[how];
-  const who = first === null ? `; ${gb.format(queued)} of ${gb.format(n)} queued` : '';
+  const who = how === 'waiting' ? `; ${gb.format(queued)} of ${gb.format(n)} queued` : '';
   return { kind: words.kind, region: 'callers', count: n, value: Math.round(meanWait), notable: share >= 10, text: `${words.text}: ${ms(meanWait)} of a ${ms(took / n)} call on average (${share}%${who})` };
 }
 
@@ -170,8 +198,8 @@ const BLOCKING = new Set(['blpop', 'brpop', 'brpoplpush', 'blmove', 'bzpopmin', 
  * its connection while it blocked (their replies queue behind its reply). count: the blocking
  * commands; value: the requests held behind them in all.
  */
-export function blockedFigure(world: WorldView): TrackFigure | null {
-  const blockers = world.requests.filter((r) => BLOCKING.has(r.name) && r.conn !== null && r.sentAt !== null && r.replyAt !== null);
+export function blockedFigure(world: WorldView, t: Tally = tally(world)): TrackFigure | null {
+  const { blockers } = t;
   if (blockers.length === 0) return null;
   // The send times on each connection, sorted once: each blocker's count is two binary searches
   // (a scan of every request per blocker is blockers × requests on the page's thread).
@@ -198,16 +226,8 @@ export function blockedFigure(world: WorldView): TrackFigure | null {
 }
 
 /** How the calls that ended ended: count, those calls; value, the failed ones; by error kind. */
-export function outcomesFigure(world: WorldView): TrackFigure | null {
-  let n = 0;
-  let ok = 0;
-  const errors = new Map<string, number>();
-  for (const r of world.requests) {
-    if (r.end === null) continue;
-    n++;
-    if (r.ok === true) ok++;
-    else errors.set(r.error, (errors.get(r.error) ?? 0) + 1);
-  }
+export function outcomesFigure(world: WorldView, t: Tally = tally(world)): TrackFigure | null {
+  const { ended: n, ok, errors } = t;
   if (n === 0) return null;
   const failed = n - ok;
   const kinds = [...errors].sort((a, b) => b[1] - a[1]).map(([k, c]) => `${gb.format(c)} ${k}`);
@@ -261,19 +281,12 @@ export function connectsFigure(world: WorldView): TrackFigure | null {
  * Too many callers for a row each: each call's latency as a dot. value: the median latency of
  * the calls served ok, µs; count: the calls that ended.
  */
-export function latencyFigure(world: WorldView): TrackFigure | null {
+export function latencyFigure(world: WorldView, t: Tally = tally(world)): TrackFigure | null {
   if (!stripKinds(world).includes('latency')) return null;
   // The median selected in linear time: sorting 55k latencies (with a comparator, then a typed
   // array's numeric sort) was the slowest part of drawing a 100k run's figures.
-  const all = new Float64Array(world.requests.length);
-  let n = 0;
-  let failed = 0;
-  for (const r of world.requests) {
-    if (r.end === null) continue;
-    if (r.ok === true) all[n++] = r.end - r.start;
-    else failed++;
-  }
-  const ok = all.subarray(0, n);
+  const failed = t.ended - t.ok;
+  const ok = t.latencies.slice(0, t.ok);
   const p50 = ok.length === 0 ? 0 : nthSmallest(ok, Math.floor((ok.length - 1) / 2));
   return { kind: 'latency', region: 'latency', count: ok.length + failed, value: Math.round(p50), notable: true, text: `latency, a dot per call: ${gb.format(ok.length)} served, median ${ms(p50)}; ${gb.format(failed)} failed` };
 }
