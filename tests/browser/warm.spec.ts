@@ -70,33 +70,44 @@ test.describe('warming the workers', () => {
 });
 
 test.describe('stopping a run', () => {
-  test('a_stopped_run_ends_in_its_worker_which_is_kept_warm_for_the_next_run', async ({ page, browser }) => {
-    const workers: string[] = [];
-    page.on('worker', (w) => workers.push(w.url()));
-    await page.addInitScript(() => {
-      (window as unknown as { __dxStopped?: number[] }).__dxStopped = [];
+  for (const terminate of [false, true]) {
+    const name = terminate
+      ? 'without_the_stop_flag_a_page_served_without_isolation_terminates_the_workers_and_the_next_run_is_the_same'
+      : 'a_stopped_run_ends_in_its_worker_which_is_kept_warm_for_the_next_run';
+    test(name, async ({ page, browser }) => {
+      const workers: string[] = [];
+      page.on('worker', (w) => workers.push(w.url()));
+      await page.addInitScript((t) => {
+        const w = window as unknown as { __dxStopped?: number[]; duplexTerminate?: boolean };
+        w.__dxStopped = [];
+        w.duplexTerminate = t;
+      }, terminate);
+      const errors = await open(page);
+      // The preview server sends the isolation headers (vite.config.ts): the stop flag is shared memory.
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      expect(workers).toHaveLength(2);
+      // A run far longer than the test waits for: a minute of 200 callers in both worlds.
+      await showScenario(page, poolAgainstMultiplex('long', 60_000, 200));
+      await expect(page.getByTestId('progress')).toBeVisible({ timeout: 120_000 });
+      await page.locator('body').press('Escape');
+      await expect(page.getByTestId('notice')).toContainText('cancelled');
+      const before = await hashOf(page, 'pool');
+      if (!terminate) {
+        // Both workers unwound the run at a slice (it did not run to its end), and are kept.
+        await expect.poll(async () => (await page.evaluate(() => (window as unknown as { __dxStopped: number[] }).__dxStopped)).sort(), { timeout: 120_000 }).toEqual([0, 1]);
+      }
+      await page.getByTestId('preset-select').selectOption('l5-tradeoffs');
+      await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(before!, { timeout: 120_000 });
+      // Kept: no new worker. Terminated: two fresh ones, and no world said it was stopped.
+      expect(workers).toHaveLength(terminate ? 4 : 2);
+      if (terminate) expect(await page.evaluate(() => (window as unknown as { __dxStopped: number[] }).__dxStopped)).toEqual([]);
+      // Either way the next scenario runs as on a fresh page, hash for hash.
+      const pool = await hashOf(page, 'pool');
+      const fresh = await browser.newPage();
+      await open(fresh, page.url());
+      expect(await hashOf(fresh, 'pool')).toBe(pool);
+      await fresh.close();
+      expect(errors).toEqual([]);
     });
-    const errors = await open(page);
-    // The preview server sends the isolation headers (vite.config.ts): the stop flag is shared memory.
-    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    expect(workers).toHaveLength(2);
-    // A run far longer than the test waits for: a minute of 200 callers in both worlds.
-    await showScenario(page, poolAgainstMultiplex('long', 60_000, 200));
-    await expect(page.getByTestId('progress')).toBeVisible({ timeout: 120_000 });
-    await page.locator('body').press('Escape');
-    await expect(page.getByTestId('notice')).toContainText('cancelled');
-    // Both workers unwound the run at a slice (it did not run to its end), and are the same workers.
-    await expect.poll(async () => (await page.evaluate(() => (window as unknown as { __dxStopped: number[] }).__dxStopped)).sort(), { timeout: 120_000 }).toEqual([0, 1]);
-    const before = await hashOf(page, 'pool');
-    await page.getByTestId('preset-select').selectOption('l5-tradeoffs');
-    await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(before!, { timeout: 120_000 });
-    expect(workers).toHaveLength(2);
-    // And they run the next scenario as a fresh page does, hash for hash.
-    const pool = await hashOf(page, 'pool');
-    const fresh = await browser.newPage();
-    await open(fresh, page.url());
-    expect(await hashOf(fresh, 'pool')).toBe(pool);
-    await fresh.close();
-    expect(errors).toEqual([]);
-  });
+  }
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS } from '../../sim/faults/index.js';
 import { parseScenario, presets, runWorld, type ScenarioInput } from '../../sim/scenario/index.js';
-import { PIECE_REQUESTS, warmPiece } from '../../web/src/worker/warm.js';
+import { PIECE_EVENTS, warmPiece } from '../../web/src/worker/warm.js';
 
 describe("a worker's warm-up pieces (web/src/worker/warm.ts)", () => {
   it('go round every fault kind, each a valid scenario for every preset', () => {
@@ -22,27 +22,34 @@ describe("a worker's warm-up pieces (web/src/worker/warm.ts)", () => {
     }
   });
 
-  it('are cut to about PIECE_REQUESTS requests of the world they warm', () => {
-    const input = presets.find((p) => p.name === 'l4-multiplex')!.scenario as ScenarioInput;
-    const full = parseScenario(input);
-    if (!full.ok) throw new Error(full.errors.join());
-    for (const [i, spec] of full.scenario.clients.entries()) {
-      const issued = runWorld(full.scenario, spec).metrics.requests.issued;
-      expect(issued).toBeGreaterThan(PIECE_REQUESTS * 5);
-      // A caller killed: the piece's pace stays about the world's (other faults slow it on purpose).
-      const kill = FAULT_KINDS.indexOf('kill_caller');
-      const piece = parseScenario(warmPiece(input, full.scenario.durationMs, issued, kill));
-      if (!piece.ok) throw new Error(piece.errors.join());
-      expect(piece.scenario.faults[0]!.kind).toBe('kill_caller');
-      const n = runWorld(piece.scenario, piece.scenario.clients[i]!).metrics.requests.issued;
-      expect(n, spec.label).toBeGreaterThan(PIECE_REQUESTS / 2);
-      expect(n, spec.label).toBeLessThan(PIECE_REQUESTS * 1.5);
+  it('are cut to about PIECE_EVENTS trace events of the world they warm, however busy its requests', () => {
+    const pipelined: ScenarioInput = {
+      name: 'pipelined',
+      durationMs: 400,
+      workload: { callers: 4, thinkMs: 1, mix: { PIPELINE: 1 }, pipelineSize: 2000 },
+      clients: [{ label: 'pool', kind: 'pool', size: 4 }, { label: 'multiplex', kind: 'multiplex' }],
+    };
+    for (const input of [presets.find((p) => p.name === 'l4-multiplex')!.scenario as ScenarioInput, pipelined]) {
+      const full = parseScenario(input);
+      if (!full.ok) throw new Error(full.errors.join());
+      for (const [i, spec] of full.scenario.clients.entries()) {
+        const events = runWorld(full.scenario, spec).trace.length;
+        expect(events).toBeGreaterThan(PIECE_EVENTS * 5);
+        // A caller killed: the piece's pace stays about the world's (other faults slow it on purpose).
+        const kill = FAULT_KINDS.indexOf('kill_caller');
+        const piece = parseScenario(warmPiece(input, full.scenario.durationMs, events, kill));
+        if (!piece.ok) throw new Error(piece.errors.join());
+        expect(piece.scenario.faults[0]!.kind).toBe('kill_caller');
+        const n = runWorld(piece.scenario, piece.scenario.clients[i]!).trace.length;
+        expect(n, `${input.name} ${spec.label}`).toBeGreaterThan(PIECE_EVENTS / 2);
+        expect(n, `${input.name} ${spec.label}`).toBeLessThan(PIECE_EVENTS * 1.5);
+      }
     }
   });
 
-  it('are the whole scenario when it issues fewer requests than a piece, or none', () => {
+  it('are the whole scenario when it records fewer events than a piece, or none', () => {
     const input: ScenarioInput = { name: 'tiny', durationMs: 50, clients: [{ label: 'mux', kind: 'multiplex' }] };
-    expect(warmPiece(input, 50, 100, 0).durationMs).toBe(50);
+    expect(warmPiece(input, 50, 1000, 0).durationMs).toBe(50);
     expect(warmPiece(input, 50, 0, 0).durationMs).toBe(50);
   });
 });

@@ -35,8 +35,9 @@ const WARM_AFTER_MS = 300;
  * run stopped; a worker's run of that id or a lower one stops at its next slice of events.
  */
 function stopFlag(): Int32Array | null {
-  const g = globalThis as { crossOriginIsolated?: boolean };
-  if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function') return null;
+  // duplexTerminate: for browser tests, the way of a page served without the headers.
+  const g = globalThis as { crossOriginIsolated?: boolean; duplexTerminate?: unknown };
+  if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function' || g.duplexTerminate === true) return null;
   return new Int32Array(new SharedArrayBuffer(4));
 }
 
@@ -133,8 +134,6 @@ export class SimClient {
     }
     if (outcomes === null || gen !== this.generation) return null;
     this.stopRun = null;
-    this.lastInput = input;
-    this.holdsLast = true;
     const unpacking = performance.now();
     const view: LabView = { scenario: s, worlds: [], failed: [], faults: faultViews(s), endUs: ms(s.durationMs), durationUs: ms(s.durationMs) };
     for (const o of outcomes) {
@@ -146,6 +145,9 @@ export class SimClient {
       else if (o.ok === 'stopped') return null; // only a later run stops one: this one is superseded
       else return { ok: false, errors: o.errors };
     }
+    // Every world answered: the workers hold this input's worlds (an export reads them).
+    this.lastInput = input;
+    this.holdsLast = true;
     // For bench:web (it sets the array): where a run's time went, per world and on the page.
     (globalThis as { __dxRuns?: unknown[] }).__dxRuns?.push({ worlds: outcomes.map((o) => (o.ok === true ? o.ms : null)), unpack: performance.now() - unpacking });
     setTimeout(() => this.warmUp(gen, s), WARM_AFTER_MS);
@@ -170,8 +172,10 @@ export class SimClient {
       if (warm.done) return;
       while (!warm.done) {
         if (gen !== this.generation || slot.running > 0 || this.slots[i] !== slot) return;
-        const cost = await slot.api.warm(warm.costs.length).catch(() => null);
-        if (cost === null) warm.done = true;
+        const cost = await slot.api.warm(warm.costs.length, this.runId).catch(() => 'no world' as const);
+        // No world to warm on (it crashed or was stopped): the next run's warm-up goes on.
+        if (cost === 'no world') return;
+        if (cost === 'warm') warm.done = true;
         else warm.costs.push(cost);
       }
       // For bench:web and tests (they set the array): what warming cost, per world.

@@ -8,7 +8,7 @@
 import { expose, transfer, type ProxyMarked } from 'comlink';
 import { jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type JsonWorld, type Scenario, type ScenarioInput, type ScenarioResult } from '../../../sim/scenario/index.js';
 import { packWorld, viewPass, type PackedWorld } from '../../../sim/views/index.js';
-import { MAX_PIECES, PIECE_REQUESTS, WARM_REQUESTS, warmPiece } from './warm.js';
+import { MAX_PIECES, PIECE_MAX_EVENTS, WARM_EVENTS, warmPiece } from './warm.js';
 
 /**
  * What this worker keeps of its last world: its report and trace hash, not its trace. A trace
@@ -16,10 +16,10 @@ import { MAX_PIECES, PIECE_REQUESTS, WARM_REQUESTS, warmPiece } from './warm.js'
  * export runs the world again (same input, same run: the simulation is deterministic) and the
  * hash proves it is the same trace. Between runs the worker holds a few kilobytes.
  */
-/** Requests this worker has simulated, runs and warm-up pieces: how warm its JIT is (./warm.ts). */
-let requestsRun = 0;
+/** Trace events this worker has recorded, runs and warm-up pieces: how warm its JIT is (./warm.ts). */
+let eventsRun = 0;
 
-let last: { input: ScenarioInput; scenario: Scenario; index: number; report: JsonWorld; traceHash: string } | null = null;
+let last: { input: ScenarioInput; scenario: Scenario; index: number; report: JsonWorld; traceHash: string; events: number } | null = null;
 
 /** The last world again, with its trace, for an export; throws if it is not the same run. */
 function rerun(): ScenarioResult | null {
@@ -48,6 +48,11 @@ let stop: Int32Array | null = null;
 
 /** Thrown from the progress callback to unwind a run the page stopped. */
 class Stopped extends Error {}
+
+/** Between slices: unwinds a run (or a warm-up piece) of id `id` once the page has stopped it. */
+function stopIfAsked(id: number): void {
+  if (stop !== null && Atomics.load(stop, 0) >= id) throw new Stopped();
+}
 
 /** The view goes packed (typed arrays, transferred): see sim/views/pack.ts. */
 /** `ms`: this worker's wall time in each stage (bench:web prints them). */
@@ -79,7 +84,7 @@ const api = {
         s,
         spec,
         (f) => {
-          if (stop !== null && Atomics.load(stop, 0) >= id) throw new Stopped();
+          stopIfAsked(id);
           const now = performance.now();
           if (onProgress !== undefined && now - lastReport > 50) {
             lastReport = now;
@@ -91,8 +96,9 @@ const api = {
         MAX_TRACE_EVENTS,
         view,
       );
-      last = { input, scenario: s, index, report: jsonReport({ scenario: s, worlds: [w] }).worlds[0]!, traceHash: w.traceHash };
-      requestsRun += w.metrics.requests.issued;
+      const events = w.world.kernel.trace.length;
+      last = { input, scenario: s, index, report: jsonReport({ scenario: s, worlds: [w] }).worlds[0]!, traceHash: w.traceHash, events };
+      eventsRun += events;
       const simulated = performance.now();
       const done = view.finish({ ...w, endUs: w.world.kernel.now });
       const viewed = performance.now();
@@ -107,28 +113,30 @@ const api = {
   /**
    * Piece `n` of this worker's JIT warm-up (./warm.ts): a short run of its last world with a fault,
    * built into a view as a real run is (the same code gets warm), then thrown away. Touches
-   * nothing an export reads. Returns the piece's wall time in ms, or null when there is nothing
-   * left to do: the worker is warm (WARM_REQUESTS simulated, or MAX_PIECES run: a world that issues
-   * few requests) or has no world to warm on. A piece that is not a valid scenario (a fault kind
-   * this one refuses) or crashes costs 0 ms.
+   * nothing an export reads. `id`: the page's last run, whose stop ends the piece at a slice too.
+   * Answers the piece's wall time in ms (0 for a piece that is not a valid scenario, was stopped,
+   * or passed PIECE_MAX_EVENTS), 'warm' when there is nothing left to do (WARM_EVENTS recorded, or
+   * MAX_PIECES run), or 'no world' when there is none to warm on (its last run crashed or stopped).
    */
-  warm(n: number): number | null {
-    if (last === null || requestsRun >= WARM_REQUESTS || n >= MAX_PIECES) return null;
-    const parsed = parseScenario(warmPiece(last.input, last.scenario.durationMs, last.report.requests.issued, n));
+  warm(n: number, id = Number.POSITIVE_INFINITY): number | 'warm' | 'no world' {
+    if (eventsRun >= WARM_EVENTS || n >= MAX_PIECES) return 'warm';
+    if (last === null) return 'no world';
+    const parsed = parseScenario(warmPiece(last.input, last.scenario.durationMs, last.events, n));
     if (!parsed.ok) return 0;
     const s = parsed.scenario;
     const spec = s.clients[last.index]!;
     const started = performance.now();
     const view = viewPass(spec.label, s);
+    let w;
     try {
-      const w = runWorld(s, spec, undefined, undefined, false, MAX_TRACE_EVENTS, view);
+      w = runWorld(s, spec, () => stopIfAsked(id), SLICE_EVENTS, false, PIECE_MAX_EVENTS, view);
       packWorld(view.finish({ ...w, endUs: w.world.kernel.now }));
-      requestsRun += w.metrics.requests.issued;
     } catch {
-      // The real run of this world reports its own crash; a piece's is not the user's.
-      requestsRun += PIECE_REQUESTS;
+      // Stopped, too busy, or crashed: the real run of this world reports its own crash.
+      eventsRun += PIECE_MAX_EVENTS / 8;
       return 0;
     }
+    eventsRun += w.world.kernel.trace.length;
     return performance.now() - started;
   },
   /** This worker's world in the JSON report's shape. */

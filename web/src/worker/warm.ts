@@ -5,36 +5,42 @@
  * where Node is warm by its 3rd (V8's tracing shows TurboFan compiles all along: no deopt loop).
  * A user's first fault edit came on the 2nd run: three to four times the warm cost. So after a
  * run, each idle worker simulates short pieces of its own world, each with a fault of another kind
- * (their reconnection paths are what a fault edit runs), until it has run WARM_REQUESTS. A piece
- * is short so that a real run asked for meanwhile waits for at most one piece (a run cannot be
- * interrupted without terminating the worker, which would throw the warm code away).
+ * (their reconnection paths are what a fault edit runs), until it has run WARM_EVENTS. Pieces
+ * are short and stop at a slice when a run is asked for, as a run does (sim.worker.ts), so the
+ * run waits for at most a slice.
  */
 import { FAULT_KINDS, faultWithDefaults } from '../../../sim/faults/index.js';
 import type { ScenarioInput } from '../../../sim/scenario/index.js';
 
-/** Requests a piece aims at: ~10-20 ms warm, ~50-150 ms cold on this machine. */
-export const PIECE_REQUESTS = 1000;
+/**
+ * Trace events a piece aims at (~1,000 requests of the default scenario's worlds): ~15-30 ms warm.
+ * By events, not requests: a request of 2,000 pipelined commands is thousands of events.
+ */
+export const PIECE_EVENTS = 15_000;
+
+/** A piece that records more than this is stopped (its fault made it far busier than its world). */
+export const PIECE_MAX_EVENTS = 8 * PIECE_EVENTS;
 
 /**
- * Requests a worker simulates (its runs and its pieces) before it counts as warm. V8 tiers code up
- * by how much of it has run, not by time. Measured in Chromium (two workers in parallel, load ~10,
- * the default scenario's worlds of 10k and 20k requests): the first fault edit after the first run
- * took 3.8-3.9 s (pool) and 4.3-4.8 s (multiplex) unwarmed, 0.6-0.9 s and 1.0-1.5 s after 40k
- * requests of pieces, no better after 80k.
+ * Trace events a worker records (its runs and its pieces) before it counts as warm: V8 tiers code
+ * up by how much of it has run, not by time. Measured in Chromium (two workers in parallel, load
+ * ~10, the default scenario's worlds of 10k and 20k requests, ~14 events each): the first fault
+ * edit after the first run took 3.8-3.9 s (pool) and 4.3-4.8 s (multiplex) unwarmed, 0.6-0.9 s and
+ * 1.0-1.5 s after 40k requests of pieces, no better after 80k. 800k events: ~60k such requests.
  */
-export const WARM_REQUESTS = 60_000;
+export const WARM_EVENTS = 800_000;
 
-/** Pieces at most, however few requests they issue (a world that fails most of its calls). */
+/** Pieces at most, however few events they record. */
 export const MAX_PIECES = 120;
 
 /**
- * The `n`th piece of warm-up for a world that issued `issued` requests in `durationMs`: the same
- * scenario cut to ~PIECE_REQUESTS requests, with a fault of the kind n picks (in the registry's
+ * The `n`th piece of warm-up for a world that recorded `events` trace events in `durationMs`: the
+ * same scenario cut to ~PIECE_EVENTS events, with a fault of the kind n picks (in the registry's
  * order) a third of the way in, and a short drain (the piece's results are thrown away).
  */
-export function warmPiece(input: ScenarioInput, durationMs: number, issued: number, n: number): ScenarioInput {
-  const rate = issued / Math.max(durationMs, 1e-3);
-  const pieceMs = Math.min(durationMs, rate > 0 ? Math.max(1, PIECE_REQUESTS / rate) : durationMs);
+export function warmPiece(input: ScenarioInput, durationMs: number, events: number, n: number): ScenarioInput {
+  const rate = events / Math.max(durationMs, 1e-3);
+  const pieceMs = Math.min(durationMs, rate > 0 ? Math.max(1e-3, PIECE_EVENTS / rate) : durationMs);
   const at = Math.round(pieceMs * 333) / 1000;
   const kind = FAULT_KINDS[n % FAULT_KINDS.length]!;
   return { ...input, durationMs: pieceMs, drainMs: pieceMs, faults: [faultWithDefaults(kind, at)] };
