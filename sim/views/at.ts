@@ -108,7 +108,20 @@ function indexWorld(w: WorldView): WorldIndex {
   const reqs = w.requests;
   const n = reqs.length;
   const stop = new Float64Array(n);
-  for (let i = 0; i < n; i++) stop[i] = reqs[i]!.end ?? Number.POSITIVE_INFINITY;
+  // One pass for the ends and the outcomes' ends (the page builds this once per world per run,
+  // before V8 has optimised it, where each pass costs about the same: profiled, 100k run).
+  const ok = new Float64Array(n);
+  const failed = new Float64Array(n);
+  let nOk = 0;
+  let nFailed = 0;
+  for (let i = 0; i < n; i++) {
+    const r = reqs[i]!;
+    stop[i] = r.end ?? Number.POSITIVE_INFINITY;
+    if (r.end !== null && r.ok !== null) {
+      if (r.ok) ok[nOk++] = r.end;
+      else failed[nFailed++] = r.end;
+    }
+  }
   const checkpoints: Int32Array[] = [];
   let live: number[] = [];
   for (let k = 0; k * BLOCK < n; k++) {
@@ -119,9 +132,6 @@ function indexWorld(w: WorldView): WorldIndex {
     live = next;
     checkpoints.push(Int32Array.from(live));
   }
-  const ok: number[] = [];
-  const failed: number[] = [];
-  for (const r of reqs) if (r.end !== null && r.ok !== null) (r.ok ? ok : failed).push(r.end);
   const closeAt = new Map<number, Micros>();
   const lanes: Span[][] = w.connLanes.map((l) => {
     const spans = l.bands.map((b) => ({ from: b.from, to: b.to, conn: b.conn, state: b.state })).sort((a, b) => a.from - b.from);
@@ -134,8 +144,8 @@ function indexWorld(w: WorldView): WorldIndex {
     reqs,
     stop,
     checkpoints,
-    okEnds: Float64Array.from(ok).sort(),
-    failedEnds: Float64Array.from(failed).sort(),
+    okEnds: ok.slice(0, nOk).sort(),
+    failedEnds: failed.slice(0, nFailed).sort(),
     lanes,
     closeAt,
     backoffs: w.backoffs,
