@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { StuckError } from '../sim/kernel/kernel.js';
 import { ClientStartError } from '../sim/scenario/index.js';
+import { TraceThreadError } from './trace-runner.js';
 import { UsageError, fail, presetList } from './report.js';
 
 /** The options both commands take. */
@@ -97,6 +98,10 @@ export function exitOnError(e: unknown, usage: string): number {
   if (e instanceof ClientStartError) {
     process.stderr.write(`error: ${printable(e.message)}\n`);
     return 2;
+  }
+  if (e instanceof TraceThreadError) {
+    process.stderr.write(`error: ${printable(e.message)}\n`);
+    return 1;
   }
   if (e instanceof StuckError) {
     // A bug of the model (every step costs CPU, so a scenario alone cannot do this): said plainly.

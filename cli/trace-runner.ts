@@ -25,6 +25,7 @@ export type ToWorker =
 
 /** What the worker answers. */
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'buffer'; buffer: ArrayBuffer }
   | { type: 'done'; traceHash: string; events: number; metrics: WorldMetrics }
   | { type: 'error'; message: string };
@@ -39,11 +40,19 @@ const MAX_IN_FLIGHT = 128;
 /** How long the world waits for the worker without a word before it gives up on it. */
 const STALL_MS = 120_000;
 
+/** How long the worker may take to load (tsx's loader under load: a few seconds) and say ready. */
+const START_MS = 30_000;
+
+/** The trace thread failed or went silent: said in one line by the CLI (cli/args.ts exitOnError). */
+export class TraceThreadError extends Error {}
+
 export interface ShippedRunOptions {
   onProgress?: (fraction: number) => void;
   sliceEvents?: number;
   /** The worker's entry (default: see WORKER). */
   workerUrl?: URL;
+  /** How long the worker may take to say it is ready (default START_MS). */
+  startMs?: number;
 }
 
 /**
@@ -61,17 +70,23 @@ class TraceThread {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly free: Int32Array[] = [];
   private inFlight = 0;
+  private ready = false;
   private done: Extract<FromWorker, { type: 'done' }> | null = null;
 
-  constructor(url: URL) {
+  constructor(url: URL, private readonly startMs: number) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(url, { workerData: { port: port2, signal: this.signal }, transferList: [port2] });
     this.worker.unref();
+    // This thread is synchronous: it learns of a failure from the worker's own answer ('error', or
+    // no 'ready'), and Node's 'error' event comes only after the run has given up. Without a
+    // listener that late event would crash the process with a second stack trace.
+    this.worker.on('error', () => {});
   }
 
   /** Runs one world, its trace shipped here, read there. */
   runWorld(s: Scenario, spec: ClientSpec, onProgress: ((f: number) => void) | undefined, sliceEvents: number): WorldResult {
+    if (!this.ready) this.waitFor(() => this.ready, this.startMs, `did not start within ${this.startMs / 1000} s`);
     const { world, end } = buildWorld(s, spec, false);
     this.send({ type: 'start', windowUs: ms(s.durationMs), callTimeoutUs: ms(s.workload.callTimeoutMs) });
     world.kernel.trace.shipTo((chunk) => this.ship(chunk));
@@ -114,11 +129,12 @@ class TraceThread {
         this.inFlight--;
         this.free.push(new Int32Array(a.buffer));
       } else if (a.type === 'done') this.done = a;
-      else throw new Error(`the trace thread failed: ${a.message}`);
+      else if (a.type === 'ready') this.ready = true;
+      else throw new TraceThreadError(`the trace thread failed: ${a.message}`);
     }
   }
 
-  private waitFor(ready: () => boolean): void {
+  private waitFor(ready: () => boolean, limitMs = STALL_MS, what = `has not answered for ${STALL_MS / 1000} s`): void {
     let quiet = 0;
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
@@ -127,14 +143,14 @@ class TraceThread {
       // An answer posted after the read above has bumped the counter: no wait then.
       if (Atomics.wait(this.signal, 0, seen, 1000) === 'timed-out') quiet += 1000;
       else quiet = 0;
-      if (quiet >= STALL_MS) throw new Error(`the trace thread has not answered for ${STALL_MS / 1000} s`);
+      if (quiet >= limitMs) throw new TraceThreadError(`the trace thread ${what}`);
     }
   }
 }
 
 /** runScenario with keepTrace false, each world's trace read on a second thread. */
 export function runScenarioShipped(s: Scenario, options: ShippedRunOptions = {}): ScenarioResult {
-  const thread = new TraceThread(options.workerUrl ?? WORKER);
+  const thread = new TraceThread(options.workerUrl ?? WORKER, options.startMs ?? START_MS);
   try {
     const n = s.clients.length;
     const worlds = s.clients.map((c, i) => thread.runWorld(s, c, (f) => options.onProgress?.((i + f) / n), options.sliceEvents ?? 200_000));

@@ -19,6 +19,9 @@ function answer(a: FromWorker, transfer: ArrayBuffer[] = []): void {
   Atomics.notify(signal, 0);
 }
 
+// Anything thrown outside a message's handling is answered too: the world's thread waits on answers.
+process.on('uncaughtException', (e) => answer({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+
 port.on('message', (m: ToWorker) => {
   try {
     switch (m.type) {
@@ -35,6 +38,9 @@ port.on('message', (m: ToWorker) => {
         break;
     }
   } catch (e) {
-    answer({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    answer({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   }
 });
+
+// Loaded and listening: the world's thread waits for this before its first world.
+answer({ type: 'ready' });

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPreset, parseScenario, presetNames, runScenario, type Scenario } from '../../sim/scenario/index.js';
-import { runScenarioShipped } from '../../cli/trace-runner.js';
+import { TraceThreadError, runScenarioShipped } from '../../cli/trace-runner.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const pinned: Record<string, Record<string, string>> = JSON.parse(readFileSync(new URL('./trace-hashes.json', import.meta.url), 'utf8'));
@@ -24,6 +24,21 @@ function same(s: Scenario): { hashes: Record<string, string> } {
 }
 
 describe('a run whose trace is read on a second thread', () => {
+  // Before, a thread that died made the run wait 120 s and then crash with two stack traces.
+  it('says in one error when its trace thread does not start, instead of waiting on it', () => {
+    const s = loadPreset('l1-silly-way')!;
+    expect(() => runScenarioShipped(s, { workerUrl: new URL('./fixtures/trace-thread-broken.mjs', import.meta.url), startMs: 2000 })).toThrow(
+      new TraceThreadError('the trace thread did not start within 2 s'),
+    );
+  });
+
+  it('says in one error when its trace thread fails on the trace', () => {
+    const s = loadPreset('l1-silly-way')!;
+    expect(() => runScenarioShipped(s, { workerUrl: new URL('./fixtures/trace-thread-refusing.mjs', import.meta.url) })).toThrow(
+      new TraceThreadError('the trace thread failed: cannot read this trace'),
+    );
+  });
+
   for (const name of presetNames) {
     it(`gives the pinned hash and the in-thread report: ${name}`, () => {
       expect(same(loadPreset(name)!).hashes).toEqual(pinned[name]);
