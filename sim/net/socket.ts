@@ -92,8 +92,9 @@ export class Socket {
   #closed = false;
   /** The peer closed (FIN) or reset it. */
   #peerClosed = false;
-  /** A process blocked in recv on it. */
-  #waiter: { pid: Pid; ref: Ref } | null = null;
+  /** A process blocked in recv on it, and the ref its wake-up names (-1: none waits). */
+  #waiterPid = -1 as Pid;
+  #waiterRef = -1 as Ref;
   /** Active-mode 'tcp' messages sent to the owner that have not landed in its mailbox yet. */
   #inTransit = 0;
   /** Chunks at the front of the buffer that came back from transit (see #sendActive). */
@@ -166,12 +167,13 @@ export class Socket {
 
   /** @internal `pid` waits in recv: it is sent {type:'$tcp_ready', ref} when there is something to read. */
   await(pid: Pid, ref: Ref): void {
-    this.#waiter = { pid, ref };
+    this.#waiterPid = pid;
+    this.#waiterRef = ref;
   }
 
   /** @internal The wait `ref` is over (it timed out). */
   stopWaiting(ref: Ref): void {
-    if (this.#waiter?.ref === ref) this.#waiter = null;
+    if (this.#waiterRef === ref) this.#waiterPid = this.#waiterRef = -1 as Ref & Pid;
   }
 
   /** @internal inet:setopts(active). Switching to active hands over what was buffered, as inet does. */
@@ -281,9 +283,10 @@ export class Socket {
   }
 
   #wake(): void {
-    const w = this.#waiter;
-    if (w === null) return;
-    this.#waiter = null;
-    this.owners.rt.send(w.pid, { type: '$tcp_ready', ref: w.ref });
+    const pid = this.#waiterPid;
+    if (pid === -1) return;
+    const ref = this.#waiterRef;
+    this.#waiterPid = this.#waiterRef = -1 as Ref & Pid;
+    this.owners.rt.send(pid, { type: '$tcp_ready', ref });
   }
 }
