@@ -262,19 +262,24 @@ export class Socket {
   #sendActive(data: Uint8Array): void {
     if (this.#active === 'once') this.#active = false;
     this.#inTransit++;
-    this.owners.rt.sendUnless(this.#owner, { type: 'tcp', socket: this, data } satisfies TcpData, () => {
-      this.#inTransit--;
-      const back = !this.#closed && this.#active === false && this.#setMode === false;
-      if (back) {
-        // After what came back before it, before what arrived meanwhile.
-        this.#buffer.splice(this.#returned++, 0, data);
-        this.#buffered += data.length;
-      }
-      // A recv waits while bytes are in transit: it may read now.
-      if (this.#inTransit === 0 && this.#buffered > 0) this.#wake();
-      return !back;
-    });
+    this.owners.rt.sendUnless(this.#owner, { type: 'tcp', socket: this, data } satisfies TcpData, this.#land);
   }
+
+  /** An active message is landing in its owner's mailbox: false if its bytes go back to the buffer (one function per socket, not a closure per message). */
+  readonly #land = (msg: TcpData): boolean => {
+    const data = msg.data;
+    this.#inTransit--;
+    const back = !this.#closed && this.#active === false && this.#setMode === false;
+    if (back) {
+      // After what came back before it, before what arrived meanwhile.
+      this.#buffer.splice(this.#returned++, 0, data);
+      this.#buffered += data.length;
+    }
+    // A recv waits while bytes are in transit: it may read now.
+    if (this.#inTransit === 0 && this.#buffered > 0) this.#wake();
+    return !back;
+  };
+
 
   #notifyClosed(): void {
     this.#closed = true;

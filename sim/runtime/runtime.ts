@@ -241,10 +241,10 @@ export class Runtime {
   }
 
   /**
-   * As send, but `land` runs first when the message would land and may keep it back (false): a
-   * socket whose owner switched it to passive meanwhile takes its bytes back (tcp.ts).
+   * As send, but `land(msg)` runs first when the message would land and may keep it back (false):
+   * a socket whose owner switched it to passive meanwhile takes its bytes back (tcp.ts).
    */
-  sendUnless(to: Pid, msg: unknown, land: () => boolean): void {
+  sendUnless<M>(to: Pid, msg: M, land: (msg: M) => boolean): void {
     this.kernel.call(this.kernel.now, deliverUnlessEvent, this, to, msg, land);
   }
 
@@ -912,8 +912,8 @@ function deliverEvent(rt: Runtime, from: Pid | null, to: Pid, msg: unknown): voi
   rt.deliver(from, to, msg);
 }
 
-function deliverUnlessEvent(rt: Runtime, to: Pid, msg: unknown, land: () => boolean): void {
-  if (land()) rt.deliver(null, to, msg);
+function deliverUnlessEvent<M>(rt: Runtime, to: Pid, msg: M, land: (msg: M) => boolean): void {
+  if (land(msg)) rt.deliver(null, to, msg);
 }
 
 function landOnAliasEvent(rt: Runtime, from: Pid | null, entry: RefEntry | undefined, msg: unknown): void {
