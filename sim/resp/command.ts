@@ -129,7 +129,7 @@ export class RespCommandDecoder extends ByteStream<Uint8Array[]> {
         if (buf[stop] !== CR || buf[stop + 1] !== LF) {
           throw protocolError(`bulk argument of ${n} bytes not followed by CRLF`);
         }
-        this.arg(buf.slice(next, stop), out);
+        this.arg(this.bytesOf(buf, next, stop), out);
         pos = stop + 2;
         continue;
       }
@@ -144,8 +144,8 @@ export class RespCommandDecoder extends ByteStream<Uint8Array[]> {
    * The usual case in one pass: a whole, well-formed multibulk command at buf[pos]. Pushes its
    * arguments and returns the offset after it, or -1 (nothing pushed) for anything else —
    * incomplete, empty, over a limit or malformed — which the general path then reads, errors
-   * included, exactly as if this were not here. (A large argument is copied as the general path
-   * copies it when it is all in the buffer.)
+   * included, exactly as if this were not here. (An argument is handed out as the general path
+   * hands it out when it is all in the buffer: bytesOf.)
    */
   private whole(buf: Uint8Array, pos: number, end: number, out: Uint8Array[][]): number {
     let cr = pos + 1;
@@ -165,7 +165,7 @@ export class RespCommandDecoder extends ByteStream<Uint8Array[]> {
       const start = cr + 2;
       at = start + len;
       if (at + 2 > end || buf[at] !== CR || buf[at + 1] !== LF) return -1;
-      argv.push(buf.slice(start, at));
+      argv.push(this.bytesOf(buf, start, at));
       at += 2;
     }
     out.push(argv);

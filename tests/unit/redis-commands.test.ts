@@ -897,3 +897,22 @@ describe('property: commands match a reference model', () => {
     );
   });
 });
+
+describe('arguments decoded as views of the bytes received', () => {
+  it('what the server keeps is its own copy: changing the command bytes afterwards changes nothing', async () => {
+    const { RespCommandDecoder, encodeCommand } = await import('../../sim/resp/index.js');
+    const server = createServerState({ requirepass: null });
+    const me = client();
+    const chunk = encodeCommand(['RPUSH', 'q', 'one']);
+    const set = encodeCommand(['SET', 'k', 'value']);
+    const decoder = new RespCommandDecoder();
+    for (const bytesIn of [chunk, set]) {
+      for (const argv of decoder.feed(bytesIn)) execute(server, me, argv, 0);
+      bytesIn.fill(0x41);
+    }
+    const get = execute(server, me, [bytes('GET'), bytes('k')], 1);
+    const pop = execute(server, me, [bytes('LPOP'), bytes('q')], 1);
+    expect(get.kind === 'reply' && respToJs(get.value)).toBe('value');
+    expect(pop.kind === 'reply' && respToJs(pop.value)).toBe('one');
+  });
+});
