@@ -132,6 +132,13 @@ describe('a shipped trace', () => {
       reader.take(chunk);
       return handBack ? chunk.slots : undefined;
     });
+    recordRounds(trace, clock, rounds);
+    trace.flush();
+    return { reader, chunks, seen, trace };
+  }
+
+  /** The events both traces get: every pair of VALUES a round, fields in either order, now and then another kind. */
+  function recordRounds(trace: Trace, clock: { now: number }, rounds: number): void {
     let i = 0;
     for (let r = 0; r < rounds; r++) {
       for (const v of VALUES) {
@@ -144,8 +151,6 @@ describe('a shipped trace', () => {
       }
       trace.record('test.value', { v: `round ${r}`, w: r });
     }
-    trace.flush();
-    return { reader, chunks, seen, trace };
   }
 
   /** The same events, kept, seen by an observer as they are recorded. */
@@ -154,18 +159,7 @@ describe('a shipped trace', () => {
     const clock = { now: 0 };
     const trace = new Trace(clock, true, true);
     trace.observe((t, kind, f, code) => seen.push(t, kind, code, ...Object.entries(f).flat()), ['test.other', 'test.value']);
-    let i = 0;
-    for (let r = 0; r < rounds; r++) {
-      for (const v of VALUES) {
-        for (const w of VALUES) {
-          clock.now = times[i++ % times.length]!;
-          if (i % 7 === 0) trace.record('test.value', { w, v } as never);
-          else trace.record('test.value', { v, w });
-          if (i % 11 === 0) trace.record('test.other', { a: i });
-        }
-      }
-      trace.record('test.value', { v: `round ${r}`, w: r });
-    }
+    recordRounds(trace, clock, rounds);
     return { trace, seen };
   }
 
