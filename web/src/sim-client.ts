@@ -156,8 +156,8 @@ export class SimClient {
 
   /**
    * Warms each idle worker's JIT on its world (see ./worker/warm.ts), one piece at a time, until
-   * the worker says it is warm; stops at once when another run starts (the piece in flight
-   * finishes first: a run asked for meanwhile waits for it, tens of ms). Not in a hidden tab, and
+   * the worker says it is warm; stops at once when another run starts (the piece in flight stops
+   * at its next slice, by the same flag as a run). Not in a hidden tab, and
    * not under automation unless the page asks for it (`window.duplexWarm = true`: bench:web and
    * the warm-up's own browser test), so browser tests run as fast as before.
    */
