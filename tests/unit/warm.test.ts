@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS } from '../../sim/faults/index.js';
 import { parseScenario, presets, runWorld, type ScenarioInput } from '../../sim/scenario/index.js';
-import { PIECE_EVENTS, warmPiece } from '../../web/src/worker/warm.js';
+import { MAX_PIECES, MIN_PIECES, PIECE_EVENTS, WARM_EVENTS, warmDone, warmPiece } from '../../web/src/worker/warm.js';
 
 describe("a worker's warm-up pieces (web/src/worker/warm.ts)", () => {
   it('go round every fault kind, each a valid scenario for every preset', () => {
@@ -51,5 +51,18 @@ describe("a worker's warm-up pieces (web/src/worker/warm.ts)", () => {
     const input: ScenarioInput = { name: 'tiny', durationMs: 50, clients: [{ label: 'mux', kind: 'multiplex' }] };
     expect(warmPiece(input, 50, 1000, 0).durationMs).toBe(50);
     expect(warmPiece(input, 50, 0, 0).durationMs).toBe(50);
+  });
+
+  it('go on until the worker has recorded WARM_EVENTS and run MIN_PIECES pieces, and stop at MAX_PIECES', () => {
+    // A first run of the 100k budget scenario records ~1.5M events on its own: pieces still run.
+    expect(warmDone(1_500_000, 0)).toBe(false);
+    expect(warmDone(1_500_000, MIN_PIECES - 1)).toBe(false);
+    expect(warmDone(1_500_000, MIN_PIECES)).toBe(true);
+    // The default scenario's worlds: the events decide, past MIN_PIECES pieces.
+    expect(warmDone(WARM_EVENTS - 1, MIN_PIECES + 10)).toBe(false);
+    expect(warmDone(WARM_EVENTS, MIN_PIECES + 10)).toBe(true);
+    // A world too small to ever reach WARM_EVENTS in pieces stops at MAX_PIECES.
+    expect(warmDone(0, MAX_PIECES - 1)).toBe(false);
+    expect(warmDone(0, MAX_PIECES)).toBe(true);
   });
 });

@@ -8,7 +8,7 @@
 import { expose, transfer, type ProxyMarked } from 'comlink';
 import { jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type JsonWorld, type Scenario, type ScenarioInput, type ScenarioResult } from '../../../sim/scenario/index.js';
 import { packWorld, viewPass, type PackedWorld } from '../../../sim/views/index.js';
-import { MAX_PIECES, PIECE_MAX_EVENTS, WARM_EVENTS, warmPiece } from './warm.js';
+import { PIECE_MAX_EVENTS, warmDone, warmPiece } from './warm.js';
 
 /**
  * What this worker keeps of its last world: its report and trace hash, not its trace. A trace
@@ -115,11 +115,11 @@ const api = {
    * built into a view as a real run is (the same code gets warm), then thrown away. Touches
    * nothing an export reads. `id`: the page's last run, whose stop ends the piece at a slice too.
    * Answers the piece's wall time in ms (0 for a piece that is not a valid scenario, was stopped,
-   * or passed PIECE_MAX_EVENTS), 'warm' when there is nothing left to do (WARM_EVENTS recorded, or
-   * MAX_PIECES run), or 'no world' when there is none to warm on (its last run crashed or stopped).
+   * or passed PIECE_MAX_EVENTS), 'warm' when there is nothing left to do (./warm.ts's warmDone),
+   * or 'no world' when there is none to warm on (its last run crashed or stopped).
    */
   warm(n: number, id = Number.POSITIVE_INFINITY): number | 'warm' | 'no world' {
-    if (eventsRun >= WARM_EVENTS || n >= MAX_PIECES) return 'warm';
+    if (warmDone(eventsRun, n)) return 'warm';
     if (last === null) return 'no world';
     const parsed = parseScenario(warmPiece(last.input, last.scenario.durationMs, last.events, n));
     if (!parsed.ok) return 0;

@@ -5,9 +5,9 @@
  * where Node is warm by its 3rd (V8's tracing shows TurboFan compiles all along: no deopt loop).
  * A user's first fault edit came on the 2nd run: three to four times the warm cost. So after a
  * run, each idle worker simulates short pieces of its own world, each with a fault of another kind
- * (their reconnection paths are what a fault edit runs), until it has run WARM_EVENTS. Pieces
- * are short and stop at a slice when a run is asked for, as a run does (sim.worker.ts), so the
- * run waits for at most a slice.
+ * (their reconnection paths are what a fault edit runs), until it has run WARM_EVENTS and at
+ * least MIN_PIECES pieces (warmDone). Pieces are short and stop at a slice when a run is asked
+ * for, as a run does (sim.worker.ts), so the run waits for at most a slice.
  */
 import { FAULT_KINDS, faultWithDefaults } from '../../../sim/faults/index.js';
 import type { ScenarioInput } from '../../../sim/scenario/index.js';
@@ -31,8 +31,25 @@ export const PIECE_MAX_EVENTS = 8 * PIECE_EVENTS;
  */
 export const WARM_EVENTS = 800_000;
 
+/**
+ * Pieces at least, however many events the worker's runs recorded. V8 tiers a world's code up
+ * over its first several *runs*, not by how long they were: each new world shows its code new
+ * maps and number representations (deopts, then recompiles). The 100k budget scenario's first run
+ * records ~1.5M events, past WARM_EVENTS on its own, and its next run still took ~2 s in a worker.
+ * Counted with V8's --trace-opt in Chromium (one worker, budget scenario's pool world, 20:20, load
+ * ~5): after its first run, its 2nd and 3rd runs compiled 48 and 22 functions with TurboFan and
+ * took 2.0 and 1.4 s; with 30 pieces after the first run, the 2nd compiled none (the pieces had)
+ * and the 2nd and 3rd took 1.1 and 0.9 s. 30 pieces: ~1.2 s of an idle worker.
+ */
+export const MIN_PIECES = 30;
+
 /** Pieces at most, however few events they record. */
 export const MAX_PIECES = 120;
+
+/** Whether a worker that has recorded `events` (runs and pieces) and run `pieces` pieces is warm. */
+export function warmDone(events: number, pieces: number): boolean {
+  return (events >= WARM_EVENTS && pieces >= MIN_PIECES) || pieces >= MAX_PIECES;
+}
 
 /**
  * The `n`th piece of warm-up for a world that recorded `events` trace events in `durationMs`: the
