@@ -93,7 +93,6 @@ function Toolbar() {
   const speed = useLab((s) => s.speed);
   const faultKind = useLab((s) => s.faultKind);
   const status = useLab((s) => s.status);
-  const progress = useLab((s) => s.progress);
   const hasView = useLab((s) => s.view !== null);
   return (
     <div className="toolbar" role="toolbar" aria-label="Playback, faults and export" style={OWN_PAINT_LAYER}>
@@ -145,7 +144,7 @@ function Toolbar() {
       </div>
       {status === 'running' && (
         <div className="group running" data-testid="progress">
-          <progress max={1} value={progress} aria-label="Simulation progress" /> Simulating…{' '}
+          <RunProgress label="Simulation progress" /> Simulating…{' '}
           <button type="button" onClick={() => cancelRun()}>
             Cancel
           </button>
@@ -155,10 +154,18 @@ function Toolbar() {
   );
 }
 
+/**
+ * How far the run is: only this element follows the progress (the store's, at most every
+ * PROGRESS_EVERY_MS), so the toolbar around it is not rendered again while the workers run.
+ */
+function RunProgress({ label }: { label: string }) {
+  const progress = useLab((s) => s.progress);
+  return <progress max={1} value={progress} aria-label={label} />;
+}
+
 /** Before the first run is drawn: what is being simulated and how far it is, not an empty pane. */
 function FirstRunProgress() {
   const status = useLab((s) => s.status);
-  const progress = useLab((s) => s.progress);
   const name = useLab((s) => s.input.name);
   if (status !== 'running') return <p className="placeholder">Nothing simulated yet.</p>;
   return (
@@ -166,7 +173,7 @@ function FirstRunProgress() {
       <p>
         Simulating <strong>{name}</strong>: two worlds, the same callers and the same Redis, one clock…
       </p>
-      <progress max={1} value={progress} aria-label={`Simulating ${name}`} />
+      <RunProgress label={`Simulating ${name}`} />
     </div>
   );
 }

@@ -10,7 +10,7 @@
 import { proxy, wrap, type Remote } from 'comlink';
 import { ms } from '../../sim/kernel/time.js';
 import { parseScenario, type Scenario, type ScenarioInput } from '../../sim/scenario/schema.js';
-import { faultViews, unpackWorld, type LabView } from '../../sim/views/index.js';
+import { faultViews, unpackWorld, type LabView, type WorldView } from '../../sim/views/index.js';
 import type { SimApi } from './worker/sim.worker.js';
 
 export type RunOutcome = { ok: true; view: LabView } | { ok: false; errors: string[] };
@@ -29,6 +29,13 @@ interface Slot {
 
 /** How long the page stays idle after a run before the workers start warming. */
 const WARM_AFTER_MS = 300;
+
+/**
+ * The least time between two progress reports to the page. The workers report every ~50 ms; each
+ * report drawn is a render and a frame of the page's thread, whose CPU the workers share (two
+ * cores): a run of half a second gets one or two.
+ */
+export const PROGRESS_EVERY_MS = 250;
 
 /**
  * Shared with every worker where the page is cross-origin isolated: [0] is the id of the last
@@ -84,8 +91,12 @@ export class SimClient {
     return s;
   }
 
-  /** Runs a scenario; resolves null if it was cancelled or superseded. */
-  async run(input: ScenarioInput, onProgress: (fraction: number) => void): Promise<RunOutcome | null> {
+  /**
+   * Runs a scenario; resolves null if it was cancelled or superseded. Each world is unpacked as
+   * soon as its worker answers, and handed to `prepare` (the page's indexes of it), while the other
+   * workers may still be simulating; the run resolves once every world is in, all shown together.
+   */
+  async run(input: ScenarioInput, onProgress: (fraction: number) => void, prepare?: (world: WorldView, durationUs: number) => void): Promise<RunOutcome | null> {
     const parsed = parseScenario(input);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
     const s = parsed.scenario;
@@ -96,13 +107,23 @@ export class SimClient {
     // Workers beyond this scenario's worlds hold another run's world: exports must not see it.
     for (const extra of this.slots.splice(s.clients.length)) extra?.worker.terminate();
     const progress = s.clients.map(() => 0);
-    const report = () => onProgress(progress.reduce((a, b) => a + b, 0) / progress.length);
+    let reportedAt = performance.now();
+    const report = () => {
+      const now = performance.now();
+      if (now - reportedAt < PROGRESS_EVERY_MS) return;
+      reportedAt = now;
+      onProgress(progress.reduce((a, b) => a + b, 0) / progress.length);
+    };
     const stopped = new Promise<null>((resolve) => {
       this.stopRun = () => resolve(null);
     });
-    let outcomes;
+    const durationUs = ms(s.durationMs);
+    // Time spent unpacking and preparing worlds, and the last world's (after every answer was in).
+    let unpackMs = 0;
+    let unpackedAfterLast = 0;
+    let results;
     try {
-      outcomes = await Promise.race([stopped, Promise.all(
+      results = await Promise.race([stopped, Promise.all(
         s.clients.map(async (_, i) => {
           const slot = this.slot(i);
           slot.running++;
@@ -118,10 +139,20 @@ export class SimClient {
               }),
               id,
             );
+            const answered = performance.now();
             // For browser tests (they set the array): a run stopped by the flag, by world.
             if (outcome.ok === 'stopped') (globalThis as { __dxStopped?: number[] }).__dxStopped?.push(i);
+            let world: WorldView | null = null;
+            unpackedAfterLast = 0;
+            if (outcome.ok === true && gen === this.generation) {
+              world = unpackWorld(outcome.view);
+              prepare?.(world, durationUs);
+              const took = performance.now() - answered;
+              unpackMs += took;
+              unpackedAfterLast = took;
+            }
             await this.testHold();
-            return outcome;
+            return { outcome, world };
           } finally {
             slot.running--;
           }
@@ -132,13 +163,12 @@ export class SimClient {
       this.stopRun = null;
       throw e;
     }
-    if (outcomes === null || gen !== this.generation) return null;
+    if (results === null || gen !== this.generation) return null;
     this.stopRun = null;
-    const unpacking = performance.now();
-    const view: LabView = { scenario: s, worlds: [], failed: [], faults: faultViews(s), endUs: ms(s.durationMs), durationUs: ms(s.durationMs) };
-    for (const o of outcomes) {
+    const view: LabView = { scenario: s, worlds: [], failed: [], faults: faultViews(s), endUs: durationUs, durationUs };
+    for (const { outcome: o, world } of results) {
       if (o.ok === true) {
-        const world = unpackWorld(o.view);
+        if (world === null) return null; // answered after it was superseded
         view.worlds.push(world);
         view.endUs = Math.max(view.endUs, world.endUs);
       } else if (o.ok === 'crashed') view.failed.push({ label: o.label, message: o.message });
@@ -149,7 +179,13 @@ export class SimClient {
     this.lastInput = input;
     this.holdsLast = true;
     // For bench:web (it sets the array): where a run's time went, per world and on the page.
-    (globalThis as { __dxRuns?: unknown[] }).__dxRuns?.push({ worlds: outcomes.map((o) => (o.ok === true ? o.ms : null)), unpack: performance.now() - unpacking });
+    // `unpack`: the page's unpacking (and preparing) after the last world answered; `unpackAll`:
+    // all of it, the earlier worlds' done while the last one still simulated.
+    (globalThis as { __dxRuns?: unknown[] }).__dxRuns?.push({
+      worlds: results.map(({ outcome: o }) => (o.ok === true ? o.ms : null)),
+      unpack: unpackedAfterLast,
+      unpackAll: unpackMs,
+    });
     setTimeout(() => this.warmUp(gen, s), WARM_AFTER_MS);
     return { ok: true, view };
   }

@@ -16,6 +16,7 @@ import { closeSweep, openSweepFromUrl } from './sweep/sweep-store.js';
 import { describeDelta, reconnectedAt, worldDelta } from '../../sim/views/index.js';
 import { openingView, speedIndexFor } from './playback.js';
 import { presetOf } from './scenario-label.js';
+import { prepareWorld } from './components/timeline/prepare.js';
 
 export interface FaultDelta {
   /** The fault edited (µs), where the view went. */
@@ -143,7 +144,7 @@ export async function run(keepWindow: boolean, quiet = false): Promise<boolean> 
   if (!quiet) announce('Simulating…');
   let out;
   try {
-    out = await sim.run(input, (progress) => lab.setState({ progress }));
+    out = await sim.run(input, (progress) => lab.setState({ progress }), prepareWorld);
   } catch (e) {
     lab.setState({ status: 'error', notice: { kind: 'error', text: `The simulation failed: ${e instanceof Error ? e.message : String(e)}` } });
     announce('The simulation failed.');
@@ -232,8 +233,10 @@ export function dismissDelta(): void {
 export async function applyScenario(input: ScenarioInput, options: { preset?: string | null; keepWindow?: boolean; pushHistory?: boolean } = {}): Promise<void> {
   stopLive();
   lab.setState({ input, preset: options.preset === undefined ? lab.getState().preset : options.preset, notice: null });
+  // The workers get the run first (run posts it before its first await); the link follows.
+  const done = run(options.keepWindow ?? false);
   writeUrl(input, options.pushHistory ?? false);
-  await run(options.keepWindow ?? false);
+  await done;
 }
 
 /**

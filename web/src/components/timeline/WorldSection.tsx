@@ -4,7 +4,7 @@ import { describeClient } from './format.js';
 import { requestAnchor } from './hit-test.js';
 import { laneRange } from './layers/highlight.js';
 import { RequestCard } from './RequestCard.js';
-import { trackFigures, type TrackFigure } from './tracks.js';
+import { trackFiguresOf, type TrackFigure } from './tracks.js';
 import { spanOf, useFailedInView, useShownWindow, type ShownWindow } from './shown-window.js';
 import type { TimelineHighlight, WorldData } from './types.js';
 import type { CanvasHandlers } from './use-request-cursor.js';
@@ -185,7 +185,7 @@ export function WorldSection({ d, durationUs, wi, uid, shown, highlight, card, c
   const label = d.world.label;
   const hl = resolveHighlight(highlight, d);
   const lanes = d.world.connLanes.length;
-  const figures = useMemo(() => trackFigures(d.world, durationUs), [d.world, durationUs]);
+  const figures = useMemo(() => trackFiguresOf(d.world, durationUs), [d.world, durationUs]);
   return (
     <section className="tl-world" data-testid={`world-${label}`} data-highlight={highlight === undefined ? undefined : hl.dimAll ? 'dim' : 'on'} aria-labelledby={`${uid}-w${wi}`}>
       {/* One line when it fits: the title, its figures beside it, the failures at the right. */}

@@ -77,6 +77,17 @@ function tally(world: WorldView): Tally {
   return t;
 }
 
+const figuresOf = new WeakMap<WorldView, { durationUs: number; figures: TrackFigure[] }>();
+
+/** trackFigures, computed once per world (and run length): see ./prepare.ts. */
+export function trackFiguresOf(world: WorldView, durationUs: number): TrackFigure[] {
+  const known = figuresOf.get(world);
+  if (known !== undefined && known.durationUs === durationUs) return known.figures;
+  const figures = trackFigures(world, durationUs);
+  figuresOf.set(world, { durationUs, figures });
+  return figures;
+}
+
 /** Every track the world has something to draw on, in a fixed order. */
 export function trackFigures(world: WorldView, durationUs: number): TrackFigure[] {
   const out: TrackFigure[] = [];
