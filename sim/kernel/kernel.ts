@@ -1,5 +1,4 @@
-import { Fifo } from './fifo.js';
-import { EventHeap, type HeapEntry } from './heap.js';
+import { EventQueue, type QueueEntry } from './queue.js';
 import { Rng } from './rng.js';
 import { assertMicros, type Micros } from './time.js';
 import { Trace } from './trace.js';
@@ -11,9 +10,11 @@ import { Trace } from './trace.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type EventFn = (a: any, b: any, c: any, d: any) => void;
 
-/** A scheduled callback. Cancelling is lazy: the entry stays in the heap and is skipped. */
-export class ScheduledEvent implements HeapEntry {
+/** A scheduled callback. Cancelling is lazy: the entry stays in the queue and is skipped. */
+export class ScheduledEvent implements QueueEntry {
   cancelled = false;
+  /** @internal The queue's link. */
+  next: ScheduledEvent | null = null;
   constructor(
     readonly time: Micros,
     readonly seq: number,
@@ -36,10 +37,6 @@ export class ScheduledEvent implements HeapEntry {
     this.cancelled = true;
     this.queuedIn?.cancelledInHeap();
   }
-}
-
-function before(a: ScheduledEvent, b: ScheduledEvent): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }
 
 function keepLive(ev: ScheduledEvent): boolean {
@@ -89,20 +86,14 @@ export function formatInstant(at: Micros): string {
 
 /**
  * The discrete-event core of one world: a virtual clock in integer microseconds and one event
- * heap ordered by (time, seq). No wall clock and no unseeded randomness here.
+ * queue ordered by (time, seq). No wall clock and no unseeded randomness here.
  */
 export class Kernel {
   private _now: Micros = 0;
   private seq = 0;
-  private readonly heap = new EventHeap<ScheduledEvent>();
-  /**
-   * Events scheduled for the instant they were scheduled at, in seq order: no heap push and pop
-   * for them. Every event in the heap at that instant was scheduled before the clock reached it,
-   * so it has a smaller seq; taking the lesser (time, seq) of the two heads is the heap's order.
-   */
-  private readonly soon = new Fifo<ScheduledEvent>();
+  private readonly queue = new EventQueue<ScheduledEvent>();
   private _eventsRun = 0;
-  /** Cancelled events still in the heap. */
+  /** Cancelled events still in the queue. */
   private deadInHeap = 0;
   readonly trace: Trace;
   readonly rng: Rng;
@@ -144,7 +135,7 @@ export class Kernel {
 
   /** Scheduled events not yet run (cancelled ones included until they are popped or purged). */
   get pending(): number {
-    return this.heap.size + this.soon.size;
+    return this.queue.size;
   }
 
   /** Runs `fn` at absolute time `time` (not before now). Same-time events run in the order scheduled. */
@@ -157,8 +148,7 @@ export class Kernel {
     if (time < this._now) throw new RangeError(`cannot schedule in the past: ${time} < now ${this._now}`);
     assertMicros(time, 'event time');
     const ev = new ScheduledEvent(time, this.seq++, fn, this, a, b, c, d);
-    if (time === this._now) this.soon.push(ev);
-    else this.heap.push(ev);
+    this.queue.push(ev);
     return ev;
   }
 
@@ -233,48 +223,35 @@ export class Kernel {
   }
 
   /**
-   * @internal Counts a cancelled event left in the heap. Most timers are cancelled (a call's
+   * @internal Counts a cancelled event left in the queue. Most timers are cancelled (a call's
    * timeout, once the reply is in), and seconds ahead: skipped only when they reach the top, they
-   * would make the heap many times the size of what is live. So once they are half of it, they
+   * would make the queue many times the size of what is live. So once they are half of it, they
    * are purged in one linear pass.
    */
   cancelledInHeap(): void {
     this.deadInHeap++;
     if (this.deadInHeap > 64 && this.deadInHeap * 2 > this.pending) {
-      this.heap.retain(keepLive);
-      this.soon.retain(keepLive);
+      this.queue.retain(keepLive);
       this.deadInHeap = 0;
     }
   }
 
-  /** The next live event (the lesser head of the heap and of `soon`), cancelled ones dropped. */
+  /** The next live event, cancelled ones dropped. */
   private peekLive(): ScheduledEvent | undefined {
-    let top = this.heap.peek();
+    const queue = this.queue;
+    let top = queue.peek();
     while (top !== undefined && top.cancelled) {
-      this.heap.pop();
+      queue.drop();
       top.queuedIn = null;
       this.deadInHeap--;
-      top = this.heap.peek();
+      top = queue.peek();
     }
-    const soon = this.soon;
-    let first = soon.peek();
-    while (first !== undefined && first.cancelled) {
-      soon.shift();
-      first.queuedIn = null;
-      this.deadInHeap--;
-      first = soon.peek();
-    }
-    if (first === undefined) return top;
-    return top === undefined || before(first, top) ? first : top;
+    return top;
   }
 
-  /** Takes `ev`, the event peekLive returned, out of its queue. */
+  /** Takes `ev`, the event peekLive returned, out of the queue. */
   private take(ev: ScheduledEvent): void {
     ev.queuedIn = null;
-    if (ev === this.soon.peek()) {
-      this.soon.shift();
-    } else {
-      this.heap.pop();
-    }
+    this.queue.pop();
   }
 }

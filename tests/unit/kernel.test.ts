@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EventHeap, Kernel, Rng, Trace, ms } from '../../sim/kernel/index.js';
 import { Fifo } from '../../sim/kernel/fifo.js';
+import { EventQueue, type QueueEntry } from '../../sim/kernel/queue.js';
 import { Weighted } from '../../sim/kernel/rng.js';
 
 describe('kernel event ordering', () => {
@@ -184,6 +185,53 @@ describe('kernel event ordering', () => {
         }
         expect(heap.size).toBe(model.length);
       }),
+    );
+  });
+});
+
+describe('the kernel event queue', () => {
+  it('the_event_queue_takes_what_a_sorted_list_would_near_and_far', () => {
+    // Times from the clock to three of its 8192 µs windows ahead, so entries go to the buckets
+    // and the heap and move between them; an entry dropped unrun (a cancelled one) leaves the
+    // clock where it was, and what is pushed next may come before it; retain keeps the order.
+    type E = QueueEntry & { id: number };
+    const op = fc.oneof(
+      { arbitrary: fc.tuple(fc.constant('push'), fc.integer({ min: 0, max: 30 })), weight: 4 },
+      { arbitrary: fc.tuple(fc.constant('push'), fc.integer({ min: 0, max: 3 * 8192 + 40 })), weight: 2 },
+      // About the window's end: its last buckets share a bitmap word with the clock's.
+      { arbitrary: fc.tuple(fc.constant('push'), fc.integer({ min: 8192 - 40, max: 8192 + 40 })), weight: 2 },
+      { arbitrary: fc.tuple(fc.constant('pop'), fc.constant(0)), weight: 4 },
+      { arbitrary: fc.tuple(fc.constant('drop'), fc.constant(0)), weight: 1 },
+      { arbitrary: fc.tuple(fc.constant('retain'), fc.integer({ min: 2, max: 4 })), weight: 1 },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 600 }), (ops) => {
+        const q = new EventQueue<E>();
+        let model: E[] = [];
+        let clock = 0;
+        let seq = 0;
+        for (const [kind, n] of ops) {
+          if (kind === 'push') {
+            const e: E = { time: clock + n, seq: seq, id: seq, next: null };
+            seq++;
+            q.push(e);
+            model.push(e);
+            model.sort((a, b) => a.time - b.time || a.seq - b.seq);
+          } else if (kind === 'retain') {
+            q.retain((e) => e.id % n !== 0);
+            model = model.filter((e) => e.id % n !== 0);
+          } else {
+            expect(q.peek()).toBe(model[0]);
+            const e = kind === 'pop' ? q.pop() : q.drop();
+            expect(e).toBe(model.shift());
+            if (kind === 'pop' && e !== undefined) clock = e.time;
+          }
+          expect(q.size).toBe(model.length);
+        }
+        for (let e = q.pop(); e !== undefined; e = q.pop()) expect(e).toBe(model.shift());
+        expect(model).toEqual([]);
+      }),
+      { numRuns: 300 },
     );
   });
 });
