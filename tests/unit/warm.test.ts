@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS } from '../../sim/faults/index.js';
 import { parseScenario, presets, runWorld, type ScenarioInput } from '../../sim/scenario/index.js';
-import { MAX_PIECES, MIN_PIECES, PIECE_EVENTS, WARM_EVENTS, warmDone, warmPiece } from '../../web/src/worker/warm.js';
+import { MAX_PIECES, MIN_PIECES, PARK_EVENTS, PIECE_EVENTS, WARM_EVENTS, parkWorld, warmDone, warmPiece } from '../../web/src/worker/warm.js';
 
 describe("a worker's warm-up pieces (web/src/worker/warm.ts)", () => {
   it('go round every fault kind, each a valid scenario for every preset', () => {
@@ -64,5 +64,22 @@ describe("a worker's warm-up pieces (web/src/worker/warm.ts)", () => {
     // A world too small to ever reach WARM_EVENTS in pieces stops at MAX_PIECES.
     expect(warmDone(0, MAX_PIECES - 1)).toBe(false);
     expect(warmDone(0, MAX_PIECES)).toBe(true);
+  });
+
+  it('park a world partway: PARK_EVENTS kernel events in, with its processes alive and events still queued', () => {
+    for (const name of ['l4-multiplex', 'l6-resiliency']) {
+      const s = presets.find((p) => p.name === name)!.scenario as ScenarioInput;
+      const parsed = parseScenario(s);
+      if (!parsed.ok) throw new Error(parsed.errors.join());
+      for (const spec of parsed.scenario.clients) {
+        const { world } = parkWorld(parsed.scenario, spec);
+        expect(world.kernel.eventsRun, `${name} ${spec.label}`).toBe(PARK_EVENTS);
+        expect(world.kernel.now).toBeGreaterThan(0);
+        expect(world.kernel.now).toBeLessThan(parsed.scenario.durationMs * 1000);
+        expect(world.kernel.pending).toBeGreaterThan(0);
+        // The client, its connections and the callers are still running.
+        expect(world.rt.processCount).toBeGreaterThan(parsed.scenario.workload.callers);
+      }
+    }
   });
 });

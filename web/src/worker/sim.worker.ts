@@ -8,7 +8,7 @@
 import { expose, transfer, type ProxyMarked } from 'comlink';
 import { jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type JsonWorld, type Scenario, type ScenarioInput, type ScenarioResult } from '../../../sim/scenario/index.js';
 import { packWorld, viewPass, type PackedWorld } from '../../../sim/views/index.js';
-import { PIECE_MAX_EVENTS, warmDone, warmPiece } from './warm.js';
+import { PIECE_MAX_EVENTS, parkWorld, warmDone, warmPiece } from './warm.js';
 
 /**
  * What this worker keeps of its last world: its report and trace hash, not its trace. A trace
@@ -42,6 +42,25 @@ const MAX_TRACE_EVENTS = 8_000_000;
  * a stopped run gives its worker back about that soon.
  */
 const SLICE_EVENTS = 20_000;
+
+/**
+ * A world of the last run's scenario run partway and kept while the worker is idle (./warm.ts
+ * parkWorld): its live objects keep the JIT's code warm across the full GCs of an idle worker.
+ * Replaced after each run, once the answer is on its way.
+ */
+const parked: { world: unknown } = { world: null };
+
+function parkSoon(s: Scenario, spec: Scenario['clients'][number]): void {
+  setTimeout(() => {
+    try {
+      // The old one is let go only once the new one holds the same classes.
+      parked.world = parkWorld(s, spec);
+    } catch {
+      // A world that cannot run partway cannot run at all: its run reported why.
+      parked.world = null;
+    }
+  }, 0);
+}
 
 /** The page's stop flag (web/src/sim-client.ts), where the page is cross-origin isolated. */
 let stop: Int32Array | null = null;
@@ -104,6 +123,7 @@ const api = {
       const viewed = performance.now();
       const { packed, transfer: buffers } = packWorld(done);
       const ms = { simulate: simulated - started, view: viewed - simulated, pack: performance.now() - viewed };
+      parkSoon(s, spec);
       return transfer({ ok: true, view: packed, ms }, buffers);
     } catch (e) {
       if (e instanceof Stopped) return { ok: 'stopped' };
