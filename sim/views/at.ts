@@ -158,6 +158,11 @@ function indexOf(w: WorldView): WorldIndex {
   return ix;
 }
 
+/** Builds the world's index now (the lab does as each world arrives), not at its first question. */
+export function indexWorldAt(w: WorldView): void {
+  indexOf(w);
+}
+
 /** The requests live at t (started, not ended), in start order. */
 export function liveRequests(w: WorldView, t: Micros): RequestView[] {
   const ix = indexOf(w);

@@ -161,6 +161,27 @@ test.describe('editing the run', () => {
     await expect(slider).toBeFocused();
   });
 
+  test('a_fault_injected_on_the_timeline_joins_the_scenario_panel_once_its_run_is_over', async ({ page }) => {
+    await open(page);
+    const faults = page.getByTestId('scenario-form').locator('[data-testid^="scenario-fault-"]');
+    const before = await faults.count();
+    const hash = await hashOf(page, 'multiplex');
+    await holdRuns(page);
+    await page.getByTestId('scrubber').fill('400000');
+    await page.getByTestId('fault-kind').selectOption('drop_connections');
+    await page.getByTestId('action-inject-fault').click();
+    // While the workers simulate, the panel (disabled) adds no fields: the new fault waits for the run.
+    await expect(page.getByTestId('progress')).toBeVisible();
+    await expect(page.getByTestId('scenario-status')).toHaveText('Simulating…');
+    await expect(page.getByTestId('scenario-apply')).toBeDisabled();
+    expect(await faults.count()).toBe(before);
+    await releaseRuns(page);
+    await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(hash!, { timeout: 120_000 });
+    await expect(faults).toHaveCount(before + 1);
+    await expect(page.getByTestId(`scenario-fault-${before}`)).toContainText(/drop/i);
+    await expect(page.getByTestId('scenario-status')).toHaveText('Applied.');
+  });
+
   test('a_long_run_shows_progress_and_escape_cancels_it_keeping_the_last_run', async ({ page }) => {
     await open(page);
     const before = await hashOf(page, 'pool');

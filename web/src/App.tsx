@@ -328,6 +328,7 @@ let started = false;
 export function App() {
   const view = useLab((s) => s.view);
   const input = useLab((s) => s.input);
+  const panelInput = useLab((s) => s.panelInput);
   const liveRuns = useLab((s) => s.liveRuns);
   const preset = useLab((s) => s.preset);
   const status = useLab((s) => s.status);
@@ -459,7 +460,7 @@ export function App() {
               <ComparisonTable view={view} />
             </Boundary>
           )}
-          {tour === null && <ScenarioPanel input={input} disabled={status === 'running'} onApply={(next: ScenarioInput) => void applyScenario(next, { preset: null })} onNumber={editLive} liveRuns={liveRuns} />}
+          {tour === null && <ScenarioPanel input={panelInput} disabled={status === 'running'} onApply={(next: ScenarioInput) => void applyScenario(next, { preset: null })} onNumber={editLive} liveRuns={liveRuns} />}
         </aside>
       </main>
       </>

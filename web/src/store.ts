@@ -43,6 +43,14 @@ export type FaultKind = FaultSpec['kind'];
 export interface LabState {
   /** The scenario as last applied (valid). */
   input: ScenarioInput;
+  /**
+   * The scenario the panel shows: `input`, except while the run of an edit made on the timeline
+   * (a fault injected, moved, deleted or dragged, the tour's experiment) is going: the panel
+   * takes it once that run is over. A new fault's fields in the form make Chromium's autofill scan
+   * the page's forms (8-30 ms of the page's CPU, traced) and the panel renders again, while the
+   * workers need both cores; the panel is disabled during a run anyway.
+   */
+  panelInput: ScenarioInput;
   preset: string | null;
   view: LabView | null;
   status: 'idle' | 'running' | 'error';
@@ -98,8 +106,11 @@ function presetInput(name: string): ScenarioInput {
   return structuredClone(p.scenario);
 }
 
+const firstInput = presetInput(DEFAULT_PRESET);
+
 export const lab = createStore<LabState>(() => ({
-  input: presetInput(DEFAULT_PRESET),
+  input: firstInput,
+  panelInput: firstInput,
   preset: DEFAULT_PRESET,
   view: null,
   status: 'idle',
@@ -119,6 +130,32 @@ export const lab = createStore<LabState>(() => ({
   tourPointer: 0,
   liveRuns: { started: 0, superseded: 0, shown: 0 },
 }));
+
+/** The input comes from an edit on the timeline: the panel takes it when its run is over (panelInput). */
+let timelineEdit = false;
+
+/** The panel is due to take the input (a timeline edit's run is over), once its frame is drawn. */
+let panelDue = false;
+
+function panelCatchesUp(): void {
+  const s = lab.getState();
+  if (s.panelInput !== s.input && !(timelineEdit && s.status === 'running')) lab.setState({ panelInput: s.input });
+}
+
+lab.subscribe((s) => {
+  if (s.panelInput === s.input || (timelineEdit && s.status === 'running')) return;
+  if (!timelineEdit) return lab.setState({ panelInput: s.input });
+  // The run of a timeline edit is over: the worlds are drawn first, the panel just after.
+  if (panelDue) return;
+  panelDue = true;
+  const later = () =>
+    setTimeout(() => {
+      panelDue = false;
+      panelCatchesUp();
+    });
+  if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') requestAnimationFrame(later);
+  else later();
+});
 
 export function useLab<T>(select: (s: LabState) => T): T {
   return useStore(lab, select);
@@ -229,10 +266,15 @@ export function dismissDelta(): void {
   announce('The previous run is no longer shown.');
 }
 
-/** Applies a scenario (already validated by the caller), writes it to the URL, and runs it. */
-export async function applyScenario(input: ScenarioInput, options: { preset?: string | null; keepWindow?: boolean; pushHistory?: boolean } = {}): Promise<void> {
+/**
+ * Applies a scenario (already validated by the caller), writes it to the URL, and runs it.
+ * `timeline`: an edit of the faults made on the timeline (the panel follows once it has run).
+ */
+export async function applyScenario(input: ScenarioInput, options: { preset?: string | null; keepWindow?: boolean; pushHistory?: boolean; timeline?: boolean } = {}): Promise<void> {
   stopLive();
-  lab.setState({ input, preset: options.preset === undefined ? lab.getState().preset : options.preset, notice: null });
+  timelineEdit = options.timeline === true;
+  // A timeline edit's run is going from here (run() says so next), so the panel waits for it.
+  lab.setState({ input, preset: options.preset === undefined ? lab.getState().preset : options.preset, notice: null, ...(timelineEdit ? { status: 'running' as const } : {}) });
   // The workers get the run first (run posts it before its first await); the link follows.
   const done = run(options.keepWindow ?? false);
   writeUrl(input, options.pushHistory ?? false);
@@ -254,6 +296,7 @@ export function editLive(input: ScenarioInput): void {
     lab.setState({ delta: null });
   }
   const l = live;
+  timelineEdit = false;
   lab.setState({ input, preset: null, notice: null });
   writeUrl(input);
   l.pending = true;
@@ -374,8 +417,8 @@ export function faultAt(kind: FaultKind, atMs: number): FaultSpec {
  * An edit of the faults keeps the window; outside the tour the scenario is no longer the preset
  * (as a reload of its link would say). In the tour it stays the chapter's.
  */
-function edited(): { keepWindow: true; preset?: null } {
-  return lab.getState().tour === null ? { keepWindow: true, preset: null } : { keepWindow: true };
+function edited(): { keepWindow: true; timeline: true; preset?: null } {
+  return lab.getState().tour === null ? { keepWindow: true, timeline: true, preset: null } : { keepWindow: true, timeline: true };
 }
 
 /** The next run is this fault edit's: compare it with the run on screen. */
@@ -470,7 +513,8 @@ async function followDrag(d: NonNullable<typeof faultDrag>): Promise<void> {
       if (f === undefined) return;
       // Not sorted while dragging: the dragged fault keeps its place (and its chip its index).
       faults[d.index] = { ...f, atMs: at / 1000 };
-      lab.setState({ input: { ...d.input, faults } });
+      timelineEdit = true;
+      lab.setState({ input: { ...d.input, faults }, status: 'running' });
       await run(true, true);
     }
   } finally {
@@ -563,5 +607,5 @@ export function tryExperiment(fault: FaultSpec): Promise<void> {
   expectEdit(`Experiment: added ${faultName(fault.kind)} at ${fault.atMs} ms`, fault);
   // The whole run, with the playhead on the fault: what changed is in view.
   playhead.set(Math.round(fault.atMs * 1000));
-  return applyScenario(withFaults(faults), { keepWindow: false, pushHistory: true });
+  return applyScenario(withFaults(faults), { keepWindow: false, pushHistory: true, timeline: true });
 }
