@@ -1,6 +1,6 @@
 import { EventHeap, type HeapEntry } from './heap.js';
 
-/** An entry of the queue: a heap entry with a link the queue threads its buckets through. */
+/** An entry of the queue: a heap entry with a link the queue threads its buckets through (null outside one). */
 export interface QueueEntry extends HeapEntry {
   next: QueueEntry | null;
 }
@@ -24,7 +24,7 @@ const WORDS = WINDOW >>> 5;
  * directly, so the bucket keeps seq order.
  */
 export class EventQueue<T extends QueueEntry> {
-  private readonly heads: Array<T | null> = new Array<T | null>(WINDOW).fill(null);
+  /** Each bucket's last entry, whose link closes the ring back to its first (one array, not two). */
   private readonly tails: Array<T | null> = new Array<T | null>(WINDOW).fill(null);
   /** Bit i of word w: bucket 32·w + i holds entries. */
   private readonly bits = new Int32Array(WORDS);
@@ -51,7 +51,7 @@ export class EventQueue<T extends QueueEntry> {
     if (this.near === 0) return this.far.peek();
     const slot = this.nextSlot();
     this.peeked = slot;
-    return this.heads[slot]!;
+    return this.tails[slot]!.next as T;
   }
 
   /**
@@ -73,12 +73,13 @@ export class EventQueue<T extends QueueEntry> {
       if (e === undefined) return undefined;
     } else {
       const slot = this.peeked >= 0 ? this.peeked : this.nextSlot();
-      e = this.heads[slot]!;
-      const next = e.next as T | null;
-      this.heads[slot] = next;
-      if (next === null) {
+      const tail = this.tails[slot]!;
+      e = tail.next as T;
+      if (e === tail) {
         this.tails[slot] = null;
         this.bits[slot >>> 5]! &= ~(1 << (slot & 31));
+      } else {
+        tail.next = e.next;
       }
       e.next = null;
       this.near--;
@@ -91,17 +92,19 @@ export class EventQueue<T extends QueueEntry> {
   retain(keep: (entry: T) => boolean): void {
     this.far.retain(keep);
     if (this.near === 0) return;
-    const { heads, tails, bits } = this;
+    const { tails, bits } = this;
     for (let w = 0; w < WORDS; w++) {
       let word = bits[w]!;
       while (word !== 0) {
         const low = word & -word;
         word ^= low;
         const slot = (w << 5) + 31 - Math.clz32(low);
+        const last = tails[slot]!;
         let head: T | null = null;
         let tail: T | null = null;
-        for (let e = heads[slot]!; e !== null; ) {
-          const next = e.next as T | null;
+        for (let e = last.next as T, more = true; more; ) {
+          const next = e.next as T;
+          more = e !== last;
           e.next = null;
           if (keep(e)) {
             if (tail === null) head = e;
@@ -110,11 +113,15 @@ export class EventQueue<T extends QueueEntry> {
           } else {
             this.near--;
           }
-          e = next!;
+          e = next;
         }
-        heads[slot] = head;
-        tails[slot] = tail;
-        if (head === null) bits[w]! &= ~low;
+        if (tail === null) {
+          tails[slot] = null;
+          bits[w]! &= ~low;
+        } else {
+          tail.next = head;
+          tails[slot] = tail;
+        }
       }
     }
     this.peeked = -1;
@@ -124,9 +131,10 @@ export class EventQueue<T extends QueueEntry> {
     const slot = e.time & MASK;
     const tail = this.tails[slot]!;
     if (tail === null) {
-      this.heads[slot] = e;
+      e.next = e;
       this.bits[slot >>> 5]! |= 1 << (slot & 31);
     } else {
+      e.next = tail.next;
       tail.next = e;
     }
     this.tails[slot] = e;
