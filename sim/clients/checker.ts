@@ -12,6 +12,7 @@
  * - executedTwice: requests one of whose commands the server ran more than once (at-least-once
  *   resends make this possible; at-most-once clients must show zero).
  */
+import { IdTable } from '../kernel/id-table.js';
 import type { Trace, TraceEvents, TraceFields } from '../kernel/trace.js';
 
 export interface CheckReport {
@@ -82,6 +83,8 @@ const TIMEOUT_GRACE_US = 10_000;
 /** What the checker knows of one request, while something can still happen to it. */
 interface Seen {
   readonly req: number;
+  /** When it was first seen (or seen again after it settled), counted: the report's order. */
+  readonly seen: number;
   started: boolean;
   /** When it started, µs. */
   at: number;
@@ -191,8 +194,9 @@ export function check(trace: Trace, options?: CheckOptions): CheckReport {
  * that it ending again, or an at-least-once client writing it again, is still counted.
  */
 export class Checker {
-  /** Requests not yet settled. */
-  private readonly live = new Map<number, Seen>();
+  /** Requests not yet settled, by request number (request refs count up: a column, not a Map). */
+  private readonly live = new IdTable<Seen>();
+  private seen = 0;
   private readonly settled = new Nibbles();
   /**
    * Requests not yet ended, per caller that has started one and not exited (kept at 0 rather than
@@ -368,7 +372,7 @@ export class Checker {
     const inTime = o === undefined ? Number.POSITIVE_INFINITY : o.endUs - o.callTimeoutUs - TIMEOUT_GRACE_US;
     let { ok, duplicatedReplies, indeterminate, falselyDeterminate, executedTwice } = this;
     // Requests not settled yet, in the order they were first seen.
-    for (const s of this.live.values()) {
+    for (const s of this.live.values().sort((a, b) => a.seen - b.seen)) {
       if (!s.started) continue;
       const req = s.req;
       if (s.stops === 0) {
@@ -413,7 +417,7 @@ export class Checker {
   private get(req: number, again = false): Seen {
     let r = this.live.get(req);
     if (r === undefined) {
-      r = { req, started: false, caller: 0, callerExited: false, at: 0, stops: 0, ok: false, indeterminate: false, runs0: 0, runsRest: null, mayRun: 0, prior: 0 };
+      r = { req, seen: this.seen++, started: false, caller: 0, callerExited: false, at: 0, stops: 0, ok: false, indeterminate: false, runs0: 0, runsRest: null, mayRun: 0, prior: 0 };
       const was = again ? this.settled.get(req) : 0;
       if (was !== 0 && was !== NOT_A_REQUEST) {
         // Written again after it ended: it counts now only for what it adds.

@@ -1,10 +1,10 @@
 import { Fifo } from '../kernel/fifo.js';
+import { IdTable } from '../kernel/id-table.js';
 import { StuckError, type Kernel, type ScheduledEvent } from '../kernel/kernel.js';
 import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
 import { Ctx } from './context.js';
 import { Proc, RefEntry, type ProcStats } from './process.js';
-import { RefTable } from './ref-table.js';
 import {
   TIMEOUT,
   messageTag,
@@ -143,8 +143,8 @@ export class Runtime {
    * is the same whatever retainExited is.
    */
   private forgotten = { steps: 0, busiest: new Map<string, ProcStats>() };
-  /** Every live monitor and alias, by reference (a column by ref number: see RefTable). */
-  private readonly refs = new RefTable<RefEntry>();
+  /** Every live monitor and alias, by reference (a column by ref number: see IdTable). */
+  private readonly refs = new IdTable<RefEntry>();
   private readonly names = new Map<string, Pid>();
   private readonly timers = new Map<Ref, { event: ScheduledEvent; dest: Pid }>();
   /** Entries of the tables above visited by terminate: what a test counts (O(what the process owns)). */
@@ -453,7 +453,7 @@ export class Runtime {
 
   private addRef(owner: Proc, ref: Ref, target: Proc | null, alias: RefEntry['alias']): void {
     const e = new RefEntry(ref, owner, target, alias);
-    this.refs.set(e);
+    this.refs.set(ref, e);
     e.ownerPrev = owner.ownedTail;
     if (owner.ownedTail === null) owner.owned = e;
     else owner.ownedTail.ownerNext = e;

@@ -159,4 +159,12 @@ describe('what the checker still counts after it dropped a request', () => {
     const r = check(trace([at(1, start(1)), at(1, other), at(2, ['proc.exit', { pid: 9, name: 'caller', reason: 'killed' }] as const)]));
     expect(r).toMatchObject({ requests: 2, abandoned: 1, lost: 1 });
   });
+
+  it('names_the_requests_left_open_in_the_order_it_first_saw_them', () => {
+    // Requests are kept by number (request refs count up) but reported in the order seen: here
+    // 7 and 40 start after higher numbers.
+    const r = check(trace([at(1, start(10_000)), at(2, start(7)), at(3, start(9000)), at(4, start(40))]));
+    expect(r.lost).toBe(4);
+    expect(r.problems).toEqual(['request 10000 never ended', 'request 7 never ended', 'request 9000 never ended', 'request 40 never ended']);
+  });
 });
