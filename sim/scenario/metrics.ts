@@ -3,6 +3,7 @@
  * pass: what was asked and answered, how long it took, what it cost, and the checker's counts.
  */
 import { build } from 'hdr-histogram-js';
+import { IdTable } from '../kernel/id-table.js';
 import type { Micros } from '../kernel/time.js';
 import type { TraceFields } from '../kernel/trace.js';
 import { CHECKED_KINDS, Checker, type CheckReport } from '../clients/checker.js';
@@ -142,7 +143,8 @@ export interface TraceObserver {
 export class MetricsPass {
   private readonly latency = histogram();
   private readonly wait = histogram();
-  private readonly starts = new Map<number, Micros>();
+  /** When each request not yet ended started, by request number (a column: see IdTable). */
+  private readonly starts = new IdTable<Micros>();
   private readonly errors: Record<string, number> = {};
   private ok = 0;
   private failed = 0;
