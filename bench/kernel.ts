@@ -1,7 +1,9 @@
 /**
- * Kernel speed: events per second through Kernel.at + run, against a bare push/pop loop on the
- * same heap measured in the same run, and the runtime's message rate on top of it.
+ * Kernel speed: events per second through Kernel.at + run, against a bare push/pop loop on a
+ * binary heap measured in the same run, and the runtime's message rate on top of it.
  * Budget (issue 2): the kernel path keeps at least 25% of the bare heap's rate. Printed, not asserted.
+ * The kernel's own queue is no longer that heap alone (sim/kernel/queue.ts: a bucket per µs for the
+ * next 8 ms, the heap only beyond), so the ratio can pass 100%: the heap is a yardstick here.
  *
  *   npm run bench:kernel            # default sizes
  *   npm run bench:kernel -- 2000000 # events per measurement
@@ -81,7 +83,7 @@ const bare = best(3, bareHeap);
 const kernel = best(3, kernelPath);
 const ratio = kernel / bare;
 console.log(`events per measurement: ${fmt(EVENTS)}, pending: ${PENDING}`);
-console.log(`bare heap push/pop:     ${fmt(bare)} events/s`);
+console.log(`bare heap push/pop:     ${fmt(bare)} events/s (a binary heap: the yardstick, not the kernel's queue)`);
 console.log(`kernel at + run:        ${fmt(kernel)} events/s`);
 console.log(`kernel / bare heap:     ${(ratio * 100).toFixed(1)}%  (budget >= 25%: ${ratio >= 0.25 ? 'met' : 'NOT met'})`);
 const quiet = runtimeCalls(false);
