@@ -55,7 +55,7 @@ export class EventQueue<T extends QueueEntry> {
   }
 
   /**
-   * Takes the least entry out to run it: the clock moves to its time, and so does the window.
+   * Takes the least entry out to run it: the clock moves to its time, and the window with it.
    * (An entry dropped unrun, a cancelled one, leaves the window where it is: the clock may still
    * be before it, and an entry pushed meanwhile must find its bucket ahead of base.)
    */
