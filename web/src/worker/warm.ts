@@ -43,7 +43,8 @@ export const WARM_EVENTS = 800_000;
  * Counted with V8's --trace-opt in Chromium (one worker, budget scenario's pool world, 20:20, load
  * ~5): after its first run, its 2nd and 3rd runs compiled 48 and 22 functions with TurboFan and
  * took 2.0 and 1.4 s; with 30 pieces after the first run, the 2nd compiled none (the pieces had)
- * and the 2nd and 3rd took 1.1 and 0.9 s. 30 pieces of the budget scenario took 1.7 s of each idle worker (bench:web, 21:39).
+ * and the 2nd and 3rd took 1.1 and 0.9 s. 30 pieces of the budget scenario took 1.7 s of each
+ * idle worker (bench:web, 21:39).
  */
 export const MIN_PIECES = 30;
 
