@@ -72,6 +72,7 @@ class TraceThread {
   private inFlight = 0;
   private ready = false;
   private done: Extract<FromWorker, { type: 'done' }> | null = null;
+  private readonly createdAt = performance.now();
 
   constructor(url: URL, private readonly startMs: number) {
     const { port1, port2 } = new MessageChannel();
@@ -86,7 +87,8 @@ class TraceThread {
 
   /** Runs one world, its trace shipped here, read there. */
   runWorld(s: Scenario, spec: ClientSpec, onProgress: ((f: number) => void) | undefined, sliceEvents: number): WorldResult {
-    if (!this.ready) this.waitFor(() => this.ready, this.startMs, `did not start within ${this.startMs / 1000} s`);
+    // The world does not wait for the thread to start (~0.1-0.2 s to load): the port keeps what
+    // is sent meanwhile, up to MAX_IN_FLIGHT chunks.
     const { world, end } = buildWorld(s, spec, false);
     this.send({ type: 'start', windowUs: ms(s.durationMs), callTimeoutUs: ms(s.workload.callTimeoutMs) });
     world.kernel.trace.shipTo((chunk) => this.ship(chunk));
@@ -98,6 +100,7 @@ class TraceThread {
     world.kernel.trace.flush();
     this.done = null;
     this.send({ type: 'finish', figures: worldFigures(world) });
+    this.startedOrFail();
     this.waitFor(() => this.done !== null);
     const done = this.done!;
     if (done.events !== world.kernel.trace.length) throw new Error(`the trace thread read ${done.events} events of ${world.kernel.trace.length}`);
@@ -117,8 +120,18 @@ class TraceThread {
     this.port.postMessage({ type: 'chunk', chunk } satisfies ToWorker, [chunk.slots.buffer as ArrayBuffer]);
     this.inFlight++;
     this.read();
-    if (this.inFlight >= MAX_IN_FLIGHT) this.waitFor(() => this.inFlight < MAX_IN_FLIGHT);
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      this.startedOrFail();
+      this.waitFor(() => this.inFlight < MAX_IN_FLIGHT);
+    }
     return this.free.pop();
+  }
+
+  /** Waits for the thread to say it is ready, at most startMs from its creation. */
+  private startedOrFail(): void {
+    if (this.ready) return;
+    const left = Math.max(0, this.startMs - (performance.now() - this.createdAt));
+    this.waitFor(() => this.ready, left, `did not start within ${this.startMs / 1000} s`);
   }
 
   /** Takes every answer waiting. */
