@@ -9,6 +9,7 @@
  * connection; DEBUG SLEEP blocks the whole server. A restart drops every connection and the data.
  */
 import { concatBytes } from '../kernel/bytes.js';
+import { Fifo } from '../kernel/fifo.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
@@ -90,8 +91,7 @@ export class RedisServer implements ServerHandler {
   private readonly costs: Rng;
   private listener: { close(): void } | null = null;
   private readonly clients = new Map<number, Client>();
-  private readonly readable: Client[] = [];
-  private readableHead = 0;
+  private readonly readable = new Fifo<Client>();
   /** The CPU is busy until then; the next read event starts no earlier. */
   private busyUntil: Micros = 0;
   private running = false;
@@ -144,8 +144,7 @@ export class RedisServer implements ServerHandler {
       this.clients.delete(c.conn.id);
       c.conn.reset();
     }
-    this.readable.length = 0;
-    this.readableHead = 0;
+    this.readable.retain(() => false);
     flushAll(this.state);
     // A restart while down extends the outage; only the latest one brings it back.
     const upAt = Math.max(this.upAt, this.kernel.now + Math.round(forUs));
@@ -221,7 +220,7 @@ export class RedisServer implements ServerHandler {
    * arrives at the same instant is read by the same read event (epoll reports it all at once).
    */
   private kick(): void {
-    if (this.running || this.readableHead >= this.readable.length) return;
+    if (this.running || this.readable.size === 0) return;
     this.running = true;
     this.kernel.at(Math.max(this.kernel.now, this.busyUntil), this.loopFn);
   }
@@ -237,22 +236,13 @@ export class RedisServer implements ServerHandler {
       this.kernel.at(this.pausedUntil, this.loopFn);
       return;
     }
-    while (this.readableHead < this.readable.length) {
-      const c = this.readable[this.readableHead++]!;
+    for (let c = this.readable.shift(); c !== undefined; c = this.readable.shift()) {
       c.inQueue = false;
       if (this.clients.get(c.conn.id) !== c) continue;
       const cost = this.readEvent(c);
-      if (this.readableHead === this.readable.length) {
-        // Drained (the usual case): start over in the same array.
-        this.readable.length = 0;
-        this.readableHead = 0;
-      } else if (this.readableHead > 256 && this.readableHead * 2 > this.readable.length) {
-        this.readable.splice(0, this.readableHead);
-        this.readableHead = 0;
-      }
       this.busyUntil = this.kernel.now + cost;
       if (cost > 0) {
-        if (this.readableHead < this.readable.length) this.kernel.at(this.busyUntil, this.loopFn);
+        if (this.readable.size > 0) this.kernel.at(this.busyUntil, this.loopFn);
         else this.running = false;
         return;
       }
@@ -269,7 +259,7 @@ export class RedisServer implements ServerHandler {
     const start = this.kernel.now;
     const f = this.factor();
     let cost = this.options.readEventUs * f;
-    const out: Outbox = [];
+    const out = new Outbox();
     this.readEvents++;
 
     if (c.blocked?.timedOut) {
@@ -278,16 +268,17 @@ export class RedisServer implements ServerHandler {
     }
     if (c.unread.length > 0) {
       const chunks = c.unread;
-      c.unread = [];
       try {
-        for (const chunk of chunks) for (const argv of c.decoder.feed(chunk)) c.queued.push(argv);
+        // Decoded straight into the queue (no array per chunk).
+        for (let i = 0; i < chunks.length; i++) c.decoder.feed(chunks[i]!, c.queued);
       } catch (e) {
         if (!(e instanceof RespProtocolError)) throw e;
-        // networking.c setProtocolError: the commands before the bad bytes still run, then the
-        // error is replied and the connection closed once it is written.
-        for (const argv of e.completed as Uint8Array[][]) c.queued.push(argv);
+        // networking.c setProtocolError: the commands before the bad bytes still run (they are
+        // queued), then the error is replied and the connection closed once it is written.
         c.protocolError = e.message;
       }
+      // Emptied in place: `length = 0` would free its room, and the next chunk allocate it again.
+      while (chunks.length > 0) chunks.pop();
     }
     let commands = 0;
     while (c.queued.length > 0 && c.blocked === null && !c.closing) {
@@ -336,8 +327,7 @@ export class RedisServer implements ServerHandler {
   /** The end of a read event: its replies are written, and connections done with are closed. */
   private flush(c: Client, out: Outbox): void {
     let wroteToC = false;
-    for (let i = 0; i < out.length; i++) {
-      const o = out[i]!;
+    for (let o = out.first; o !== null; o = o.next) {
       o.to.conn.write(o.more === null ? o.bytes : concatBytes(o.more));
       if (o.to === c) wroteToC = true;
       if (o.to.closing) this.closeClient(o.to, 'quit');
@@ -412,13 +402,18 @@ export class RedisServer implements ServerHandler {
 
 /**
  * The replies of one read event, per client in the order each first got one. Almost always just
- * the reader's (others only when a push serves their BLPOP), so a short list, not a Map.
+ * the reader's (others only when a push serves their BLPOP), so a short list, not a Map: a chain
+ * through Reply.next, with no array to make per read event.
  */
-type Outbox = Reply[];
+class Outbox {
+  first: Reply | null = null;
+  last: Reply | null = null;
+}
 
 /** One client's replies of a read event: the first, and all of them once there is more than one. */
 class Reply {
   more: Uint8Array[] | null = null;
+  next: Reply | null = null;
   constructor(
     readonly to: Client,
     readonly bytes: Uint8Array,
@@ -430,14 +425,16 @@ const RESP3: RespEncodeOptions = { protocol: 3 };
 
 function addReply(out: Outbox, to: Client, v: RespValue): void {
   const bytes = encode(v, to.state.protocol === 3 ? RESP3 : RESP2);
-  for (let i = 0; i < out.length; i++) {
-    const o = out[i]!;
+  for (let o = out.first; o !== null; o = o.next) {
     if (o.to === to) {
       (o.more ??= [o.bytes]).push(bytes);
       return;
     }
   }
-  out.push(new Reply(to, bytes));
+  const r = new Reply(to, bytes);
+  if (out.last === null) out.first = r;
+  else out.last.next = r;
+  out.last = r;
 }
 
 function validate(o: RedisOptions): RedisOptions {

@@ -24,6 +24,33 @@ export interface RespCommandDecoderOptions {
 const STAR = 42;
 const DOLLAR = 36;
 
+/** Arguments up to this long are handed out from `interned`. */
+const INTERN_MAX = 32;
+const INTERN_SLOTS = 4096;
+/** Recently decoded short arguments by a hash of their bytes (direct-mapped). */
+const interned: Uint8Array[] = new Array<Uint8Array>(INTERN_SLOTS).fill(new Uint8Array(0));
+
+/**
+ * buf[a, b) as a short argument: the same array as the last time these bytes came (command
+ * names and keys repeat command after command), else a copy that takes its slot. Hashing a few
+ * bytes costs less than making an array, and nothing is left for the collector.
+ */
+function internArg(buf: Uint8Array, a: number, b: number): Uint8Array {
+  const n = b - a;
+  let h = 0x811c9dc5 ^ n;
+  for (let i = a; i < b; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  const hit = interned[slot]!;
+  if (hit.length === n) {
+    let i = 0;
+    while (i < n && hit[i] === buf[a + i]) i++;
+    if (i === n) return hit;
+  }
+  const copy = buf.slice(a, b);
+  interned[slot] = copy;
+  return copy;
+}
+
 /**
  * Server side of the protocol, modelled on Redis networking.c processInputBuffer: input starting
  * with `*` is a multibulk command (processMultibulkBuffer: an array of bulk strings); anything
@@ -52,9 +79,18 @@ export class RespCommandDecoder extends ByteStream<Uint8Array[]> {
     this.maxInline = limitOption(options.maxInlineLength, RESP_DEFAULTS.maxInlineLength, 'maxInlineLength');
   }
 
-  /** Every command completed so far, each as its arguments. Throws RespProtocolError on bad input. */
-  feed(chunk: Uint8Array): Uint8Array[][] {
-    return this.feedItems(chunk);
+  /**
+   * Every command completed so far, each as its arguments, pushed onto `out` if given (else a
+   * new array). Throws RespProtocolError on bad input. Arguments are read-only: a short one is
+   * the same array each time its bytes come (see internArg).
+   */
+  feed(chunk: Uint8Array, out?: Uint8Array[][]): Uint8Array[][] {
+    return this.feedItems(chunk, out);
+  }
+
+  /** An argument at buf[a, b). */
+  private argOf(buf: Uint8Array, a: number, b: number): Uint8Array {
+    return b - a <= INTERN_MAX ? internArg(buf, a, b) : this.bytesOf(buf, a, b);
   }
 
   protected parse(out: Uint8Array[][]): void {
@@ -129,7 +165,7 @@ export class RespCommandDecoder extends ByteStream<Uint8Array[]> {
         if (buf[stop] !== CR || buf[stop + 1] !== LF) {
           throw protocolError(`bulk argument of ${n} bytes not followed by CRLF`);
         }
-        this.arg(this.bytesOf(buf, next, stop), out);
+        this.arg(this.argOf(buf, next, stop), out);
         pos = stop + 2;
         continue;
       }
@@ -145,7 +181,7 @@ export class RespCommandDecoder extends ByteStream<Uint8Array[]> {
    * arguments and returns the offset after it, or -1 (nothing pushed) for anything else —
    * incomplete, empty, over a limit or malformed — which the general path then reads, errors
    * included, exactly as if this were not here. (An argument is handed out as the general path
-   * hands it out when it is all in the buffer: bytesOf.)
+   * hands it out when it is all in the buffer: argOf.)
    */
   private whole(buf: Uint8Array, pos: number, end: number, out: Uint8Array[][]): number {
     let cr = pos + 1;
@@ -154,7 +190,8 @@ export class RespCommandDecoder extends ByteStream<Uint8Array[]> {
     const n = parseLength(buf, pos + 1, cr);
     if (n <= 0 || n > this.maxArgs) return -1;
     let at = cr + 2;
-    const argv: Uint8Array[] = [];
+    // Its exact size (pushing onto [] would make room for 17).
+    const argv = new Array<Uint8Array>(n);
     for (let k = 0; k < n; k++) {
       if (at >= end || buf[at] !== DOLLAR) return -1;
       cr = at + 1;
@@ -165,7 +202,7 @@ export class RespCommandDecoder extends ByteStream<Uint8Array[]> {
       const start = cr + 2;
       at = start + len;
       if (at + 2 > end || buf[at] !== CR || buf[at + 1] !== LF) return -1;
-      argv.push(this.bytesOf(buf, start, at));
+      argv[k] = this.argOf(buf, start, at);
       at += 2;
     }
     out.push(argv);
