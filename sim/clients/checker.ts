@@ -82,9 +82,9 @@ const TIMEOUT_GRACE_US = 10_000;
 
 /** What the checker knows of one request, while something can still happen to it. */
 interface Seen {
-  readonly req: number;
+  req: number;
   /** When it was first seen (or seen again after it settled), counted: the report's order. */
-  readonly seen: number;
+  seen: number;
   started: boolean;
   /** When it started, µs. */
   at: number;
@@ -137,6 +137,21 @@ class Written {
   entry(i: number): number {
     const k = i - this.head + this.start;
     return k >= this.start && k < this.reqs.length ? k : -1;
+  }
+
+  /**
+   * Keeps nothing (head stays). The arrays are emptied in place: with `length = 0` they would
+   * free their room, and the next command (on a pool's connection, every request) allocate it
+   * again, three arrays of 17 slots.
+   */
+  empty(): void {
+    const { reqs, offs, seens } = this;
+    while (reqs.length > 0) {
+      reqs.pop();
+      offs.pop();
+      seens.pop();
+    }
+    this.start = 0;
   }
 }
 
@@ -196,6 +211,12 @@ export function check(trace: Trace, options?: CheckOptions): CheckReport {
 export class Checker {
   /** Requests not yet settled, by request number (request refs count up: a column, not a Map). */
   private readonly live = new IdTable<Seen>();
+  /**
+   * Records of settled requests, to be filled again: one per request was a tenth of what a
+   * world allocated with the checker (all their fields are numbers, booleans or null, so a
+   * record kept for long costs the collector nothing when it is filled again).
+   */
+  private readonly spare: Seen[] = [];
   private seen = 0;
   private readonly settled = new Nibbles();
   /**
@@ -417,7 +438,23 @@ export class Checker {
   private get(req: number, again = false): Seen {
     let r = this.live.get(req);
     if (r === undefined) {
-      r = { req, seen: this.seen++, started: false, caller: 0, callerExited: false, at: 0, stops: 0, ok: false, indeterminate: false, runs0: 0, runsRest: null, mayRun: 0, prior: 0 };
+      r = this.spare.pop();
+      if (r === undefined) r = { req, seen: this.seen++, started: false, caller: 0, callerExited: false, at: 0, stops: 0, ok: false, indeterminate: false, runs0: 0, runsRest: null, mayRun: 0, prior: 0 };
+      else {
+        r.req = req;
+        r.seen = this.seen++;
+        r.started = false;
+        r.caller = 0;
+        r.callerExited = false;
+        r.at = 0;
+        r.stops = 0;
+        r.ok = false;
+        r.indeterminate = false;
+        r.runs0 = 0;
+        r.runsRest = null;
+        r.mayRun = 0;
+        r.prior = 0;
+      }
       const was = again ? this.settled.get(req) : 0;
       if (was !== 0 && was !== NOT_A_REQUEST) {
         // Written again after it ended: it counts now only for what it adds.
@@ -461,7 +498,7 @@ export class Checker {
   private own(w: Written, i: number, r: Seen, off: number): void {
     if (w.reqs.length - w.start === 0) {
       w.head = i;
-      w.start = w.reqs.length = w.offs.length = w.seens.length = 0;
+      w.empty();
     }
     let at = w.entry(i);
     if (at < 0) {
@@ -525,7 +562,7 @@ export class Checker {
       w.head++;
     }
     if (w.start === w.reqs.length) {
-      w.start = w.reqs.length = w.offs.length = w.seens.length = 0;
+      w.empty();
       if (w.serverGone) {
         // Nothing kept, and nothing can run here again: forget the connection, remember it is gone.
         this.wires.delete(conn);
@@ -544,6 +581,8 @@ export class Checker {
   private settle(r: Seen): void {
     this.live.delete(r.req);
     this.settled.set(r.req, archived(r));
+    // Nothing refers to it any more (its commands' entries were cleared before it settled).
+    if (this.spare.length < 1024) this.spare.push(r);
     if (!r.started) return;
     const c = outcome(r);
     this.duplicatedReplies += c.duplicated;
@@ -560,19 +599,23 @@ export class Checker {
   }
 }
 
+/** What outcome returns: one object, filled again by each call (read it at once). */
+const OUTCOME = { duplicated: 0, ok: 0, indeterminate: 0, falselyDeterminate: 0, executedTwice: 0 };
+
 /**
  * What one ended request counts for (0 or 1 each, duplicates aside); one brought back from the
- * archive counts only for what changed since it was settled.
+ * archive counts only for what changed since it was settled. The object is outcome's own (one
+ * per settled request was garbage): read it before the next call.
  */
-function outcome(s: Seen): { duplicated: number; ok: number; indeterminate: number; falselyDeterminate: number; executedTwice: number } {
+function outcome(s: Seen): Readonly<typeof OUTCOME> {
   const ran = ranClip(s);
   const before = s.prior === 0 ? 0 : (s.prior - 1) >> 1;
   const fresh = s.prior === 0 ? 1 : 0;
-  return {
-    duplicated: s.stops - 1,
-    ok: s.ok ? fresh : 0,
-    indeterminate: !s.ok && s.indeterminate ? fresh : 0,
-    falselyDeterminate: failedDeterminate(s) && ran > 0 && before === 0 ? 1 : 0,
-    executedTwice: ran > 1 && before < 2 ? 1 : 0,
-  };
+  const o = OUTCOME;
+  o.duplicated = s.stops - 1;
+  o.ok = s.ok ? fresh : 0;
+  o.indeterminate = !s.ok && s.indeterminate ? fresh : 0;
+  o.falselyDeterminate = failedDeterminate(s) && ran > 0 && before === 0 ? 1 : 0;
+  o.executedTwice = ran > 1 && before < 2 ? 1 : 0;
+  return o;
 }

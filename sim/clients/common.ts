@@ -133,6 +133,8 @@ export class Wire {
   sent = 0;
   replied = 0;
   private readonly decoder = new RespDecoder();
+  /** What read returns, emptied and filled again by each read (no array per reply). */
+  private readonly values: RespValue[] = [];
 
   constructor(
     readonly socket: tcp.Socket,
@@ -161,10 +163,16 @@ export class Wire {
     return true;
   }
 
-  /** Decodes what arrived; each reply comes with its index on this connection. */
-  read(ctx: Ctx, data: Uint8Array): RespValue[] {
+  /**
+   * Decodes what arrived. The array is the wire's own, filled again by the next read: read it
+   * before that, do not keep it.
+   */
+  read(ctx: Ctx, data: Uint8Array): readonly RespValue[] {
     ctx.cpuNs(data.length * this.codecNsPerByte);
-    return this.decoder.feed(data);
+    const values = this.values;
+    // Emptied in place: `length = 0` would free its room and the next push allocate it again.
+    while (values.length > 0) values.pop();
+    return this.decoder.feed(data, values);
   }
 
   /**
@@ -196,7 +204,7 @@ export class Wire {
     for (;;) {
       const got = yield* tcp.recv(ctx, this.socket, 0, Math.max(0, deadline - ctx.now));
       if (!got.ok) return got.error === 'timeout' ? 'handshake timeout' : 'closed during handshake';
-      let values: RespValue[];
+      let values: readonly RespValue[];
       try {
         values = this.read(ctx, got.data);
       } catch (e) {

@@ -120,8 +120,9 @@ export class RespDecoder {
     this.impl = options.mode === 'server' ? new ServerStream(options) : new ReplyStream(options);
   }
 
-  feed(chunk: Uint8Array): RespValue[] {
-    return this.impl.feed(chunk);
+  /** Every value completed so far, pushed onto `out` if given (else a new array). */
+  feed(chunk: Uint8Array, out?: RespValue[]): RespValue[] {
+    return this.impl.feed(chunk, out);
   }
 
   /** True after a protocol error. */
@@ -144,9 +145,10 @@ class ServerStream {
   constructor(options: RespDecoderOptions) {
     this.commands = new RespCommandDecoder(options);
   }
-  feed(chunk: Uint8Array): RespValue[] {
+  feed(chunk: Uint8Array, out: RespValue[] = []): RespValue[] {
     try {
-      return this.commands.feed(chunk).map(commandToValue);
+      for (const argv of this.commands.feed(chunk)) out.push(commandToValue(argv));
+      return out;
     } catch (e) {
       if (e instanceof RespProtocolError) e.completed = (e.completed as Uint8Array[][]).map(commandToValue);
       throw e;
@@ -185,8 +187,8 @@ class ReplyStream extends ByteStream<RespValue> {
     this.maxLine = limitOption(options.maxLineLength, this.maxBulk, 'maxLineLength');
   }
 
-  feed(chunk: Uint8Array): RespValue[] {
-    return this.feedItems(chunk);
+  feed(chunk: Uint8Array, out?: RespValue[]): RespValue[] {
+    return this.feedItems(chunk, out);
   }
 
   protected parse(out: RespValue[]): void {

@@ -64,8 +64,15 @@ interface Backoff {
 }
 
 interface Wrapped<S> {
-  s: S;
-  backoffTimer: Backoff | null;
+  readonly s: S;
+  readonly backoffTimer: Backoff | null;
+  /** ['noreply', this], made once: most messages leave the state as it was. */
+  noreply: readonly ['noreply', Wrapped<S>] | null;
+}
+
+/** A wrapped state: never changed in place, so its noreply result can be kept with it. */
+function wrap<S>(s: S, backoffTimer: Backoff | null): Wrapped<S> {
+  return { s, backoffTimer, noreply: null };
 }
 
 interface BackoffMessage {
@@ -83,23 +90,23 @@ export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S
     const t = Math.max(0, Math.round(timeout));
     ctx.trace('conn.backoff', { pid: ctx.self, us: t });
     const timer = ctx.sendAfter(t, { type: '$conn_backoff', token } satisfies BackoffMessage);
-    return { s, backoffTimer: { token, timer } };
+    return wrap(s, { token, timer });
   }
 
   function* doConnect(ctx: Ctx, w: W, info: unknown, s: S): Gen<InfoReturn<W>> {
     // An explicit connect supersedes a pending backoff, as in the library.
     if (w.backoffTimer !== null) {
       ctx.cancelTimer(w.backoffTimer.timer);
-      w = { s, backoffTimer: null };
+      w = wrap(s, null);
     }
     const r = yield* spec.connect(info, s, ctx);
     switch (r[0]) {
       case 'ok':
-        return ['noreply', { s: r[1], backoffTimer: null }];
+        return ['noreply', wrap(r[1], null)];
       case 'backoff':
         return ['noreply', setBackoff(ctx, w, r[1], r[2])];
       case 'stop':
-        return ['stop', r[1], { s: r[2], backoffTimer: null }];
+        return ['stop', r[1], wrap(r[2], null)];
     }
   }
 
@@ -111,16 +118,17 @@ export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S
       case 'backoff':
         return ['noreply', setBackoff(ctx, w, r[1], r[2])];
       case 'noconnect':
-        return ['noreply', { s: r[1], backoffTimer: w.backoffTimer }];
+        return ['noreply', wrap(r[1], w.backoffTimer)];
       case 'stop':
-        return ['stop', r[1], { s: r[2], backoffTimer: w.backoffTimer }];
+        return ['stop', r[1], wrap(r[2], w.backoffTimer)];
     }
   }
 
   /** The common result, translated without the generator the others need. */
   function noreply(w: W, s: S): InfoReturn<W> {
     // A wrapped state is never changed in place, so an unchanged one can be kept.
-    return ['noreply', s === w.s ? w : { s, backoffTimer: w.backoffTimer }];
+    if (s !== w.s) return ['noreply', wrap(s, w.backoffTimer)];
+    return (w.noreply ??= ['noreply', w]);
   }
 
   /** A generator only where connect or disconnect runs (they may wait). */
@@ -135,13 +143,13 @@ export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S
       case 'backoff':
         return ['noreply', setBackoff(ctx, w, r[1], r[2])];
       case 'stop':
-        return ['stop', r[1], { s: r[2], backoffTimer: w.backoffTimer }];
+        return ['stop', r[1], wrap(r[2], w.backoffTimer)];
     }
   }
 
   function afterCall(ctx: Ctx, w: W, r: ConnCallReturn<S>): Handled<CallReturn<W>> {
-    if (r[0] === 'reply') return ['reply', r[1], { s: r[2], backoffTimer: w.backoffTimer }];
-    if (r[0] === 'stop' && r.length === 4) return ['stop', r[1], r[2], { s: r[3], backoffTimer: w.backoffTimer }];
+    if (r[0] === 'reply') return ['reply', r[1], r[2] === w.s ? w : wrap(r[2], w.backoffTimer)];
+    if (r[0] === 'stop' && r.length === 4) return ['stop', r[1], r[2], wrap(r[3], w.backoffTimer)];
     if (r[0] === 'noreply') return noreply(w, r[1]);
     return translate(ctx, w, r as ConnInfoReturn<S>);
   }
@@ -161,11 +169,11 @@ export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S
       const r = yield* spec.init(ctx);
       switch (r[0]) {
         case 'ok':
-          return ['ok', { s: r[1], backoffTimer: null }];
+          return ['ok', wrap(r[1], null)];
         case 'connect':
-          return ['ok', { s: r[2], backoffTimer: null }, { continue: { connect: r[1] } }];
+          return ['ok', wrap(r[2], null), { continue: { connect: r[1] } }];
         case 'backoff':
-          return ['ok', setBackoff(ctx, { s: r[2], backoffTimer: null }, r[1], r[2])];
+          return ['ok', setBackoff(ctx, wrap(r[2], null), r[1], r[2])];
         case 'stop':
           return ['stop', r[1]];
       }
@@ -187,7 +195,7 @@ export function toGenServer<S>(spec: ConnectionSpec<S>): GenServerSpec<Wrapped<S
     handleInfo(msg, w, ctx) {
       if (isTagged(msg, '$conn_backoff')) {
         if ((msg as BackoffMessage).token !== w.backoffTimer?.token) return ['noreply', w];
-        return doConnect(ctx, { s: w.s, backoffTimer: null }, 'backoff', w.s);
+        return doConnect(ctx, wrap(w.s, null), 'backoff', w.s);
       }
       if (spec.handleInfo === undefined) return ['noreply', w];
       const h = spec.handleInfo(msg, w.s, ctx);

@@ -29,6 +29,15 @@ export function sleepEffect(us: Micros): ReceiveEffect {
 }
 
 /**
+ * `effect`, one sleepEffect made, set to sleep `us` again: a loop that sleeps on every turn yields
+ * the same object each time (the runtime is done with it once the sleep is over).
+ */
+export function sleepAgain(effect: ReceiveEffect, us: Micros): ReceiveEffect {
+  (effect as { timeout: Micros }).timeout = us;
+  return effect;
+}
+
+/**
  * What a process's code holds: its own pid and the runtime's operations, like the Erlang BIFs
  * (self/0, send/2, spawn_link/1, monitor/2, ...). Operations that change the world may only be
  * called by the process itself during its own step; blocking ones are generators (`yield*`).

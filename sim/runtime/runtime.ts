@@ -423,7 +423,7 @@ export class Runtime {
       const mailbox = p.mailbox;
       for (let i = 0; i < mailbox.length; i++) {
         if (isDownFor(mailbox[i], ref)) {
-          mailbox.splice(i, 1);
+          takeAt(mailbox, i);
           break;
         }
       }
@@ -436,7 +436,7 @@ export class Runtime {
     for (let i = 0; i < mailbox.length; i++) {
       if (match(mailbox[i])) {
         const msg = mailbox[i];
-        mailbox.splice(i, 1);
+        takeAt(mailbox, i);
         p.messagesReceived++;
         return msg;
       }
@@ -782,7 +782,7 @@ export class Runtime {
     for (let i = 0; i < mailbox.length; i++) {
       if (effect.match(mailbox[i])) {
         const msg = mailbox[i];
-        mailbox.splice(i, 1);
+        takeAt(mailbox, i);
         p.messagesReceived++;
         this.resumeAt(p, msg, readyAt);
         return;
@@ -933,6 +933,19 @@ function receiveTimeoutEvent(rt: Runtime, p: Proc): void {
   p.waitTimer = null;
   p.waitingFor = null;
   rt.makeRunnable(p, TIMEOUT);
+}
+
+/**
+ * Removes mailbox[i]. Not splice, which makes an array of what it removed: most messages are
+ * taken from the front.
+ */
+function takeAt(mailbox: unknown[], i: number): void {
+  if (i === 0) {
+    mailbox.shift();
+    return;
+  }
+  for (let j = i + 1; j < mailbox.length; j++) mailbox[j - 1] = mailbox[j];
+  mailbox.pop();
 }
 
 function isDownFor(msg: unknown, ref: Ref): boolean {

@@ -5,7 +5,7 @@
  */
 import { Weighted, type Rng } from '../kernel/rng.js';
 import { ms, type Micros } from '../kernel/time.js';
-import { sleepEffect } from '../runtime/context.js';
+import { sleepAgain, sleepEffect } from '../runtime/context.js';
 import type { Ctx, Gen, Pid, Runtime } from '../runtime/index.js';
 import { command, type AnyClient, type Command, type CommandResult } from '../clients/index.js';
 import type { MixKey, Scenario } from './schema.js';
@@ -103,6 +103,7 @@ export function spawnWorkload(world: { readonly rt: Runtime }, client: unknown, 
               const tag = `c${i}-`;
               // Start spread over one think time, so callers do not move in lockstep.
               yield* ctx.sleep(Math.round(rng.float() * Math.max(ms(w.thinkMs), 1)));
+              const nap = sleepEffect(0);
               for (let n = 0; ctx.now < duration; n++) {
                 const steps = ctx.steps;
                 yield* issue(ctx, client, makeRequest(rng, w, mix, tag, n), timeout);
@@ -110,8 +111,8 @@ export function spawnWorkload(world: { readonly rt: Runtime }, client: unknown, 
                 // scheduler would preempt this loop, so the caller yields; its steps cost CPU.
                 if (ctx.steps === steps) yield* ctx.yield();
                 const t = think(rng, w);
-                // ctx.sleep's effect, yielded here: no generator per request.
-                if (t > 0) yield sleepEffect(t);
+                // ctx.sleep's effect, yielded here: no generator (nor effect) per request.
+                if (t > 0) yield sleepAgain(nap, t);
               }
             },
             { name: `caller${i}` },
@@ -124,10 +125,11 @@ export function spawnWorkload(world: { readonly rt: Runtime }, client: unknown, 
       function* (ctx: Ctx): Gen<void> {
         const rng = ctx.random('workload/arrivals');
         const meanGap = 1_000_000 / w.ratePerSec;
+        const nap = sleepEffect(0);
         for (let n = 0; ; n++) {
           const gap = Math.round(rng.exp(meanGap));
           if (ctx.now + gap >= duration) return;
-          yield sleepEffect(gap);
+          yield sleepAgain(nap, gap);
           const cmds = makeRequest(rng, w, mix, 'a', n);
           track(
             ctx.spawn(
