@@ -41,7 +41,12 @@ import {
 import { makeBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { z } from 'zod';
 import { msPositive, whole } from '../scenario/fields.js';
+import { TraceEvent } from '../kernel/trace.js';
 import { PIPELINE_REPLY, Wire, beginRequest, connectionOptionsShape, endRequest, failure, openConnection, type ClientEnv, type ClientError, type Command, type CommandResult, type Established } from './common.js';
+
+/** A checkout's events, recorded for every request: declared once (Trace.emit). */
+const CHECKOUT_START = new TraceEvent('checkout.start', ['req', 'slot', 'conn', 'waitedUs']);
+const CHECKOUT_END = new TraceEvent('checkout.end', ['req', 'slot', 'broken']);
 
 export interface PoolOptions {
   size: number;
@@ -250,7 +255,7 @@ function poolSpec(client: PoolClient): GenServerSpec<PoolState> {
     const st = slot.state;
     if ((st.status !== 'out' && st.status !== 'lost') || st.holder.ref !== m.ref) return ['noreply', s];
     ctx.demonitor(st.holder.mref, { flush: true });
-    ctx.trace('checkout.end', { req: st.holder.req, slot: slot.id, broken: m.broken });
+    ctx.emit(CHECKOUT_END, st.holder.req, slot.id, m.broken);
     // 'lost': it went down while out; its connection process is already reconnecting.
     if (st.status === 'lost') slot.state = DOWN;
     else if (m.broken) replace(ctx, slot);
@@ -317,7 +322,7 @@ function poolSpec(client: PoolClient): GenServerSpec<PoolState> {
   function give(ctx: Ctx, slot: Slot, socket: tcp.Socket, wire: Wire, w: Omit<Waiter, 'since' | 'timer'>, waitedUs: Micros): void {
     slot.state = { status: 'out', socket, wire, holder: { caller: w.caller, mref: w.mref, ref: w.ref, req: w.req } };
     tcp.setActive(ctx, socket, false);
-    ctx.trace('checkout.start', { req: w.req, slot: slot.id, conn: socket.id, waitedUs });
+    ctx.emit(CHECKOUT_START, w.req, slot.id, socket.id, waitedUs);
     GenServer.reply(ctx, w.from, { ok: true, slot: slot.id, socket, wire } satisfies Lease);
   }
 

@@ -47,7 +47,10 @@ interface Layout {
   readonly kindWords: Int32Array;
   /** The observer's number for the kind (its place in the kinds it asked for); -1: not observed. */
   code: number;
-  /** Per field, the last string value stored and its number (most fields repeat a few strings). */
+  /**
+   * Per field j, the last string value stored and its number at j, the one before it at
+   * j + keys.length (most fields repeat a string or two: 'c2s' and 's2c', 'get' and 'set').
+   */
   readonly lastString: Array<string | undefined>;
   readonly lastStringId: Int32Array;
   /** The object an emitted event of the layout is shown to the observer in, filled again for each. */
@@ -242,7 +245,7 @@ export class Trace {
   }
 
   private newLayout(kind: string, keys: string[], kindWords: Int32Array): Layout {
-    const layout: Layout = { id: this.layouts.length, kind, keys, kindWords, code: this.observed.indexOf(kind), lastString: keys.map(() => undefined), lastStringId: new Int32Array(keys.length), fields: fieldsObject(keys) };
+    const layout: Layout = { id: this.layouts.length, kind, keys, kindWords, code: this.observed.indexOf(kind), lastString: new Array<string | undefined>(2 * keys.length).fill(undefined), lastStringId: new Int32Array(2 * keys.length), fields: fieldsObject(keys) };
     this.layouts.push(layout);
     return layout;
   }
@@ -345,7 +348,12 @@ export class Trace {
 
   /** The slot of a value that is not a small whole number, a repeated string first. */
   private stringSlot(v: TraceValue, layout: Layout, j: number): number {
-    return typeof v === 'string' && v === layout.lastString[j] ? layout.lastStringId[j]! : this.slotOf(v, layout, j);
+    if (typeof v === 'string') {
+      const last = layout.lastString;
+      if (v === last[j]) return layout.lastStringId[j]!;
+      if (v === last[j + layout.keys.length]) return layout.lastStringId[j + layout.keys.length]!;
+    }
+    return this.slotOf(v, layout, j);
   }
 
   /** The layout record would give `ev`'s fields (the kind's first, or another of its own). */
@@ -377,8 +385,16 @@ export class Trace {
         id = (this.values.push(v) - 1) * 2 + 1;
         this.stringIds.set(v, id);
       }
-      layout.lastString[j] = v;
-      layout.lastStringId[j] = id;
+      const last = layout.lastString;
+      const ids = layout.lastStringId;
+      if (v !== last[j]) {
+        // The last one becomes the one before.
+        const before = j + layout.keys.length;
+        last[before] = last[j];
+        ids[before] = ids[j]!;
+        last[j] = v;
+        ids[j] = id;
+      }
       return id;
     }
     return (v === true ? TRUE_ID : v === false ? FALSE_ID : NULL_ID) * 2 + 1;
