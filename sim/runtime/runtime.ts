@@ -132,8 +132,10 @@ export class Runtime {
    * An exited process is forgotten once `retainExited` others have exited after it: nothing can
    * reach it any more (its links, monitors, names, timers and sockets ended with it; a message to
    * it is dropped as to any dead pid), and what reports keep of crashes is in `crashes`.
+   * A column by pid (IdTable), not a Map: every message delivered looks its receiver up.
    */
-  private readonly procs = new Map<number, Proc>();
+  private readonly procs = new IdTable<Proc>();
+  private procsHeld = 0;
   /** Pids of exited processes still in `procs`, oldest first: a ring of retainExited slots. */
   private readonly exited: Int32Array;
   private exitedCount = 0;
@@ -216,6 +218,7 @@ export class Runtime {
     p.ctx = new Ctx(this, p);
     p.gen = fn(p.ctx);
     this.procs.set(pid, p);
+    this.procsHeld++;
     this.kernel.trace.record('proc.spawn', { pid, name, parent });
     if (options.linkTo !== undefined) {
       const other = this.live(options.linkTo);
@@ -292,12 +295,15 @@ export class Runtime {
 
   /** Processes the runtime still holds: the live ones and at most retainExited exited ones. */
   get processCount(): number {
-    return this.procs.size;
+    return this.procsHeld;
   }
 
   /** Per-process measurements of the live processes and the exited ones still remembered, by pid. */
   stats(): ProcStats[] {
-    return [...this.procs.values()].map((p) => this.statsOf(p));
+    return this.procs
+      .values()
+      .sort((a, b) => a.pid - b.pid)
+      .map((p) => this.statsOf(p));
   }
 
   private statsOf(p: Proc): ProcStats {
@@ -890,6 +896,7 @@ export class Runtime {
       const old = this.procs.get(ring[slot]!);
       if (old?.status === 'dead') {
         this.procs.delete(old.pid);
+        this.procsHeld--;
         this.forget(old);
       }
     }
