@@ -28,6 +28,11 @@ export function sleepEffect(us: Micros): ReceiveEffect {
   return { kind: 'receive', match: noMessage, timeout: us };
 }
 
+/** The effect of `ctx.yield()` (erlang:yield/0), for code that yields it directly. */
+export function yieldEffect(): ReceiveEffect {
+  return YIELD;
+}
+
 /**
  * `effect`, one sleepEffect made, set to sleep `us` again: a loop that sleeps on every turn yields
  * the same object each time (the runtime is done with it once the sleep is over).
