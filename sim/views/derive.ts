@@ -3,13 +3,13 @@
  */
 import type { Micros } from '../kernel/time.js';
 import { ms } from '../kernel/time.js';
-import { CommandOwners } from '../clients/common.js';
 import type { TraceEvents } from '../kernel/trace.js';
 import type { ScenarioResult, WorldResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
 import { faultDurationMs, faultLabel } from '../faults/index.js';
 import { Intervals, StepWriter } from './steps.js';
-import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RedisBand, RequestView, ThroughputBucket, WorldView } from './types.js';
+import { FLAGS, INTS, NONE, RequestColumns, T_ARRIVE, T_CHECKED_OUT, T_END, T_EXEC, T_QUEUED, T_REPLY, T_SENT, TIMES, requestViews, type PackedWorld } from './pack.js';
+import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RedisBand, Steps, ThroughputBucket, WorldView } from './types.js';
 
 export function deriveLab(r: ScenarioResult): LabView {
   const worlds = r.worlds.map((w) => deriveWorld(w, r.scenario));
@@ -108,60 +108,141 @@ export interface ViewPass {
   readonly kinds: readonly string[];
   visit(t: Micros, kind: string, fields: Readonly<Record<string, unknown>>): void;
   finish(w: ViewedWorld): WorldView;
+  /**
+   * The view packed for the trip to the page, as packWorld(finish(w)) gives it, without an
+   * object per request (its columns are handed on as they are). Either finish may be called, or
+   * both, for the same world.
+   */
+  finishPacked(w: ViewedWorld): { packed: PackedWorld; transfer: ArrayBuffer[] };
+}
+
+/** Grows an array of ints to hold index `i` (new places `fill`). */
+function room(a: Int32Array<ArrayBuffer>, i: number, fill: number): Int32Array<ArrayBuffer> {
+  if (i < a.length) return a;
+  const b = new Int32Array(Math.max(2 * a.length, i + 1));
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+
+/**
+ * What the pass knows of one connection, client to server: its bytes written, delivered to Redis
+ * and claimed by a request so far, the requests whose last byte has not arrived yet (a queue of
+ * their rows and end offsets), the rows whose commands it carries by command number, and its
+ * requests in flight (a count; `gen` moves on when it closes, uncounting all of them at once).
+ */
+class Wire {
+  written = 0;
+  delivered = 0;
+  claimed = 0;
+  waitEnd = new Float64Array(16);
+  waitRow = new Int32Array(16);
+  head = 0;
+  tail = 0;
+  owners = new Int32Array(64).fill(-1);
+  inFlight = 0;
+  gen = 0;
+  points: StepWriter | null = null;
+
+  wait(end: number, row: number): void {
+    if (this.tail === this.waitRow.length) {
+      const live = this.tail - this.head;
+      if (this.head > 0 && live <= this.waitRow.length / 2) {
+        this.waitEnd.copyWithin(0, this.head, this.tail);
+        this.waitRow.copyWithin(0, this.head, this.tail);
+      } else {
+        const end2 = new Float64Array(2 * this.waitEnd.length);
+        const row2 = new Int32Array(2 * this.waitRow.length);
+        end2.set(this.waitEnd.subarray(this.head, this.tail));
+        row2.set(this.waitRow.subarray(this.head, this.tail));
+        this.waitEnd = end2;
+        this.waitRow = row2;
+      }
+      this.head = 0;
+      this.tail = live;
+    }
+    this.waitEnd[this.tail] = end;
+    this.waitRow[this.tail++] = row;
+  }
+}
+
+/**
+ * The first lane free at t (-1: none). Not a findIndex callback: a closure over visit's `t` made
+ * V8 allocate a context for every call of visit, whatever the event (~40 bytes per event).
+ */
+function firstFree(laneFreeAt: readonly Micros[], t: Micros): number {
+  for (let i = 0; i < laneFreeAt.length; i++) if (laneFreeAt[i]! <= t) return i;
+  return -1;
 }
 
 export function viewPass(label: string, s: Scenario): ViewPass {
-  const requests: RequestView[] = [];
+  const reqs = new RequestColumns();
   const byReq = new RequestsById();
-  const callerLane = new Map<number, number>();
-  /** (conn, i) -> request, for matching server executions to requests. */
-  const owner = new CommandOwners<RequestView>();
+  /** Each caller's lane + 1 by pid (0: none yet), and how many callers there are. */
+  let callerLane = new Int32Array(256);
+  let callers = 0;
+  /** Per request (row): the connection it is counted on (-1: none), and that connection's gen then. */
+  let countedOn = new Int32Array(256).fill(-1);
+  let countedGen = new Int32Array(256);
   const conns = new Map<number, { lane: number; from: Micros; up: Micros | null; to: Micros | null }>();
   const laneFreeAt: Micros[] = [];
   /** Each connecting process's lane, kept for its reconnections. */
   const pidLane = new Map<number, number>();
   const backoffs: BackoffBand[] = [];
-  const connPoints = new Map<number, StepWriter>();
+  /** The connections' in-flight steps, in the order they were first written. */
+  const connPoints: Array<{ conn: number; points: StepWriter }> = [];
   const inFlight = new StepWriter(1024);
   inFlight.set(0, 0);
   let inSystem = 0;
   const bucketUs = pickBucket(ms(s.durationMs));
   const buckets = new Map<number, ThroughputBucket>();
 
-  /** Requests written on each connection and not yet answered, ended, or lost with it. */
-  const onConn = new Map<number, Set<RequestView>>();
-  const countedOn = new Map<RequestView, number>();
-  const setConn = (conn: number, t: Micros, v: number) => {
-    let pts = connPoints.get(conn);
-    if (pts === undefined) connPoints.set(conn, (pts = new StepWriter()));
+  const wires = new Map<number, Wire>();
+  const wireOf = (conn: number): Wire => {
+    let w = wires.get(conn);
+    if (w === undefined) wires.set(conn, (w = new Wire()));
+    return w;
+  };
+  const setConn = (conn: number, w: Wire, t: Micros, v: number) => {
+    let pts = w.points;
+    if (pts === null) connPoints.push({ conn, points: (pts = w.points = new StepWriter()) });
     pts.change(t, v);
   };
-  const count = (r: RequestView, conn: number, t: Micros) => {
+  const ownerOf = (conn: number, i: number): number => {
+    if (i < 0) return -1;
+    const w = wires.get(conn);
+    return w === undefined || i >= w.owners.length ? -1 : w.owners[i]!;
+  };
+  /** Whether row `r` is counted on `conn` (written on it, not answered, ended or lost with it). */
+  const countedThere = (r: number, conn: number): boolean => countedOn[r] === conn && countedGen[r] === wires.get(conn)!.gen;
+  const count = (r: number, conn: number, t: Micros) => {
     uncount(r, t);
     // Written on a connection the server has already reset (the client learns of it when the
     // RST arrives): its lane has ended, and nothing will travel on it.
     if (conns.get(conn)?.to != null) return;
-    let set = onConn.get(conn);
-    if (set === undefined) onConn.set(conn, (set = new Set()));
-    set.add(r);
-    countedOn.set(r, conn);
-    setConn(conn, t, set.size);
+    const w = wireOf(conn);
+    w.inFlight++;
+    countedOn[r] = conn;
+    countedGen[r] = w.gen;
+    setConn(conn, w, t, w.inFlight);
   };
-  const uncount = (r: RequestView, t: Micros) => {
-    const conn = countedOn.get(r);
-    if (conn === undefined) return;
-    countedOn.delete(r);
-    const set = onConn.get(conn)!;
-    set.delete(r);
-    setConn(conn, t, set.size);
+  const uncount = (r: number, t: Micros) => {
+    const conn = countedOn[r]!;
+    if (conn < 0) return;
+    countedOn[r] = -1;
+    const w = wires.get(conn)!;
+    // Lost with its connection already (dropConn).
+    if (countedGen[r] !== w.gen) return;
+    w.inFlight--;
+    setConn(conn, w, t, w.inFlight);
   };
   /** A closed connection carries nothing: what was on it is lost (or will be resent elsewhere). */
   const dropConn = (conn: number, t: Micros) => {
-    const set = onConn.get(conn);
-    if (set === undefined || set.size === 0) return;
-    for (const r of set) countedOn.delete(r);
-    set.clear();
-    setConn(conn, t, 0);
+    const w = wires.get(conn);
+    if (w === undefined || w.inFlight === 0) return;
+    w.gen++;
+    w.inFlight = 0;
+    setConn(conn, w, t, 0);
   };
   const step = (t: Micros, v: number) => inFlight.set(t, v);
   const closeConn = (conn: number, t: Micros) => {
@@ -176,23 +257,17 @@ export function viewPass(label: string, s: Scenario): ViewPass {
    * far; a request's last byte is at offset `written` when it is sent (the write is traced just
    * before 'pipeline.sent'), and it has arrived when the segments delivered reach that offset.
    */
-  const c2s = new Map<number, { written: number; delivered: number; claimed: number; waiting: Array<{ end: number; r: RequestView }> }>();
-  const c2sOf = (conn: number) => {
-    let c = c2s.get(conn);
-    if (c === undefined) c2s.set(conn, (c = { written: 0, delivered: 0, claimed: 0, waiting: [] }));
-    return c;
-  };
   /** Bytes `n` more of `conn` reached Redis at t (or were lost on the way: `at` null). */
   const deliver = (conn: number, n: number, at: Micros | null) => {
-    const c = c2s.get(conn);
-    if (c === undefined) return;
-    c.delivered += n;
-    let k = 0;
-    while (k < c.waiting.length && c.waiting[k]!.end <= c.delivered) {
-      const { r } = c.waiting[k++]!;
-      if (r.conn === conn) r.arriveAt = at;
+    const w = wires.get(conn);
+    if (w === undefined) return;
+    w.delivered += n;
+    const { ints, times } = reqs;
+    while (w.head < w.tail && w.waitEnd[w.head]! <= w.delivered) {
+      const r = w.waitRow[w.head++]!;
+      if (ints[r * INTS + 4] === conn) times[r * TIMES + T_ARRIVE] = at ?? NONE;
     }
-    if (k > 0) c.waiting.splice(0, k);
+    if (w.head === w.tail) w.head = w.tail = 0;
   };
   const redis: RedisBand[] = [];
   const maxclientsRejects: Micros[] = [];
@@ -201,8 +276,8 @@ export function viewPass(label: string, s: Scenario): ViewPass {
   let pause: RedisBand | null = null;
   let slow: RedisBand | null = null;
 
-  /** Each caller's request not yet ended: a killed caller's ends where it was killed. */
-  const openOf = new Map<number, RequestView>();
+  /** Each caller's request not yet ended (its row, by pid; -1 none): a killed caller's ends where it was killed. */
+  let openOf = new Int32Array(256).fill(-1);
   const dropTimes: Micros[] = [];
   const resends: WorldView['resends'] = [];
   const connects: Micros[] = [];
@@ -215,9 +290,20 @@ export function viewPass(label: string, s: Scenario): ViewPass {
   const processBusy = new Intervals();
   const callerBusy = new Intervals();
 
+  /** Ends row `r` at t with its outcome (the caller's call returned, or it was killed). */
+  const end = (r: number, t: Micros, ok: boolean, error: string, indeterminate: boolean) => {
+    reqs.times[r * TIMES + T_END] = t;
+    reqs.flags[r * FLAGS] = ok ? 1 : 0;
+    reqs.flags[r * FLAGS + 1] = indeterminate ? 1 : 0;
+    reqs.errors[r] = error === '' ? reqs.noError : reqs.intern(error);
+    uncount(r, t);
+    step(t, --inSystem);
+  };
+
   const visit = (t: Micros, kind: string, f: Readonly<Record<string, unknown>>) => {
     const e = f as unknown as Fields;
     const k = kind as (typeof VIEW_KINDS)[number];
+    const { times } = reqs;
     switch (k) {
       case 'proc.spawn':
         if (e.name === label) busyOf[e.pid] = 'process';
@@ -243,104 +329,88 @@ export function viewPass(label: string, s: Scenario): ViewPass {
       case 'fault.kill_caller': {
         // The caller is gone: no stop will come. Its bar ends at the kill (error 'killed'), not
         // at the end of the run as if still in flight; it may have run if it was sent.
-        const r = openOf.get(e.pid);
-        if (r === undefined || r.end !== null) break;
-        openOf.delete(e.pid);
-        r.end = t;
-        r.ok = false;
-        r.error = 'killed';
-        r.indeterminate = r.sentAt !== null;
-        uncount(r, t);
-        step(t, --inSystem);
+        const r = e.pid < openOf.length ? openOf[e.pid]! : -1;
+        if (r < 0 || times[r * TIMES + T_END] !== NONE) break;
+        openOf[e.pid] = -1;
+        end(r, t, false, 'killed', times[r * TIMES + T_SENT] !== NONE);
         break;
       }
       case 'pipeline.start': {
-        let lane = callerLane.get(e.caller);
-        if (lane === undefined) callerLane.set(e.caller, (lane = callerLane.size));
-        const r: RequestView = {
-          req: e.req,
-          caller: e.caller,
-          callerLane: lane,
-          name: e.name,
-          cmds: e.cmds,
-          start: t,
-          queuedAt: null,
-          checkedOutAt: null,
-          sentAt: null,
-          conn: null,
-          arriveAt: null,
-          execAt: null,
-          replyAt: null,
-          end: null,
-          ok: null,
-          error: '',
-          indeterminate: false,
-          resent: false,
-        };
-        requests.push(r);
-        byReq.add(r);
-        openOf.set(e.caller, r);
+        const caller = e.caller;
+        callerLane = room(callerLane, caller, 0);
+        let lane = callerLane[caller]! - 1;
+        if (lane < 0) callerLane[caller] = (lane = callers++) + 1;
+        const r = reqs.add(e.req, caller, lane, e.name, e.cmds, t);
+        if (r >= countedOn.length) {
+          countedOn = room(countedOn, r, -1);
+          countedGen = room(countedGen, r, 0);
+        }
+        byReq.add(e.req, r);
+        openOf = room(openOf, caller, -1);
+        openOf[caller] = r;
         step(t, ++inSystem);
         break;
       }
       case 'checkout.wait': {
         const r = byReq.get(e.req);
-        if (r !== undefined) r.queuedAt = t;
+        if (r >= 0) times[r * TIMES + T_QUEUED] = t;
         break;
       }
       case 'checkout.start': {
         const r = byReq.get(e.req);
         // A checkout that raced its caller's timeout (handed over after the caller gave up) is not part of its life.
-        if (r !== undefined && r.end === null) r.checkedOutAt = t;
+        if (r >= 0 && times[r * TIMES + T_END] === NONE) times[r * TIMES + T_CHECKED_OUT] = t;
         break;
       }
       case 'pipeline.sent': {
         const r = byReq.get(e.req);
-        if (r === undefined) break;
-        if (r.sentAt !== null) {
+        if (r < 0) break;
+        const ints = reqs.ints;
+        const sentAt = times[r * TIMES + T_SENT]!;
+        const prevConn = ints[r * INTS + 4]!;
+        if (sentAt !== NONE) {
           // Written again (at least once): the previous write was lost with its connection.
-          const prev = r.conn === null ? undefined : conns.get(r.conn);
-          resends.push({ req: r.req, lane: r.callerLane, prevConn: r.conn ?? -1, prevSentAt: r.sentAt, lostAt: prev?.to ?? null, at: t });
+          const prev = prevConn === NONE ? undefined : conns.get(prevConn);
+          resends.push({ req: ints[r * INTS]!, lane: ints[r * INTS + 2]!, prevConn, prevSentAt: sentAt, lostAt: prev?.to ?? null, at: t });
         }
-        r.sentAt = t;
-        r.conn = e.conn;
-        r.arriveAt = null;
+        times[r * TIMES + T_SENT] = t;
+        ints[r * INTS + 4] = e.conn;
+        times[r * TIMES + T_ARRIVE] = NONE;
         // No byte written since the last request: the stack had already lost the connection
         // (reset by the server, not yet seen), and the request never leaves.
-        const c = c2sOf(e.conn);
-        if (c.written > c.claimed) c.waiting.push({ end: c.written, r });
-        c.claimed = c.written;
-        for (let k = 0; k < e.n; k++) owner.set(e.conn, e.i + k, r);
+        const w = wireOf(e.conn);
+        if (w.written > w.claimed) w.wait(w.written, r);
+        w.claimed = w.written;
+        if (e.n > 0) w.owners = room(w.owners, e.i + e.n - 1, -1);
+        for (let k = 0; k < e.n; k++) w.owners[e.i + k] = r;
         count(r, e.conn, t);
         break;
       }
       case 'pipeline.resend': {
         const r = byReq.get(e.req);
-        if (r !== undefined) r.resent = true;
+        if (r >= 0) reqs.flags[r * FLAGS + 2] = 1;
         break;
       }
       case 'redis.exec': {
-        const r = owner.get(e.conn, e.i);
-        if (r !== undefined && (r.execAt === null || r.execAt < (r.sentAt ?? 0))) r.execAt = t;
+        const r = ownerOf(e.conn, e.i);
+        if (r < 0) break;
+        const execAt = times[r * TIMES + T_EXEC]!;
+        const sentAt = times[r * TIMES + T_SENT]!;
+        if (execAt === NONE || execAt < (sentAt === NONE ? 0 : sentAt)) times[r * TIMES + T_EXEC] = t;
         break;
       }
       case 'pipeline.reply': {
         const r = byReq.get(e.req);
-        if (r !== undefined) r.replyAt = t;
+        if (r >= 0) times[r * TIMES + T_REPLY] = t;
         // Its first reply read: the request no longer occupies the wire.
-        const o = owner.get(e.conn, e.i);
-        if (o !== undefined && countedOn.get(o) === e.conn) uncount(o, t);
+        const o = ownerOf(e.conn, e.i);
+        if (o >= 0 && countedThere(o, e.conn)) uncount(o, t);
         break;
       }
       case 'pipeline.stop': {
         const r = byReq.get(e.req);
-        if (r === undefined || r.end !== null) break;
-        r.end = t;
-        r.ok = e.ok;
-        r.error = e.error;
-        r.indeterminate = e.indeterminate;
-        uncount(r, t);
-        step(t, --inSystem);
+        if (r < 0 || times[r * TIMES + T_END] !== NONE) break;
+        end(r, t, e.ok, e.error, e.indeterminate);
         const k = Math.floor(t / bucketUs) * bucketUs;
         let b = buckets.get(k);
         if (b === undefined) buckets.set(k, (b = { t: k, ok: 0, failed: 0 }));
@@ -353,7 +423,7 @@ export function viewPass(label: string, s: Scenario): ViewPass {
         if (connected.has(e.pid)) reconnects.push(t);
         else connected.add(e.pid);
         let lane = pidLane.get(e.pid) ?? -1;
-        if (lane < 0 || laneFreeAt[lane]! > t) lane = laneFreeAt.findIndex((free) => free <= t);
+        if (lane < 0 || laneFreeAt[lane]! > t) lane = firstFree(laneFreeAt, t);
         if (lane < 0) lane = laneFreeAt.length;
         laneFreeAt[lane] = Number.POSITIVE_INFINITY;
         pidLane.set(e.pid, lane);
@@ -375,7 +445,7 @@ export function viewPass(label: string, s: Scenario): ViewPass {
         dropConn(e.conn, t);
         break;
       case 'tcp.write':
-        if (e.dir === 'c2s') c2sOf(e.conn).written += e.bytes;
+        if (e.dir === 'c2s') wireOf(e.conn).written += e.bytes;
         break;
       case 'tcp.segment':
         if (e.dir === 'c2s') deliver(e.conn, e.bytes, t);
@@ -424,7 +494,10 @@ export function viewPass(label: string, s: Scenario): ViewPass {
     }
   };
 
-  const finish = (w: ViewedWorld): WorldView => {
+  /** Everything of the view but its requests, made once (finish and finishPacked may both ask). */
+  let made: Omit<WorldView, 'requests'> | null = null;
+  const rest = (w: ViewedWorld): Omit<WorldView, 'requests'> => {
+    if (made !== null) return made;
     const endUs = w.endUs;
     const connLanes: ConnLane[] = [];
     for (const [conn, c] of conns) {
@@ -442,20 +515,20 @@ export function viewPass(label: string, s: Scenario): ViewPass {
     if (downSince !== null) redis.push({ state: 'down', from: downSince, to: endUs, factor: 1 });
     for (const b of redis) b.to = Math.min(b.to, endUs);
     redis.sort((a, b) => a.from - b.from);
-    const lateDrops = matchLateDrops(requests, dropTimes);
-    return {
+    const lateDrops = matchLateDrops(reqs, dropTimes);
+    // The key order of WorldView with its requests left out (finish puts them back in place).
+    const rest: Omit<WorldView, 'requests'> = {
       label: w.label,
       client: w.client,
       traceHash: w.traceHash,
       metrics: w.metrics,
-      requests,
-      callerLanes: callerLane.size,
+      callerLanes: callers,
       connLanes,
       backoffs,
       inFlight: inFlight.done(),
       throughput: [...buckets.values()].sort((a, b) => a.t - b.t),
       bucketUs,
-      connInFlight: [...connPoints].map(([conn, points]) => ({ conn, points: points.done() })),
+      connInFlight: connPoints.map(({ conn, points }) => ({ conn, points: points.done() })),
       lateDrops,
       resends,
       busy: busyRows(processBusy, callerBusy, callerPids.size, w.label, s.clients.find((c) => c.label === w.label)?.kind === 'naive'),
@@ -465,45 +538,74 @@ export function viewPass(label: string, s: Scenario): ViewPass {
       maxclientsRejects,
       endUs,
     };
+    made = rest;
+    return rest;
   };
-  return { kinds: VIEW_KINDS, visit, finish };
+
+  const finish = (w: ViewedWorld): WorldView => {
+    const { label, client, traceHash, metrics, ...tail } = rest(w);
+    const columns = { n: reqs.n, ints: reqs.ints, times: reqs.times, flags: reqs.flags, names: reqs.names, errors: reqs.errors, strings: reqs.strings };
+    return { label, client, traceHash, metrics, requests: requestViews(columns), ...tail };
+  };
+
+  const finishPacked = (w: ViewedWorld): { packed: PackedWorld; transfer: ArrayBuffer[] } => {
+    const transfer: ArrayBuffer[] = [];
+    const r = rest(w);
+    // The step functions' own buffers are handed over (the pass is over: nothing writes them again).
+    const steps = (x: Steps): Steps => {
+      transfer.push(x.t.buffer as ArrayBuffer, x.v.buffer as ArrayBuffer);
+      return x;
+    };
+    steps(r.inFlight);
+    for (const c of r.connInFlight) steps(c.points);
+    for (const b of r.busy) steps(b.points);
+    return { packed: { rest: r, requests: reqs.packed(transfer) }, transfer };
+  };
+  return { kinds: VIEW_KINDS, visit, finish, finishPacked };
 }
 
 /**
- * The requests by id. Ids are refs, made as requests start, so they come in increasing order: kept
- * in that order, a request is found by searching back from the newest (the events of a request
- * come while it is among the latest started), in a few steps. Growing a Map of every request was
- * a third of the view's pass over a run. One started out of order (none in a simulation) goes to
- * a Map.
+ * The rows of requests by id. Ids are refs, made as requests start, so they come in increasing
+ * order: kept in that order, a request is found by searching back from the newest (the events of
+ * a request come while it is among the latest started), in a few steps. Growing a Map of every
+ * request was a third of the view's pass over a run. One started out of order (none in a
+ * simulation) goes to a Map.
  */
 export class RequestsById {
   private ids = new Float64Array(1024);
-  private list: RequestView[] = [];
-  private readonly others = new Map<number, RequestView>();
+  private rows = new Int32Array(1024);
+  private n = 0;
+  private readonly others = new Map<number, number>();
 
-  add(r: RequestView): void {
-    const n = this.list.length;
-    if (n > 0 && r.req <= this.ids[n - 1]!) {
-      this.others.set(r.req, r);
+  /** Request `req` is at `row` (rows are not negative). */
+  add(req: number, row: number): void {
+    const n = this.n;
+    if (n > 0 && req <= this.ids[n - 1]!) {
+      this.others.set(req, row);
       return;
     }
     if (n === this.ids.length) {
-      const grown = new Float64Array(n * 2);
-      grown.set(this.ids);
-      this.ids = grown;
+      const ids = new Float64Array(n * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+      const rows = new Int32Array(n * 2);
+      rows.set(this.rows);
+      this.rows = rows;
     }
-    this.ids[n] = r.req;
-    this.list.push(r);
+    this.ids[n] = req;
+    this.rows[n] = row;
+    this.n = n + 1;
   }
 
-  get(req: number): RequestView | undefined {
+  /** The row of request `req` (-1: none). */
+  get(req: number): number {
     // One added again under an id already seen is found as a Map would find it: the latest.
     if (this.others.size > 0) {
       const other = this.others.get(req);
       if (other !== undefined) return other;
     }
     const ids = this.ids;
-    let hi = this.list.length;
+    let hi = this.n;
     // Gallop back from the newest, then a binary search in the last stride.
     let step = 1;
     let lo = hi - 1;
@@ -518,7 +620,7 @@ export class RequestsById {
       if (ids[mid]! < req) lo = mid + 1;
       else hi = mid;
     }
-    return lo < this.list.length && ids[lo] === req ? this.list[lo] : undefined;
+    return lo < this.n && ids[lo] === req ? this.rows[lo]! : -1;
   }
 }
 
@@ -534,14 +636,22 @@ function busyRows(proc: Intervals, callers: Intervals, callerCount: number, labe
  * is matched to a timed-out request whose reply was read after it ended: in reply order, the
  * first drop at or after that reply (the reply is dropped as it is handed back).
  */
-function matchLateDrops(requests: readonly RequestView[], dropTimes: readonly Micros[]): WorldView['lateDrops'] {
-  const late = requests.filter((r) => r.ok === false && r.end !== null && r.replyAt !== null && r.replyAt > r.end).sort((a, b) => a.replyAt! - b.replyAt!);
+function matchLateDrops(reqs: RequestColumns, dropTimes: readonly Micros[]): WorldView['lateDrops'] {
+  const { times, flags, ints } = reqs;
+  const late: number[] = [];
+  for (let r = 0; r < reqs.n; r++) {
+    const end = times[r * TIMES + T_END]!;
+    const reply = times[r * TIMES + T_REPLY]!;
+    if (flags[r * FLAGS] === 0 && end !== NONE && reply !== NONE && reply > end) late.push(r);
+  }
+  const replyAt = (r: number) => times[r * TIMES + T_REPLY]!;
+  late.sort((a, b) => replyAt(a) - replyAt(b));
   const out: WorldView['lateDrops'] = [];
   let d = 0;
   for (const r of late) {
-    while (d < dropTimes.length && dropTimes[d]! < r.replyAt!) d++;
+    while (d < dropTimes.length && dropTimes[d]! < replyAt(r)) d++;
     if (d >= dropTimes.length) break;
-    out.push({ t: dropTimes[d]!, req: r.req, lane: r.callerLane });
+    out.push({ t: dropTimes[d]!, req: ints[r * INTS]!, lane: ints[r * INTS + 2]! });
     d++;
   }
   return out;

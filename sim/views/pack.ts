@@ -100,10 +100,103 @@ export function packWorld(view: WorldView): { packed: PackedWorld; transfer: Arr
   };
 }
 
+/** Each time's place in a request's row of `times` (TIME_COLS). */
+export const T_START = 0;
+export const T_QUEUED = 1;
+export const T_CHECKED_OUT = 2;
+export const T_SENT = 3;
+export const T_ARRIVE = 4;
+export const T_EXEC = 5;
+export const T_REPLY = 6;
+export const T_END = 7;
+/** Ints per request (req, caller, callerLane, cmds, conn), times, flags (ok, indeterminate, resent). */
+export const INTS = 5;
+export const TIMES = TIME_COLS.length;
+export const FLAGS = 3;
+export { NONE };
+
+/**
+ * The requests of a view pass, written in the packed layout as they start and change: no object
+ * per request in the worker (one was most of the pass's allocation), and packing hands the
+ * columns on as they are. `n` requests; the columns are longer (room to grow).
+ */
+export class RequestColumns {
+  n = 0;
+  ints = new Int32Array(INTS * 256);
+  times = new Float64Array(TIMES * 256);
+  flags = new Uint8Array(FLAGS * 256);
+  names = new Uint16Array(256);
+  errors = new Uint16Array(256);
+  readonly strings: string[] = [];
+  private readonly index = new Map<string, number>();
+  private lastName = '';
+  private lastNameId = -1;
+  readonly noError = this.intern('');
+
+  intern(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      if (i > 0xffff) throw new RangeError('more than 65,536 distinct command names and error kinds');
+      this.strings.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+
+  /** A request started at `start` (nothing else known yet, ok null): its row. */
+  add(req: number, caller: number, callerLane: number, name: string, cmds: number, start: number): number {
+    const i = this.n;
+    if (i === this.names.length) this.grow();
+    const o = i * INTS;
+    const ints = this.ints;
+    ints[o] = req;
+    ints[o + 1] = caller;
+    ints[o + 2] = callerLane;
+    ints[o + 3] = cmds;
+    ints[o + 4] = NONE;
+    const to = i * TIMES;
+    const times = this.times;
+    times[to] = start;
+    for (let c = 1; c < TIMES; c++) times[to + c] = NONE;
+    this.flags[i * FLAGS] = 2;
+    if (name !== this.lastName || this.lastNameId < 0) {
+      this.lastName = name;
+      this.lastNameId = this.intern(name);
+    }
+    this.names[i] = this.lastNameId;
+    this.errors[i] = this.noError;
+    this.n = i + 1;
+    return i;
+  }
+
+  private grow(): void {
+    const cap = this.names.length * 2;
+    const more = <A extends Int32Array | Float64Array | Uint8Array | Uint16Array>(a: A, per: number): A => {
+      const b = new (a.constructor as new (n: number) => A)(cap * per);
+      b.set(a);
+      return b;
+    };
+    this.ints = more(this.ints, INTS);
+    this.times = more(this.times, TIMES);
+    this.flags = more(this.flags, FLAGS);
+    this.names = more(this.names, 1);
+    this.errors = more(this.errors, 1);
+  }
+
+  /** The columns as pack.ts ships them (not copied: write no more), and their buffers to transfer. */
+  packed(transfer: ArrayBuffer[]): PackedRequests {
+    const { n, ints, times, flags, names, errors, strings } = this;
+    transfer.push(ints.buffer, times.buffer, flags.buffer, names.buffer, errors.buffer);
+    return { n, ints, times, flags, names, errors, strings };
+  }
+}
+
 const time = (x: number): number | null => (x === NONE ? null : x);
 
-export function unpackWorld(p: PackedWorld): WorldView {
-  const { n, ints, times, flags, names, errors, strings } = p.requests;
+/** The requests of packed columns as objects (the first `n`: the columns may be longer). */
+export function requestViews(p: PackedRequests): RequestView[] {
+  const { n, ints, times, flags, names, errors, strings } = p;
   const requests: RequestView[] = new Array(n);
   const W = TIME_COLS.length;
   for (let i = 0; i < n; i++) {
@@ -111,7 +204,7 @@ export function unpackWorld(p: PackedWorld): WorldView {
     const to = i * W;
     const ok = flags[i * 3]!;
     const conn = ints[o + 4]!;
-    // The same key order as derive.ts builds, so a packed round trip is deep-equal to the original.
+    // The same key order as RequestView declares, so a packed round trip is deep-equal to the original.
     requests[i] = {
       req: ints[o]!,
       caller: ints[o + 1]!,
@@ -133,5 +226,9 @@ export function unpackWorld(p: PackedWorld): WorldView {
       resent: flags[i * 3 + 2] === 1,
     };
   }
-  return { ...p.rest, requests };
+  return requests;
+}
+
+export function unpackWorld(p: PackedWorld): WorldView {
+  return { ...p.rest, requests: requestViews(p.requests) };
 }

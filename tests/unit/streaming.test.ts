@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadPreset, presetNames, runScenario, runWorld } from '../../sim/scenario/index.js';
-import { deriveWorld, viewPass } from '../../sim/views/index.js';
+import { deriveWorld, unpackWorld, viewPass } from '../../sim/views/index.js';
 import { worldMetrics } from '../../sim/scenario/metrics.js';
 import { ms } from '../../sim/kernel/time.js';
 
@@ -53,6 +53,9 @@ describe("the lab's view built as the events come", () => {
         const kept = deriveWorld(runWorld(s, spec), s);
         expect(streamed.requests.length).toBeGreaterThan(0);
         expect(streamed).toEqual(kept);
+        // Packed for the page without an object per request: the same view once unpacked there.
+        const { packed, transfer } = pass.finishPacked({ ...w, endUs: w.world.kernel.now });
+        expect(unpackWorld(structuredClone(packed, { transfer }))).toEqual(kept);
       }
     }, 120_000);
   }
