@@ -7,7 +7,7 @@ import type { TraceEvents } from '../kernel/trace.js';
 import type { ScenarioResult, WorldResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
 import { faultDurationMs, faultLabel } from '../faults/index.js';
-import { Intervals, StepWriter } from './steps.js';
+import { OpenCount, StepWriter } from './steps.js';
 import { FLAGS, INTS, NONE, RequestColumns, T_ARRIVE, T_CHECKED_OUT, T_END, T_EXEC, T_QUEUED, T_REPLY, T_SENT, TIMES, requestViews, type PackedWorld } from './pack.js';
 import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RedisBand, Steps, ThroughputBucket, WorldView } from './types.js';
 
@@ -287,8 +287,11 @@ export function viewPass(label: string, s: Scenario): ViewPass {
   // By pid (pids are counted from 1 as processes spawn: a dense array).
   const busyOf: Array<'process' | 'callers' | undefined> = [];
   const callerPids = new Set<number>();
-  const processBusy = new Intervals();
-  const callerBusy = new Intervals();
+  const processBusy = new OpenCount();
+  const callerBusy = new OpenCount();
+  /** The process's stretch of steps back to back so far (none yet: procTo -Infinity). */
+  let procFrom = 0;
+  let procTo = Number.NEGATIVE_INFINITY;
 
   /** Ends row `r` at t with its outcome (the caller's call returned, or it was killed). */
   const end = (r: number, t: Micros, ok: boolean, error: string, indeterminate: boolean) => {
@@ -316,9 +319,12 @@ export function viewPass(label: string, s: Scenario): ViewPass {
         const who = busyOf[e.pid];
         if (who === 'process') {
           // One process runs one step at a time: steps back to back make one stretch.
-          const lastTo = processBusy.lastTo();
-          if (lastTo >= t) processBusy.extendLast(Math.max(lastTo, t + e.us));
-          else processBusy.add(t, t + e.us);
+          if (procTo >= t) procTo = Math.max(procTo, t + e.us);
+          else {
+            if (procTo !== Number.NEGATIVE_INFINITY) processBusy.add(procFrom, procTo);
+            procFrom = t;
+            procTo = t + e.us;
+          }
         } else if (who === 'callers') callerBusy.add(t, t + e.us);
         break;
       }
@@ -516,6 +522,7 @@ export function viewPass(label: string, s: Scenario): ViewPass {
     for (const b of redis) b.to = Math.min(b.to, endUs);
     redis.sort((a, b) => a.from - b.from);
     const lateDrops = matchLateDrops(reqs, dropTimes);
+    if (procTo !== Number.NEGATIVE_INFINITY) processBusy.add(procFrom, procTo);
     // The key order of WorldView with its requests left out (finish puts them back in place).
     const rest: Omit<WorldView, 'requests'> = {
       label: w.label,
@@ -624,7 +631,7 @@ export class RequestsById {
   }
 }
 
-function busyRows(proc: Intervals, callers: Intervals, callerCount: number, label: string, naive: boolean): WorldView['busy'] {
+function busyRows(proc: OpenCount, callers: OpenCount, callerCount: number, label: string, naive: boolean): WorldView['busy'] {
   const rows: WorldView['busy'] = [];
   if (!naive) rows.push({ who: 'process', name: label, processes: 1, points: proc.steps(), busyUs: proc.total() });
   if (callerCount > 0) rows.push({ who: 'callers', name: 'callers', processes: callerCount, points: callers.steps(), busyUs: callers.total() });

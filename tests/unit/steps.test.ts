@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { occupancySteps } from '../../sim/views/steps.js';
+import { OpenCount, occupancySteps } from '../../sim/views/steps.js';
 import { pointsOf } from './helpers/steps.js';
 
 const interval = fc.record({ from: fc.integer({ min: 0, max: 50 }), len: fc.integer({ min: -2, max: 8 }) }).map(({ from, len }) => ({ from, to: from + len }));
@@ -28,5 +28,24 @@ describe('occupancy steps', () => {
     const steps = pointsOf(occupancySteps(xs));
     expect(steps.length).toBe(2003);
     expect(Math.max(...steps.map((s) => s.v))).toBe(3);
+  });
+
+  it('are_the_same_built_as_intervals_come_in_order_of_their_starts', () => {
+    fc.assert(
+      fc.property(fc.array(interval, { maxLength: 60 }), (xs) => {
+        const sorted = [...xs].sort((a, b) => a.from - b.from);
+        const open = new OpenCount();
+        for (const x of sorted) open.add(x.from, x.to);
+        expect(open.total()).toBe(sorted.reduce((a, x) => a + (x.to - x.from), 0));
+        expect(pointsOf(open.steps())).toEqual(pointsOf(occupancySteps(sorted)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses_an_interval_that_starts_before_the_last_one', () => {
+    const open = new OpenCount();
+    open.add(5, 8);
+    expect(() => open.add(4, 6)).toThrow(/an interval from 4 after one from 5/);
   });
 });
