@@ -145,14 +145,16 @@ function panelCatchesUp(): void {
 lab.subscribe((s) => {
   if (s.panelInput === s.input || (timelineEdit && s.status === 'running')) return;
   if (!timelineEdit) return lab.setState({ panelInput: s.input });
-  // The run of a timeline edit is over: the worlds are drawn first, the panel just after.
+  // The run of a timeline edit is over: the worlds are drawn first, the panel once the page is
+  // idle (its form re-renders dozens of inputs: 7 ms for the default scenario, more for large
+  // ones, which would otherwise hold back the frame after the worlds'), within half a second.
   if (panelDue) return;
   panelDue = true;
-  const later = () =>
-    setTimeout(() => {
-      panelDue = false;
-      panelCatchesUp();
-    });
+  const catchUp = () => {
+    panelDue = false;
+    panelCatchesUp();
+  };
+  const later = () => (typeof requestIdleCallback === 'function' ? requestIdleCallback(catchUp, { timeout: 500 }) : setTimeout(catchUp));
   if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') requestAnimationFrame(later);
   else later();
 });
