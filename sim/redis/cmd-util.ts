@@ -63,9 +63,12 @@ export function bulk(b: Uint8Array | string): RespValue {
   return bulkString(b);
 }
 
-/** shared.null[resp]: `$-1` in RESP2, `_` in RESP3. */
+const NULL_BULK = bulkString(null);
+const NULL_RESP3 = respNull();
+
+/** shared.null[resp]: `$-1` in RESP2, `_` in RESP3 (shared, as OK is: replies are never changed). */
 export function nullReply(client: ClientState): RespValue {
-  return client.protocol === 3 ? respNull() : bulkString(null);
+  return client.protocol === 3 ? NULL_RESP3 : NULL_BULK;
 }
 
 /** shared.nullarray[resp]: `*-1` in RESP2, `_` in RESP3. */

@@ -194,26 +194,34 @@ function reply(value: RespValue): ExecResult {
  * has it already.
  */
 export function execute(server: ServerState, client: ClientState, args: Uint8Array[], now: Micros, name = commandName(args)): ExecResult {
+  const out = executeValue(server, client, args, now, name);
+  return 'kind' in out ? out : reply(out);
+}
+
+/**
+ * execute, a reply given as its value (the usual result) rather than wrapped in an ExecResult:
+ * for the server's loop, which runs it for every command.
+ */
+export function executeValue(server: ServerState, client: ClientState, args: Uint8Array[], now: Micros, name = commandName(args)): RespValue | ExecResult {
   const base = COMMANDS.get(name);
-  if (base === undefined) return reply(unknownCommand(args));
+  if (base === undefined) return unknownCommand(args);
   let cmd = base;
   let fullname = base.name;
   if (base.subcommands !== undefined && args.length >= 2) {
     const sub = base.subcommands.get(asciiLower(latin1(args[1]!)));
     if (sub === undefined) {
       const shown = utf8.decode(cstr(args[1]!).subarray(0, 128));
-      return reply(errFormat(`unknown subcommand '${shown}'. Try ${base.name.toUpperCase()} HELP.`));
+      return errFormat(`unknown subcommand '${shown}'. Try ${base.name.toUpperCase()} HELP.`);
     }
     cmd = sub;
     fullname = `${base.name}|${sub.name}`;
   }
-  if ((cmd.arity > 0 && cmd.arity !== args.length) || args.length < -cmd.arity) return reply(arityError(fullname));
-  if (!cmd.noAuth && authRequired(server, client)) return reply(err(E_NOAUTH));
+  if ((cmd.arity > 0 && cmd.arity !== args.length) || args.length < -cmd.arity) return arityError(fullname);
+  if (!cmd.noAuth && authRequired(server, client)) return err(E_NOAUTH);
   const db = server.dbs[client.db];
   if (db === undefined) throw new RangeError(`client ${client.id} has db ${client.db}, out of range`);
   const ctx: Ctx = { server, client, args, now, db, fullname };
-  const out = cmd.run(ctx);
-  return 'kind' in out ? out : reply(out);
+  return cmd.run(ctx);
 }
 
 /** Keys that became non-empty lists since the last call (LPUSH/RPUSH), in order, deduplicated; clears the set. */

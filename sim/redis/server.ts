@@ -15,7 +15,7 @@ import type { Rng } from '../kernel/rng.js';
 import type { Micros } from '../kernel/time.js';
 import type { Network, ServerConn, ServerHandler } from '../net/network.js';
 import { RespCommandDecoder, RespProtocolError, encode, type RespEncodeOptions, type RespValue } from '../resp/index.js';
-import { commandName, createServerState, execute, flushAll, takeReadyKeys, type ClientState, type ServerState } from './commands.js';
+import { commandName, createServerState, execute, executeValue, flushAll, takeReadyKeys, type ClientState, type ServerState } from './commands.js';
 import { TraceEvent } from '../kernel/trace.js';
 
 /** Recorded for every command and read event: declared once (Trace.emit). */
@@ -69,6 +69,9 @@ interface Blocked {
   timedOut: boolean;
 }
 
+/** Command names counted in a list (see RedisServer.count). */
+const COUNTED_NAMES = 16;
+
 class Client {
   readonly decoder = new RespCommandDecoder();
   unread: Uint8Array[] = [];
@@ -107,8 +110,18 @@ export class RedisServer implements ServerHandler {
 
   /** Server CPU time spent, µs. */
   busyUs = 0;
+  /** The names of the commands that ran, in the order first run, and how many times each. */
+  private readonly countedNames: string[] = [];
+  private readonly counts: number[] = [];
+  /** Names past the first COUNTED_NAMES (a run of unknown commands can have any number). */
+  private readonly moreCounts = new Map<string, number>();
+
   /** How many times each command (lower-case name) ran. */
-  readonly commandCounts = new Map<string, number>();
+  get commandCounts(): Map<string, number> {
+    const m = new Map(this.countedNames.map((name, i) => [name, this.counts[i]!]));
+    for (const [name, n] of this.moreCounts) m.set(name, n);
+    return m;
+  }
   readEvents = 0;
 
   constructor(
@@ -250,6 +263,24 @@ export class RedisServer implements ServerHandler {
     this.running = false;
   }
 
+  /**
+   * One more run of `name`. A few names, each the same string every time (commandName's): a
+   * short list looked through, not a Map hashed twice per command.
+   */
+  private count(name: string): void {
+    const names = this.countedNames;
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] === name) {
+        this.counts[i]!++;
+        return;
+      }
+    }
+    if (names.length < COUNTED_NAMES) {
+      names.push(name);
+      this.counts.push(1);
+    } else this.moreCounts.set(name, (this.moreCounts.get(name) ?? 0) + 1);
+  }
+
   private factor(): number {
     return this.kernel.now < this.slowUntil ? this.slowFactor : 1;
   }
@@ -286,9 +317,15 @@ export class RedisServer implements ServerHandler {
       cost += this.commandCost() * f;
       commands++;
       const name = commandName(argv);
-      this.commandCounts.set(name, (this.commandCounts.get(name) ?? 0) + 1);
+      this.count(name);
       this.kernel.trace.emit(REDIS_EXEC, c.conn.id, c.executed++, name);
-      const r = execute(this.state, c.state, argv, start + Math.floor(cost), name);
+      const r = executeValue(this.state, c.state, argv, start + Math.floor(cost), name);
+      // A reply (nearly every command) comes as its value, not wrapped.
+      if (!('kind' in r)) {
+        addReply(out, c, r);
+        this.serveReadyKeys(out);
+        continue;
+      }
       switch (r.kind) {
         case 'reply':
           addReply(out, c, r.value);
