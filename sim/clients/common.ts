@@ -17,10 +17,29 @@ import { ms } from '../kernel/time.js';
 import { TraceEvent } from '../kernel/trace.js';
 
 /** A request's events, recorded for every request: declared once (Trace.emit). */
-const PIPELINE_START = new TraceEvent('pipeline.start', ['req', 'caller', 'cmds', 'name']);
-const PIPELINE_STOP = new TraceEvent('pipeline.stop', ['req', 'ok', 'error', 'indeterminate']);
-const PIPELINE_SENT = new TraceEvent('pipeline.sent', ['req', 'conn', 'i', 'n']);
-export const PIPELINE_REPLY = new TraceEvent('pipeline.reply', ['req', 'conn', 'i']);
+const PIPELINE_START = new TraceEvent('pipeline.start', ['req', 'caller', 'cmds', 'name'], (f, req, caller, cmds, name) => {
+  f.req = req;
+  f.caller = caller;
+  f.cmds = cmds;
+  f.name = name;
+});
+const PIPELINE_STOP = new TraceEvent('pipeline.stop', ['req', 'ok', 'error', 'indeterminate'], (f, req, ok, error, indeterminate) => {
+  f.req = req;
+  f.ok = ok;
+  f.error = error;
+  f.indeterminate = indeterminate;
+});
+const PIPELINE_SENT = new TraceEvent('pipeline.sent', ['req', 'conn', 'i', 'n'], (f, req, conn, i, n) => {
+  f.req = req;
+  f.conn = conn;
+  f.i = i;
+  f.n = n;
+});
+export const PIPELINE_REPLY = new TraceEvent('pipeline.reply', ['req', 'conn', 'i'], (f, req, conn, i) => {
+  f.req = req;
+  f.conn = conn;
+  f.i = i;
+});
 
 declare module '../kernel/trace.js' {
   interface TraceEvents {

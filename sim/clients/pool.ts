@@ -45,8 +45,17 @@ import { TraceEvent } from '../kernel/trace.js';
 import { PIPELINE_REPLY, Wire, beginRequest, connectionOptionsShape, endRequest, failure, openConnection, type ClientEnv, type ClientError, type Command, type CommandResult, type Established } from './common.js';
 
 /** A checkout's events, recorded for every request: declared once (Trace.emit). */
-const CHECKOUT_START = new TraceEvent('checkout.start', ['req', 'slot', 'conn', 'waitedUs']);
-const CHECKOUT_END = new TraceEvent('checkout.end', ['req', 'slot', 'broken']);
+const CHECKOUT_START = new TraceEvent('checkout.start', ['req', 'slot', 'conn', 'waitedUs'], (f, req, slot, conn, waitedUs) => {
+  f.req = req;
+  f.slot = slot;
+  f.conn = conn;
+  f.waitedUs = waitedUs;
+});
+const CHECKOUT_END = new TraceEvent('checkout.end', ['req', 'slot', 'broken'], (f, req, slot, broken) => {
+  f.req = req;
+  f.slot = slot;
+  f.broken = broken;
+});
 
 export interface PoolOptions {
   size: number;

@@ -18,8 +18,17 @@ import { Socket, SocketOwners, type ActiveMode, type SocketConn, type TcpStack }
 import { TraceEvent } from '../kernel/trace.js';
 
 /** Recorded for every write and segment: declared once (Trace.emit). */
-const TCP_WRITE = new TraceEvent('tcp.write', ['conn', 'dir', 'bytes']);
-const TCP_SEGMENT = new TraceEvent('tcp.segment', ['conn', 'dir', 'bytes', 'sentAt']);
+const TCP_WRITE = new TraceEvent('tcp.write', ['conn', 'dir', 'bytes'], (f, conn, dir, bytes) => {
+  f.conn = conn;
+  f.dir = dir;
+  f.bytes = bytes;
+});
+const TCP_SEGMENT = new TraceEvent('tcp.segment', ['conn', 'dir', 'bytes', 'sentAt'], (f, conn, dir, bytes, sentAt) => {
+  f.conn = conn;
+  f.dir = dir;
+  f.bytes = bytes;
+  f.sentAt = sentAt;
+});
 
 export { Socket, type ActiveMode, type SocketConn, type TcpClosed, type TcpData, type TcpStack } from './socket.js';
 

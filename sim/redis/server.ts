@@ -19,8 +19,16 @@ import { commandName, createServerState, execute, executeValue, flushAll, takeRe
 import { TraceEvent } from '../kernel/trace.js';
 
 /** Recorded for every command and read event: declared once (Trace.emit). */
-const REDIS_EXEC = new TraceEvent('redis.exec', ['conn', 'i', 'cmd']);
-const REDIS_EVENT = new TraceEvent('redis.event', ['conn', 'commands', 'us']);
+const REDIS_EXEC = new TraceEvent('redis.exec', ['conn', 'i', 'cmd'], (f, conn, i, cmd) => {
+  f.conn = conn;
+  f.i = i;
+  f.cmd = cmd;
+});
+const REDIS_EVENT = new TraceEvent('redis.event', ['conn', 'commands', 'us'], (f, conn, commands, us) => {
+  f.conn = conn;
+  f.commands = commands;
+  f.us = us;
+});
 
 declare module '../kernel/trace.js' {
   interface TraceEvents {

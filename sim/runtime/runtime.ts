@@ -18,7 +18,10 @@ import {
 import { TraceEvent } from '../kernel/trace.js';
 
 /** Recorded after most steps: declared once (Trace.emit). */
-const PROC_BUSY = new TraceEvent('proc.busy', ['pid', 'us']);
+const PROC_BUSY = new TraceEvent('proc.busy', ['pid', 'us'], (f, pid, us) => {
+  f.pid = pid;
+  f.us = us;
+});
 
 declare module '../kernel/trace.js' {
   interface TraceEvents {
