@@ -175,15 +175,47 @@ function firstFree(laneFreeAt: readonly Micros[], t: Micros): number {
   return -1;
 }
 
+/** How long a view pass's columns ended (requests; points of each step function). */
+interface ViewSizes {
+  rows: number;
+  inFlight: number;
+  processBusy: number;
+  callerBusy: number;
+  /** By connection, in the order their steps were first written. */
+  conns: number[];
+}
+
+/**
+ * The sizes the last view pass of a world ended with, by its label and scenario without the
+ * faults (a fault edit runs the same scenario again with other faults, and the lab's worker
+ * warms on shorter runs in between): the next pass of it makes its columns that long at once.
+ * Grown by doubling instead, a 100k world's columns were written twice over in fresh memory,
+ * which is slow to touch (page faults: ~3 ms per MB first written here, ~0.1 ms once touched; and
+ * making typed arrays is dear in the browser's V8). Capacities only: the view is the same.
+ */
+const sizeHints = new Map<string, ViewSizes>();
+const SIZE_HINTS = 8;
+
+function rememberSizes(key: string, sizes: ViewSizes): void {
+  sizeHints.delete(key);
+  sizeHints.set(key, sizes);
+  if (sizeHints.size > SIZE_HINTS) sizeHints.delete(sizeHints.keys().next().value!);
+}
+
 export function viewPass(label: string, s: Scenario): ViewPass {
-  const reqs = new RequestColumns();
-  const byReq = new RequestsById();
+  const sizesKey = `${label}\u0000${JSON.stringify({ ...s, faults: [] })}`;
+  const hint = sizeHints.get(sizesKey);
+  /** Room for what the last pass of this scenario held, and an eighth more. */
+  const room0 = (n: number | undefined, otherwise: number) => (n === undefined ? otherwise : Math.ceil(n * 1.125) + 16);
+  const rows = room0(hint?.rows, 256);
+  const reqs = new RequestColumns(rows);
+  const byReq = new RequestsById(rows);
   /** Each caller's lane + 1 by pid (0: none yet), and how many callers there are. */
   let callerLane = new Int32Array(256);
   let callers = 0;
   /** Per request (row): the connection it is counted on (-1: none), and that connection's gen then. */
-  let countedOn = new Int32Array(256).fill(-1);
-  let countedGen = new Int32Array(256);
+  let countedOn = new Int32Array(rows).fill(-1);
+  let countedGen = new Int32Array(rows);
   const conns = new Map<number, { lane: number; from: Micros; up: Micros | null; to: Micros | null }>();
   const laneFreeAt: Micros[] = [];
   /** Each connecting process's lane, kept for its reconnections. */
@@ -191,7 +223,7 @@ export function viewPass(label: string, s: Scenario): ViewPass {
   const backoffs: BackoffBand[] = [];
   /** The connections' in-flight steps, in the order they were first written. */
   const connPoints: Array<{ conn: number; points: StepWriter }> = [];
-  const inFlight = new StepWriter(1024);
+  const inFlight = new StepWriter(room0(hint?.inFlight, 1024));
   inFlight.set(0, 0);
   let inSystem = 0;
   const bucketUs = pickBucket(ms(s.durationMs));
@@ -205,7 +237,7 @@ export function viewPass(label: string, s: Scenario): ViewPass {
   };
   const setConn = (conn: number, w: Wire, t: Micros, v: number) => {
     let pts = w.points;
-    if (pts === null) connPoints.push({ conn, points: (pts = w.points = new StepWriter()) });
+    if (pts === null) connPoints.push({ conn, points: (pts = w.points = new StepWriter(room0(hint?.conns[connPoints.length], 64))) });
     pts.change(t, v);
   };
   const ownerOf = (conn: number, i: number): number => {
@@ -287,8 +319,8 @@ export function viewPass(label: string, s: Scenario): ViewPass {
   // By pid (pids are counted from 1 as processes spawn: a dense array).
   const busyOf: Array<'process' | 'callers' | undefined> = [];
   const callerPids = new Set<number>();
-  const processBusy = new OpenCount();
-  const callerBusy = new OpenCount();
+  const processBusy = new OpenCount(room0(hint?.processBusy, 1024));
+  const callerBusy = new OpenCount(room0(hint?.callerBusy, 1024));
   /** The process's stretch of steps back to back so far (none yet: procTo -Infinity). */
   let procFrom = 0;
   let procTo = Number.NEGATIVE_INFINITY;
@@ -523,6 +555,7 @@ export function viewPass(label: string, s: Scenario): ViewPass {
     redis.sort((a, b) => a.from - b.from);
     const lateDrops = matchLateDrops(reqs, dropTimes);
     if (procTo !== Number.NEGATIVE_INFINITY) processBusy.add(procFrom, procTo);
+    rememberSizes(sizesKey, { rows: reqs.n, inFlight: inFlight.length, processBusy: processBusy.length, callerBusy: callerBusy.length, conns: connPoints.map((c) => c.points.length) });
     // The key order of WorldView with its requests left out (finish puts them back in place).
     const rest: Omit<WorldView, 'requests'> = {
       label: w.label,
@@ -579,10 +612,15 @@ export function viewPass(label: string, s: Scenario): ViewPass {
  * simulation) goes to a Map.
  */
 export class RequestsById {
-  private ids = new Float64Array(1024);
-  private rows = new Int32Array(1024);
+  private ids: Float64Array<ArrayBuffer>;
+  private rows: Int32Array<ArrayBuffer>;
   private n = 0;
   private readonly others = new Map<number, number>();
+
+  constructor(capacity = 1024) {
+    this.ids = new Float64Array(Math.max(1, capacity));
+    this.rows = new Int32Array(Math.max(1, capacity));
+  }
 
   /** Request `req` is at `row` (rows are not negative). */
   add(req: number, row: number): void {

@@ -122,16 +122,27 @@ export { NONE };
  */
 export class RequestColumns {
   n = 0;
-  ints = new Int32Array(INTS * 256);
-  times = new Float64Array(TIMES * 256);
-  flags = new Uint8Array(FLAGS * 256);
-  names = new Uint16Array(256);
-  errors = new Uint16Array(256);
+  ints: Int32Array<ArrayBuffer>;
+  times: Float64Array<ArrayBuffer>;
+  flags: Uint8Array<ArrayBuffer>;
+  names: Uint16Array<ArrayBuffer>;
+  errors: Uint16Array<ArrayBuffer>;
   readonly strings: string[] = [];
   private readonly index = new Map<string, number>();
   private lastName = '';
   private lastNameId = -1;
-  readonly noError = this.intern('');
+  readonly noError: number;
+
+  /** `capacity`: the requests expected (room made for them at once). */
+  constructor(capacity = 256) {
+    const n = Math.max(1, capacity);
+    this.ints = new Int32Array(INTS * n);
+    this.times = new Float64Array(TIMES * n);
+    this.flags = new Uint8Array(FLAGS * n);
+    this.names = new Uint16Array(n);
+    this.errors = new Uint16Array(n);
+    this.noError = this.intern('');
+  }
 
   intern(s: string): number {
     let i = this.index.get(s);

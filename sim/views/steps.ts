@@ -71,7 +71,7 @@ export class StepWriter {
  * (page faults: ~3 ms per MB first written, against ~0.1 ms once touched).
  */
 export class OpenCount {
-  private readonly out = new StepWriter(1024);
+  private readonly out: StepWriter;
   /** A binary min-heap of the open intervals' ends. */
   private ends: Float64Array = new Float64Array(16);
   private size = 0;
@@ -79,8 +79,15 @@ export class OpenCount {
   private sum = 0;
   private lastFrom = Number.NEGATIVE_INFINITY;
 
-  constructor() {
+  /** `capacity`: the points expected (room made for them at once). */
+  constructor(capacity = 1024) {
+    this.out = new StepWriter(capacity);
     this.out.set(0, 0);
+  }
+
+  /** Points written so far. */
+  get length(): number {
+    return this.out.length;
   }
 
   /** The interval [from, to), `from` not before the last one's (empty ones count for nothing). */
