@@ -31,6 +31,20 @@ describe('nthSmallest', () => {
 
 describe('the world index', () => {
   const lab = deriveLab(runScenario({ ...loadPreset('l4-multiplex')!, durationMs: 150 }));
+  it('counts at each step of its waiting series the requests waiting then (pool queue or mailbox)', () => {
+    for (const w of lab.worlds) {
+      const ix = buildWorldIndex(w);
+      const { times, values } = ix.waiting;
+      expect(times.length, w.label).toBeGreaterThan(10);
+      for (let k = 0; k < times.length; k++) {
+        const t = times[k]!;
+        let n = 0;
+        for (let i = 0; i < ix.reqs.length; i++) if (ix.waitFrom[i]! <= t && t < ix.waitTo[i]!) n++;
+        expect(values[k], `${w.label} at ${t}`).toBe(n);
+      }
+      expect(ix.waiting).toBe(ix.waiting);
+    }
+  });
   it('finds each request by id where a Map of every request would', () => {
     for (const w of lab.worlds) {
       const ix = buildWorldIndex(w);

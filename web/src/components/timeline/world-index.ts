@@ -272,6 +272,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
   const inFlightMax = stepMax(world.inFlight);
 
   const bands = world.connLanes.flatMap((l) => l.bands);
+  let waiting: StepSeries | null = null;
   return {
     world,
     reqs,
@@ -296,7 +297,12 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     backoffLane: laneCount > maxConnRows() ? new Int32Array(world.backoffs.length).fill(-1) : assignBackoffLanes(world),
     connSeries,
     inFlight: toSeries(world.inFlight),
-    waiting: toSeries(occupancyOf(waitFrom, waitTo, n)),
+    // Made on first use: only a world with too many callers for a row each draws it (its caller
+    // density), and it was as dear as unpacking the requests (sorting every wait's ends and starts).
+    get waiting(): StepSeries {
+      waiting ??= toSeries(occupancyOf(waitFrom, waitTo, n));
+      return waiting;
+    },
     connMax,
     inFlightMax,
     dropT: Float64Array.from([...world.lateDrops].sort((a, b) => a.t - b.t), (d) => d.t),
