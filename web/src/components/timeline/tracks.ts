@@ -297,7 +297,8 @@ export function latencyFigure(world: WorldView, t: Tally = tally(world)): TrackF
   // The median selected in linear time: sorting 55k latencies (with a comparator, then a typed
   // array's numeric sort) was the slowest part of drawing a 100k run's figures.
   const failed = t.ended - t.ok;
-  const ok = t.latencies.slice(0, t.ok);
+  // Reordered where they are (nothing else reads the tally's latencies): no copy.
+  const ok = t.latencies.subarray(0, t.ok);
   const p50 = ok.length === 0 ? 0 : nthSmallest(ok, Math.floor((ok.length - 1) / 2));
   return { kind: 'latency', region: 'latency', count: ok.length + failed, value: Math.round(p50), notable: true, text: `latency, a dot per call: ${gb.format(ok.length)} served, median ${ms(p50)}; ${gb.format(failed)} failed` };
 }
