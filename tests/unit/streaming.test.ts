@@ -60,6 +60,24 @@ describe("the lab's view built as the events come", () => {
     }, 120_000);
   }
 
+  it('makes_its_columns_once_at_the_size_of_the_last_pass_of_the_same_world_and_scenario', () => {
+    const s = loadPreset('l4-multiplex')!;
+    const short = { ...s, durationMs: 120, seed: 9173 };
+    const spec = short.clients[1]!;
+    const pass = (faults: typeof s.faults) => {
+      const scenario = { ...short, faults };
+      const p = viewPass(spec.label, scenario);
+      const w = runWorld(scenario, spec, undefined, undefined, false, Number.POSITIVE_INFINITY, p);
+      return p.finishPacked({ ...w, endUs: w.world.kernel.now }).packed;
+    };
+    const first = pass([]);
+    // The same world again with a fault (a fault edit): room for what the first held and an eighth more.
+    const again = pass([{ kind: 'drop_connections', atMs: 60 }] as typeof s.faults);
+    expect(again.requests.names.length).toBe(Math.ceil(first.requests.n * 1.125) + 16);
+    expect(again.rest.inFlight.t.buffer.byteLength).toBe(8 * (Math.ceil(first.rest.inFlight.t.length * 1.125) + 16));
+    expect(again.requests.n).toBeGreaterThan(0);
+  });
+
   it('counts_a_streamed_run_against_the_limit_when_it_builds_a_view', () => {
     const s = loadPreset('l4-multiplex')!;
     const spec = s.clients[0]!;
