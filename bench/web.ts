@@ -95,7 +95,7 @@ async function refaultMs(page: import('@playwright/test').Page, atUs: number): P
 function stagesText(total: number, st: RunStages | undefined): string {
   if (st === undefined) return '';
   const f = (x: number) => x.toFixed(0);
-  const worlds = st.worlds.map((w, i) => (w === null ? `world ${i}: failed` : `simulate ${f(w.simulate)} + view ${f(w.view)} + pack ${f(w.pack)}`));
+  const worlds = st.worlds.map((w, i) => (w === null ? `world ${i}: failed` : `simulate ${f(w.simulate)} + finish and pack ${f(w.view + w.pack)}`));
   const slowest = Math.max(0, ...st.worlds.map((w) => (w === null ? 0 : w.simulate + w.view + w.pack)));
   return ` [workers in parallel: ${worlds.join(' | ')} ms; page: unpack ${f(st.unpack)} ms, then messaging, React and drawing ~${f(Math.max(0, total - slowest - st.unpack))} ms]`;
 }
