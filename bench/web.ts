@@ -58,8 +58,22 @@ async function warmedUp(page: import('@playwright/test').Page): Promise<string> 
   return `warm-up after the first run: ${warm.map((w) => `world ${w.world} ${w.pieces} pieces, ${w.ms.toFixed(0)} ms`).join('; ')} (${Date.now() - t0} ms after the first run was drawn)`;
 }
 
+/**
+ * One fault edit's time, two ways. `page`: from the click event (its timeStamp, the moment the
+ * browser took the input) to the frame after the one that shows Done, on the page's own clock:
+ * what a user waits (as the Event Timing API's input-to-next-paint counts it). `harness`: the
+ * same seen from this script, which adds Playwright's click (it scrolls, waits for the button to
+ * be stable over two frames, then sends the input) and a round trip to read the result: ~30-50 ms
+ * that are not the lab's. The budgets are judged on `page`; `harness` is printed beside it (the
+ * figures before session 10 were measured that way).
+ */
+interface EditTime {
+  page: number;
+  harness: number;
+}
+
 /** Re-simulate and redraw after a fault: click → the live region says Done → the next frame. */
-async function refaultMs(page: import('@playwright/test').Page, atUs: number): Promise<number> {
+async function refaultMs(page: import('@playwright/test').Page, atUs: number): Promise<EditTime> {
   await page.evaluate(() => {
     (window as unknown as { __dxRuns: unknown[] }).__dxRuns = [];
   });
@@ -67,8 +81,15 @@ async function refaultMs(page: import('@playwright/test').Page, atUs: number): P
   await page.getByTestId('fault-kind').selectOption('drop_connections');
   // The live region already says Done (the last run's): wait for Simulating, then Done, then a frame.
   await page.evaluate(() => {
-    const w = window as unknown as { __refault?: Promise<void> };
-    w.__refault = new Promise<void>((resolve) => {
+    const w = window as unknown as { __refault?: Promise<number> };
+    let clickedAt = Number.NaN;
+    // The next click is the inject button's (capture: before the lab's own handler runs).
+    const onClick = (e: Event) => {
+      clickedAt = e.timeStamp;
+      document.removeEventListener('click', onClick, true);
+    };
+    document.addEventListener('click', onClick, true);
+    w.__refault = new Promise<number>((resolve) => {
       const el = document.querySelector('[data-testid="live-region"]')!;
       let simulating = false;
       const seen = new MutationObserver(() => {
@@ -76,7 +97,7 @@ async function refaultMs(page: import('@playwright/test').Page, atUs: number): P
         if (text.startsWith('Simulating')) simulating = true;
         else if (simulating && text.startsWith('Done')) {
           seen.disconnect();
-          requestAnimationFrame(() => requestAnimationFrame(() => resolve()));
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - clickedAt)));
         }
       });
       seen.observe(el, { childList: true, characterData: true, subtree: true });
@@ -84,11 +105,12 @@ async function refaultMs(page: import('@playwright/test').Page, atUs: number): P
   });
   const t0 = Date.now();
   await page.getByTestId('action-inject-fault').click();
-  await page.evaluate(() => (window as unknown as { __refault?: Promise<void> }).__refault);
-  const took = Date.now() - t0;
+  const inPage = await page.evaluate(() => (window as unknown as { __refault?: Promise<number> }).__refault);
+  const harness = Date.now() - t0;
   const runs = await page.evaluate(() => (window as unknown as { __dxRuns: RunStages[] }).__dxRuns);
   if (runs.length > 0) lastStages.push(runs[runs.length - 1]!);
-  return took;
+  if (inPage === undefined || !Number.isFinite(inPage)) throw new Error('bench:web: the fault edit\'s click was not seen by the page');
+  return { page: Math.round(inPage), harness };
 }
 
 /** The stages of a run that took `total` ms: each world's worker, the page's unpacking, the rest. */
@@ -98,6 +120,24 @@ function stagesText(total: number, st: RunStages | undefined): string {
   const worlds = st.worlds.map((w, i) => (w === null ? `world ${i}: failed` : `simulate ${f(w.simulate)} + finish and pack ${f(w.view + w.pack)}`));
   const slowest = Math.max(0, ...st.worlds.map((w) => (w === null ? 0 : w.simulate + w.view + w.pack)));
   return ` [workers in parallel: ${worlds.join(' | ')} ms; page: unpack ${f(st.unpack)} ms, then messaging, React and drawing ~${f(Math.max(0, total - slowest - st.unpack))} ms]`;
+}
+
+/** The median edit by the page's figure, and where it was in the list. */
+function medianEdit(edits: EditTime[]): { edit: EditTime; at: number } {
+  const order = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.page - b.e.page);
+  const m = order[Math.floor((order.length - 1) / 2)]!;
+  return { edit: m.e, at: m.i };
+}
+
+function oneEditText(e: EditTime): string {
+  return `${e.page} ms from the click (${e.harness} ms seen by the harness)`;
+}
+
+function editsText(edits: EditTime[], median: { edit: EditTime }, budget: number): string {
+  return (
+    `${median.edit.page} ms from the click, median of ${edits.length}: ${edits.map((e) => e.page).join(', ')} ms ` +
+    `(budget ${budget} ms: ${median.edit.page <= budget ? 'met' : 'NOT met'}); seen by the harness: ${edits.map((e) => e.harness).join(', ')} ms`
+  );
 }
 
 async function main() {
@@ -119,8 +159,15 @@ async function main() {
     const issued = await page.getByTestId('cmp-requests.issued-pool').getAttribute('data-value').catch(() => null);
     const issuedMux = await page.getByTestId('cmp-requests.issued-multiplex').getAttribute('data-value').catch(() => null);
 
-    const refault = await refaultMs(page, 2_500_000);
-    const refaultStages = lastStages[lastStages.length - 1];
+    // Three edits (this host's timings swing ±20% between runs): the median is judged.
+    const budgetEdits: EditTime[] = [];
+    const budgetStages: Array<RunStages | undefined> = [];
+    for (let i = 0; i < 3; i++) {
+      const n = lastStages.length;
+      budgetEdits.push(await refaultMs(page, 2_500_000 - i * 100_000));
+      budgetStages.push(lastStages.length > n ? lastStages[lastStages.length - 1] : undefined);
+    }
+    const refault = medianEdit(budgetEdits);
 
     // The display's refresh interval, from idle frames. Frames are timed frame to frame, as
     // requestAnimationFrame sees them: a frame that fits the 16-ms budget is still presented at
@@ -177,15 +224,14 @@ async function main() {
     await home.goto(`http://127.0.0.1:${PORT}/`);
     await home.getByTestId('live-region').filter({ hasText: 'Done' }).waitFor({ timeout: 120_000 });
     const homeWarm = await warmedUp(home);
-    const defaults: number[] = [];
+    const defaults: EditTime[] = [];
     const defaultStages: Array<RunStages | undefined> = [];
     for (let i = 0; i < 3; i++) {
       const n = lastStages.length;
       defaults.push(await refaultMs(home, 100_000 + i * 50_000));
       defaultStages.push(lastStages.length > n ? lastStages[lastStages.length - 1] : undefined);
     }
-    const refaultDefault = percentile(defaults, 50);
-    const medianAt = defaults.indexOf(refaultDefault);
+    const refaultDefault = medianEdit(defaults);
     // A user reads a run before the next edit: an idle worker's full GC (V8's memory reducer)
     // would throw its JIT code away but for the world it keeps parked (web/src/worker/warm.ts).
     await home.waitForTimeout(IDLE_MS);
@@ -232,11 +278,11 @@ async function main() {
     console.log(`scenario: ${scenario.name}, requests issued: pool ${issued ?? '?'}, multiplex ${issuedMux ?? '?'}`);
     console.log(`first run (load, simulate, draw): ${firstRun} ms`);
     console.log(`default scenario, ${homeWarm}`);
-    console.log(`re-simulate + redraw after adding a fault, default scenario: ${refaultDefault} ms, median of 3: ${defaults.join(', ')} ms (budget 500 ms: ${refaultDefault <= 500 ? 'met' : 'NOT met'})${stagesText(refaultDefault, defaultStages[medianAt])}`);
-    console.log(`  the same after ${IDLE_MS / 1000} s without input (a user reading the run): ${idleRefault} ms${stagesText(idleRefault, idleStages)}`);
-    console.log(`  the same without the warm-up, the first fault edit right after the first run: ${coldRefault} ms${stagesText(coldRefault, coldStages)}`);
+    console.log(`re-simulate + redraw after adding a fault, default scenario: ${editsText(defaults, refaultDefault, 500)}${stagesText(refaultDefault.edit.page, defaultStages[refaultDefault.at])}`);
+    console.log(`  the same after ${IDLE_MS / 1000} s without input (a user reading the run): ${oneEditText(idleRefault)}${stagesText(idleRefault.page, idleStages)}`);
+    console.log(`  the same without the warm-up, the first fault edit right after the first run: ${oneEditText(coldRefault)}${stagesText(coldRefault.page, coldStages)}`);
     console.log(`${scenario.name}, ${budgetWarm}`);
-    console.log(`re-simulate + redraw after adding a fault, ${scenario.name}: ${refault} ms (budget 1000 ms: ${refault <= 1000 ? 'met' : 'NOT met'})${stagesText(refault, refaultStages)}`);
+    console.log(`re-simulate + redraw after adding a fault, ${scenario.name}: ${editsText(budgetEdits, refault, 1000)}${stagesText(refault.edit.page, budgetStages[refault.at])}`);
     const late = frames.filter((f) => f > 1.5 * refresh).length;
     const p95 = percentile(frames, 95);
     console.log(
