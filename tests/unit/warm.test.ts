@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS } from '../../sim/faults/index.js';
 import { parseScenario, presets, runWorld, type ScenarioInput } from '../../sim/scenario/index.js';
+import { viewPass } from '../../sim/views/index.js';
 import { MAX_PIECES, MIN_PIECES, PARK_EVENTS, PIECE_EVENTS, WARM_EVENTS, parkWorld, warmDone, warmPiece } from '../../web/src/worker/warm.js';
 
 describe("a worker's warm-up pieces (web/src/worker/warm.ts)", () => {
@@ -82,4 +83,22 @@ describe("a worker's warm-up pieces (web/src/worker/warm.ts)", () => {
       }
     }
   });
+
+  it('a parked world starts its view small, not with the columns of the run it follows (size hints)', () => {
+    const parsed = parseScenario(presets.find((p) => p.name === 'l4-multiplex')!.scenario as ScenarioInput);
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    const s = parsed.scenario;
+    const spec = s.clients[0]!;
+    const view = viewPass(spec.label, s);
+    const w = runWorld(s, spec, undefined, 20_000, false, Number.POSITIVE_INFINITY, view);
+    view.finishPacked({ ...w, endUs: w.world.kernel.now });
+    // The next run of it is made room for at once ...
+    const rows = w.metrics.requests.issued;
+    expect(rows).toBeGreaterThan(5_000);
+    expect(viewPass(spec.label, s).rowsRoom).toBeGreaterThanOrEqual(rows);
+    // ... a parked world, which sees PARK_EVENTS of it, is not.
+    const parked = parkWorld(s, spec);
+    expect(parked.view.rowsRoom).toBeLessThan(1_000);
+  });
 });
+
