@@ -10,6 +10,7 @@ import { ms } from '../kernel/time.js';
 import { defaultPool } from '../clients/pool.js';
 import { addedLatencyUs } from '../faults/index.js';
 import type { LabView, RequestView, WorldView } from './types.js';
+import { NONE, requestRows, T_END, TIMES, type RequestRows } from './pack.js';
 
 export type SocketState = 'connecting' | 'up' | 'closing' | 'backoff' | 'closed';
 
@@ -76,10 +77,11 @@ interface Span {
 }
 
 interface WorldIndex {
-  reqs: RequestView[];
+  /** The requests in start order, in their columns (objects made only for those asked for). */
+  rows: RequestRows;
   /** When each request stops being live (its end, or never). */
   stop: Float64Array;
-  /** checkpoints[k]: indices < k*BLOCK still live at reqs[k*BLOCK].start. */
+  /** checkpoints[k]: indices < k*BLOCK still live at request k*BLOCK's start. */
   checkpoints: Int32Array[];
   okEnds: Float64Array;
   failedEnds: Float64Array;
@@ -105,8 +107,8 @@ function countAtMost(xs: ArrayLike<number>, t: number): number {
 }
 
 function indexWorld(w: WorldView): WorldIndex {
-  const reqs = w.requests;
-  const n = reqs.length;
+  const rows = requestRows(w);
+  const { n, times, flags } = rows;
   const stop = new Float64Array(n);
   // One pass for the ends and the outcomes' ends (the page builds this once per world per run,
   // before V8 has optimised it, where each pass costs about the same: profiled, 100k run).
@@ -115,17 +117,21 @@ function indexWorld(w: WorldView): WorldIndex {
   let nOk = 0;
   let nFailed = 0;
   for (let i = 0; i < n; i++) {
-    const r = reqs[i]!;
-    stop[i] = r.end ?? Number.POSITIVE_INFINITY;
-    if (r.end !== null && r.ok !== null) {
-      if (r.ok) ok[nOk++] = r.end;
-      else failed[nFailed++] = r.end;
+    const end = times[i * TIMES + T_END]!;
+    if (end === NONE) {
+      stop[i] = Number.POSITIVE_INFINITY;
+      continue;
     }
+    stop[i] = end;
+    // flags: 0 failed, 1 ok, 2 not known (null).
+    const o = flags[i * 3]!;
+    if (o === 1) ok[nOk++] = end;
+    else if (o === 0) failed[nFailed++] = end;
   }
   const checkpoints: Int32Array[] = [];
   let live: number[] = [];
   for (let k = 0; k * BLOCK < n; k++) {
-    const at = reqs[k * BLOCK]!.start;
+    const at = times[k * BLOCK * TIMES]!;
     const next: number[] = [];
     for (const i of live) if (stop[i]! > at) next.push(i);
     for (let i = Math.max(0, (k - 1) * BLOCK); i < k * BLOCK; i++) if (stop[i]! > at) next.push(i);
@@ -141,7 +147,7 @@ function indexWorld(w: WorldView): WorldIndex {
   // A band that reaches the end of the run is a connection still open then.
   for (const [conn, to] of closeAt) if (to >= w.endUs) closeAt.set(conn, Number.POSITIVE_INFINITY);
   return {
-    reqs,
+    rows,
     stop,
     checkpoints,
     // Sorted where they are (the arrays are this index's own): no copy into fresh memory.
@@ -164,25 +170,35 @@ export function indexWorldAt(w: WorldView): void {
   indexOf(w);
 }
 
+/** How many requests started at or before t (their start times are in order). */
+function startedBy(rows: RequestRows, t: Micros): number {
+  const { times } = rows;
+  let lo = 0;
+  let hi = rows.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid * TIMES]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The rows of the requests live at t (started, not ended), in start order. */
+function liveRows(ix: WorldIndex, t: Micros): number[] {
+  const { stop } = ix;
+  const last = startedBy(ix.rows, t) - 1;
+  if (last < 0) return [];
+  const k = Math.floor(last / BLOCK);
+  const out: number[] = [];
+  for (const i of ix.checkpoints[k]!) if (stop[i]! > t) out.push(i);
+  for (let i = k * BLOCK; i <= last; i++) if (stop[i]! > t) out.push(i);
+  return out;
+}
+
 /** The requests live at t (started, not ended), in start order. */
 export function liveRequests(w: WorldView, t: Micros): RequestView[] {
   const ix = indexOf(w);
-  const { reqs, stop } = ix;
-  // The last request started at or before t.
-  let lo = 0;
-  let hi = reqs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (reqs[mid]!.start <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  const last = lo - 1;
-  if (last < 0) return [];
-  const k = Math.floor(last / BLOCK);
-  const out: RequestView[] = [];
-  for (const i of ix.checkpoints[k]!) if (stop[i]! > t) out.push(reqs[i]!);
-  for (let i = k * BLOCK; i <= last; i++) if (stop[i]! > t) out.push(reqs[i]!);
-  return out;
+  return liveRows(ix, t).map((i) => ix.rows.at(i)!);
 }
 
 /** One-way network delay at t: the scenario's latency plus any latency fault active then. */
@@ -265,17 +281,11 @@ function dotOf(lab: LabView, r: RequestView, closeAt: Micros, t: Micros): Omit<D
 
 /** Requests whose life overlaps [from, to], in start order (for drawing a window of them). */
 export function requestsIn(w: WorldView, from: Micros, to: Micros): RequestView[] {
-  const out = liveRequests(w, from);
-  const reqs = w.requests;
-  let lo = 0;
-  let hi = reqs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (reqs[mid]!.start <= from) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < reqs.length && reqs[i]!.start <= to; i++) out.push(reqs[i]!);
-  return out;
+  const ix = indexOf(w);
+  const { rows } = ix;
+  const out = liveRows(ix, from);
+  for (let i = startedBy(rows, from); i < rows.n && rows.start(i) <= to; i++) out.push(i);
+  return out.map((i) => rows.at(i)!);
 }
 
 /** Which of a lane's bands covers t (binary search over the bands in time order). */

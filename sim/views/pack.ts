@@ -47,10 +47,8 @@ function transferSteps(s: Steps, transfer: ArrayBuffer[]): Steps {
   return { t, v };
 }
 
-/** Packs a view; `transfer` lists the buffers to hand to postMessage as transferables. */
-export function packWorld(view: WorldView): { packed: PackedWorld; transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
-  const { requests: reqs, inFlight, connInFlight, busy, ...rest } = view;
+/** Requests as objects packed into columns (the layout of PackedRequests, `n` rows exactly). */
+export function packRequests(reqs: readonly RequestView[]): PackedRequests {
   const n = reqs.length;
   const ints = new Int32Array(n * 5);
   const times = new Float64Array(n * TIME_COLS.length);
@@ -85,7 +83,16 @@ export function packWorld(view: WorldView): { packed: PackedWorld; transfer: Arr
     names[i] = intern(r.name);
     errors[i] = intern(r.error);
   }
-  transfer.push(ints.buffer, times.buffer, flags.buffer, names.buffer, errors.buffer);
+  return { n, ints, times, flags, names, errors, strings };
+}
+
+/** Packs a view; `transfer` lists the buffers to hand to postMessage as transferables. */
+export function packWorld(view: WorldView): { packed: PackedWorld; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const { requests: reqs, inFlight, connInFlight, busy, ...rest } = view;
+  const requests = packRequests(reqs);
+  // Fresh arrays of packRequests: plain ArrayBuffers.
+  for (const a of [requests.ints, requests.times, requests.flags, requests.names, requests.errors]) transfer.push(a.buffer as ArrayBuffer);
   return {
     packed: {
       rest: {
@@ -94,7 +101,7 @@ export function packWorld(view: WorldView): { packed: PackedWorld; transfer: Arr
         connInFlight: connInFlight.map((c) => ({ conn: c.conn, points: transferSteps(c.points, transfer) })),
         busy: busy.map((b) => ({ ...b, points: transferSteps(b.points, transfer) })),
       },
-      requests: { n, ints, times, flags, names, errors, strings },
+      requests,
     },
     transfer,
   };
@@ -209,41 +216,187 @@ export class RequestColumns {
 
 const time = (x: number): number | null => (x === NONE ? null : x);
 
+/** Request i of packed columns as an object. */
+function requestView(p: PackedRequests, i: number): RequestView {
+  const { ints, times, flags, names, errors, strings } = p;
+  const o = i * INTS;
+  const to = i * TIMES;
+  const ok = flags[i * FLAGS]!;
+  const conn = ints[o + 4]!;
+  // The same key order as RequestView declares, so a packed round trip is deep-equal to the original.
+  return {
+    req: ints[o]!,
+    caller: ints[o + 1]!,
+    callerLane: ints[o + 2]!,
+    name: strings[names[i]!]!,
+    cmds: ints[o + 3]!,
+    start: times[to]!,
+    queuedAt: time(times[to + 1]!),
+    checkedOutAt: time(times[to + 2]!),
+    sentAt: time(times[to + 3]!),
+    conn: conn === NONE ? null : conn,
+    arriveAt: time(times[to + 4]!),
+    execAt: time(times[to + 5]!),
+    replyAt: time(times[to + 6]!),
+    end: time(times[to + 7]!),
+    ok: ok === 2 ? null : ok === 1,
+    error: strings[errors[i]!]!,
+    indeterminate: flags[i * FLAGS + 1] === 1,
+    resent: flags[i * FLAGS + 2] === 1,
+  };
+}
+
 /** The requests of packed columns as objects (the first `n`: the columns may be longer). */
 export function requestViews(p: PackedRequests): RequestView[] {
-  const { n, ints, times, flags, names, errors, strings } = p;
-  const requests: RequestView[] = new Array(n);
-  const W = TIME_COLS.length;
-  for (let i = 0; i < n; i++) {
-    const o = i * 5;
-    const to = i * W;
-    const ok = flags[i * 3]!;
-    const conn = ints[o + 4]!;
-    // The same key order as RequestView declares, so a packed round trip is deep-equal to the original.
-    requests[i] = {
-      req: ints[o]!,
-      caller: ints[o + 1]!,
-      callerLane: ints[o + 2]!,
-      name: strings[names[i]!]!,
-      cmds: ints[o + 3]!,
-      start: times[to]!,
-      queuedAt: time(times[to + 1]!),
-      checkedOutAt: time(times[to + 2]!),
-      sentAt: time(times[to + 3]!),
-      conn: conn === NONE ? null : conn,
-      arriveAt: time(times[to + 4]!),
-      execAt: time(times[to + 5]!),
-      replyAt: time(times[to + 6]!),
-      end: time(times[to + 7]!),
-      ok: ok === 2 ? null : ok === 1,
-      error: strings[errors[i]!]!,
-      indeterminate: flags[i * 3 + 1] === 1,
-      resent: flags[i * 3 + 2] === 1,
-    };
-  }
+  const requests: RequestView[] = new Array(p.n);
+  for (let i = 0; i < p.n; i++) requests[i] = requestView(p, i);
   return requests;
 }
 
+/**
+ * A world's requests in start order, read from their columns; `at(i)` makes request i's object on
+ * first ask (then the same object). The page indexes, draws and counts from the columns: a 100k
+ * world's 55k request objects, made as each world arrived, were the largest part of the page's
+ * work after a fault edit (Chromium profile, budget scenario: ~70 ms a world, plus the scavenges
+ * that promoted them); only a hover card, the tour or a playhead's live requests need objects.
+ */
+export class RequestRows implements PackedRequests {
+  readonly n: number;
+  readonly ints: Int32Array;
+  readonly times: Float64Array;
+  readonly flags: Uint8Array;
+  readonly names: Uint16Array;
+  readonly errors: Uint16Array;
+  readonly strings: string[];
+  /** The objects made, by row (made on the first `at`: most worlds are never asked for one). */
+  private made: Array<RequestView | undefined> | null;
+  private whole = false;
+  /** How many request objects these rows made (tests count them). */
+  objects = 0;
+
+  /** `made`: the requests as objects already (the columns' rows, in order), if there are. */
+  constructor(p: PackedRequests, made?: RequestView[]) {
+    this.n = p.n;
+    this.ints = p.ints;
+    this.times = p.times;
+    this.flags = p.flags;
+    this.names = p.names;
+    this.errors = p.errors;
+    this.strings = p.strings;
+    this.whole = made !== undefined;
+    this.made = made ?? null;
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  at(i: number): RequestView | undefined {
+    if (i < 0 || i >= this.n) return undefined;
+    const made = (this.made ??= []);
+    let r = made[i];
+    if (r === undefined) {
+      made[i] = r = requestView(this, i);
+      this.objects++;
+    }
+    return r;
+  }
+
+  /** Every request as an object, in order (the objects `at` made among them). */
+  all(): RequestView[] {
+    if (!this.whole) {
+      // Pushed into a new array (the sparse one `at` fills may be a slow dictionary), keeping
+      // the objects already made.
+      const made = this.made;
+      const all: RequestView[] = [];
+      for (let i = 0; i < this.n; i++) {
+        let r = made?.[i];
+        if (r === undefined) {
+          r = requestView(this, i);
+          this.objects++;
+        }
+        all.push(r);
+      }
+      this.made = all;
+      this.whole = true;
+    }
+    return this.made as RequestView[];
+  }
+
+  start(i: number): number {
+    return this.times[i * TIMES]!;
+  }
+
+  /** A time of request i (T_START…T_END), NONE when it never happened. */
+  time(i: number, col: number): number {
+    return this.times[i * TIMES + col]!;
+  }
+
+  conn(i: number): number {
+    return this.ints[i * INTS + 4]!;
+  }
+
+  lane(i: number): number {
+    return this.ints[i * INTS + 2]!;
+  }
+
+  req(i: number): number {
+    return this.ints[i * INTS]!;
+  }
+
+  /** 0 failed, 1 ok, 2 not ended (null). */
+  ok(i: number): number {
+    return this.flags[i * FLAGS]!;
+  }
+
+  name(i: number): string {
+    return this.strings[this.names[i]!]!;
+  }
+
+  error(i: number): string {
+    return this.strings[this.errors[i]!]!;
+  }
+}
+
+const rowsOf = new WeakMap<WorldView, RequestRows>();
+
+/**
+ * A world's requests as rows: an unpacked world's own columns, or a derived world's requests
+ * packed once (sorted by start, as a view gives them; a copy is sorted if they are not).
+ */
+export function requestRows(world: WorldView): RequestRows {
+  let rows = rowsOf.get(world);
+  if (rows === undefined) {
+    const reqs = world.requests;
+    let sorted = true;
+    for (let i = 1; i < reqs.length && sorted; i++) if (reqs[i]!.start < reqs[i - 1]!.start) sorted = false;
+    const inOrder = sorted ? reqs : [...reqs].sort((a, b) => a.start - b.start);
+    rows = new RequestRows(packRequests(inOrder), inOrder);
+    rowsOf.set(world, rows);
+  }
+  return rows;
+}
+
+/**
+ * The world a worker packed. Its requests stay in their columns (requestRows reads them); the
+ * `requests` array of objects is made on first read, from the same objects `at` hands out.
+ */
 export function unpackWorld(p: PackedWorld): WorldView {
-  return { ...p.rest, requests: requestViews(p.requests) };
+  const rows = new RequestRows(p.requests);
+  const world = { ...p.rest } as WorldView;
+  Object.defineProperty(world, 'requests', {
+    enumerable: true,
+    configurable: true,
+    get(): RequestView[] {
+      const all = rows.all();
+      Object.defineProperty(world, 'requests', { value: all, enumerable: true, configurable: true, writable: true });
+      return all;
+    },
+    set(v: RequestView[]) {
+      Object.defineProperty(world, 'requests', { value: v, enumerable: true, configurable: true, writable: true });
+      rowsOf.delete(world);
+    },
+  });
+  rowsOf.set(world, rows);
+  return world;
 }

@@ -19,7 +19,7 @@ describe('the mailbox track (L2)', () => {
     const ix = buildWorldIndex(serial);
     expect(ix.waitCode).toBe(CODE_MAILBOX);
     let checked = 0;
-    ix.reqs.forEach((r, i) => {
+    ix.rows.all().forEach((r, i) => {
       if (r.sentAt === null || r.end === null) return;
       expect(ix.waitFrom[i]).toBe(r.start);
       expect(ix.waitTo[i]).toBe(r.sentAt);
@@ -154,8 +154,8 @@ describe('the tracks of the remaining chapters', () => {
     expect(h.value).toBeGreaterThanOrEqual(rtt);
     expect(h.value).toBeLessThan(rtt * 1.2);
     const ix = buildWorldIndex(byLabel(lab.worlds, 'per-command'));
-    const i = ix.reqs.findIndex((r) => r.sentAt !== null);
-    expect(ix.waitTo[i]).toBe(ix.reqs[i]!.sentAt);
+    const i = ix.rows.all().findIndex((r) => r.sentAt !== null);
+    expect(ix.waitTo[i]).toBe(ix.rows.at(i)!.sentAt);
     expect(fig(lab, 'multiplex', 'handshake')).toBeUndefined();
     expect(fig(lab, 'per-command', 'connects')!.text).toMatch(/a new connection for every call/);
   });

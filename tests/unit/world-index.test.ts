@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadPreset, runScenario } from '../../sim/scenario/index.js';
-import { deriveLab } from '../../sim/views/index.js';
-import { buildWorldIndex, forEachEndedIn, nthSmallest, seriesMean, toSeries } from '../../web/src/components/timeline/world-index.js';
+import { deriveLab, packWorld, requestRows, unpackWorld } from '../../sim/views/index.js';
+import { buildWorldIndex, forEachEndedIn, nthSmallest, seriesMean, toSeries, worldIndexOf } from '../../web/src/components/timeline/world-index.js';
+import { prepareWorld } from '../../web/src/components/timeline/prepare.js';
+import { trackFigures, trackFiguresOf } from '../../web/src/components/timeline/tracks.js';
 import { stepColumns } from '../../web/src/components/timeline/raster.js';
 import type { Frame } from '../../web/src/components/timeline/frame.js';
 
@@ -39,7 +41,7 @@ describe('the world index', () => {
       for (let k = 0; k < times.length; k++) {
         const t = times[k]!;
         let n = 0;
-        for (let i = 0; i < ix.reqs.length; i++) if (ix.waitFrom[i]! <= t && t < ix.waitTo[i]!) n++;
+        for (let i = 0; i < ix.rows.n; i++) if (ix.waitFrom[i]! <= t && t < ix.waitTo[i]!) n++;
         expect(values[k], `${w.label} at ${t}`).toBe(n);
       }
       expect(ix.waiting).toBe(ix.waiting);
@@ -49,7 +51,7 @@ describe('the world index', () => {
     for (const w of lab.worlds) {
       const ix = buildWorldIndex(w);
       const map = new Map<number, number>();
-      ix.reqs.forEach((r, i) => map.set(r.req, i));
+      ix.rows.all().forEach((r, i) => map.set(r.req, i));
       expect(map.size).toBeGreaterThan(100);
       for (const [id, i] of map) expect(ix.reqPos.get(id)).toBe(i);
       expect(ix.reqPos.get(-12345)).toBeUndefined();
@@ -67,7 +69,11 @@ describe('the world index', () => {
         [-5, 0],
       ] as const) {
         const got: number[] = [];
-        forEachEndedIn(ix, from, to, (r) => got.push(r.req));
+        forEachEndedIn(ix, from, to, (end, start, ok, i) => {
+          const r = ix.rows.at(i)!;
+          expect([end, start, ok]).toEqual([r.end, r.start, r.ok === true]);
+          got.push(r.req);
+        });
         const want = w.requests.filter((r) => r.end !== null && r.end >= from && r.end <= to).map((r) => r.req);
         expect(got).toEqual(want);
         found += got.length;
@@ -75,10 +81,26 @@ describe('the world index', () => {
     }
     expect(found).toBeGreaterThan(100);
   });
+  it('prepares a world from a worker from its columns, making no request object, as it would from the objects', () => {
+    for (const w of lab.worlds) {
+      const u = unpackWorld(packWorld(w).packed);
+      prepareWorld(u, lab.durationUs);
+      expect(requestRows(u).objects, w.label).toBe(0);
+      expect(Object.getOwnPropertyDescriptor(u, 'requests')!.get, w.label).toBeDefined();
+      const a = worldIndexOf(u);
+      const b = buildWorldIndex(w);
+      for (const k of ['start', 'end', 'lane', 'waitFrom', 'waitTo', 'mainFrom', 'code', 'sent', 'isLong', 'longIdx', 'failEnd', 'failIdx', 'failKind', 'latencyMax', 'shortMaxDur'] as const) expect(a[k], `${w.label} ${k}`).toEqual(b[k]);
+      expect(trackFiguresOf(u, lab.durationUs)).toEqual(trackFigures(w, lab.durationUs));
+      // The objects, once asked for, are the requests the view had.
+      expect(u.requests).toEqual(w.requests);
+      expect(requestRows(u).objects).toBe(w.requests.length);
+      expect(requestRows(u).at(7)).toBe(u.requests[7]);
+    }
+  });
   it('sets apart as long the requests over the 99th percentile of duration', () => {
     for (const w of lab.worlds) {
       const ix = buildWorldIndex(w);
-      const d = ix.reqs.map((_, i) => ix.end[i]! - ix.start[i]!);
+      const d = ix.rows.all().map((_, i) => ix.end[i]! - ix.start[i]!);
       const cut = Float64Array.from(d).sort()[Math.floor(d.length * 0.99)]!;
       d.forEach((x, i) => expect(ix.isLong[i]).toBe(x > cut ? 1 : 0));
     }

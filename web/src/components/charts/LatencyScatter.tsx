@@ -33,18 +33,19 @@ function scatterSeries(view: LabView, from: number, to: number): ScatterSeries[]
   const styles = worldStyles(view.worlds);
   return view.worlds.map((world, wi) => {
     // Typed arrays filled in place: this runs over every request each time the window settles.
-    const n = world.requests.length;
+    const ix = worldIndexOf(world);
+    const n = ix.start.length;
     const ok = new Float64Array(2 * n);
     const failed = new Float64Array(2 * n);
     let nOk = 0;
     let nFailed = 0;
-    forEachEndedIn(worldIndexOf(world), from, to, (r) => {
-      const lat = Math.max(1, r.end! - r.start) / 1000;
-      if (r.ok === true) {
-        ok[nOk++] = r.end!;
+    forEachEndedIn(ix, from, to, (end, start, served) => {
+      const lat = Math.max(1, end - start) / 1000;
+      if (served) {
+        ok[nOk++] = end;
         ok[nOk++] = lat;
       } else {
-        failed[nFailed++] = r.end!;
+        failed[nFailed++] = end;
         failed[nFailed++] = lat;
       }
     });
@@ -95,8 +96,8 @@ function latencyGhost(view: LabView, from: number, to: number): LatencyGhost[] {
   return view.worlds.map((world, wi) => {
     const binUs = Math.max(1, (to - from) / GHOST_BINS);
     const bins: number[][] = Array.from({ length: GHOST_BINS }, () => []);
-    forEachEndedIn(worldIndexOf(world), from, to, (r) => {
-      if (r.ok === true) bins[Math.min(GHOST_BINS - 1, Math.floor((r.end! - from) / binUs))]!.push(Math.max(1, r.end! - r.start) / 1000);
+    forEachEndedIn(worldIndexOf(world), from, to, (end, start, served) => {
+      if (served) bins[Math.min(GHOST_BINS - 1, Math.floor((end - from) / binUs))]!.push(Math.max(1, end - start) / 1000);
     });
     const p50: Array<[number, number]> = [];
     const p99: Array<[number, number]> = [];

@@ -10,7 +10,7 @@ const CARD_H = 200;
 export function RequestCard({ id, d, i, shown, x0, x1, width }: { id: string; d: WorldData; i: number; shown: ShownWindow; x0: number; x1: number; width: number }) {
   const w = useShownWindow(shown);
   const frame = { x0, x1, from: w.from, k: (x1 - x0) / spanOf(w) };
-  const r = d.ix.reqs[i]!;
+  const r = d.ix.rows.at(i)!;
   const a = requestAnchor(frame, d.ix, d.lay, i);
   // Beside the request (right of its end, else left of its start), so the card never covers the
   // request's own bar or arrows; vertically centred on its row, inside the world if it fits.

@@ -40,7 +40,7 @@ function TourFocus({ d, hl, shown, x0, x1 }: { d: WorldData; hl: NonNullable<Res
   let left: number, right: number, top: number, bottom: number;
   if (hl.req !== undefined) {
     const a = requestAnchor({ x0, x1, from: w.from, k }, d.ix, d.lay, hl.req);
-    const r = d.ix.reqs[hl.req]!;
+    const r = d.ix.rows.at(hl.req)!;
     const lane = r.conn === null ? undefined : d.ix.connToLane.get(r.conn);
     left = a.xa - 3;
     right = a.xb + 3;
@@ -171,7 +171,7 @@ interface Props {
   uid: string;
   shown: ShownWindow;
   highlight: TimelineHighlight | undefined;
-  /** The request whose card shows here, as a position in d.ix.reqs. */
+  /** The request whose card shows here, as a position in d.ix.rows. */
   card: number | null;
   cardId: string;
   x0: number;
@@ -221,7 +221,7 @@ export function WorldSection({ d, durationUs, wi, uid, shown, highlight, card, c
           shown={shown}
           ix={d.ix}
           describe={(failed) =>
-            `${label} (${d.world.client.kind}): ${lanes} connection lane${lanes === 1 ? '' : 's'}, ${d.world.callerLanes} callers, ${d.world.requests.length} requests, ${failed} failed in view. Left and right arrows move between requests, Enter centres on one, + and − zoom, Shift+arrows pan.`
+            `${label} (${d.world.client.kind}): ${lanes} connection lane${lanes === 1 ? '' : 's'}, ${d.world.callerLanes} callers, ${d.ix.rows.n} requests, ${failed} failed in view. Left and right arrows move between requests, Enter centres on one, + and − zoom, Shift+arrows pan.`
           }
           canvasRef={canvasRef}
           className="tl-canvas"

@@ -2,6 +2,7 @@ import { ARROW_LIMIT, type Frame } from './frame.js';
 import type { WorldLayout } from './layout.js';
 import { lowerBound, upperBound } from './search.js';
 import { countOnWire, forEachVisible, type WorldIndex } from './world-index.js';
+import { NONE, T_REPLY, T_SENT } from '../../../../sim/views/pack.js';
 
 // ---- Hit testing --------------------------------------------------------------------------------
 
@@ -34,7 +35,7 @@ export function hitTest(f: Pick<Frame, 'x0' | 'x1' | 'from' | 'to' | 'k'>, ix: W
     }
     const row = Math.floor((my - callers.y) / callers.rowH);
     forEachVisible(ix, t - tol, t + tol, (i) => {
-      if (ix.reqs[i]!.callerLane === row) consider(i, ix.start[i]!, ix.end[i]!);
+      if (ix.lane[i] === row) consider(i, ix.start[i]!, ix.end[i]!);
     });
     return best;
   }
@@ -42,9 +43,12 @@ export function hitTest(f: Pick<Frame, 'x0' | 'x1' | 'from' | 'to' | 'k'>, ix: W
     if (countOnWire(ix, f.from, f.to, ARROW_LIMIT) > ARROW_LIMIT) return null; // density: no single request
     const lane = Math.floor((my - conn.y) / conn.rowH);
     forEachVisible(ix, t - tol, t + tol, (i) => {
-      const r = ix.reqs[i]!;
-      if (r.sentAt === null || r.conn === null || ix.connToLane.get(r.conn) !== lane) return;
-      consider(i, r.sentAt, r.replyAt ?? ix.end[i]!);
+      const r = ix.rows;
+      const sentAt = r.time(i, T_SENT);
+      const conn = r.conn(i);
+      if (sentAt === NONE || conn === NONE || ix.connToLane.get(conn) !== lane) return;
+      const replyAt = r.time(i, T_REPLY);
+      consider(i, sentAt, replyAt === NONE ? ix.end[i]! : replyAt);
     });
     return best;
   }
@@ -57,8 +61,7 @@ export function requestAnchor(f: Pick<Frame, 'x0' | 'x1' | 'from' | 'k'>, ix: Wo
   const clamp = (t: number) => Math.min(f.x1, Math.max(f.x0, f.x0 + (t - f.from) * f.k));
   const xa = clamp(ix.start[i]!);
   const xb = clamp(ix.end[i]!);
-  const r = ix.reqs[i]!;
   if (lay.callers.compressed) return { xa, xb, top: lay.callers.y, bottom: lay.callers.y + lay.callers.h };
-  const top = lay.callers.y + r.callerLane * lay.callers.rowH;
+  const top = lay.callers.y + ix.lane[i]! * lay.callers.rowH;
   return { xa, xb, top, bottom: top + lay.callers.rowH };
 }

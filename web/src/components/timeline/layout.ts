@@ -1,5 +1,6 @@
 /** Where a world's lanes go: the connection rows above, the caller rows below, in CSS px. */
 import type { WorldView } from '../../../../sim/views/types.js';
+import { requestRows } from '../../../../sim/views/pack.js';
 
 /** Left column for lane labels, and right padding, in CSS px. */
 export const GUTTER = 96;
@@ -58,7 +59,7 @@ export function stripKinds(world: WorldView): StripRow['kind'][] {
   const kinds: StripRow['kind'][] = world.busy.map((b) => (b.who === 'process' ? 'busy-process' : 'busy-callers'));
   const perCommand = world.client.kind === 'naive' && world.connects.length > world.connLanes.length;
   if (perCommand || world.reconnects.length >= CONNECTS_STRIP_MIN) kinds.push('connects');
-  if (callersCompressed(world.callerLanes) && world.requests.length > 0) kinds.push('latency');
+  if (callersCompressed(world.callerLanes) && requestRows(world).n > 0) kinds.push('latency');
   return kinds;
 }
 

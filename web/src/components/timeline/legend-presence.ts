@@ -9,7 +9,7 @@ import { ARROW_LIMIT } from './frame.js';
 import { lowerBound, upperBound } from './search.js';
 import type { TimeWindow, WorldData } from './types.js';
 import { stripKinds } from './layout.js';
-import { countOnWire, countVisible, waitKey } from './world-index.js';
+import { CODE_INFLIGHT, CODE_OK, countOnWire, countVisible, waitKey } from './world-index.js';
 
 /** Legend keys: conn states ('connecting', 'up', 'backoff'), 'command', 'reply', 'density',
  * request states ('waiting', 'mailbox', 'connect', 'inflight', 'ok'), 'late-drop', 'resend', 'busy', 'connects', 'latency', 'error:<kind>', 'fault'. */
@@ -30,9 +30,10 @@ export function presentKeys(worlds: readonly WorldData[], faults: readonly Fault
     const seen = (i: number) => {
       if (ix.end[i]! < w.from) return;
       if (ix.waitTo[i]! > ix.waitFrom[i]! && overlaps(ix.waitFrom[i]!, ix.waitTo[i]!)) keys.add(wait);
-      const r = ix.reqs[i]!;
-      if (r.ok === true) keys.add('ok');
-      else if (r.ok === null || r.end === null) keys.add('inflight');
+      // The outcome's code: ok, in flight (not ended), or an error.
+      const c = ix.code[i]!;
+      if (c === CODE_OK) keys.add('ok');
+      else if (c === CODE_INFLIGHT) keys.add('inflight');
     };
     const done = () => keys.has(wait) && keys.has('ok') && keys.has('inflight');
     for (let i = lo; i < hi && !done(); i++) seen(i);

@@ -5,6 +5,7 @@
  * a test — or a learner's screen reader — can find the track and read its figures.
  */
 import type { RequestView, WorldView } from '../../../../sim/views/types.js';
+import { INTS, NONE, requestRows, T_CHECKED_OUT, T_END, T_QUEUED, T_REPLY, T_SENT, T_START, TIMES } from '../../../../sim/views/pack.js';
 import { stepIntegral, stepMax } from '../../../../sim/views/steps.js';
 import { stripKinds } from './layout.js';
 import { firstSends, nthSmallest, waitKind } from './world-index.js';
@@ -53,27 +54,43 @@ interface Tally {
 
 function tally(world: WorldView): Tally {
   const first = waitKind(world) === 'waiting' ? null : firstSends(world);
-  const t: Tally = { ended: 0, ok: 0, errors: new Map(), wait: 0, took: 0, queued: 0, latencies: new Float64Array(world.requests.length), killed: 0, blockers: [] };
-  for (const r of world.requests) {
-    if (r.error === 'killed') t.killed++;
-    if (BLOCKING.has(r.name) && r.conn !== null && r.sentAt !== null && r.replyAt !== null) t.blockers.push(r);
-    if (r.end === null) continue;
+  const rows = requestRows(world);
+  const { n, times, ints, flags, names, errors: errorIds, strings } = rows;
+  const t: Tally = { ended: 0, ok: 0, errors: new Map(), wait: 0, took: 0, queued: 0, latencies: new Float64Array(n), killed: 0, blockers: [] };
+  // Read from the columns (NONE for null), each name and error by its number in `strings`.
+  const killed = strings.indexOf('killed');
+  const blocking = strings.map((s) => BLOCKING.has(s));
+  // Failures by error, counted by number, kept in the order first seen.
+  const failures = new Float64Array(strings.length);
+  const seen: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const to = i * TIMES;
+    const error = errorIds[i]!;
+    if (error === killed) t.killed++;
+    if (blocking[names[i]!] && ints[i * INTS + 4] !== NONE && times[to + T_SENT] !== NONE && times[to + T_REPLY] !== NONE) t.blockers.push(rows.at(i)!);
+    const end = times[to + T_END]!;
+    if (end === NONE) continue;
+    const start = times[to + T_START]!;
     t.ended++;
-    if (r.ok === true) t.latencies[t.ok++] = r.end - r.start;
-    else t.errors.set(r.error, (t.errors.get(r.error) ?? 0) + 1);
+    if (flags[i * 3] === 1) t.latencies[t.ok++] = end - start;
+    else if (failures[error]!++ === 0) seen.push(error);
     if (first === null) {
       // Every checkout is stamped queuedAt; only those not handed a connection at once waited.
-      const w = r.queuedAt === null ? 0 : Math.min(r.checkedOutAt ?? r.end, r.end) - r.queuedAt;
+      const queuedAt = times[to + T_QUEUED]!;
+      const out = times[to + T_CHECKED_OUT]!;
+      const w = queuedAt === NONE ? 0 : Math.min(out === NONE ? end : out, end) - queuedAt;
       if (w > 0) {
         t.wait += w;
         t.queued++;
       }
     } else {
-      const sent = first.get(r.req) ?? r.sentAt;
-      t.wait += Math.min(sent ?? r.end, r.end) - r.start;
+      const sentAt = times[to + T_SENT]!;
+      const sent = first.get(ints[i * INTS]!) ?? (sentAt === NONE ? end : sentAt);
+      t.wait += Math.min(sent, end) - start;
     }
-    t.took += r.end - r.start;
+    t.took += end - start;
   }
+  for (const e of seen) t.errors.set(strings[e]!, failures[e]!);
   return t;
 }
 
@@ -140,7 +157,7 @@ const WAIT_WORDS = {
  */
 export function waitFigure(world: WorldView, t: Tally = tally(world)): TrackFigure | null {
   const how = waitKind(world);
-  if (world.requests.length === 0) return null;
+  if (requestRows(world).n === 0) return null;
   const { wait, took, queued, ended: n } = t;
   if (n === 0) return null;
   const meanWait = wait / n;
@@ -156,7 +173,7 @@ export function waitFigure(world: WorldView, t: Tally = tally(world)): TrackFigu
  */
 export function wireFigure(world: WorldView): TrackFigure | null {
   const conns = new Set(world.connLanes.flatMap((l) => l.bands.filter((b) => b.state === 'up').map((b) => b.conn))).size;
-  if (conns === 0) return world.requests.length === 0 ? null : { kind: 'wire', region: 'connections', count: 0, value: 0, notable: true, text: 'no connection ever opened' };
+  if (conns === 0) return requestRows(world).n === 0 ? null : { kind: 'wire', region: 'connections', count: 0, value: 0, notable: true, text: 'no connection ever opened' };
   let max = 0;
   for (const s of world.connInFlight) max = Math.max(max, stepMax(s.points));
   const c = gb.format(conns);
@@ -215,11 +232,14 @@ export function blockedFigure(world: WorldView, t: Tally = tally(world)): TrackF
   // The send times on each connection, sorted once: each blocker's count is two binary searches
   // (a scan of every request per blocker is blockers × requests on the page's thread).
   const sent = new Map<number, number[]>();
-  for (const r of world.requests) {
-    if (r.conn === null || r.sentAt === null) continue;
-    let ts = sent.get(r.conn);
-    if (ts === undefined) sent.set(r.conn, (ts = []));
-    ts.push(r.sentAt);
+  const { n, ints, times } = requestRows(world);
+  for (let i = 0; i < n; i++) {
+    const conn = ints[i * INTS + 4]!;
+    const sentAt = times[i * TIMES + T_SENT]!;
+    if (conn === NONE || sentAt === NONE) continue;
+    let ts = sent.get(conn);
+    if (ts === undefined) sent.set(conn, (ts = []));
+    ts.push(sentAt);
   }
   for (const ts of sent.values()) ts.sort((a, b) => a - b);
   let held = 0;
@@ -280,7 +300,7 @@ export function connectsFigure(world: WorldView): TrackFigure | null {
   const cols = new Set(world.reconnects.map((t) => Math.floor(t / 1000))).size;
   const attempts = `${gb.format(n)} connect ${n === 1 ? 'attempt' : 'attempts'}`;
   if (world.client.kind === 'naive') {
-    const calls = world.requests.length;
+    const calls = requestRows(world).n;
     return { kind: 'connects', region: 'connects', count: n, value: cols, notable: true, text: `${attempts} for ${gb.format(calls)} calls: a new connection for every call` };
   }
   const r = world.reconnects.length;

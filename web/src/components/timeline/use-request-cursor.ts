@@ -49,14 +49,14 @@ export function useRequestCursor({ worlds, x0, x1, current, playhead, centreOn, 
     const w = current();
     const rect = e.currentTarget.getBoundingClientRect();
     const i = hitTest({ x0, x1, from: w.from, to: w.to, k: (x1 - x0) / spanOf(w) }, d.ix, d.lay, e.clientX - rect.left, e.clientY - rect.top);
-    return i === null ? null : { label: d.world.label, req: d.ix.reqs[i]!.req };
+    return i === null ? null : { label: d.world.label, req: d.ix.rows.req(i) };
   };
 
   const moveCursor = (wi: number, how: 'prev' | 'next' | 'first' | 'last') => {
     const d = worlds[wi];
-    if (d === undefined || d.ix.reqs.length === 0) return;
+    if (d === undefined || d.ix.rows.n === 0) return;
     const w = current();
-    const n = d.ix.reqs.length;
+    const n = d.ix.rows.n;
     const cur = resolveReq(cursor);
     let i: number;
     if (how === 'first') i = Math.min(n - 1, lowerBound(d.ix.start, w.from));
@@ -69,7 +69,7 @@ export function useRequestCursor({ worlds, x0, x1, current, playhead, centreOn, 
       i = how === 'next' ? lowerBound(d.ix.start, t) : upperBound(d.ix.start, t) - 1;
     }
     i = Math.max(0, Math.min(n - 1, i));
-    const r = d.ix.reqs[i]!;
+    const r = d.ix.rows.at(i)!;
     setHover(null);
     setCursor({ label: d.world.label, req: r.req });
     setAnnouncement(requestSummary(r));

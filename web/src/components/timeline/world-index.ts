@@ -3,6 +3,7 @@
  * apart, failures by end, step series (in flight, waiting, lane occupancy), and culling by window.
  */
 import type { BackoffBand, RequestView, Steps, WorldView } from '../../../../sim/views/types.js';
+import { NONE, requestRows, T_CHECKED_OUT, T_END, T_QUEUED, T_SENT, T_START, TIMES, type RequestRows } from '../../../../sim/views/pack.js';
 import { ERROR_KINDS, REQUEST_STATES, errorSwatch, isErrorKind, type Swatch } from '../../palette.js';
 import { occupancyOf, occupancySteps, stepMax } from '../../../../sim/views/steps.js';
 import { maxConnRows } from './layout.js';
@@ -43,6 +44,12 @@ export function outcomeSwatch(r: RequestView): Swatch {
   return r.ok === false && r.end !== null ? errorSwatch(r.error) : CODE_SWATCH[outcomeCode(r)]!;
 }
 
+/** outcomeSwatch of the index's request i, read from its code (and its error's name, failed). */
+export function rowSwatch(ix: WorldIndex, i: number): Swatch {
+  const c = ix.code[i]!;
+  return c >= CODE_ERROR0 ? errorSwatch(ix.rows.error(i)) : CODE_SWATCH[c]!;
+}
+
 /**
  * The bar's two parts: waiting (for a pooled connection if it queued, or in the GenServer's
  * mailbox until it was sent), then the rest of its life.
@@ -78,8 +85,9 @@ export function firstSends(world: WorldView): Map<number, number> {
 
 export interface WorldIndex {
   world: WorldView;
-  /** Requests sorted by start (the view's order; re-sorted defensively if it was not). */
-  reqs: readonly RequestView[];
+  /** Requests sorted by start (the view's order; re-sorted defensively if it was not), in their
+   * columns: `rows.at(i)` makes request i's object, for what needs one (a card, a highlight). */
+  rows: RequestRows;
   start: Float64Array;
   /** End, or the end of the run for a request that never ended. */
   end: Float64Array;
@@ -187,50 +195,59 @@ export function worldIndexOf(world: WorldView): WorldIndex {
 }
 
 export function buildWorldIndex(world: WorldView): WorldIndex {
-  const reqs = isSortedByStart(world.requests) ? world.requests : [...world.requests].sort((a, b) => a.start - b.start);
-  const n = reqs.length;
+  const rows = requestRows(world);
+  const { n, times, flags, ints } = rows;
   const start = new Float64Array(n);
   const end = new Float64Array(n);
   const lane = new Int32Array(n);
-  const waitFrom = new Float64Array(n);
-  const waitTo = new Float64Array(n);
-  const mainFrom = new Float64Array(n);
-  const code = new Uint8Array(n);
-  const sent = new Uint8Array(n);
   const kind = waitKind(world);
   const firstSent = kind === 'mailbox' || kind === 'connect' ? firstSends(world) : null;
-  // One pass over the requests for everything read from them: the page runs this once per world
-  // per run, mostly before V8 has optimised it, where each loop over 55k requests costs about the
-  // same however little it does (profiled: the latency and duration loops cost as much as this one).
+  // The rest of a bar starts where its wait ends, and a mailbox's or a handshake's wait where the
+  // call does: the same arrays (fresh memory's first writes were much of this index's cost).
+  const waitFrom = firstSent === null ? new Float64Array(n) : start;
+  const waitTo = new Float64Array(n);
+  const mainFrom = waitTo;
+  const code = new Uint8Array(n);
+  const sent = new Uint8Array(n);
+  const endUs = world.endUs;
+  const errorCode = rows.strings.map((e) => CODE_ERROR0 + errorIndex(e));
+  // One pass over the requests' columns for everything read from them: the page runs this once
+  // per world per run, mostly before V8 has optimised it, where each loop over 55k requests costs
+  // about the same however little it does (profiled: the latency and duration loops cost as much
+  // as this one). NONE stands for null (pack.ts).
   const durations = new Float64Array(n);
   let latencyMax = 0;
   const fails: number[] = [];
   for (let i = 0; i < n; i++) {
-    const r = reqs[i]!;
-    const e = Math.max(r.start, r.end ?? world.endUs);
-    start[i] = r.start;
+    const to = i * TIMES;
+    const s = times[to + T_START]!;
+    const rEnd = times[to + T_END]!;
+    const e = Math.max(s, rEnd === NONE ? endUs : rEnd);
+    start[i] = s;
     end[i] = e;
-    durations[i] = e - r.start;
-    if (r.end !== null && r.end - r.start > latencyMax) latencyMax = r.end - r.start;
-    if (r.ok === false) fails.push(i);
-    lane[i] = r.callerLane;
-    code[i] = outcomeCode(r);
-    sent[i] = r.sentAt === null ? 0 : 1;
+    durations[i] = e - s;
+    if (rEnd !== NONE && rEnd - s > latencyMax) latencyMax = rEnd - s;
+    // ok: 0 false, 1 true, 2 null.
+    const ok = flags[i * 3]!;
+    if (ok === 0) fails.push(i);
+    lane[i] = ints[i * 5 + 2]!;
+    // outcomeCode, from the columns.
+    code[i] = ok === 1 ? CODE_OK : ok === 2 || rEnd === NONE ? CODE_INFLIGHT : errorCode[rows.errors[i]!]!;
+    const sentAt = times[to + T_SENT]!;
+    sent[i] = sentAt === NONE ? 0 : 1;
     if (firstSent !== null) {
       // In the mailbox (or opening its connection) until it was written; never written: to the end.
-      const sent = firstSent.get(r.req) ?? r.sentAt;
-      const to = sent === null ? e : Math.min(sent, e);
-      waitFrom[i] = r.start;
-      waitTo[i] = to;
-      mainFrom[i] = to;
-    } else if (r.queuedAt === null) {
-      waitFrom[i] = waitTo[i] = r.start;
-      mainFrom[i] = r.start;
+      const first = firstSent.get(ints[i * 5]!) ?? sentAt;
+      waitTo[i] = first === NONE ? e : Math.min(first, e);
     } else {
-      // Queued and never checked out (queue timeout): all waiting, the outcome shows at the end.
-      waitFrom[i] = r.queuedAt;
-      waitTo[i] = r.checkedOutAt ?? e;
-      mainFrom[i] = r.checkedOutAt ?? e;
+      const queuedAt = times[to + T_QUEUED]!;
+      if (queuedAt === NONE) waitFrom[i] = waitTo[i] = s;
+      else {
+        // Queued and never checked out (queue timeout): all waiting, the outcome shows at the end.
+        const out = times[to + T_CHECKED_OUT]!;
+        waitFrom[i] = queuedAt;
+        waitTo[i] = out === NONE ? e : out;
+      }
     }
   }
 
@@ -251,7 +268,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
   fails.sort((a, b) => end[a]! - end[b]!);
   const failIdx = Int32Array.from(fails);
   const failEnd = Float64Array.from(fails, (i) => end[i]!);
-  const failKind = Uint8Array.from(fails, (i) => errorIndex(reqs[i]!.error));
+  const failKind = Uint8Array.from(fails, (i) => errorIndex(rows.error(i)));
 
   const connToLane = new Map<number, number>();
   const connEnd = new Map<number, number>();
@@ -277,7 +294,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
   let waiting: StepSeries | null = null;
   return {
     world,
-    reqs,
+    rows,
     start,
     end,
     lane,
@@ -293,7 +310,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
     failEnd,
     failIdx,
     failKind,
-    reqPos: new RequestPositions(reqs),
+    reqPos: new RequestPositions(rows),
     connToLane,
     laneCount,
     backoffLane: laneCount > maxConnRows() ? new Int32Array(world.backoffs.length).fill(-1) : assignBackoffLanes(world),
@@ -328,11 +345,11 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
  */
 class RequestPositions {
   private map: Map<number, number> | null = null;
-  constructor(private readonly reqs: readonly RequestView[]) {}
+  constructor(private readonly rows: RequestRows) {}
   get(id: number): number | undefined {
     if (this.map === null) {
       this.map = new Map();
-      for (let i = 0; i < this.reqs.length; i++) this.map.set(this.reqs[i]!.req, i);
+      for (let i = 0; i < this.rows.n; i++) this.map.set(this.rows.req(i), i);
     }
     return this.map.get(id);
   }
@@ -365,11 +382,6 @@ export function nthSmallest(xs: Float64Array, k: number): number {
     else return xs[k]!;
   }
   return xs[k]!;
-}
-
-export function isSortedByStart(rs: readonly RequestView[]): boolean {
-  for (let i = 1; i < rs.length; i++) if (rs[i]!.start < rs[i - 1]!.start) return false;
-  return true;
 }
 
 /**
@@ -445,16 +457,19 @@ export function seriesMean(s: StepSeries, from: number, to: number): number {
 }
 
 /**
- * Calls fn(r) for every request that ended in [from, to], in start order: only those that started
- * at most the longest call before `from` are looked at (the charts follow a window of a few ms
- * after a fault edit; reading every request of both runs, this one and the ghost, was their cost).
+ * Calls fn for every request that ended in [from, to], in start order, with its end, start,
+ * whether it succeeded and its place in the index: only those that started at most the longest
+ * call before `from` are looked at (the charts follow a window of a few ms after a fault edit;
+ * reading every request of both runs, this one and the ghost, was their cost). Read from the
+ * columns: no request object.
  */
-export function forEachEndedIn(ix: WorldIndex, from: number, to: number, fn: (r: RequestView) => void): void {
-  const { reqs } = ix;
-  const hi = upperBound(ix.start, to);
-  for (let i = lowerBound(ix.start, from - ix.latencyMax); i < hi; i++) {
-    const r = reqs[i]!;
-    if (r.end !== null && r.end >= from && r.end <= to) fn(r);
+export function forEachEndedIn(ix: WorldIndex, from: number, to: number, fn: (end: number, start: number, ok: boolean, i: number) => void): void {
+  const { times, flags } = ix.rows;
+  const { start } = ix;
+  const hi = upperBound(start, to);
+  for (let i = lowerBound(start, from - ix.latencyMax); i < hi; i++) {
+    const end = times[i * TIMES + T_END]!;
+    if (end !== NONE && end >= from && end <= to) fn(end, start[i]!, flags[i * 3] === 1, i);
   }
 }
 

@@ -3,6 +3,7 @@ import { REQUEST_STATES, WIRE, errorSwatch } from '../../../palette.js';
 import { cx, type Frame } from '../frame.js';
 import type { LaneArea } from '../layout.js';
 import { forEachVisible, type WorldIndex } from '../world-index.js';
+import { NONE, T_EXEC, T_REPLY, T_SENT } from '../../../../../sim/views/pack.js';
 
 /**
  * Lamport-style: the command goes down from the client (top of the lane, sentAt) to the server
@@ -16,23 +17,28 @@ export function drawArrows(f: Frame, ix: WorldIndex, area: LaneArea, only: numbe
   const up = new Path2D();
   const broken = new Map<string, Path2D>();
   const one = (i: number) => {
-    const r = ix.reqs[i]!;
-    if (r.sentAt === null || r.conn === null) return;
-    const lane = ix.connToLane.get(r.conn);
+    const r = ix.rows;
+    const sentAt = r.time(i, T_SENT);
+    const conn = r.conn(i);
+    if (sentAt === NONE || conn === NONE) return;
+    const lane = ix.connToLane.get(conn);
     if (lane === undefined) return;
     const top = area.y + lane * area.rowH + 2;
     const bottom = area.y + (lane + 1) * area.rowH - 3;
-    const xs = cx(f, r.sentAt);
-    if (r.execAt === null) {
+    const xs = cx(f, sentAt);
+    const execAt = r.time(i, T_EXEC);
+    if (execAt === NONE) {
       // Never ran (or we never saw it run): a dashed stub to where the request ended.
-      let p = broken.get(r.error);
-      if (p === undefined) broken.set(r.error, (p = new Path2D()));
+      const error = r.error(i);
+      let p = broken.get(error);
+      if (p === undefined) broken.set(error, (p = new Path2D()));
       arrow(p, xs, top, cx(f, ix.end[i]!), (top + bottom) / 2, head);
       return;
     }
-    const xe = cx(f, r.execAt);
+    const xe = cx(f, execAt);
     arrow(down, xs, top, xe, bottom, head);
-    if (r.replyAt !== null) arrow(up, xe, bottom, cx(f, r.replyAt), top, head);
+    const replyAt = r.time(i, T_REPLY);
+    if (replyAt !== NONE) arrow(up, xe, bottom, cx(f, replyAt), top, head);
   };
   if (only !== null) one(only);
   else forEachVisible(ix, f.from, f.to, one);

@@ -48,7 +48,7 @@ export function drawHighlight(f: Frame, ix: WorldIndex, lay: WorldLayout, modes:
 /** The highlighted request drawn again, on top of the dimming. */
 export function redrawRequest(f: Frame, ix: WorldIndex, lay: WorldLayout, modes: DrawResult, i: number): void {
   const { ctx } = f;
-  const r = ix.reqs[i];
+  const r = ix.rows.at(i);
   if (r === undefined) return;
   if (!lay.callers.compressed) {
     const y = lay.callers.y + r.callerLane * lay.callers.rowH;
@@ -63,7 +63,7 @@ export function redrawRequest(f: Frame, ix: WorldIndex, lay: WorldLayout, modes:
 /** An outline around a request's bar (and its arrows' span on the connection lane). */
 export function outlineRequest(f: Frame, ix: WorldIndex, lay: WorldLayout, i: number, how: 'hover' | 'cursor' | 'highlight'): void {
   const { ctx } = f;
-  const r = ix.reqs[i];
+  const r = ix.rows.at(i);
   if (r === undefined) return;
   const xa = cx(f, r.start) - 2;
   const xb = Math.max(xa + 5, cx(f, ix.end[i]!) + 2);

@@ -4,7 +4,7 @@ import { cx, fillSwatch, type Frame } from '../frame.js';
 import type { LaneArea } from '../layout.js';
 import { ColumnImage, columnBars, stepColumns } from '../raster.js';
 import { lowerBound, upperBound } from '../search.js';
-import { CODE_SWATCH, forEachVisible, outcomeSwatch, segments, type WorldIndex } from '../world-index.js';
+import { CODE_SWATCH, forEachVisible, rowSwatch, segments, type WorldIndex } from '../world-index.js';
 
 // -- caller lanes --
 
@@ -12,16 +12,15 @@ export function drawBarsPrecise(f: Frame, ix: WorldIndex, area: LaneArea): void 
   const h = Math.max(1, area.rowH - 1);
   const wait = CODE_SWATCH[ix.waitCode]!;
   forEachVisible(ix, f.from, f.to, (i) => {
-    const r = ix.reqs[i]!;
-    const y = area.y + r.callerLane * area.rowH;
+    const y = area.y + ix.lane[i]! * area.rowH;
     const sg = segments(ix, i);
     if (sg.waitTo > sg.waitFrom) {
       const a = cx(f, sg.waitFrom);
       fillSwatch(f, wait, a, y, Math.max(1, cx(f, sg.waitTo) - a), h);
     }
     const a = cx(f, sg.mainFrom);
-    const failed = r.ok === false;
-    fillSwatch(f, outcomeSwatch(r), a, y, Math.max(failed ? 2 : 1, cx(f, sg.mainTo) - a), h);
+    const failed = ix.rows.ok(i) === 0;
+    fillSwatch(f, rowSwatch(ix, i), a, y, Math.max(failed ? 2 : 1, cx(f, sg.mainTo) - a), h);
   });
 }
 

@@ -10,6 +10,7 @@ import type { WorldLayout } from '../layout.js';
 import { ColumnImage, columnBars, stepColumns } from '../raster.js';
 import { lowerBound, upperBound } from '../search.js';
 import { forEachVisible, seriesMean, type WorldIndex } from '../world-index.js';
+import { NONE, T_END } from '../../../../../sim/views/pack.js';
 import { numberFormat } from '../../charts/format.js';
 
 export function drawStrips(f: Frame, ix: WorldIndex, lay: WorldLayout): void {
@@ -122,14 +123,16 @@ function drawLatency(f: Frame, ix: WorldIndex, row: { y: number; h: number }): v
   const ok = new Path2D();
   const failed = new Map<string, Path2D>();
   forEachVisible(ix, f.from, f.to, (i) => {
-    const r = ix.reqs[i]!;
-    if (r.end === null || r.end < f.from || r.end > f.to) return;
-    const x = Math.round(px(f, r.end)) - 1;
-    const y = Math.round(latencyY(r.end - r.start, top, row)) - 1;
-    if (r.ok === true) ok.rect(x, y, 3, 3);
+    const r = ix.rows;
+    const end = r.time(i, T_END);
+    if (end === NONE || end < f.from || end > f.to) return;
+    const x = Math.round(px(f, end)) - 1;
+    const y = Math.round(latencyY(end - r.start(i), top, row)) - 1;
+    if (r.ok(i) === 1) ok.rect(x, y, 3, 3);
     else {
-      let p = failed.get(r.error);
-      if (p === undefined) failed.set(r.error, (p = new Path2D()));
+      const error = r.error(i);
+      let p = failed.get(error);
+      if (p === undefined) failed.set(error, (p = new Path2D()));
       p.rect(x - 0.5, y - 0.5, 4, 4);
     }
   });
