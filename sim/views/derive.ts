@@ -8,6 +8,7 @@ import type { ScenarioResult, WorldResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
 import { faultDurationMs, faultLabel } from '../faults/index.js';
 import { OpenCount, StepWriter } from './steps.js';
+import { freshArray, stockArrays } from './room.js';
 import { FLAGS, INTS, NONE, RequestColumns, T_ARRIVE, T_CHECKED_OUT, T_END, T_EXEC, T_QUEUED, T_REPLY, T_SENT, TIMES, requestViews, type PackedWorld } from './pack.js';
 import type { BackoffBand, ConnBand, ConnLane, FaultView, LabView, RedisBand, Steps, ThroughputBucket, WorldView } from './types.js';
 
@@ -204,25 +205,56 @@ function rememberSizes(key: string, sizes: ViewSizes): void {
   if (sizeHints.size > SIZE_HINTS) sizeHints.delete(sizeHints.keys().next().value!);
 }
 
+const sizesKeyOf = (label: string, s: Scenario) => `${label}\u0000${JSON.stringify({ ...s, faults: [] })}`;
+
+/** Room for what the last pass of this scenario held, and an eighth more (`otherwise`: no hint). */
+const room0 = (n: number | undefined, otherwise: number) => (n === undefined ? otherwise : Math.ceil(n * 1.125) + 16);
+
+/** The capacities a pass makes its columns with, from the last pass's sizes. */
+function capacities(hint: ViewSizes | undefined) {
+  return {
+    rows: room0(hint?.rows, 256),
+    inFlight: room0(hint?.inFlight, 1024),
+    /** The k-th connection's steps, in the order first written. */
+    conn: (k: number) => room0(hint?.conns[k], 64),
+    processBusy: room0(hint?.processBusy, 1024),
+    callerBusy: room0(hint?.callerBusy, 1024),
+  };
+}
+
+/**
+ * Makes and touches ahead the large arrays the next view pass of this world and scenario (faults
+ * aside) will take, while the thread is idle (./room.ts): the lab's worker calls this between
+ * runs, `maxBytes` at a time, until it answers true (all there). Lets go of spares stocked for
+ * any other. Nothing to do before a first pass of it.
+ */
+export function stockRoom(label: string, s: Scenario, maxBytes = Number.POSITIVE_INFINITY): boolean {
+  const hint = sizeHints.get(sizesKeyOf(label, s));
+  if (hint === undefined) return true;
+  const c = capacities(hint);
+  const wanted: Array<[Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor | Uint16ArrayConstructor, number]> = [...RequestColumns.room(c.rows), ...RequestsById.room(c.rows), [Int32Array, c.rows], [Int32Array, c.rows]];
+  for (const n of [c.inFlight, ...hint.conns.map((_, k) => c.conn(k)), c.processBusy, c.callerBusy]) wanted.push([Float64Array, StepWriter.room(n)], [Float64Array, StepWriter.room(n)]);
+  return stockArrays(wanted, maxBytes);
+}
+
 /**
  * `sized` false: start small whatever the last pass held (a pass that will see a few thousand
  * events of its world, as the lab worker's parked world does, need not make and touch a whole
  * run's columns: for the 100k scenario's pool world, 25-180 ms against 15-30 ms, Node).
  */
 export function viewPass(label: string, s: Scenario, sized = true): ViewPass {
-  const sizesKey = `${label}\u0000${JSON.stringify({ ...s, faults: [] })}`;
+  const sizesKey = sizesKeyOf(label, s);
   const hint = sized ? sizeHints.get(sizesKey) : undefined;
-  /** Room for what the last pass of this scenario held, and an eighth more. */
-  const room0 = (n: number | undefined, otherwise: number) => (n === undefined ? otherwise : Math.ceil(n * 1.125) + 16);
-  const rows = room0(hint?.rows, 256);
+  const cap = capacities(hint);
+  const rows = cap.rows;
   const reqs = new RequestColumns(rows);
   const byReq = new RequestsById(rows);
   /** Each caller's lane + 1 by pid (0: none yet), and how many callers there are. */
   let callerLane = new Int32Array(256);
   let callers = 0;
   /** Per request (row): the connection it is counted on (-1: none), and that connection's gen then. */
-  let countedOn = new Int32Array(rows).fill(-1);
-  let countedGen = new Int32Array(rows);
+  let countedOn = freshArray(Int32Array, rows, -1);
+  let countedGen = freshArray(Int32Array, rows);
   const conns = new Map<number, { lane: number; from: Micros; up: Micros | null; to: Micros | null }>();
   const laneFreeAt: Micros[] = [];
   /** Each connecting process's lane, kept for its reconnections. */
@@ -230,7 +262,7 @@ export function viewPass(label: string, s: Scenario, sized = true): ViewPass {
   const backoffs: BackoffBand[] = [];
   /** The connections' in-flight steps, in the order they were first written. */
   const connPoints: Array<{ conn: number; points: StepWriter }> = [];
-  const inFlight = new StepWriter(room0(hint?.inFlight, 1024));
+  const inFlight = new StepWriter(cap.inFlight);
   inFlight.set(0, 0);
   let inSystem = 0;
   const bucketUs = pickBucket(ms(s.durationMs));
@@ -244,7 +276,7 @@ export function viewPass(label: string, s: Scenario, sized = true): ViewPass {
   };
   const setConn = (conn: number, w: Wire, t: Micros, v: number) => {
     let pts = w.points;
-    if (pts === null) connPoints.push({ conn, points: (pts = w.points = new StepWriter(room0(hint?.conns[connPoints.length], 64))) });
+    if (pts === null) connPoints.push({ conn, points: (pts = w.points = new StepWriter(cap.conn(connPoints.length))) });
     pts.change(t, v);
   };
   const ownerOf = (conn: number, i: number): number => {
@@ -326,8 +358,8 @@ export function viewPass(label: string, s: Scenario, sized = true): ViewPass {
   // By pid (pids are counted from 1 as processes spawn: a dense array).
   const busyOf: Array<'process' | 'callers' | undefined> = [];
   const callerPids = new Set<number>();
-  const processBusy = new OpenCount(room0(hint?.processBusy, 1024));
-  const callerBusy = new OpenCount(room0(hint?.callerBusy, 1024));
+  const processBusy = new OpenCount(cap.processBusy);
+  const callerBusy = new OpenCount(cap.callerBusy);
   /** The process's stretch of steps back to back so far (none yet: procTo -Infinity). */
   let procFrom = 0;
   let procTo = Number.NEGATIVE_INFINITY;
@@ -625,8 +657,13 @@ export class RequestsById {
   private readonly others = new Map<number, number>();
 
   constructor(capacity = 1024) {
-    this.ids = new Float64Array(Math.max(1, capacity));
-    this.rows = new Int32Array(Math.max(1, capacity));
+    this.ids = freshArray(Float64Array, Math.max(1, capacity));
+    this.rows = freshArray(Int32Array, Math.max(1, capacity));
+  }
+
+  /** The arrays one of `capacity` makes (./room.ts). */
+  static room(capacity: number): Array<[Float64ArrayConstructor | Int32ArrayConstructor, number]> {
+    return [[Float64Array, Math.max(1, capacity)], [Int32Array, Math.max(1, capacity)]];
   }
 
   /** Request `req` is at `row` (rows are not negative). */

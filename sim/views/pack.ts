@@ -9,6 +9,7 @@
  * they are.
  */
 import type { RequestView, Steps, WorldView } from './types.js';
+import { freshArray } from './room.js';
 
 /** A missing time or connection (null in the view). Times and ids are small integers. */
 const NONE = -1;
@@ -143,17 +144,22 @@ export class RequestColumns {
   /** `capacity`: the requests expected (room made for them at once). */
   constructor(capacity = 256) {
     const n = Math.max(1, capacity);
-    this.ints = new Int32Array(INTS * n);
-    this.times = new Float64Array(TIMES * n);
-    this.flags = new Uint8Array(FLAGS * n);
-    this.names = new Uint16Array(n);
-    this.errors = new Uint16Array(n);
-    this.noError = this.intern('');
     // Every time and connection unknown until written. Filled at once, fresh memory is touched
     // in one sweep: row by row as requests start, its page faults were most of add's cost
-    // (Chromium profile, budget worlds: add 5.6% of the worker -> 0.9%, this fill 2.4%).
-    this.ints.fill(NONE);
-    this.times.fill(NONE);
+    // (Chromium profile, budget worlds: add 5.6% of the worker -> 0.9%, this fill 2.4%); stocked
+    // ahead (./room.ts), it is touched already.
+    this.ints = freshArray(Int32Array, INTS * n, NONE);
+    this.times = freshArray(Float64Array, TIMES * n, NONE);
+    this.flags = freshArray(Uint8Array, FLAGS * n);
+    this.names = freshArray(Uint16Array, n);
+    this.errors = freshArray(Uint16Array, n);
+    this.noError = this.intern('');
+  }
+
+  /** The arrays a RequestColumns of `capacity` makes (kinds and lengths: ./room.ts stocks them). */
+  static room(capacity: number): Array<[Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor | Uint16ArrayConstructor, number]> {
+    const n = Math.max(1, capacity);
+    return [[Int32Array, INTS * n], [Float64Array, TIMES * n], [Uint8Array, FLAGS * n], [Uint16Array, n], [Uint16Array, n]];
   }
 
   intern(s: string): number {

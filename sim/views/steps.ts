@@ -7,6 +7,7 @@
  * moved between threads as they are.
  */
 import type { Steps } from './types.js';
+import { freshArray } from './room.js';
 
 /** The same numbers in an array twice as long. */
 function grow(a: Float64Array): Float64Array {
@@ -22,14 +23,15 @@ export class StepWriter {
   private n = 0;
 
   constructor(capacity = 64) {
-    this.t = new Float64Array(Math.max(1, capacity));
-    this.v = new Float64Array(Math.max(1, capacity));
-    // Touched in one sweep now (they are zeros already): fresh memory's page faults cost less
-    // taken together than one by one as the points come (see RequestColumns).
-    if (capacity >= 4096) {
-      this.t.fill(0);
-      this.v.fill(0);
-    }
+    // Large ones touched in one sweep (or stocked ahead: ./room.ts): fresh memory's page faults
+    // cost less taken together than one by one as the points come.
+    this.t = freshArray(Float64Array, StepWriter.room(capacity));
+    this.v = freshArray(Float64Array, StepWriter.room(capacity));
+  }
+
+  /** The length of its columns for `capacity` points. */
+  static room(capacity: number): number {
+    return Math.max(1, capacity);
   }
 
   get length(): number {
