@@ -11,6 +11,7 @@ import { defaultPool } from '../clients/pool.js';
 import { addedLatencyUs } from '../faults/index.js';
 import type { LabView, RequestView, WorldView } from './types.js';
 import { NONE, requestRows, T_END, TIMES, type RequestRows } from './pack.js';
+import { freshArray } from './room.js';
 
 export type SocketState = 'connecting' | 'up' | 'closing' | 'backoff' | 'closed';
 
@@ -109,11 +110,11 @@ function countAtMost(xs: ArrayLike<number>, t: number): number {
 function indexWorld(w: WorldView): WorldIndex {
   const rows = requestRows(w);
   const { n, times, flags } = rows;
-  const stop = new Float64Array(n);
+  const stop = freshArray(Float64Array, n);
   // One pass for the ends and the outcomes' ends (the page builds this once per world per run,
   // before V8 has optimised it, where each pass costs about the same: profiled, 100k run).
-  const ok = new Float64Array(n);
-  const failed = new Float64Array(n);
+  const ok = freshArray(Float64Array, n);
+  const failed = freshArray(Float64Array, n);
   let nOk = 0;
   let nFailed = 0;
   for (let i = 0; i < n; i++) {

@@ -234,7 +234,7 @@ export function stockRoom(label: string, s: Scenario, maxBytes = Number.POSITIVE
   const c = capacities(hint);
   const wanted: Array<[Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor | Uint16ArrayConstructor, number]> = [...RequestColumns.room(c.rows), ...RequestsById.room(c.rows), [Int32Array, c.rows], [Int32Array, c.rows]];
   for (const n of [c.inFlight, ...hint.conns.map((_, k) => c.conn(k)), c.processBusy, c.callerBusy]) wanted.push([Float64Array, StepWriter.room(n)], [Float64Array, StepWriter.room(n)]);
-  return stockArrays(wanted, maxBytes);
+  return stockArrays('view pass', wanted, maxBytes);
 }
 
 /**

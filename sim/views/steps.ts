@@ -185,8 +185,8 @@ function sortNearly(a: Float64Array): void {
  * at the same instant. Empty intervals (to <= from) count for nothing.
  */
 export function occupancyOf(from: Float64Array, to: Float64Array, n: number): Steps {
-  const opens = new Float64Array(n);
-  const closes = new Float64Array(n);
+  const opens = freshArray(Float64Array, n);
+  const closes = freshArray(Float64Array, n);
   let m = 0;
   for (let i = 0; i < n; i++) {
     if (!(to[i]! > from[i]!)) continue;

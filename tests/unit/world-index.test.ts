@@ -3,6 +3,7 @@ import { loadPreset, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab, packWorld, requestRows, unpackWorld } from '../../sim/views/index.js';
 import { buildWorldIndex, forEachEndedIn, nthSmallest, seriesMean, toSeries, worldIndexOf } from '../../web/src/components/timeline/world-index.js';
 import { prepareWorld } from '../../web/src/components/timeline/prepare.js';
+import { roomCounts, spareCount } from '../../sim/views/room.js';
 import { trackFigures, trackFiguresOf } from '../../web/src/components/timeline/tracks.js';
 import { stepColumns } from '../../web/src/components/timeline/raster.js';
 import type { Frame } from '../../web/src/components/timeline/frame.js';
@@ -95,6 +96,32 @@ describe('the world index', () => {
       expect(u.requests).toEqual(w.requests);
       expect(requestRows(u).objects).toBe(w.requests.length);
       expect(requestRows(u).at(7)).toBe(u.requests[7]);
+    }
+  });
+  it('prepares the next world of the same name in arrays made while the page was idle, to the same index', () => {
+    const big = deriveLab(runScenario(loadPreset('l4-multiplex')!));
+    const w = big.worlds[0]!;
+    expect(w.requests.length).toBeGreaterThan(5000);
+    const g = globalThis as { requestIdleCallback?: unknown };
+    const idle: Array<(d: { timeRemaining(): number }) => void> = [];
+    g.requestIdleCallback = (fn: (d: { timeRemaining(): number }) => void) => idle.push(fn);
+    try {
+      const first = unpackWorld(packWorld(w).packed);
+      prepareWorld(first, big.durationUs);
+      // The page goes idle: the spares are made a slice at a time.
+      while (idle.length > 0) idle.shift()!({ timeRemaining: () => 50 });
+      expect(spareCount()).toBeGreaterThanOrEqual(15);
+      const taken = roomCounts.taken;
+      const second = unpackWorld(packWorld(w).packed);
+      prepareWorld(second, big.durationUs);
+      // The index's columns, the state-at-t index's ends and the figures' latencies.
+      expect(roomCounts.taken - taken).toBeGreaterThanOrEqual(12);
+      const a = worldIndexOf(first);
+      const b = worldIndexOf(second);
+      for (const k of ['start', 'end', 'lane', 'waitFrom', 'waitTo', 'code', 'sent', 'isLong', 'longIdx', 'failEnd'] as const) expect(b[k], k).toEqual(a[k]);
+      expect(trackFiguresOf(second, big.durationUs)).toEqual(trackFiguresOf(first, big.durationUs));
+    } finally {
+      delete g.requestIdleCallback;
     }
   });
   it('sets apart as long the requests over the 99th percentile of duration', () => {

@@ -4,7 +4,8 @@
  * (web/src/sim-client.ts) calls this as soon as a world arrives, while the other world may still
  * be simulating, so that little is left to do once the last one is in.
  */
-import { indexWorldAt, type WorldView } from '../../../../sim/views/index.js';
+import { indexWorldAt, requestRows, type WorldView } from '../../../../sim/views/index.js';
+import { stockArrays } from '../../../../sim/views/room.js';
 import { trackFiguresOf } from './tracks.js';
 import { worldIndexOf } from './world-index.js';
 
@@ -12,4 +13,39 @@ export function prepareWorld(world: WorldView, durationUs: number): void {
   worldIndexOf(world);
   trackFiguresOf(world, durationUs);
   indexWorldAt(world);
+  stockSoon(world);
+}
+
+/**
+ * The large arrays the page makes for a world of `n` requests (the index's columns, the
+ * state-at-t index's ends, the figures' latencies, the caller density's waits), at an eighth more.
+ */
+function pageArrays(n: number): Array<[Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor, number]> {
+  const m = Math.ceil(n * 1.125) + 16;
+  const out: Array<[Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor, number]> = [];
+  // world-index: start, end, waitFrom (a pool's), waitTo, durations; at.ts: stop, ok, failed;
+  // tracks: latencies; the waiting series: opens, closes.
+  for (let k = 0; k < 11; k++) out.push([Float64Array, m]);
+  out.push([Int32Array, m], [Uint8Array, m], [Uint8Array, m], [Uint8Array, m]);
+  return out;
+}
+
+/** Bytes made per idle slice: a few ms, so a click meanwhile is not held up. */
+const SLICE_BYTES = 2 << 20;
+
+/**
+ * Once the page is idle after a world arrived, makes and touches the arrays the next world of the
+ * same name will need (sim/views/room.ts): fresh memory is slow to touch in the browser (~5 ms a
+ * MB in page faults, measured in Chromium), and a 100k world's page arrays are ~6 MB, made again
+ * for each world of each run. Only where the page has idle callbacks (not in Node's tests).
+ */
+function stockSoon(world: WorldView): void {
+  const idle = (globalThis as { requestIdleCallback?: (fn: (d: { timeRemaining(): number }) => void, o?: { timeout: number }) => number }).requestIdleCallback;
+  if (idle === undefined) return;
+  const wanted = pageArrays(requestRows(world).n);
+  const owner = `page ${world.label}`;
+  const slice = (d: { timeRemaining(): number }) => {
+    while (!stockArrays(owner, wanted, SLICE_BYTES)) if (d.timeRemaining() < 8) return void idle(slice);
+  };
+  idle(slice);
 }

@@ -6,6 +6,7 @@
  */
 import type { RequestView, WorldView } from '../../../../sim/views/types.js';
 import { INTS, NONE, requestRows, T_CHECKED_OUT, T_END, T_QUEUED, T_REPLY, T_SENT, T_START, TIMES } from '../../../../sim/views/pack.js';
+import { freshArray } from '../../../../sim/views/room.js';
 import { stepIntegral, stepMax } from '../../../../sim/views/steps.js';
 import { stripKinds } from './layout.js';
 import { firstSends, nthSmallest, waitKind } from './world-index.js';
@@ -56,7 +57,7 @@ function tally(world: WorldView): Tally {
   const first = waitKind(world) === 'waiting' ? null : firstSends(world);
   const rows = requestRows(world);
   const { n, times, ints, flags, names, errors: errorIds, strings } = rows;
-  const t: Tally = { ended: 0, ok: 0, errors: new Map(), wait: 0, took: 0, queued: 0, latencies: new Float64Array(n), killed: 0, blockers: [] };
+  const t: Tally = { ended: 0, ok: 0, errors: new Map(), wait: 0, took: 0, queued: 0, latencies: freshArray(Float64Array, n), killed: 0, blockers: [] };
   // Read from the columns (NONE for null), each name and error by its number in `strings`.
   const killed = strings.indexOf('killed');
   const blocking = strings.map((s) => BLOCKING.has(s));

@@ -4,6 +4,7 @@
  */
 import type { BackoffBand, RequestView, Steps, WorldView } from '../../../../sim/views/types.js';
 import { NONE, requestRows, T_CHECKED_OUT, T_END, T_QUEUED, T_SENT, T_START, TIMES, type RequestRows } from '../../../../sim/views/pack.js';
+import { freshArray } from '../../../../sim/views/room.js';
 import { ERROR_KINDS, REQUEST_STATES, errorSwatch, isErrorKind, type Swatch } from '../../palette.js';
 import { occupancyOf, occupancySteps, stepMax } from '../../../../sim/views/steps.js';
 import { maxConnRows } from './layout.js';
@@ -197,25 +198,26 @@ export function worldIndexOf(world: WorldView): WorldIndex {
 export function buildWorldIndex(world: WorldView): WorldIndex {
   const rows = requestRows(world);
   const { n, times, flags, ints } = rows;
-  const start = new Float64Array(n);
-  const end = new Float64Array(n);
-  const lane = new Int32Array(n);
+  // Large arrays from the spares made while the page was idle (./prepare.ts stockPage).
+  const start = freshArray(Float64Array, n);
+  const end = freshArray(Float64Array, n);
+  const lane = freshArray(Int32Array, n);
   const kind = waitKind(world);
   const firstSent = kind === 'mailbox' || kind === 'connect' ? firstSends(world) : null;
   // The rest of a bar starts where its wait ends, and a mailbox's or a handshake's wait where the
   // call does: the same arrays (fresh memory's first writes were much of this index's cost).
-  const waitFrom = firstSent === null ? new Float64Array(n) : start;
-  const waitTo = new Float64Array(n);
+  const waitFrom = firstSent === null ? freshArray(Float64Array, n) : start;
+  const waitTo = freshArray(Float64Array, n);
   const mainFrom = waitTo;
-  const code = new Uint8Array(n);
-  const sent = new Uint8Array(n);
+  const code = freshArray(Uint8Array, n);
+  const sent = freshArray(Uint8Array, n);
   const endUs = world.endUs;
   const errorCode = rows.strings.map((e) => CODE_ERROR0 + errorIndex(e));
   // One pass over the requests' columns for everything read from them: the page runs this once
   // per world per run, mostly before V8 has optimised it, where each loop over 55k requests costs
   // about the same however little it does (profiled: the latency and duration loops cost as much
   // as this one). NONE stands for null (pack.ts).
-  const durations = new Float64Array(n);
+  const durations = freshArray(Float64Array, n);
   let latencyMax = 0;
   const fails: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -254,7 +256,7 @@ export function buildWorldIndex(world: WorldView): WorldIndex {
   // Split off the longest 1% so one stuck request does not make every frame scan from 0.
   // The durations are selected where they are (reordered): each is end - start again below.
   const cut = n >= 200 ? nthSmallest(durations, Math.floor(n * 0.99)) : Number.POSITIVE_INFINITY;
-  const isLong = new Uint8Array(n);
+  const isLong = freshArray(Uint8Array, n);
   const long: number[] = [];
   let shortMaxDur = 0;
   for (let i = 0; i < n; i++) {
