@@ -6,6 +6,7 @@
  */
 import { indexWorldAt, requestRows, type WorldView } from '../../../../sim/views/index.js';
 import { stockArrays } from '../../../../sim/views/room.js';
+import { callersCompressed } from './layout.js';
 import { trackFiguresOf } from './tracks.js';
 import { worldIndexOf } from './world-index.js';
 
@@ -18,15 +19,18 @@ export function prepareWorld(world: WorldView, durationUs: number): void {
 
 /**
  * The large arrays the page makes for a world of `n` requests (the index's columns, the
- * state-at-t index's ends, the figures' latencies, the caller density's waits), at an eighth more.
+ * state-at-t index's ends, the figures' latencies; with too many callers for a row each, the
+ * caller density's waits and their steps), at an eighth more.
  */
-function pageArrays(n: number): Array<[Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor, number]> {
+function pageArrays(n: number, density: boolean): Array<[Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor, number]> {
   const m = Math.ceil(n * 1.125) + 16;
   const out: Array<[Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor, number]> = [];
   // world-index: start, end, waitFrom (a pool's), waitTo, durations; at.ts: stop, ok, failed;
-  // tracks: latencies; the waiting series: opens, closes.
-  for (let k = 0; k < 11; k++) out.push([Float64Array, m]);
+  // tracks: latencies.
+  for (let k = 0; k < 9; k++) out.push([Float64Array, m]);
   out.push([Int32Array, m], [Uint8Array, m], [Uint8Array, m], [Uint8Array, m]);
+  // The waiting series (occupancyOf): opens, closes, and its steps' two columns.
+  if (density) out.push([Float64Array, m], [Float64Array, m], [Float64Array, 2 * m + 1], [Float64Array, 2 * m + 1]);
   return out;
 }
 
@@ -42,7 +46,7 @@ const SLICE_BYTES = 2 << 20;
 function stockSoon(world: WorldView): void {
   const idle = (globalThis as { requestIdleCallback?: (fn: (d: { timeRemaining(): number }) => void, o?: { timeout: number }) => number }).requestIdleCallback;
   if (idle === undefined) return;
-  const wanted = pageArrays(requestRows(world).n);
+  const wanted = pageArrays(requestRows(world).n, callersCompressed(world.callerLanes));
   const owner = `page ${world.label}`;
   const slice = (d: { timeRemaining(): number }) => {
     while (!stockArrays(owner, wanted, SLICE_BYTES)) if (d.timeRemaining() < 8) return void idle(slice);
