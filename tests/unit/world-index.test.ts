@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadPreset, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab, packWorld, requestRows, unpackWorld } from '../../sim/views/index.js';
 import { buildWorldIndex, forEachEndedIn, nthSmallest, seriesMean, toSeries, worldIndexOf } from '../../web/src/components/timeline/world-index.js';
@@ -105,10 +105,13 @@ describe('the world index', () => {
     const g = globalThis as { requestIdleCallback?: unknown };
     const idle: Array<(d: { timeRemaining(): number }) => void> = [];
     g.requestIdleCallback = (fn: (d: { timeRemaining(): number }) => void) => idle.push(fn);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       const first = unpackWorld(packWorld(w).packed);
       prepareWorld(first, big.durationUs);
-      // The page goes idle: the spares are made a slice at a time.
+      expect(idle).toHaveLength(0);
+      // A while later, the page idle: the spares are made a slice at a time.
+      vi.runAllTimers();
       while (idle.length > 0) idle.shift()!({ timeRemaining: () => 50 });
       expect(spareCount()).toBeGreaterThanOrEqual(13);
       const taken = roomCounts.taken;
@@ -121,6 +124,7 @@ describe('the world index', () => {
       for (const k of ['start', 'end', 'lane', 'waitFrom', 'waitTo', 'code', 'sent', 'isLong', 'longIdx', 'failEnd'] as const) expect(b[k], k).toEqual(a[k]);
       expect(trackFiguresOf(second, big.durationUs)).toEqual(trackFiguresOf(first, big.durationUs));
     } finally {
+      vi.useRealTimers();
       delete g.requestIdleCallback;
     }
   });

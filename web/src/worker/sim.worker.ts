@@ -65,9 +65,11 @@ function parkSoon(s: Scenario, spec: Scenario['clients'][number]): void {
 /**
  * After a run, once the page has drawn it, the next run's view columns are made and touched ahead
  * (sim/views/room.ts), a slice at a time so that a run asked for meanwhile waits one slice at most:
- * fresh memory costs a 100k world ~90 ms of its run in page faults, touched memory ~1 ms.
+ * fresh memory costs a 100k world ~90 ms of its run in page faults, touched memory ~1 ms. Not at
+ * once: the other world may still be simulating (a 100k edit's worlds answer up to ~1 s apart),
+ * and the page is drawing; on two cores that is where the time would come from.
  */
-const STOCK_AFTER_MS = 400;
+const STOCK_AFTER_MS = 1500;
 const STOCK_SLICE_BYTES = 2 << 20;
 let stocking: ReturnType<typeof setTimeout> | null = null;
 

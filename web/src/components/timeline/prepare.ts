@@ -37,6 +37,11 @@ function pageArrays(n: number, density: boolean): Array<[Float64ArrayConstructor
 /** Bytes made per idle slice: a few ms, so a click meanwhile is not held up. */
 const SLICE_BYTES = 2 << 20;
 
+/** Not at once: the other world may still be simulating, and the page is drawing this run. */
+const STOCK_AFTER_MS = 1500;
+
+const stocking = new Map<string, ReturnType<typeof setTimeout>>();
+
 /**
  * Once the page is idle after a world arrived, makes and touches the arrays the next world of the
  * same name will need (sim/views/room.ts): fresh memory is slow to touch in the browser (~5 ms a
@@ -51,5 +56,6 @@ function stockSoon(world: WorldView): void {
   const slice = (d: { timeRemaining(): number }) => {
     while (!stockArrays(owner, wanted, SLICE_BYTES)) if (d.timeRemaining() < 8) return void idle(slice);
   };
-  idle(slice);
+  clearTimeout(stocking.get(owner));
+  stocking.set(owner, setTimeout(() => idle(slice), STOCK_AFTER_MS));
 }
