@@ -330,14 +330,47 @@ export class Trace {
     const n = layout.keys.length;
     const t = this.clock.now;
     if (this.streaming) {
+      // The lanes in locals for the whole event (StreamHash.mixed's steps written out): each step
+      // read what the last one had just stored, and the store-to-load trip doubled the chain.
       const h = this.hasher;
-      h.number(t);
-      h.words(layout.kindWords);
-      hashValue(h, a);
-      if (n > 1) hashValue(h, b!);
-      if (n > 2) hashValue(h, c!);
-      if (n > 3) hashValue(h, d!);
-      h.mixed(END_1, END_2);
+      const st = h.lanes;
+      let h1: number;
+      let h2: number;
+      if ((t | 0) === t) {
+        h1 = lane1(st[0]!, INT_1);
+        h2 = lane2(st[1]!, INT_2, h1);
+        const k = mixWord(t);
+        h1 = lane1(h1, k);
+        h2 = lane2(h2, Math.imul(k, M2), h1);
+      } else {
+        h.number(t);
+        h1 = st[0]!;
+        h2 = st[1]!;
+      }
+      const w = layout.kindWords;
+      for (let i = 0; i < w.length; i += 2) {
+        h1 = lane1(h1, w[i]!);
+        h2 = lane2(h2, w[i + 1]!, h1);
+      }
+      for (let j = 0; j < n; j++) {
+        const v = j === 0 ? a : j === 1 ? b! : j === 2 ? c! : d!;
+        if (typeof v === 'number' && (v | 0) === v) {
+          h1 = lane1(h1, INT_1);
+          h2 = lane2(h2, INT_2, h1);
+          const k = mixWord(v);
+          h1 = lane1(h1, k);
+          h2 = lane2(h2, Math.imul(k, M2), h1);
+        } else {
+          st[0] = h1;
+          st[1] = h2;
+          hashValue(h, v);
+          h1 = st[0]!;
+          h2 = st[1]!;
+        }
+      }
+      h1 = lane1(h1, END_1);
+      st[0] = h1;
+      st[1] = lane2(h2, END_2, h1);
       this.count++;
       this.hashedUpTo++;
     } else {
@@ -691,6 +724,21 @@ function stringWords(s: string): Int32Array {
   return w;
 }
 
+/** murmur3's second multiplier: a word's k2 is k1 times it. */
+const M2 = 0x85ebca6b;
+
+/** StreamHash.mixed's first lane after word k1. */
+function lane1(h1: number, k1: number): number {
+  const h = h1 ^ k1;
+  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+}
+
+/** StreamHash.mixed's second lane after word k2, `h1` the first lane's new value. */
+function lane2(h2: number, k2: number, h1: number): number {
+  const g = h2 ^ k2;
+  return (Math.imul((g << 17) | (g >>> 15), 9) + 0x38495ab5 + h1) | 0;
+}
+
 /** murmur3's mixing of one word before it meets the state: the same for a word wherever it comes. */
 function mixWord(k: number): number {
   k = Math.imul(k, 0xcc9e2d51);
@@ -730,18 +778,14 @@ class StreamHash {
    * The two lanes, in a typed array rather than two fields: Chromium's V8 (pointer compression)
    * keeps only 31-bit integers unboxed, so half of all lane values stored in a field were boxed.
    */
-  private readonly s = Int32Array.of(0x9e3779b9 | 0, 0x85ebca6b | 0);
+  readonly lanes = Int32Array.of(0x9e3779b9 | 0, 0x85ebca6b | 0);
 
   /** Takes one word mixed by mixWord (k1), and k1 * 0x85ebca6b (k2). */
   mixed(k1: number, k2: number): void {
-    const s = this.s;
-    let h = s[0]! ^ k1;
-    h = (h << 13) | (h >>> 19);
-    const h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    const s = this.lanes;
+    const h1 = lane1(s[0]!, k1);
     s[0] = h1;
-    let g = s[1]! ^ k2;
-    g = (g << 17) | (g >>> 15);
-    s[1] = (Math.imul(g, 9) + 0x38495ab5 + h1) | 0;
+    s[1] = lane2(s[1]!, k2, h1);
   }
 
   private word(k: number): void {
@@ -786,8 +830,8 @@ class StreamHash {
       h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
       return (h ^ (h >>> 16)) >>> 0;
     };
-    const h1 = this.s[0]!;
-    const h2 = this.s[1]!;
+    const h1 = this.lanes[0]!;
+    const h2 = this.lanes[1]!;
     const a = fmix(h1 ^ h2);
     const b = fmix(h2 + Math.imul(h1, 31));
     return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
