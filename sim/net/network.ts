@@ -391,7 +391,7 @@ export class Network implements TcpStack {
     if (arrival < d.lastArrival) arrival = d.lastArrival;
     if (arrival < this.kernel.now) arrival = this.kernel.now;
     d.lastArrival = arrival;
-    this.kernel.call(arrival, arriveEvent, conn, dir, seg, sentAt);
+    this.kernel.post(arrival, arriveEvent, conn, dir, seg, sentAt);
   }
 
   /** @internal A segment (or the FIN) reaches the far end. */

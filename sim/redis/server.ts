@@ -243,7 +243,7 @@ export class RedisServer implements ServerHandler {
   private kick(): void {
     if (this.running || this.readable.size === 0) return;
     this.running = true;
-    this.kernel.at(Math.max(this.kernel.now, this.busyUntil), this.loopFn);
+    this.kernel.post(Math.max(this.kernel.now, this.busyUntil), this.loopFn);
   }
 
   /**
@@ -254,7 +254,7 @@ export class RedisServer implements ServerHandler {
   private loop(): void {
     if (this.kernel.now < this.pausedUntil) {
       // Still `running`: one loop is due, when the pause ends.
-      this.kernel.at(this.pausedUntil, this.loopFn);
+      this.kernel.post(this.pausedUntil, this.loopFn);
       return;
     }
     for (let c = this.readable.shift(); c !== undefined; c = this.readable.shift()) {
@@ -263,7 +263,7 @@ export class RedisServer implements ServerHandler {
       const cost = this.readEvent(c);
       this.busyUntil = this.kernel.now + cost;
       if (cost > 0) {
-        if (this.readable.size > 0) this.kernel.at(this.busyUntil, this.loopFn);
+        if (this.readable.size > 0) this.kernel.post(this.busyUntil, this.loopFn);
         else this.running = false;
         return;
       }
@@ -360,7 +360,7 @@ export class RedisServer implements ServerHandler {
     const us = Math.max(0, Math.round(cost));
     this.busyUs += us;
     this.kernel.trace.emit(REDIS_EVENT, c.conn.id, commands, us);
-    this.kernel.call(start + us, RedisServer.flushEvent, this, c, out);
+    this.kernel.post(start + us, RedisServer.flushEvent, this, c, out);
     return us;
   }
 

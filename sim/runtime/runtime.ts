@@ -244,7 +244,7 @@ export class Runtime {
    * process's step re-entering it halfway through a delivery).
    */
   send(to: Pid, msg: unknown): void {
-    this.kernel.call(this.kernel.now, deliverEvent, this, null, to, msg);
+    this.kernel.post(this.kernel.now, deliverEvent, this, null, to, msg);
   }
 
   /**
@@ -252,7 +252,7 @@ export class Runtime {
    * a socket whose owner switched it to passive meanwhile takes its bytes back (tcp.ts).
    */
   sendUnless<M>(to: Pid, msg: M, land: (msg: M) => boolean): void {
-    this.kernel.call(this.kernel.now, deliverUnlessEvent, this, to, msg, land);
+    this.kernel.post(this.kernel.now, deliverUnlessEvent, this, to, msg, land);
   }
 
   /** Sends an exit signal from outside any process (a fault: kill a caller). */
@@ -368,7 +368,7 @@ export class Runtime {
     const entry = this.activeAlias(alias);
     if (this.traceMessages) this.kernel.trace.record('msg.send', { from, to: entry?.owner.pid ?? -1, tag: messageTag(msg), bytes: p === null ? 0 : this.lastBytes, at });
     if (at <= this.kernel.now) this.landOnAlias(from, entry, msg);
-    else this.kernel.call(at, landOnAliasEvent, this, from, entry, msg);
+    else this.kernel.post(at, landOnAliasEvent, this, from, entry, msg);
   }
 
   /** @internal */
@@ -601,7 +601,7 @@ export class Runtime {
   }
 
   private deliverLater(at: Micros, from: Pid | null, to: Pid, msg: unknown): void {
-    this.kernel.call(at, deliverEvent, this, from, to, msg);
+    this.kernel.post(at, deliverEvent, this, from, to, msg);
   }
 
   /** @internal */
@@ -636,7 +636,7 @@ export class Runtime {
   }
 
   private resumeLater(p: Proc, value: unknown, at: Micros): void {
-    this.kernel.call(at, resumeEvent, this, p, value);
+    this.kernel.post(at, resumeEvent, this, p, value);
   }
 
   private stopWaiting(p: Proc): void {

@@ -31,6 +31,14 @@ describe('the bench scenario, per request', () => {
     expect(w.world.kernel.eventsRun / requests).toBeLessThanOrEqual(8);
     expect(w.metrics.invariants.lost).toBe(0);
   }, 60_000);
+
+  it('makes_at_most_3_event_objects', () => {
+    // A posted event (a segment's arrival, a message landing, a resume) carries the next one once
+    // it has run; only timers, which may be cancelled, get one each. A fresh object per event: ~9.
+    const w = run(closed);
+    expect(w.world.kernel.eventsMade / w.metrics.requests.issued).toBeLessThanOrEqual(3);
+    expect(w.world.kernel.eventsMade).toBeLessThan(w.world.kernel.eventsRun / 3);
+  }, 60_000);
 });
 
 describe('an open-load run', () => {
