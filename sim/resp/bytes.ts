@@ -1,3 +1,4 @@
+import { ON_HEAP_MAX } from '../kernel/bytes.js';
 import { RespProtocolError } from './types.js';
 
 /** Redis's own limits (server.h / config.c) and hiredis's reader defaults. */
@@ -19,30 +20,7 @@ export const LF = 10;
 
 export const EMPTY = new Uint8Array(0);
 
-/** Up to this length a Uint8Array lives in the JS heap itself (V8's on-heap typed arrays). */
-const ON_HEAP_MAX = 64;
-const SLAB_PIECE_MAX = 4096;
-const SLAB_SIZE = 64 * 1024;
-let slab = new Uint8Array(SLAB_SIZE);
-let slabUsed = 0;
-
-/**
- * A zeroed byte array of length `n`. Over 64 bytes a Uint8Array gets an ArrayBuffer of its own
- * (a malloc and a finaliser), ten times the cost of a small one, and the codec makes one for
- * nearly every command and reply. So medium ones are views carved from a shared 64 KB slab, as
- * Node's Buffer pool does; a slab is freed once no view of it is left. Callers that keep bytes
- * for long (the keyspace) copy them into their own buffer.
- */
-export function allocBytes(n: number): Uint8Array {
-  if (n <= ON_HEAP_MAX || n > SLAB_PIECE_MAX) return new Uint8Array(n);
-  if (slabUsed + n > SLAB_SIZE) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabUsed = 0;
-  }
-  const out = slab.subarray(slabUsed, slabUsed + n);
-  slabUsed += n;
-  return out;
-}
+export { allocBytes } from '../kernel/bytes.js';
 
 /** parseLength results below zero. */
 export const LEN_NULL = -1;
