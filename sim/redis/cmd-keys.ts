@@ -39,7 +39,7 @@ function copy(b: Uint8Array): Uint8Array {
 }
 
 export function lookup(c: Ctx, keyArg: Uint8Array): Entry | undefined {
-  return c.db.get(keyFromBytes(keyArg), c.now);
+  return c.db.getBytes(keyArg, c.now);
 }
 
 // GET / SET
@@ -101,8 +101,7 @@ export function setCommand(c: Ctx): RespValue {
     expireAt = relative ? c.now + Number(msv) * 1000 : Number(msv) * 1000;
   }
 
-  const key = keyFromBytes(a[1]!);
-  const old = c.db.get(key, c.now);
+  const old = c.db.getBytes(a[1]!, c.now);
   let getReply: RespValue | null = null;
   if (flags & GET) {
     if (old !== undefined && old.kind !== 'string') return err(E_WRONGTYPE);
@@ -111,7 +110,7 @@ export function setCommand(c: Ctx): RespValue {
   const found = old !== undefined;
   if ((flags & NX && found) || (flags & XX && !found)) return getReply ?? nullReply(c.client);
   if (flags & KEEPTTL && old !== undefined) expireAt = old.expireAt;
-  c.db.set(key, { kind: 'string', value: copy(a[2]!), expireAt });
+  c.db.set(keyFromBytes(a[1]!), { kind: 'string', value: copy(a[2]!), expireAt }, a[1]);
   return getReply ?? OK;
 }
 

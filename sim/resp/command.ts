@@ -31,6 +31,15 @@ const INTERN_SLOTS = 4096;
 const interned: Uint8Array[] = new Array<Uint8Array>(INTERN_SLOTS).fill(new Uint8Array(0));
 
 /**
+ * Whether `b` is the argument interned at `slot` (FNV-1a of its bytes, folded: internArg's): such
+ * an array is handed out again each time its bytes come and never written, so a reader may
+ * remember what it found by its identity (the keyspace does: Keyspace.getBytes).
+ */
+export function isInterned(b: Uint8Array, slot: number): boolean {
+  return interned[slot] === b;
+}
+
+/**
  * buf[a, b) as a short argument: the same array as the last time these bytes came (command
  * names and keys repeat command after command), else a copy that takes its slot. Hashing a few
  * bytes costs less than making an array, and nothing is left for the collector.

@@ -41,6 +41,19 @@ describe('the bench scenario, per request', () => {
   }, 60_000);
 });
 
+describe("the server's keyspace", () => {
+  it('finds_most_keys_without_a_map_lookup', () => {
+    // A key argument the decoder interned (the same array each time its bytes come) is
+    // remembered with its entry by GET and SET: the next command on that key compares identities.
+    // Looked up in the map every time: one lookup per command.
+    const w = run(closed);
+    const commands = w.metrics.commandsExecuted;
+    expect(commands).toBeGreaterThan(5000);
+    expect(w.world.redis.state.dbs[0]!.mapLookups / commands).toBeLessThan(0.4);
+    expect(w.metrics.invariants.lost).toBe(0);
+  }, 60_000);
+});
+
 describe('an open-load run', () => {
   it('keeps_a_bounded_process_table_however_many_arrivals_it_spawned', () => {
     const w = run({
