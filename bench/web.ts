@@ -140,6 +140,68 @@ function editsText(edits: EditTime[], median: { edit: EditTime }, budget: number
   );
 }
 
+/**
+ * The tour, chapter after chapter with → : from the keydown's timestamp to the frame after the one
+ * that shows the chapter loaded. `ahead`: the workers simulate the next chapter while the learner
+ * reads (web/src/sim-client.ts prefetch), and the learner moves on once it is ready (at most
+ * 20 s); otherwise each chapter is left 1 s after it is shown, nothing simulated ahead.
+ */
+async function tourChanges(browser: import('@playwright/test').Browser, ahead: boolean): Promise<Array<{ to: string; ms: number; prepared: boolean }>> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await page.addInitScript(`window.duplexWarm = true; window.duplexPrefetch = ${ahead}; window.__dxAhead = []; window.__dxRuns = [];`);
+  await page.goto(`http://127.0.0.1:${PORT}/#tour/silly-way`);
+  const tour = page.getByTestId('tour');
+  await page.waitForSelector('[data-testid="tour"][data-loaded="true"]', { timeout: 120_000 });
+  const out: Array<{ to: string; ms: number; prepared: boolean }> = [];
+  for (;;) {
+    const next = await page.evaluate(() => {
+      const menu = document.querySelector<HTMLSelectElement>('[data-testid="tour-menu"]')!;
+      return menu.selectedIndex + 1 < menu.options.length ? menu.options[menu.selectedIndex + 1]!.value : null;
+    });
+    if (next === null) break;
+    if (ahead) {
+      const n = await page.evaluate(() => (window as unknown as { __dxAhead: unknown[] }).__dxAhead.length);
+      await page.waitForFunction((n0) => (window as unknown as { __dxAhead: unknown[] }).__dxAhead.length >= n0 + 2, n, { timeout: 20_000 }).catch(() => undefined);
+    } else await page.waitForTimeout(1_000);
+    await page.evaluate(() => {
+      const w = window as unknown as { __change?: Promise<number> };
+      w.__change = new Promise<number>((resolve) => {
+        document.addEventListener(
+          'keydown',
+          (e) => {
+            const t0 = e.timeStamp;
+            const from = document.querySelector('[data-testid="tour"]')?.getAttribute('data-chapter');
+            const check = () => {
+              const el = document.querySelector('[data-testid="tour"]');
+              if (el?.getAttribute('data-loaded') === 'true' && el.getAttribute('data-chapter') !== from) {
+                requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+              } else requestAnimationFrame(check);
+            };
+            requestAnimationFrame(check);
+          },
+          { once: true, capture: true },
+        );
+      });
+    });
+    await page.keyboard.press('ArrowRight');
+    await tour.and(page.locator(`[data-chapter="${next}"]`)).waitFor({ timeout: 120_000 });
+    const ms = await page.evaluate(() => (window as unknown as { __change: Promise<number> }).__change);
+    const prepared = await page.evaluate(() => {
+      const runs = (window as unknown as { __dxRuns: Array<{ worlds: Array<{ prepared?: boolean } | null> }> }).__dxRuns;
+      return runs.length > 0 && runs[runs.length - 1]!.worlds.every((w) => w?.prepared === true);
+    });
+    out.push({ to: next, ms: Math.round(ms), prepared });
+  }
+  await page.close();
+  return out;
+}
+
+function tourText(changes: Array<{ to: string; ms: number; prepared: boolean }>): string {
+  const ms = changes.map((c) => c.ms);
+  const ready = changes.filter((c) => c.prepared).length;
+  return `median ${percentile(ms, 50)} ms, max ${Math.max(...ms)} ms over ${changes.length} chapters (${ready} answered from worlds simulated ahead): ${changes.map((c) => `${c.to} ${c.ms}`).join(', ')}`;
+}
+
 async function main() {
   const server = spawn(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore' });
   try {
@@ -264,6 +326,8 @@ async function main() {
       const g = window as unknown as Record<string, number[]>;
       return { tick: g['__dxPlayWork']!, redraw: g['__dxFrameWork']!, topology: g['__dxTopologyWork']!, speed: document.querySelector('[data-testid="speed"]')?.textContent ?? '' };
     });
+    const tourAhead = await tourChanges(browser, true);
+    const tourCold = await tourChanges(browser, false);
     await browser.close();
 
     const assets = join(root, 'dist', 'assets');
@@ -305,6 +369,8 @@ async function main() {
         `playing the default scenario at ${played.speed}: ${played.tick.length} frames; draw work per frame (playback tick with the topologies, readouts, sequence diagram and playhead) p50 ${percentile(played.tick, 50).toFixed(1)} ms, p95 ${tick95.toFixed(1)} ms, max ${Math.max(...played.tick).toFixed(1)} ms; the topologies alone p95 ${percentile(played.topology, 95).toFixed(2)} ms per world; ${played.redraw.length} timeline redraws as the window paged, p95 ${redraw95.toFixed(1)} ms (budget 16 ms at p95 of tick + any redraw in that frame: ${worst.toFixed(1)} ms, max ${Math.max(...totals).toFixed(1)} ms: ${worst < 16 ? 'met' : 'NOT met'})`,
       );
     }
+    console.log(`tour, next chapter (→) once the workers have simulated it ahead: ${tourText(tourAhead)}`);
+    console.log(`  the same 1 s after each chapter is shown, nothing simulated ahead: ${tourText(tourCold)}`);
     console.log(`bundle (all JS incl. the worker): ${(js / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzipped`);
   } finally {
     server.kill();

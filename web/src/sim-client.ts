@@ -39,13 +39,14 @@ export const PROGRESS_EVERY_MS = 250;
 
 /**
  * Shared with every worker where the page is cross-origin isolated: [0] is the id of the last
- * run stopped; a worker's run of that id or a lower one stops at its next slice of events.
+ * run stopped; a worker's run of that id or a lower one stops at its next slice of events, but
+ * for [1] (0 for none): the world simulated ahead of the run that stopped the others.
  */
 function stopFlag(): Int32Array | null {
   // duplexTerminate: for browser tests, the way of a page served without the headers.
   const g = globalThis as { crossOriginIsolated?: boolean; duplexTerminate?: unknown };
   if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function' || g.duplexTerminate === true) return null;
-  return new Int32Array(new SharedArrayBuffer(4));
+  return new Int32Array(new SharedArrayBuffer(8));
 }
 
 export class SimClient {
@@ -65,6 +66,11 @@ export class SimClient {
   private stopRun: (() => void) | null = null;
   /** Runs held by a browser test (see testHold), let go when cancelled. */
   private held: Array<() => void> = [];
+  /**
+   * What the page expects to run next (the tour's next chapter, the chapter's experiment), each
+   * with the id its worlds are simulated ahead under (given when the first of them starts).
+   */
+  private ahead: Array<{ input: ScenarioInput; key: string; id: number }> = [];
 
   /**
    * For browser tests only: while `window.duplexHoldRuns` holds a promise, a run stays busy
@@ -100,7 +106,10 @@ export class SimClient {
     const parsed = parseScenario(input);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
     const s = parsed.scenario;
-    this.cancel();
+    // Its worlds may be simulating ahead: those go on (the run's answer waits behind them).
+    const key = JSON.stringify(input);
+    this.cancel(this.ahead.find((a) => a.key === key && a.id > 0)?.id);
+    this.ahead = [];
     const gen = this.generation;
     const id = ++this.runId;
     this.holdsLast = false;
@@ -182,32 +191,57 @@ export class SimClient {
     // `unpack`: the page's unpacking (and preparing) after the last world answered; `unpackAll`:
     // all of it, the earlier worlds' done while the last one still simulated.
     (globalThis as { __dxRuns?: unknown[] }).__dxRuns?.push({
-      worlds: results.map(({ outcome: o }) => (o.ok === true ? o.ms : null)),
+      worlds: results.map(({ outcome: o }) => (o.ok === true ? { ...o.ms, prepared: o.prepared === true } : null)),
       unpack: unpackedAfterLast,
       unpackAll: unpackMs,
     });
-    setTimeout(() => this.warmUp(gen, s), WARM_AFTER_MS);
+    setTimeout(() => this.idle(gen, s), WARM_AFTER_MS);
     return { ok: true, view };
   }
 
   /**
-   * Warms each idle worker's JIT on its world (see ./worker/warm.ts), one piece at a time, until
-   * the worker says it is warm; stops at once when another run starts (the piece in flight stops
-   * at its next slice, by the same flag as a run). Not in a hidden tab, and
-   * not under automation unless the page asks for it (`window.duplexWarm = true`: bench:web and
-   * the warm-up's own browser test), so browser tests run as fast as before.
+   * Simulates the worlds of these inputs ahead, in this order, while the workers are idle after
+   * the last run (then they warm: ./worker/warm.ts). A run of one of them is answered at once,
+   * its worlds already made (or, if still simulating, as soon as they are). The next run drops
+   * the list; the page asks again after it. Where runs cannot be stopped by the flag (not cross-origin
+   * isolated) nothing is simulated ahead: a run would wait for it whole.
    */
-  private warmUp(gen: number, s: Scenario): void {
+  prefetch(inputs: ScenarioInput[]): void {
+    if (this.stop === null) return;
+    this.ahead = inputs.map((input) => ({ input, key: JSON.stringify(input), id: 0 }));
+  }
+
+  /**
+   * Each idle worker simulates ahead what the page expects next (prefetch), then warms its JIT on
+   * its world (see ./worker/warm.ts), one piece at a time, until the worker says it is warm; both
+   * stop at once when another run starts (the world or piece in flight stops at its next slice, by
+   * the same flag as a run). Not in a hidden tab, and not under automation unless the page asks
+   * for it (`window.duplexWarm = true`, `window.duplexPrefetch = true`: bench:web and their own
+   * browser tests), so browser tests run as fast as before.
+   */
+  private idle(gen: number, s: Scenario): void {
     if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
-    const g = globalThis as { duplexWarm?: unknown; navigator?: { webdriver?: boolean } };
-    if (g.navigator?.webdriver === true && g.duplexWarm !== true) return;
+    const g = globalThis as { duplexWarm?: unknown; duplexPrefetch?: unknown; navigator?: { webdriver?: boolean } };
+    const auto = g.navigator?.webdriver === true;
+    const warmUp = !auto || g.duplexWarm === true;
+    const ahead = !auto || g.duplexPrefetch === true;
     s.clients.forEach(async (_, i) => {
       const slot = this.slots[i];
       if (slot === undefined) return;
+      const current = () => gen === this.generation && slot.running === 0 && this.slots[i] === slot;
+      for (let k = 0; ahead && k < this.ahead.length; k++) {
+        if (!current()) return;
+        const a = this.ahead[k]!;
+        if (a.id === 0) a.id = ++this.runId;
+        const ready = await slot.api.prepare(a.input, i, a.id).catch(() => false);
+        if (!ready) return;
+        // For bench:web and tests (they set the array): worlds simulated ahead.
+        (globalThis as { __dxAhead?: unknown[] }).__dxAhead?.push({ world: i, key: a.key });
+      }
       const warm = slot.warm;
-      if (warm.done) return;
+      if (!warmUp || warm.done) return;
       while (!warm.done) {
-        if (gen !== this.generation || slot.running > 0 || this.slots[i] !== slot) return;
+        if (!current()) return;
         const cost = await slot.api.warm(warm.costs.length, this.runId).catch(() => 'no world' as const);
         // No world to warm on (it crashed or was stopped): the next run's warm-up goes on.
         if (cost === 'no world') return;
@@ -223,12 +257,13 @@ export class SimClient {
    * Stops the run in progress, if any. With the stop flag its workers stop at their next slice of
    * events and are kept (warm); without it the busy ones are terminated. Idle workers are kept.
    */
-  cancel(): void {
+  cancel(spare = 0): void {
     this.generation++;
     this.stopRun?.();
     this.stopRun = null;
     for (const release of this.held.splice(0)) release();
     if (this.stop !== null) {
+      Atomics.store(this.stop, 1, spare);
       Atomics.store(this.stop, 0, this.runId);
       return;
     }

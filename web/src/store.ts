@@ -203,6 +203,7 @@ export async function run(keepWindow: boolean, quiet = false): Promise<boolean> 
   const window = opening?.window ?? (prev.to <= view.endUs && prev.to > prev.from ? prev : { from: 0, to: view.durationUs });
   const fresh = opening === null ? {} : { speed: speedIndexFor(opening.window.to - opening.window.from), played: false, delta: null };
   lab.setState({ view, status: 'idle', progress: 1, window, ...fresh });
+  sim.prefetch(likelyNext());
   if (opening !== null) playhead.set(opening.playhead);
   if (pendingEdit !== null) {
     const edit = pendingEdit;
@@ -211,6 +212,23 @@ export async function run(keepWindow: boolean, quiet = false): Promise<boolean> 
   }
   if (!quiet) announceDone(view);
   return true;
+}
+
+/**
+ * What a learner in the tour likely runs next, simulated ahead while they read (SimClient.prefetch):
+ * the next chapter (→), and this chapter's experiment if not added yet (its button adds the fault
+ * to the faults on screen: the same input). Chapters' worlds take 0.1-3.5 s to simulate.
+ */
+function likelyNext(): ScenarioInput[] {
+  const { tour, input, tourExperiment } = lab.getState();
+  const ch = tour === null ? undefined : chapterById(tour);
+  if (ch === undefined) return [];
+  const out: ScenarioInput[] = [];
+  const next = chapters[chapterIndex(ch.id) + 1];
+  if (next !== undefined) out.push(presetInput(next.preset));
+  const fault = ch.experiment.fault;
+  if (fault !== undefined && !tourExperiment) out.push(withFaults([...(input.faults ?? []), fault]));
+  return out;
 }
 
 function announceDone(view: LabView): void {

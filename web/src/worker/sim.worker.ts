@@ -19,7 +19,16 @@ import { PIECE_MAX_EVENTS, parkWorld, warmDone, warmPiece } from './warm.js';
 /** Trace events this worker has recorded, runs and warm-up pieces: how warm its JIT is (./warm.ts). */
 let eventsRun = 0;
 
-let last: { input: ScenarioInput; scenario: Scenario; index: number; report: JsonWorld; traceHash: string; events: number } | null = null;
+interface Kept {
+  input: ScenarioInput;
+  scenario: Scenario;
+  index: number;
+  report: JsonWorld;
+  traceHash: string;
+  events: number;
+}
+
+let last: Kept | null = null;
 
 /** The last world again, with its trace, for an export; throws if it is not the same run. */
 function rerun(): ScenarioResult | null {
@@ -94,7 +103,11 @@ function stopStocking(): void {
  */
 const PROGRESS_EVERY_MS = 250;
 
-/** The page's stop flag (web/src/sim-client.ts), where the page is cross-origin isolated. */
+/**
+ * The page's stop flag (web/src/sim-client.ts), where the page is cross-origin isolated: [0] the
+ * last id stopped (it and every lower one), [1] an id spared by that stop (a world simulated
+ * ahead for the very run that stopped the others), 0 for none.
+ */
 let stop: Int32Array | null = null;
 
 /** Thrown from the progress callback to unwind a run the page stopped. */
@@ -102,16 +115,74 @@ class Stopped extends Error {}
 
 /** Between slices: unwinds a run (or a warm-up piece) of id `id` once the page has stopped it. */
 function stopIfAsked(id: number): void {
-  if (stop !== null && Atomics.load(stop, 0) >= id) throw new Stopped();
+  if (stop !== null && Atomics.load(stop, 0) >= id && Atomics.load(stop, 1) !== id) throw new Stopped();
 }
 
 /** The view goes packed (typed arrays, transferred): see sim/views/pack.ts. */
 /** `ms`: this worker's wall time in each stage (bench:web prints them). */
 export type WorldOutcome =
-  | { ok: true; view: PackedWorld; ms: { simulate: number; view: number; pack: number } }
+  | { ok: true; view: PackedWorld; ms: { simulate: number; view: number; pack: number }; prepared?: true }
   | { ok: false; errors: string[] }
   | { ok: 'crashed'; label: string; message: string }
   | { ok: 'stopped' };
+
+/**
+ * Worlds simulated ahead while the page was idle (the tour's next chapter, the chapter's
+ * experiment: web/src/sim-client.ts prefetch), by input and world, each answered once: a run of
+ * the same input and world is answered from here at once (the simulation is deterministic, so it
+ * is the same world). At most STASH_MAX, the oldest let go first.
+ */
+const STASH_MAX = 2;
+const stash = new Map<string, { outcome: WorldOutcome; buffers: Transferable[]; last: Kept | null; scenario: Scenario; label: string }>();
+
+function stashKey(input: ScenarioInput, index: number): string {
+  return `${index} ${JSON.stringify(input)}`;
+}
+
+/**
+ * One world of `input`: the outcome (its view finished and packed, `buffers` to transfer) and
+ * what the worker keeps of it once answered (`last`).
+ */
+function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: number) => void) | undefined, id: number): { outcome: WorldOutcome; buffers: Transferable[]; last: Kept | null; scenario: Scenario | null; label: string } {
+  const parsed = parseScenario(input);
+  if (!parsed.ok) return { outcome: { ok: false, errors: parsed.errors }, buffers: [], last: null, scenario: null, label: '' };
+  const s = parsed.scenario;
+  const spec = s.clients[index];
+  if (spec === undefined) return { outcome: { ok: false, errors: [`clients[${index}]: no such client`] }, buffers: [], last: null, scenario: null, label: '' };
+  const started = performance.now();
+  let lastReport = 0;
+  // The view is built as the events come: the trace is neither kept nor read again.
+  const view = viewPass(spec.label, s);
+  try {
+    const w = runWorld(
+      s,
+      spec,
+      (f) => {
+        stopIfAsked(id);
+        const now = performance.now();
+        if (onProgress !== undefined && now - lastReport >= PROGRESS_EVERY_MS) {
+          lastReport = now;
+          void onProgress(f);
+        }
+      },
+      SLICE_EVENTS,
+      false,
+      MAX_TRACE_EVENTS,
+      view,
+    );
+    const events = w.world.kernel.trace.length;
+    const kept: Kept = { input, scenario: s, index, report: jsonReport({ scenario: s, worlds: [w] }).worlds[0]!, traceHash: w.traceHash, events };
+    eventsRun += events;
+    const simulated = performance.now();
+    // Finished and packed in one (no object per request in the worker): `view` is all of it.
+    const { packed, transfer: buffers } = view.finishPacked({ ...w, endUs: w.world.kernel.now });
+    const ms = { simulate: simulated - started, view: performance.now() - simulated, pack: 0 };
+    return { outcome: { ok: true, view: packed, ms }, buffers, last: kept, scenario: s, label: spec.label };
+  } catch (e) {
+    if (e instanceof Stopped) return { outcome: { ok: 'stopped' }, buffers: [], last: null, scenario: s, label: spec.label };
+    return { outcome: { ok: 'crashed', label: spec.label, message: e instanceof Error ? e.message : String(e) }, buffers: [], last: null, scenario: s, label: spec.label };
+  }
+}
 
 const api = {
   /** The page's stop flag: shared memory, read between slices of a run. */
@@ -120,48 +191,35 @@ const api = {
   },
   /** `id`: the page's id of this run; it stops at its next slice once the stop flag reaches it. */
   runWorld(input: ScenarioInput, index: number, onProgress?: ((fraction: number) => void) & ProxyMarked, id = Number.POSITIVE_INFINITY): WorldOutcome {
-    const parsed = parseScenario(input);
-    if (!parsed.ok) return { ok: false, errors: parsed.errors };
-    const s = parsed.scenario;
-    const spec = s.clients[index];
-    if (spec === undefined) return { ok: false, errors: [`clients[${index}]: no such client`] };
     last = null;
     stopStocking();
-    const started = performance.now();
-    let lastReport = 0;
-    // The view is built as the events come: the trace is neither kept nor read again.
-    const view = viewPass(spec.label, s);
-    try {
-      const w = runWorld(
-        s,
-        spec,
-        (f) => {
-          stopIfAsked(id);
-          const now = performance.now();
-          if (onProgress !== undefined && now - lastReport >= PROGRESS_EVERY_MS) {
-            lastReport = now;
-            void onProgress(f);
-          }
-        },
-        SLICE_EVENTS,
-        false,
-        MAX_TRACE_EVENTS,
-        view,
-      );
-      const events = w.world.kernel.trace.length;
-      last = { input, scenario: s, index, report: jsonReport({ scenario: s, worlds: [w] }).worlds[0]!, traceHash: w.traceHash, events };
-      eventsRun += events;
-      const simulated = performance.now();
-      // Finished and packed in one (no object per request in the worker): `view` is all of it.
-      const { packed, transfer: buffers } = view.finishPacked({ ...w, endUs: w.world.kernel.now });
-      const ms = { simulate: simulated - started, view: performance.now() - simulated, pack: 0 };
-      parkSoon(s, spec);
-      stockSoon(s, spec.label);
-      return transfer({ ok: true, view: packed, ms }, buffers);
-    } catch (e) {
-      if (e instanceof Stopped) return { ok: 'stopped' };
-      return { ok: 'crashed', label: spec.label, message: e instanceof Error ? e.message : String(e) };
+    const key = stashKey(input, index);
+    const ready = stash.get(key);
+    stash.delete(key);
+    const r = ready ?? simulate(input, index, onProgress, id);
+    last = r.last;
+    if (r.outcome.ok === true && r.scenario !== null) {
+      const s = r.scenario;
+      parkSoon(s, s.clients[index]!);
+      stockSoon(s, r.label);
     }
+    const outcome = ready === undefined || r.outcome.ok !== true ? r.outcome : { ...r.outcome, ms: { simulate: 0, view: 0, pack: 0 }, prepared: true as const };
+    return r.buffers.length > 0 ? transfer(outcome, r.buffers) : outcome;
+  },
+  /**
+   * Simulates world `index` of `input` ahead, for a run of it asked later (see `stash`): true once
+   * it is ready (or already was), false if stopped (the page's stop flag reached `id`). Leaves the
+   * worker's last world (exports, the warm-up) as it was.
+   */
+  prepare(input: ScenarioInput, index: number, id: number): boolean {
+    const key = stashKey(input, index);
+    if (stash.has(key)) return true;
+    stopStocking();
+    const r = simulate(input, index, undefined, id);
+    if (r.outcome.ok === 'stopped' || r.scenario === null) return r.outcome.ok !== 'stopped';
+    stash.set(key, { outcome: r.outcome, buffers: r.buffers, last: r.last, scenario: r.scenario, label: r.label });
+    for (const k of stash.keys()) if (stash.size > STASH_MAX) stash.delete(k);
+    return true;
   },
   /**
    * Piece `n` of this worker's JIT warm-up (./warm.ts): a short run of its last world with a fault,
