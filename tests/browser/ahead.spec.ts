@@ -4,7 +4,7 @@ import { open } from './helpers.js';
 /**
  * In the tour, while the learner reads, the workers simulate ahead what is likely next: the next
  * chapter and the chapter's experiment (web/src/sim-client.ts prefetch). Under automation that is
- * off unless the page asks for it: these tests ask. A world answered from what was simulated
+ * off unless the page asks for it: these tests ask. The previous chapter is simulated ahead too. A world answered from what was simulated
  * ahead must be the very world a fresh page simulates.
  */
 async function withAhead(page: Page): Promise<void> {
@@ -43,7 +43,7 @@ async function loaded(page: Page, chapter: string): Promise<void> {
 }
 
 test.describe('simulating ahead in the tour', () => {
-  test('the_next_chapter_and_the_experiment_are_answered_from_worlds_simulated_ahead_the_same_as_a_fresh_page_shows', async ({ page, browser }) => {
+  test('the_next_chapter_the_experiment_and_the_previous_chapter_are_answered_from_worlds_simulated_ahead_as_a_fresh_page_shows_them', async ({ page, browser }) => {
     await withAhead(page);
     const errors = await open(page, '/#tour/connection');
     await loaded(page, 'connection');
@@ -67,6 +67,13 @@ test.describe('simulating ahead in the tour', () => {
     await expect.poll(() => page.evaluate(() => (window as unknown as { __dxRuns: unknown[] }).__dxRuns.length)).toBe(4);
     expect(await lastPrepared(page)).toEqual([true, true]);
     const experiment = await shown(page);
+
+    // The previous chapter is simulated ahead again (its worlds went to the page): ← shows it.
+    await expect.poll(() => aheadFor(page, 'l8-sync-async'), { timeout: 120_000 }).toBeGreaterThanOrEqual(4);
+    await page.keyboard.press('ArrowLeft');
+    await loaded(page, 'sync-async');
+    expect(await lastPrepared(page)).toEqual([true, true]);
+    expect(await shown(page)).toEqual(syncAsync);
     expect(errors).toEqual([]);
 
     // A page that never simulated ahead shows the same worlds, hash for hash, figure for figure.
@@ -83,9 +90,9 @@ test.describe('simulating ahead in the tour', () => {
     await withAhead(page);
     const errors = await open(page, '/#tour/connection');
     await loaded(page, 'connection');
-    // At once, before the next chapter could be ready: the previous chapter runs, its own worlds.
-    await page.keyboard.press('ArrowLeft');
-    await loaded(page, 'resiliency');
+    // A chapter never simulated ahead (not next to this one), picked from the menu at once.
+    await page.getByTestId('tour-menu').selectOption('at-least-once');
+    await loaded(page, 'at-least-once');
     expect(await lastPrepared(page)).toEqual([false, false]);
     await expect(page.locator('[data-testid^="trace-hash-"]')).toHaveCount(2);
     expect(errors).toEqual([]);

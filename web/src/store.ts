@@ -216,8 +216,9 @@ export async function run(keepWindow: boolean, quiet = false): Promise<boolean> 
 
 /**
  * What a learner in the tour likely runs next, simulated ahead while they read (SimClient.prefetch):
- * the next chapter (→), and this chapter's experiment if not added yet (its button adds the fault
- * to the faults on screen: the same input). Chapters' worlds take 0.1-3.5 s to simulate.
+ * the next chapter (→), this chapter's experiment if not added yet (its button adds the fault to
+ * the faults on screen: the same input), then the previous chapter (←, Back). Chapters' worlds
+ * take 0.1-3.5 s to simulate.
  */
 function likelyNext(): ScenarioInput[] {
   const { tour, input, tourExperiment } = lab.getState();
@@ -228,6 +229,8 @@ function likelyNext(): ScenarioInput[] {
   if (next !== undefined) out.push(presetInput(next.preset));
   const fault = ch.experiment.fault;
   if (fault !== undefined && !tourExperiment) out.push(withFaults([...(input.faults ?? []), fault]));
+  const prev = chapters[chapterIndex(ch.id) - 1];
+  if (prev !== undefined) out.push(presetInput(prev.preset));
   return out;
 }
 

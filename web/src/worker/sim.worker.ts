@@ -132,7 +132,7 @@ export type WorldOutcome =
  * the same input and world is answered from here at once (the simulation is deterministic, so it
  * is the same world). At most STASH_MAX, the oldest let go first.
  */
-const STASH_MAX = 2;
+const STASH_MAX = 3;
 const stash = new Map<string, { outcome: WorldOutcome; buffers: Transferable[]; last: Kept | null; scenario: Scenario; label: string }>();
 
 function stashKey(input: ScenarioInput, index: number): string {
