@@ -3,9 +3,9 @@ import { open } from './helpers.js';
 
 /**
  * In the tour, while the learner reads, the workers simulate ahead what is likely next: the next
- * chapter and the chapter's experiment (web/src/sim-client.ts prefetch). Under automation that is
- * off unless the page asks for it: these tests ask. The previous chapter is simulated ahead too. A world answered from what was simulated
- * ahead must be the very world a fresh page simulates.
+ * chapter, the chapter's experiment and the previous chapter (web/src/sim-client.ts prefetch).
+ * Under automation that is off unless the page asks for it: these tests ask. A world answered
+ * from what was simulated ahead must be the very world a fresh page simulates.
  */
 async function withAhead(page: Page): Promise<void> {
   await page.addInitScript(() => {
