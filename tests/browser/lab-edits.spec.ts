@@ -182,6 +182,25 @@ test.describe('editing the run', () => {
     await expect(page.getByTestId('scenario-status')).toHaveText('Applied.');
   });
 
+  test('a_fault_edit_commits_the_scenario_panel_twice_disabled_as_it_starts_and_caught_up_once_idle', async ({ page }) => {
+    await open(page);
+    const faults = page.getByTestId('scenario-form').locator('[data-testid^="scenario-fault-"]');
+    const before = await faults.count();
+    await page.getByTestId('scrubber').fill('400000');
+    await page.getByTestId('fault-kind').selectOption('drop_connections');
+    await page.evaluate(() => {
+      (window as unknown as { __dxPanelRenders: number[] }).__dxPanelRenders = [];
+    });
+    await page.getByTestId('action-inject-fault').click();
+    await expect(page.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+    await expect(faults).toHaveCount(before + 1);
+    await expect(page.getByTestId('scenario-status')).toHaveText('Applied.');
+    // Not again as the run is announced, drawn and said done: the form's every render restyles
+    // the page, and the frame that shows the run waited for it.
+    const renders = await page.evaluate(() => (window as unknown as { __dxPanelRenders: number[] }).__dxPanelRenders.length);
+    expect(renders).toBe(2);
+  });
+
   test('a_long_run_shows_progress_and_escape_cancels_it_keeping_the_last_run', async ({ page }) => {
     await open(page);
     const before = await hashOf(page, 'pool');

@@ -247,6 +247,7 @@ const onInjectAt = (t: number) => void injectFault(lab.getState().faultKind, t);
 const onMoveFault = (i: number, t: number) => void moveFault(i, t);
 const onDragFault = (i: number, t: number) => dragFault(i, t);
 const onDeleteFault = (i: number) => void deleteFault(i);
+const onApplyPanel = (next: ScenarioInput) => void applyScenario(next, { preset: null });
 
 /**
  * Only this subtree follows the visible window, so zooming never re-renders the panels. The
@@ -330,6 +331,9 @@ export function App() {
   const input = useLab((s) => s.input);
   const panelInput = useLab((s) => s.panelInput);
   const liveRuns = useLab((s) => s.liveRuns);
+  // Until the panel takes a timeline edit's scenario (once the page is idle after its run is
+  // drawn, store.ts) it stays as it was, disabled: no render of its form in the frame of the run.
+  const panelDisabled = useLab((s) => s.status === 'running' || s.panelInput !== s.input);
   const preset = useLab((s) => s.preset);
   const status = useLab((s) => s.status);
   const announcement = useLab((s) => s.announcement);
@@ -460,7 +464,7 @@ export function App() {
               <ComparisonTable view={view} />
             </Boundary>
           )}
-          {tour === null && <ScenarioPanel input={panelInput} disabled={status === 'running'} onApply={(next: ScenarioInput) => void applyScenario(next, { preset: null })} onNumber={editLive} liveRuns={liveRuns} />}
+          {tour === null && <ScenarioPanel input={panelInput} disabled={panelDisabled} onApply={onApplyPanel} onNumber={editLive} liveRuns={liveRuns} />}
         </aside>
       </main>
       </>

@@ -1,9 +1,12 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import type { Action } from '../actions.js';
 import { lab, useLab } from '../store.js';
 
-/** The help sheet: every action and its keys, from the one registry. A native modal <dialog>. */
-export function HelpDialog({ actions }: { actions: Action[] }) {
+/**
+ * The help sheet: every action and its keys, from the one registry. A native modal <dialog>.
+ * Memoised: the app renders as each run starts and ends, and the sheet never changes with it.
+ */
+export const HelpDialog = memo(function HelpDialog({ actions }: { actions: Action[] }) {
   const open = useLab((s) => s.helpOpen);
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -43,4 +46,4 @@ export function HelpDialog({ actions }: { actions: Action[] }) {
       </form>
     </dialog>
   );
-}
+});

@@ -8,7 +8,7 @@
  * units, help, bounds and defaults are declared beside each field in sim/, and nothing here
  * restates them. A new client option or fault parameter appears here by being declared.
  */
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { memo, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { parseScenario, scenarioSchema, type ScenarioInput } from '../../../sim/scenario/schema.js';
 import { fieldsOf } from '../../../sim/scenario/form.js';
@@ -29,9 +29,15 @@ export interface LiveRuns {
  * `onNumber`: a number field edited (typed, stepped with arrow keys held) into a valid draft; the
  * lab simulates it at once (store.ts editLive). An invalid value is explained beside its field and
  * nothing is run: the last good scenario stays. `liveRuns`: what those runs came to, for tests.
+ * Memoised: the app renders as runs start and end, and each render of the form sets every
+ * input's name and type again (React), which restyles the page.
  */
-export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: ScenarioInput): void; onNumber?(input: ScenarioInput): void; liveRuns?: LiveRuns; disabled?: boolean }) {
+export const ScenarioPanel = memo(function ScenarioPanel(props: { input: ScenarioInput; onApply(input: ScenarioInput): void; onNumber?(input: ScenarioInput): void; liveRuns?: LiveRuns; disabled?: boolean }) {
   const { input, onApply, onNumber, disabled = false } = props;
+  // For browser tests (they set the array): one entry per render committed.
+  useEffect(() => {
+    (globalThis as { __dxPanelRenders?: number[] }).__dxPanelRenders?.push(performance.now());
+  });
   const idBase = `dx-scn-${useId().replace(/[^A-Za-z0-9_-]/g, '')}`;
 
   // The draft follows the applied scenario whenever that changes (a preset, a fault on the timeline).
@@ -196,4 +202,4 @@ export function ScenarioPanel(props: { input: ScenarioInput; onApply(input: Scen
       />
     </section>
   );
-}
+});
