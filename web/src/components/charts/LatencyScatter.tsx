@@ -34,11 +34,17 @@ function scatterSeries(view: LabView, from: number, to: number): ScatterSeries[]
   return view.worlds.map((world, wi) => {
     // Typed arrays filled in place: this runs over every request each time the window settles.
     const ix = worldIndexOf(world);
-    const n = ix.start.length;
-    const ok = new Float64Array(2 * n);
-    const failed = new Float64Array(2 * n);
+    // Counted first, so the arrays are the window's size, not the run's (fresh memory is slow).
     let nOk = 0;
     let nFailed = 0;
+    forEachEndedIn(ix, from, to, (_end, _start, served) => {
+      if (served) nOk += 2;
+      else nFailed += 2;
+    });
+    const ok = new Float64Array(nOk);
+    const failed = new Float64Array(nFailed);
+    nOk = 0;
+    nFailed = 0;
     forEachEndedIn(ix, from, to, (end, start, served) => {
       const lat = Math.max(1, end - start) / 1000;
       if (served) {
@@ -52,7 +58,7 @@ function scatterSeries(view: LabView, from: number, to: number): ScatterSeries[]
     const sorted = new Float64Array(nOk / 2);
     for (let i = 1, k = 0; i < nOk; i += 2, k++) sorted[k] = ok[i]!;
     sorted.sort();
-    return { world, style: styles[wi]!, ok: ok.slice(0, nOk), failed: failed.slice(0, nFailed), okCount: nOk / 2, failedCount: nFailed / 2, sorted };
+    return { world, style: styles[wi]!, ok, failed, okCount: nOk / 2, failedCount: nFailed / 2, sorted };
   });
 }
 

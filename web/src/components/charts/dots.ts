@@ -82,6 +82,13 @@ function rasteriseMasks(type: SymbolType, size: number, dpr: number, stroke: num
 }
 
 /**
+ * The last layer's buffers, for the next layer of the same size: a 100k chart's are ~5 MB, and
+ * fresh memory is slow to touch in the browser (~5 ms a MB). A layer takes them when made and
+ * gives them back when put.
+ */
+let spare: { acc: Float32Array; image: ImageData | null; keys: Uint32Array } | null = null;
+
+/**
  * Dots composited in JavaScript into one premultiplied RGBA buffer, then put on the canvas at
  * once. Filling a path per dot under a new transform cost ~200 ms for 100k dots in software;
  * stamping a sprite with drawImage ~6 µs a dot. Here dots of one colour at the same (sub-pixel)
@@ -92,11 +99,19 @@ export class DotLayer {
   readonly h: number;
   private readonly acc: Float32Array;
   private readonly clip: [number, number, number, number];
+  private image: ImageData | null = null;
+  private keys: Uint32Array = new Uint32Array(0);
 
   constructor(w: number, h: number, clip: [number, number, number, number]) {
     this.w = w;
     this.h = h;
-    this.acc = new Float32Array(w * h * 4);
+    const s = spare;
+    if (s !== null && s.acc.length === w * h * 4) {
+      spare = null;
+      this.acc = s.acc.fill(0);
+      this.image = s.image;
+      this.keys = s.keys;
+    } else this.acc = new Float32Array(w * h * 4);
     this.clip = [Math.max(0, Math.round(clip[0])), Math.max(0, Math.round(clip[1])), Math.min(w, Math.round(clip[2])), Math.min(h, Math.round(clip[3]))];
   }
 
@@ -115,7 +130,8 @@ export class DotLayer {
     const [cx0, cy0, cx1, cy1] = this.clip;
     const phases = PHASES * PHASES;
     // Each dot's place as one number (pixel, then sub-pixel phase), sorted: equal places are runs.
-    const keys = new Uint32Array(xy.length / 2);
+    if (this.keys.length < xy.length / 2) this.keys = new Uint32Array(xy.length / 2);
+    const keys = this.keys;
     let count = 0;
     for (let i = 0; i < xy.length; i += 2) {
       const fx = px(xy[i]!);
@@ -167,19 +183,25 @@ export class DotLayer {
     }
   }
 
-  /** Replaces the canvas's pixels with the dots. */
+  /** Replaces the canvas's pixels with the dots. The layer is done with (its buffers go to the next). */
   put(ctx: CanvasRenderingContext2D): void {
-    const image = ctx.createImageData(this.w, this.h);
+    let image = this.image;
+    if (image === null || image.width !== this.w || image.height !== this.h) image = ctx.createImageData(this.w, this.h);
     const out = image.data;
     const { acc } = this;
     for (let o = 0; o < acc.length; o += 4) {
       const a = acc[o + 3]!;
-      if (a <= 0) continue;
+      if (a <= 0) {
+        // A reused image holds the last chart's pixels.
+        out[o] = out[o + 1] = out[o + 2] = out[o + 3] = 0;
+        continue;
+      }
       out[o] = (acc[o]! / a) * 255;
       out[o + 1] = (acc[o + 1]! / a) * 255;
       out[o + 2] = (acc[o + 2]! / a) * 255;
       out[o + 3] = a * 255;
     }
     ctx.putImageData(image, 0, 0);
+    spare = { acc, image, keys: this.keys };
   }
 }
