@@ -261,13 +261,14 @@ let pendingEdit: { before: LabView; at: number; until: number; what: string } | 
  * to see the reconnection), the playhead on it.
  */
 function showFaultEdit(edit: { before: LabView; at: number; until: number; what: string }, view: LabView): void {
-  const worlds = view.worlds.flatMap((w) => {
-    const b = edit.before.worlds.find((x) => x.label === w.label);
-    return b === undefined ? [] : [{ label: w.label, text: describeDelta(worldDelta(b, w, edit.at)) }];
-  });
+  const worlds: FaultDelta['worlds'] = [];
   let back = edit.until;
   for (const w of view.worlds) {
-    const r = reconnectedAt(w, edit.at);
+    const b = edit.before.worlds.find((x) => x.label === w.label);
+    // The delta finds when the world reconnected: not sought twice (it sorts every band's edges).
+    const d = b === undefined ? null : worldDelta(b, w, edit.at);
+    if (d !== null) worlds.push({ label: w.label, text: describeDelta(d) });
+    const r = d === null ? reconnectedAt(w, edit.at) : typeof d.reconnectedAfterUs === 'number' ? edit.at + d.reconnectedAfterUs : null;
     if (typeof r === 'number') back = Math.max(back, r);
   }
   const span = Math.min(view.endUs, Math.max(4000, (back - edit.at) * 1.6 + 2000));
