@@ -53,6 +53,8 @@ interface Layout {
    */
   readonly lastString: Array<string | undefined>;
   readonly lastStringId: Int32Array;
+  /** A log hashed as recorded (streaming): the premixed words of those strings. */
+  readonly lastWords: Array<Int32Array | null>;
   /** The object an emitted event of the layout is shown to the observer in, filled again for each. */
   readonly fields: Record<string, TraceValue>;
 }
@@ -166,6 +168,8 @@ export class Trace {
   private readonly hasher = new StreamHash();
   /** Premixed words of each string in `values` (null for the others), made when first hashed. */
   private readonly valueWords: Array<Int32Array | null> = [];
+  /** A streaming log's premixed words of the strings it hashed (see streamedWords). */
+  private readonly wordsOfString = new Map<string, Int32Array>();
 
   /** Not kept and not shipped: each event is hashed and observed as it is recorded. */
   private streaming: boolean;
@@ -265,7 +269,7 @@ export class Trace {
   }
 
   private newLayout(kind: string, keys: string[], kindWords: Int32Array): Layout {
-    const layout: Layout = { id: this.layouts.length, kind, keys, kindWords, code: this.observed.indexOf(kind), lastString: new Array<string | undefined>(2 * keys.length).fill(undefined), lastStringId: new Int32Array(2 * keys.length), fields: fieldsObject(keys) };
+    const layout: Layout = { id: this.layouts.length, kind, keys, kindWords, code: this.observed.indexOf(kind), lastString: new Array<string | undefined>(2 * keys.length).fill(undefined), lastStringId: new Int32Array(2 * keys.length), lastWords: new Array<Int32Array | null>(2 * keys.length).fill(null), fields: fieldsObject(keys) };
     this.layouts.push(layout);
     return layout;
   }
@@ -330,47 +334,57 @@ export class Trace {
     const n = layout.keys.length;
     const t = this.clock.now;
     if (this.streaming) {
-      // The lanes in locals for the whole event (StreamHash.mixed's steps written out): each step
-      // read what the last one had just stored, and the store-to-load trip doubled the chain.
-      const h = this.hasher;
-      const st = h.lanes;
-      let h1: number;
-      let h2: number;
-      if ((t | 0) === t) {
-        h1 = lane1(st[0]!, INT_1);
-        h2 = lane2(st[1]!, INT_2, h1);
-        const k = mixWord(t);
-        h1 = lane1(h1, k);
-        h2 = lane2(h2, Math.imul(k, M2), h1);
-      } else {
-        h.number(t);
-        h1 = st[0]!;
-        h2 = st[1]!;
-      }
-      const w = layout.kindWords;
-      for (let i = 0; i < w.length; i += 2) {
-        h1 = lane1(h1, w[i]!);
-        h2 = lane2(h2, w[i + 1]!, h1);
-      }
-      for (let j = 0; j < n; j++) {
-        const v = j === 0 ? a : j === 1 ? b! : j === 2 ? c! : d!;
-        if (typeof v === 'number' && (v | 0) === v) {
-          h1 = lane1(h1, INT_1);
-          h2 = lane2(h2, INT_2, h1);
-          const k = mixWord(v);
-          h1 = lane1(h1, k);
-          h2 = lane2(h2, Math.imul(k, M2), h1);
-        } else {
-          st[0] = h1;
-          st[1] = h2;
-          hashValue(h, v);
-          h1 = st[0]!;
-          h2 = st[1]!;
+      // The lanes in locals for the whole event, and each step of StreamHash.mixed written out
+      // (lane1, lane2, mixWord): in Chromium's V8 they were calls from here, not inlined.
+      const st = this.hasher.lanes;
+      let h1 = st[0]!;
+      let h2 = st[1]!;
+      let x: number;
+      let k: number;
+      let w = layout.kindWords;
+      // The time (-2), the kind's name (-1), then the values.
+      for (let j = -2; j < n; j++) {
+        if (j !== -1) {
+          const v = j === -2 ? t : j === 0 ? a : j === 1 ? b! : j === 2 ? c! : d!;
+          if (typeof v === 'number' && (v | 0) === v) {
+            x = h1 ^ INT_1;
+            h1 = (Math.imul((x << 13) | (x >>> 19), 5) + 0xe6546b64) | 0;
+            x = h2 ^ INT_2;
+            h2 = (Math.imul((x << 17) | (x >>> 15), 9) + 0x38495ab5 + h1) | 0;
+            k = Math.imul(v, 0xcc9e2d51);
+            k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+            x = h1 ^ k;
+            h1 = (Math.imul((x << 13) | (x >>> 19), 5) + 0xe6546b64) | 0;
+            x = h2 ^ Math.imul(k, M2);
+            h2 = (Math.imul((x << 17) | (x >>> 15), 9) + 0x38495ab5 + h1) | 0;
+            continue;
+          }
+          if (typeof v === 'string') {
+            const last = layout.lastString;
+            w = v === last[j] ? layout.lastWords[j]! : v === last[j + n] ? layout.lastWords[j + n]! : this.streamedWords(v, layout, j);
+          } else if (typeof v !== 'number') w = v === true ? TAG_TRUE : v === false ? TAG_FALSE : TAG_NULL;
+          else {
+            st[0] = h1;
+            st[1] = h2;
+            this.hasher.number(v);
+            h1 = st[0]!;
+            h2 = st[1]!;
+            continue;
+          }
+        } else w = layout.kindWords;
+        // Words premixed (a kind's name, a string, a tag): k1, k2 in turn.
+        for (let i = 0; i < w.length; i += 2) {
+          x = h1 ^ w[i]!;
+          h1 = (Math.imul((x << 13) | (x >>> 19), 5) + 0xe6546b64) | 0;
+          x = h2 ^ w[i + 1]!;
+          h2 = (Math.imul((x << 17) | (x >>> 15), 9) + 0x38495ab5 + h1) | 0;
         }
       }
-      h1 = lane1(h1, END_1);
+      x = h1 ^ END_1;
+      h1 = (Math.imul((x << 13) | (x >>> 19), 5) + 0xe6546b64) | 0;
+      x = h2 ^ END_2;
       st[0] = h1;
-      st[1] = lane2(h2, END_2, h1);
+      st[1] = (Math.imul((x << 17) | (x >>> 15), 9) + 0x38495ab5 + h1) | 0;
       this.count++;
       this.hashedUpTo++;
     } else {
@@ -411,6 +425,26 @@ export class Trace {
       if (v === last[j + layout.keys.length]) return layout.lastStringId[j + layout.keys.length]!;
     }
     return this.slotOf(v, layout, j);
+  }
+
+  /**
+   * The premixed words StreamHash.string reads for `v`, remembered as field `j`'s last string
+   * (the one before kept too, as stringSlot does): most fields repeat one or two.
+   */
+  private streamedWords(v: string, layout: Layout, j: number): Int32Array {
+    let w = this.wordsOfString.get(v);
+    if (w === undefined) {
+      // Bounded: a run's strings are mostly a few names, but nothing says so.
+      if (this.wordsOfString.size >= 4096) this.wordsOfString.clear();
+      w = premixed(stringWords(v));
+      this.wordsOfString.set(v, w);
+    }
+    const before = j + layout.keys.length;
+    layout.lastString[before] = layout.lastString[j];
+    layout.lastWords[before] = layout.lastWords[j]!;
+    layout.lastString[j] = v;
+    layout.lastWords[j] = w;
+    return w;
   }
 
   /** The layout record would give `ev`'s fields (the kind's first, or another of its own). */
@@ -630,13 +664,6 @@ export class Trace {
   }
 }
 
-/** Hashes one field's value as the streamed log does. */
-function hashValue(h: StreamHash, v: TraceValue): void {
-  if (typeof v === 'number') h.number(v);
-  else if (typeof v === 'string') h.string(v);
-  else h.tag(v === true ? 1 : v === false ? 2 : 3);
-}
-
 /**
  * Hashes the value a slot holds as StreamHash would hash the value itself (`values`: the table odd
  * slots name; `words`: premixed words of its strings, made as first needed).
@@ -715,8 +742,15 @@ export class TraceReader {
   }
 }
 
+/**
+ * Strings hashed character by character (StreamHash.string) and strings turned into premixed
+ * words (stringWords), counted for tests: a streamed emit should do the second once per string.
+ */
+export const hashCounts = { stringsMixed: 0, stringWords: 0 };
+
 /** The words StreamHash.string reads for `s`, in order: an event kind's, computed once. */
 function stringWords(s: string): Int32Array {
+  hashCounts.stringWords++;
   const w = new Int32Array(2 + Math.ceil(s.length / 2));
   w[0] = 0x7f000000 | 7;
   w[1] = s.length;
@@ -768,6 +802,10 @@ const INT_1 = TAGS[10]!;
 const INT_2 = TAGS[11]!;
 const STR_1 = TAGS[14]!;
 const STR_2 = TAGS[15]!;
+/** The premixed words of the tags of true, false and null (StreamHash.tag 1, 2, 3). */
+const TAG_TRUE = TAGS.slice(2, 4);
+const TAG_FALSE = TAGS.slice(4, 6);
+const TAG_NULL = TAGS.slice(6, 8);
 
 /**
  * Two 32-bit lanes with murmur3's multiply-rotate mixing and fmix finaliser; numbers that are
@@ -814,6 +852,7 @@ class StreamHash {
   }
 
   string(s: string): void {
+    hashCounts.stringsMixed++;
     this.mixed(STR_1, STR_2);
     this.word(s.length);
     for (let i = 0; i < s.length; i += 2) this.word(s.charCodeAt(i) | (i + 1 < s.length ? s.charCodeAt(i + 1) << 16 : 0));

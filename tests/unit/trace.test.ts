@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Trace, TraceEvent, TraceReader, type TraceChunk, type TraceFields } from '../../sim/kernel/trace.js';
+import { hashCounts, Trace, TraceEvent, TraceReader, type TraceChunk, type TraceFields } from '../../sim/kernel/trace.js';
 
 declare module '../../sim/kernel/trace.js' {
   interface TraceEvents {
@@ -113,6 +113,32 @@ describe('a kept trace', () => {
       [3, 'test.other', { a: 2 }, 2],
     ]);
     expect(t.length).toBe(3);
+  });
+});
+
+describe('a trace hashed as it is recorded', () => {
+  it("mixes an emitted string's characters once per string, not once per event", () => {
+    const clock = { now: 0 };
+    const streamed = new Trace(clock, true, false);
+    // Warm: the kind's name and the event's layout are made on the first event.
+    streamed.emit(VALUE, 'c2s', 0);
+    const before = { ...hashCounts };
+    for (let i = 1; i <= 1000; i++) {
+      clock.now = i;
+      // A field that repeats two strings (a direction), now and then a third.
+      const dir = i % 50 === 0 ? 'other' : i % 2 === 0 ? 'c2s' : 's2c';
+      streamed.emit(VALUE, dir, i);
+    }
+    expect(hashCounts.stringsMixed - before.stringsMixed).toBe(0);
+    expect(hashCounts.stringWords - before.stringWords).toBeLessThanOrEqual(3);
+    // The same hash as the log kept.
+    clock.now = 0;
+    const kept = new Trace(clock, true, true);
+    for (let i = 0; i <= 1000; i++) {
+      clock.now = i;
+      kept.emit(VALUE, i === 0 ? 'c2s' : i % 50 === 0 ? 'other' : i % 2 === 0 ? 'c2s' : 's2c', i);
+    }
+    expect(streamed.hash()).toBe(kept.hash());
   });
 });
 
