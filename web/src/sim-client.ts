@@ -67,7 +67,7 @@ export class SimClient {
   /** Runs held by a browser test (see testHold), let go when cancelled. */
   private held: Array<() => void> = [];
   /**
-   * What the page expects to run next (the tour's next chapter, the chapter's experiment), each
+   * What the page expects to run next (the tour's next and previous chapters, the experiment), each
    * with the id its worlds are simulated ahead under (given when the first of them starts).
    */
   private ahead: Array<{ input: ScenarioInput; key: string; id: number }> = [];

@@ -225,11 +225,12 @@ function likelyNext(): ScenarioInput[] {
   const ch = tour === null ? undefined : chapterById(tour);
   if (ch === undefined) return [];
   const out: ScenarioInput[] = [];
-  const next = chapters[chapterIndex(ch.id) + 1];
+  const i = chapterIndex(ch.id);
+  const next = chapters[i + 1];
   if (next !== undefined) out.push(presetInput(next.preset));
   const fault = ch.experiment.fault;
   if (fault !== undefined && !tourExperiment) out.push(withFaults([...(input.faults ?? []), fault]));
-  const prev = chapters[chapterIndex(ch.id) - 1];
+  const prev = chapters[i - 1];
   if (prev !== undefined) out.push(presetInput(prev.preset));
   return out;
 }

@@ -127,23 +127,32 @@ export type WorldOutcome =
   | { ok: 'stopped' };
 
 /**
+ * One world of `input`: the outcome (its view finished and packed, `buffers` to transfer) and
+ * what the worker keeps of it once answered (`last`); `scenario` null when the input is invalid.
+ */
+interface Simulated {
+  outcome: WorldOutcome;
+  buffers: Transferable[];
+  last: Kept | null;
+  scenario: Scenario | null;
+  label: string;
+}
+
+/**
  * Worlds simulated ahead while the page was idle (the tour's next chapter, the chapter's
- * experiment: web/src/sim-client.ts prefetch), by input and world, each answered once: a run of
- * the same input and world is answered from here at once (the simulation is deterministic, so it
- * is the same world). At most STASH_MAX, the oldest let go first.
+ * experiment, the previous chapter: web/src/sim-client.ts prefetch), by input and world, each
+ * answered once: a run of the same input and world is answered from here at once (the
+ * simulation is deterministic, so it is the same world). At most STASH_MAX, the oldest let go
+ * first.
  */
 const STASH_MAX = 3;
-const stash = new Map<string, { outcome: WorldOutcome; buffers: Transferable[]; last: Kept | null; scenario: Scenario; label: string }>();
+const stash = new Map<string, Simulated>();
 
 function stashKey(input: ScenarioInput, index: number): string {
   return `${index} ${JSON.stringify(input)}`;
 }
 
-/**
- * One world of `input`: the outcome (its view finished and packed, `buffers` to transfer) and
- * what the worker keeps of it once answered (`last`).
- */
-function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: number) => void) | undefined, id: number): { outcome: WorldOutcome; buffers: Transferable[]; last: Kept | null; scenario: Scenario | null; label: string } {
+function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: number) => void) | undefined, id: number): Simulated {
   const parsed = parseScenario(input);
   if (!parsed.ok) return { outcome: { ok: false, errors: parsed.errors }, buffers: [], last: null, scenario: null, label: '' };
   const s = parsed.scenario;
@@ -217,7 +226,7 @@ const api = {
     stopStocking();
     const r = simulate(input, index, undefined, id);
     if (r.outcome.ok === 'stopped' || r.scenario === null) return r.outcome.ok !== 'stopped';
-    stash.set(key, { outcome: r.outcome, buffers: r.buffers, last: r.last, scenario: r.scenario, label: r.label });
+    stash.set(key, r);
     for (const k of stash.keys()) if (stash.size > STASH_MAX) stash.delete(k);
     return true;
   },
