@@ -210,6 +210,27 @@ export class Kernel {
     this.spare.push(ev);
   }
 
+  /** The seq the next scheduled event gets: events scheduled from now on run after one given a lower seq. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  /**
+   * As `at`, with a seq of the caller's, below `nextSeq` and unique (a fraction between two
+   * events' seqs will do): at its time it runs before every event scheduled from when that seq was
+   * taken on, as if it had been scheduled then. For a world's faults, whose schedule can be
+   * replaced partway through a run (sim/worlds/world.ts).
+   */
+  atSeq(time: Micros, seq: number, fn: () => void): ScheduledEvent {
+    if (time < this._now) throw new RangeError(`cannot schedule in the past: ${time} < now ${this._now}`);
+    assertMicros(time, 'event time');
+    if (!(seq < this.seq)) throw new RangeError(`a reserved seq must be below the next one (${this.seq}), got ${seq}`);
+    const ev = new ScheduledEvent(time, seq, fn, this);
+    this._eventsMade++;
+    this.queue.insert(ev);
+    return ev;
+  }
+
   /** Runs `fn` after `delay` microseconds. */
   after(delay: Micros, fn: () => void): ScheduledEvent {
     return this.at(this._now + delay, fn);

@@ -46,6 +46,32 @@ export class EventQueue<T extends QueueEntry> {
     this.peeked = -1;
   }
 
+  /**
+   * Queues `e` in (time, seq) order even where entries of its time with a larger seq are queued
+   * already (push puts it after them): for an entry whose seq was reserved earlier (a world's
+   * faults, sim/worlds/world.ts). Walks its bucket: rare, not a hot path.
+   */
+  insert(e: T): void {
+    if (e.time - this.base >= WINDOW) {
+      this.far.push(e);
+      this.peeked = -1;
+      return;
+    }
+    const slot = e.time & MASK;
+    const tail = this.tails[slot]!;
+    if (tail === null || tail.seq < e.seq) {
+      this.append(e);
+    } else {
+      // The ring holds one time's entries (the window maps each slot to one time) in seq order.
+      let prev: QueueEntry = tail;
+      while (prev.next!.seq < e.seq) prev = prev.next!;
+      e.next = prev.next;
+      prev.next = e;
+      this.near++;
+    }
+    this.peeked = -1;
+  }
+
   /** The least entry by (time, seq), left in the queue. */
   peek(): T | undefined {
     if (this.near === 0) return this.far.peek();

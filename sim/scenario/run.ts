@@ -98,11 +98,104 @@ export function runSlices(world: World, label: string, end: Micros, sliceEvents:
   }
 }
 
-/** Runs one client configuration's world. */
 /**
+ * One client configuration's world being run: to the end at once (`runWorld`), or partway
+ * (`runTo`) and then on, with the same faults or with others that differ only from where it
+ * stopped (`refault`): a world run to T is, to the event, the world of any scenario whose faults
+ * before T are the same (the simulation is deterministic, and a fault is an event at its time), so
+ * the lab re-simulates a fault edit from a world it ran ahead to before the edit (web/src/worker/).
+ *
  * `observe`: with keepTrace false, a pass told of its kinds' events as they are recorded (the
  * lab's view, sim/views/derive.ts's viewPass), so the run is not read a second time.
  */
+export class WorldRun {
+  readonly world: World;
+  readonly end: Micros;
+  /** Every event before this instant has run, and none at or after it (µs). */
+  private ranBefore: Micros = 0;
+  private readonly metrics: ReturnType<typeof streamMetrics>;
+  private readonly observed: boolean;
+  /** A slice threw (stopped, stuck, too big): where it is now is no instant to go on from. */
+  private broken = false;
+
+  constructor(
+    private scenario: Scenario,
+    readonly spec: ClientSpec,
+    private readonly keepTrace = true,
+    private readonly maxTraceEvents = Number.POSITIVE_INFINITY,
+    observe?: TraceObserver,
+  ) {
+    if (keepTrace && observe !== undefined) throw new Error('runWorld: observe is for a trace that is not kept (read a kept one after the run)');
+    const { world, end } = buildWorld(scenario, spec, keepTrace);
+    this.world = world;
+    this.end = end;
+    this.observed = observe !== undefined;
+    // The report is made as the events come, kept or not: no second pass over a kept trace.
+    this.metrics = streamMetrics(world.kernel.trace, ms(scenario.durationMs), ms(scenario.workload.callTimeoutMs), observe);
+    startWorld(scenario, spec, world);
+  }
+
+  /** The instant it has run to: every event before it has run, none at or after it. */
+  get at(): Micros {
+    return this.ranBefore;
+  }
+
+  /**
+   * Runs every event before `until` (µs, at most the end; default: the whole run) in slices of
+   * `sliceEvents` events, calling `onProgress` with the fraction of the run done between them.
+   */
+  runTo(until: Micros = this.end + 1, sliceEvents = 200_000, onProgress?: (f: number) => void): void {
+    const to = Math.min(until, this.end + 1);
+    if (to <= this.ranBefore) return;
+    const { world, end } = this;
+    const label = this.spec.label;
+    if (this.broken) throw new Error(`world "${label}": its run was cut short and cannot go on`);
+    this.broken = true;
+    runSlices(world, label, to - 1, sliceEvents, () => {
+      onProgress?.(world.kernel.now / end);
+      const events = world.kernel.trace.length;
+      if ((this.keepTrace || this.observed) && events > this.maxTraceEvents) {
+        throw new Error(
+          `world "${label}": its trace passed ${this.maxTraceEvents} events at ${formatInstant(world.kernel.now)} of ${this.scenario.durationMs / 1000} s, more than the lab holds (it draws every request of a run): ` +
+            'shorten durationMs, lower the load, or run it with npm run sim, which keeps no trace',
+        );
+      }
+    });
+    this.broken = false;
+    this.ranBefore = to;
+  }
+
+  /**
+   * Null if the run may go on as a run of `s` (the same scenario but for faults due from where it
+   * stopped on), else why not.
+   */
+  whyNot(s: Scenario): string | null {
+    if (this.broken) return 'its run was cut short';
+    const base = (x: Scenario) => JSON.stringify({ ...x, faults: [] });
+    if (base(s) !== base(this.scenario)) return 'the scenario differs in more than its faults';
+    const before = (x: Scenario) => JSON.stringify(x.faults.filter((f) => ms(f.atMs) < this.ranBefore));
+    if (before(s) !== before(this.scenario)) return `its faults differ before ${formatInstant(this.ranBefore)}, where this run stopped`;
+    return null;
+  }
+
+  /** Goes on as a run of `s` from here: its faults due from here on replace the others (see whyNot). */
+  refault(s: Scenario): void {
+    const why = this.whyNot(s);
+    if (why !== null) throw new Error(`world "${this.spec.label}" cannot go on as a run of this scenario: ${why}`);
+    this.world.reschedule(s.faults, this.ranBefore);
+    this.scenario = s;
+  }
+
+  /** Runs what is left and gives the result. */
+  finish(sliceEvents?: number, onProgress?: (f: number) => void): WorldResult {
+    this.runTo(this.end + 1, sliceEvents, onProgress);
+    onProgress?.(1);
+    const { world, spec } = this;
+    return { label: spec.label, client: spec, world, trace: world.kernel.trace, traceHash: world.kernel.trace.hash(), metrics: this.metrics.finish(world) };
+  }
+}
+
+/** Runs one client configuration's world (see WorldRun for `observe`). */
 export function runWorld(
   s: Scenario,
   spec: ClientSpec,
@@ -112,22 +205,5 @@ export function runWorld(
   maxTraceEvents = Number.POSITIVE_INFINITY,
   observe?: TraceObserver,
 ): WorldResult {
-  if (keepTrace && observe !== undefined) throw new Error('runWorld: observe is for a trace that is not kept (read a kept one after the run)');
-  const { world, end } = buildWorld(s, spec, keepTrace);
-  // The report is made as the events come, kept or not: no second pass over a kept trace.
-  const metrics = streamMetrics(world.kernel.trace, ms(s.durationMs), ms(s.workload.callTimeoutMs), observe);
-  startWorld(s, spec, world);
-  const label = spec.label;
-  runSlices(world, label, end, sliceEvents, () => {
-    onProgress?.(world.kernel.now / end);
-    const events = world.kernel.trace.length;
-    if ((keepTrace || observe !== undefined) && events > maxTraceEvents) {
-      throw new Error(
-        `world "${label}": its trace passed ${maxTraceEvents} events at ${formatInstant(world.kernel.now)} of ${s.durationMs / 1000} s, more than the lab holds (it draws every request of a run): ` +
-          'shorten durationMs, lower the load, or run it with npm run sim, which keeps no trace',
-      );
-    }
-  });
-  onProgress?.(1);
-  return { label, client: spec, world, trace: world.kernel.trace, traceHash: world.kernel.trace.hash(), metrics: metrics.finish(world) };
+  return new WorldRun(s, spec, keepTrace, maxTraceEvents, observe).finish(sliceEvents, onProgress);
 }

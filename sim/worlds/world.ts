@@ -4,7 +4,7 @@
  * scenario runs in a world of its own built from the same options and seed, so the worlds see
  * the same faults at the same times.
  */
-import { Kernel } from '../kernel/kernel.js';
+import { Kernel, type ScheduledEvent } from '../kernel/kernel.js';
 import { ms, type Micros } from '../kernel/time.js';
 import { Runtime, type RuntimeOptions } from '../runtime/index.js';
 import { Network, type LinkOptions } from '../net/index.js';
@@ -50,13 +50,46 @@ export class World implements SimTarget {
     return this.redis.options.address;
   }
 
+  /**
+   * The faults' events, and the seq they are ranked below (Kernel.atSeq): fault i of n at a time
+   * runs after every event scheduled before `schedule` and before every one scheduled after it,
+   * in the list's order, as if each had taken a seq of its own then. Ranked that way rather than
+   * given seqs, a schedule can be replaced partway through a run (`reschedule`) and the world
+   * goes on as a world built with the new one from the start would have.
+   */
+  private faultEvents: ScheduledEvent[] = [];
+  private faultSeq = -1;
+
   /** Puts every fault on the clock. Call before running: a fault is an event like any other. */
   schedule(faults: readonly Fault[]): void {
     for (const f of faults) {
       const at: Micros = ms(f.atMs);
       if (!(at >= this.kernel.now)) throw new RangeError(`fault ${f.kind} atMs must be >= now (${this.kernel.now / 1000} ms), got ${f.atMs}`);
-      this.kernel.at(at, () => this.apply(f));
     }
+    this.faultSeq = this.kernel.nextSeq;
+    this.faultEvents = this.queueFaults(faults, this.kernel.now);
+  }
+
+  /**
+   * Replaces the faults still to come with those of `faults` due at or after `from` (µs, no event
+   * at or after it run yet): the ones due before it must be those that ran (sim/scenario/run.ts
+   * checks it), so the world goes on as a world built with `faults` would have from there.
+   */
+  reschedule(faults: readonly Fault[], from: Micros): void {
+    if (this.faultSeq < 0) throw new Error('reschedule: this world\'s faults were never scheduled');
+    if (!(from >= this.kernel.now)) throw new RangeError(`reschedule from ${from} µs: the world is at ${this.kernel.now} µs`);
+    for (const ev of this.faultEvents) ev.cancel();
+    this.faultEvents = this.queueFaults(faults, from);
+  }
+
+  private queueFaults(faults: readonly Fault[], from: Micros): ScheduledEvent[] {
+    const events: ScheduledEvent[] = [];
+    const rank = 1 / (faults.length + 1);
+    faults.forEach((f, i) => {
+      const at: Micros = ms(f.atMs);
+      if (at >= from) events.push(this.kernel.atSeq(at, this.faultSeq - 1 + (i + 1) * rank, () => this.apply(f)));
+    });
+    return events;
   }
 
   /** Applies one fault now: what it does is its kind's (sim/faults/). */

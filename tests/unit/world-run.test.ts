@@ -1,0 +1,123 @@
+// A world run partway and then on with other faults (WorldRun.refault, what the lab's worker does
+// with a world it ran ahead: web/src/worker/sim.worker.ts) must be, to the event, the world a
+// fresh run of the new scenario gives: the same trace hash, report and view.
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FAULT_KINDS, faultWithDefaults, type Fault } from '../../sim/faults/index.js';
+import { ms } from '../../sim/kernel/time.js';
+import { WorldRun, jsonReport, loadPreset, parseScenario, type Scenario, type ScenarioInput } from '../../sim/scenario/index.js';
+import { viewPass } from '../../sim/views/index.js';
+
+function scenario(input: ScenarioInput): Scenario {
+  const r = parseScenario(input);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return r.scenario;
+}
+
+/** What a world gives the lab and the CLI: its trace hash, report and packed view (digested). */
+function outcome(run: WorldRun, s: Scenario, view: ReturnType<typeof viewPass>) {
+  const w = run.finish(5_000);
+  const { packed } = view.finishPacked({ ...w, endUs: w.world.kernel.now });
+  const json = JSON.stringify(packed, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
+  return { hash: w.traceHash, report: jsonReport({ scenario: s, worlds: [w] }).worlds[0], view: createHash('sha256').update(json).digest('hex') };
+}
+
+/**
+ * World `index` of `to` run fresh, and of `from` run to `at` µs then on as a run of `to`. Both view
+ * passes are made first: a pass sizes its columns by the last one finished (capacities only).
+ */
+function both(from: Scenario, to: Scenario, index: number, at: number) {
+  const spec = from.clients[index]!;
+  const freshView = viewPass(spec.label, to);
+  const view = viewPass(spec.label, from);
+  const run = new WorldRun(from, spec, false, Number.POSITIVE_INFINITY, view);
+  run.runTo(at, 3_000);
+  expect(run.whyNot(to)).toBeNull();
+  run.refault(to);
+  const resumed = outcome(run, to, view);
+  return { resumed, fresh: outcome(new WorldRun(to, spec, false, Number.POSITIVE_INFINITY, freshView), to, freshView) };
+}
+
+/** Short runs of lessons with different clients, workloads and faults of their own. */
+const bases = ['l3-pool', 'l6-resiliency', 'reconnect-storm', 'late-replies', 'at-least-once'].map((name) => {
+  const s = loadPreset(name)!;
+  return { ...s, durationMs: Math.min(s.durationMs, 300), faults: [] } as Scenario;
+});
+
+const faultArb = (durationMs: number) =>
+  fc.record({ kind: fc.constantFrom(...FAULT_KINDS), atMs: fc.integer({ min: 0, max: durationMs * 4 }).map((q) => q / 4) }).map(({ kind, atMs }) => faultWithDefaults(kind, atMs));
+
+describe('a world run partway goes on as a fresh run of the edited scenario would', () => {
+  it('the same trace hash, report and view, whatever faults change from where it stopped', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: bases.length - 1 }),
+        fc.integer({ min: 0, max: 1 }),
+        fc.array(faultArb(300), { maxLength: 4 }),
+        fc.array(faultArb(300), { maxLength: 4 }),
+        fc.integer({ min: 1, max: 299_999 }),
+        fc.boolean(),
+        (b, index, olds, news, atUs, onAFault) => {
+          const base = bases[b]!;
+          // Often stopped exactly where a fault is due: that fault has not run, and may change.
+          const all = [...olds, ...news];
+          const at = onAFault && all.length > 0 ? Math.max(1, ms(all[atUs % all.length]!.atMs)) : atUs;
+          const before = olds.filter((f) => ms(f.atMs) < at);
+          // The faults before `at` stay, in their order; those from `at` on are replaced, and new
+          // ones land anywhere in the list.
+          const edited: Fault[] = [...before];
+          for (const f of news.filter((x) => ms(x.atMs) >= at)) edited.splice(atUs % (edited.length + 1), 0, f);
+          const from = scenario({ ...base, faults: olds });
+          const to = scenario({ ...base, faults: edited });
+          const { resumed, fresh } = both(from, to, index, at);
+          expect(resumed).toEqual(fresh);
+        },
+      ),
+      { numRuns: 40, seed: 7 },
+    );
+  });
+
+  it('a fault due at an instant where other events are queued runs first among them, as in a fresh run', () => {
+    const base = scenario({ name: 'busy', durationMs: 60, network: { latencyMs: 1 }, workload: { callers: 20, thinkMs: 1 }, clients: [{ label: 'pool', kind: 'pool', size: 4 }, { label: 'multiplex', kind: 'multiplex' }] });
+    for (const index of [0, 1]) {
+      // Instants where a segment arrives: its event was queued when it was sent, ~1 ms before.
+      const kept = new WorldRun(base, base.clients[index]!).finish();
+      const busy: number[] = [];
+      kept.trace.each((t) => {
+        if (t > ms(5) && busy.length < 40) busy.push(t);
+      }, ['tcp.segment']);
+      expect(busy.length).toBeGreaterThan(10);
+      for (const t of [busy[0]!, busy[17]!, busy[39] ?? busy[busy.length - 1]!]) {
+        const to = { ...base, faults: [faultWithDefaults('drop_connections', t / 1000), faultWithDefaults('latency', t / 1000)] } as Scenario;
+        const { resumed, fresh } = both(base, to, index, t - 37);
+        expect(resumed).toEqual(fresh);
+      }
+    }
+  });
+
+  it('says why a run cannot go on as a run of another scenario, and refuses to', () => {
+    const s = scenario({ ...bases[0]!, faults: [faultWithDefaults('drop_connections', 100)] });
+    const run = new WorldRun(s, s.clients[0]!, false);
+    run.runTo(ms(150));
+    expect(run.at).toBe(ms(150));
+    expect(run.whyNot({ ...s, workload: { ...s.workload, callers: s.workload.callers + 1 } })).toMatch(/more than its faults/);
+    const moved = { ...s, faults: [faultWithDefaults('drop_connections', 120)] };
+    expect(run.whyNot(moved)).toMatch(/faults differ before t = 0\.150000 s/);
+    expect(() => run.refault(moved)).toThrow(/cannot go on/);
+    // From 150 ms on, anything goes: a fault at 150 ms has not run.
+    expect(run.whyNot({ ...s, faults: [...s.faults, faultWithDefaults('server_down', 150)] })).toBeNull();
+  });
+
+  it('a run cut short in a slice cannot go on', () => {
+    const s = scenario({ ...bases[0]! });
+    const run = new WorldRun(s, s.clients[0]!, false);
+    expect(() =>
+      run.runTo(ms(200), 100, () => {
+        throw new Error('stop');
+      }),
+    ).toThrow('stop');
+    expect(run.whyNot(s)).toMatch(/cut short/);
+    expect(() => run.finish()).toThrow(/cut short/);
+  });
+});
