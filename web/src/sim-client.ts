@@ -40,14 +40,23 @@ export const PROGRESS_EVERY_MS = 250;
 /**
  * Shared with every worker where the page is cross-origin isolated: [0] is the id of the last
  * run stopped; a worker's run of that id or a lower one stops at its next slice of events, but
- * for [1] (0 for none): the world simulated ahead of the run that stopped the others.
+ * for [1] (0 for none): the world simulated ahead of the run that stopped the others. [2] is 1
+ * while the user pans, zooms, drags or types: the workers' idle work (simulating ahead, partway
+ * worlds, warming) waits at its next slice, so the page has both cores (./worker/sim.worker.ts).
  */
 function stopFlag(): Int32Array | null {
   // duplexTerminate: for browser tests, the way of a page served without the headers.
   const g = globalThis as { crossOriginIsolated?: boolean; duplexTerminate?: unknown };
   if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function' || g.duplexTerminate === true) return null;
-  return new Int32Array(new SharedArrayBuffer(8));
+  return new Int32Array(new SharedArrayBuffer(12));
 }
+
+/**
+ * How long after the user's last wheel, drag or key the workers' idle work waits: a pan or zoom
+ * is a burst of events a few ms apart. Idle work after a 100k edit takes both cores for ~1-2 s,
+ * and the page's frames while panning took 60-350 ms instead of 17 (bench:web, before this).
+ */
+const USER_QUIET_MS = 400;
 
 export class SimClient {
   /** Indexed by world; an empty place gets a fresh worker when next needed. */
@@ -58,6 +67,29 @@ export class SimClient {
   /** Each run's id (the stop flag's unit); not reset, as the flag is never. */
   private runId = 0;
   private readonly stop = stopFlag();
+  private userQuiet: ReturnType<typeof setTimeout> | null = null;
+
+  constructor() {
+    const stop = this.stop;
+    if (stop === null || typeof document === 'undefined') return;
+    const quiet = () => {
+      this.userQuiet = null;
+      Atomics.store(stop, 2, 0);
+      Atomics.notify(stop, 2);
+    };
+    let held = false;
+    const busy = (e: Event) => {
+      // A pointer moving with no button down is a user reading (hover cards), not a pan.
+      if (e.type === 'pointermove' && (e as PointerEvent).buttons === 0) return;
+      if (e.type === 'pointerdown') held = true;
+      else if (e.type === 'pointerup' || e.type === 'pointercancel') held = false;
+      Atomics.store(stop, 2, 1);
+      if (this.userQuiet !== null) clearTimeout(this.userQuiet);
+      // A button held down is a drag going on, however still the pointer.
+      this.userQuiet = held ? null : setTimeout(quiet, USER_QUIET_MS);
+    };
+    for (const type of ['wheel', 'pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'keydown']) document.addEventListener(type, busy, { capture: true, passive: true });
+  }
   private lastInput: ScenarioInput | null = null;
   /**
    * Ends the run in progress with null. A terminated worker never answers, so without this a
@@ -191,7 +223,7 @@ export class SimClient {
     // `unpack`: the page's unpacking (and preparing) after the last world answered; `unpackAll`:
     // all of it, the earlier worlds' done while the last one still simulated.
     (globalThis as { __dxRuns?: unknown[] }).__dxRuns?.push({
-      worlds: results.map(({ outcome: o }) => (o.ok === true ? { ...o.ms, prepared: o.prepared === true } : null)),
+      worlds: results.map(({ outcome: o }) => (o.ok === true ? { ...o.ms, prepared: o.prepared === true, from: o.from } : null)),
       unpack: unpackedAfterLast,
       unpackAll: unpackMs,
     });
@@ -212,8 +244,9 @@ export class SimClient {
   }
 
   /**
-   * Each idle worker simulates ahead what the page expects next (prefetch), then warms its JIT on
-   * its world (see ./worker/warm.ts), one piece at a time, until the worker says it is warm; both
+   * Each idle worker simulates ahead what the page expects next (prefetch), runs its world partway
+   * (a fault edit is re-simulated from there: ./worker/sim.worker.ts `partway`), then warms its JIT
+   * on its world (see ./worker/warm.ts), one piece at a time, until the worker says it is warm; all
    * stop at once when another run starts (the world or piece in flight stops at its next slice, by
    * the same flag as a run). Not in a hidden tab, and not under automation unless the page asks
    * for it (`window.duplexWarm = true`, `window.duplexPrefetch = true`: bench:web and their own
@@ -237,6 +270,18 @@ export class SimClient {
         if (!ready) return;
         // For bench:web and tests (they set the array): worlds simulated ahead.
         (globalThis as { __dxAhead?: unknown[] }).__dxAhead?.push({ world: i, key: a.key });
+      }
+      // Then its world partway (a fault edit goes on from the latest before its fault).
+      // For bench:web and tests (they set the array): worlds run partway, what each cost, then done.
+      const told = (globalThis as { __dxPartway?: unknown[] }).__dxPartway;
+      for (let n = 0; ahead && this.stop !== null; n++) {
+        if (!current()) return;
+        const took = await slot.api.partway(n, this.runId).catch(() => 'done' as const);
+        if (took === 'done') {
+          told?.push({ world: i, done: true });
+          break;
+        }
+        told?.push({ world: i, n, ms: took });
       }
       const warm = slot.warm;
       if (!warmUp || warm.done) return;
@@ -265,6 +310,8 @@ export class SimClient {
     if (this.stop !== null) {
       Atomics.store(this.stop, 1, spare);
       Atomics.store(this.stop, 0, this.runId);
+      // Idle work waiting for the user to be done stops now, not when it next looks.
+      Atomics.notify(this.stop, 2);
       return;
     }
     this.slots = this.slots.map((s) => {

@@ -6,8 +6,9 @@
  * terminating the workers.
  */
 import { expose, transfer, type ProxyMarked } from 'comlink';
-import { jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type JsonWorld, type Scenario, type ScenarioInput, type ScenarioResult } from '../../../sim/scenario/index.js';
-import { stockRoom, viewPass, type PackedWorld } from '../../../sim/views/index.js';
+import { WorldRun, jsonReport, parseScenario, perfettoExport, runWorld, traceExport, type JsonWorld, type Scenario, type ScenarioInput, type ScenarioResult } from '../../../sim/scenario/index.js';
+import { ms } from '../../../sim/kernel/time.js';
+import { stockRoom, viewPass, type PackedWorld, type ViewPass } from '../../../sim/views/index.js';
 import { PIECE_MAX_EVENTS, parkWorld, warmDone, warmPiece } from './warm.js';
 
 /**
@@ -118,10 +119,37 @@ function stopIfAsked(id: number): void {
   if (stop !== null && Atomics.load(stop, 0) >= id && Atomics.load(stop, 1) !== id) throw new Stopped();
 }
 
+/** Before a piece of idle work: waits while the user is busy; false if stopped meanwhile. */
+function idleStart(id: number): boolean {
+  try {
+    idleSlice(id);
+    return true;
+  } catch (e) {
+    if (e instanceof Stopped) return false;
+    throw e;
+  }
+}
+
+/**
+ * Between slices of idle work (simulating ahead, partway worlds, warming): as stopIfAsked, and
+ * while the user pans, zooms, drags or types (the flag's [2]), waits, leaving the core to the page.
+ */
+function idleSlice(id: number): void {
+  stopIfAsked(id);
+  if (stop === null) return;
+  // A world simulated ahead that a run now waits for (spared by its stop) goes on regardless.
+  while (Atomics.load(stop, 2) !== 0 && Atomics.load(stop, 1) !== id) {
+    // Woken when the user is done or a run stops this (the page notifies); 100 ms at most anyway.
+    Atomics.wait(stop, 2, 1, 100);
+    stopIfAsked(id);
+  }
+}
+
 /** The view goes packed (typed arrays, transferred): see sim/views/pack.ts. */
 /** `ms`: this worker's wall time in each stage (bench:web prints them). */
+/** `from`: µs of the run a world run ahead to had done already (see `partway`), 0 for a whole run. */
 export type WorldOutcome =
-  | { ok: true; view: PackedWorld; ms: { simulate: number; view: number; pack: number }; prepared?: true }
+  | { ok: true; view: PackedWorld; ms: { simulate: number; view: number; pack: number }; prepared?: true; from: number }
   | { ok: false; errors: string[] }
   | { ok: 'crashed'; label: string; message: string }
   | { ok: 'stopped' };
@@ -152,7 +180,41 @@ function stashKey(input: ScenarioInput, index: number): string {
   return `${index} ${JSON.stringify(input)}`;
 }
 
-function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: number) => void) | undefined, id: number): Simulated {
+/**
+ * Worlds of recent runs run partway while the page was idle, kept to be finished by a later run:
+ * a fault edit changes nothing before its earliest fault, and a world run to T goes on as the
+ * world of any scenario whose faults before T are the same (sim/scenario/run.ts WorldRun). So a
+ * fault edit at t is re-simulated from the latest of these before t, not from 0. Each is finished
+ * once (its objects are the run's). At PARTWAY (fractions of the run) of the last run, at most
+ * PARTWAY_MAX kept, the oldest let go first: each holds its world and its view's columns (for the
+ * 100k budget scenario's pool world ~22 MB, its multiplexed world ~5 MB: Node, bench/budget-scenario.ts).
+ */
+const PARTWAY = [0.25, 0.5, 0.75];
+const PARTWAY_MAX = 4;
+/**
+ * No partway worlds of a world that recorded more trace events than this: each would hold columns
+ * for the whole run (~0.4 KB per request), four of a 500k-request world some 800 MB. The 100k
+ * budget scenario's worlds record ~0.75 million each.
+ */
+const PARTWAY_MAX_EVENTS = 2_000_000;
+interface Partway {
+  run: WorldRun;
+  view: ViewPass;
+  index: number;
+}
+const partway: Partway[] = [];
+
+/** The kept partway world of world `index` that `s` can go on from, latest first; taken out. */
+function takePartway(s: Scenario, index: number): Partway | null {
+  let best = -1;
+  partway.forEach((p, i) => {
+    if (p.index === index && p.run.whyNot(s) === null && (best < 0 || p.run.at > partway[best]!.run.at)) best = i;
+  });
+  return best < 0 ? null : partway.splice(best, 1)[0]!;
+}
+
+/** `idle`: simulated ahead while the page is idle (see idleSlice), not a run the page waits for. */
+function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: number) => void) | undefined, id: number, idle = false): Simulated {
   const parsed = parseScenario(input);
   if (!parsed.ok) return { outcome: { ok: false, errors: parsed.errors }, buffers: [], last: null, scenario: null, label: '' };
   const s = parsed.scenario;
@@ -160,25 +222,22 @@ function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: n
   if (spec === undefined) return { outcome: { ok: false, errors: [`clients[${index}]: no such client`] }, buffers: [], last: null, scenario: null, label: '' };
   const started = performance.now();
   let lastReport = 0;
+  const ahead = takePartway(s, index);
   // The view is built as the events come: the trace is neither kept nor read again.
-  const view = viewPass(spec.label, s);
+  const view = ahead?.view ?? viewPass(spec.label, s);
   try {
-    const w = runWorld(
-      s,
-      spec,
-      (f) => {
-        stopIfAsked(id);
-        const now = performance.now();
-        if (onProgress !== undefined && now - lastReport >= PROGRESS_EVERY_MS) {
-          lastReport = now;
-          void onProgress(f);
-        }
-      },
-      SLICE_EVENTS,
-      false,
-      MAX_TRACE_EVENTS,
-      view,
-    );
+    const run = ahead?.run ?? new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view);
+    const from = run.at;
+    if (ahead !== null) run.refault(s);
+    const w = run.finish(SLICE_EVENTS, (f) => {
+      if (idle) idleSlice(id);
+      else stopIfAsked(id);
+      const now = performance.now();
+      if (onProgress !== undefined && now - lastReport >= PROGRESS_EVERY_MS) {
+        lastReport = now;
+        void onProgress(f);
+      }
+    });
     const events = w.world.kernel.trace.length;
     const kept: Kept = { input, scenario: s, index, report: jsonReport({ scenario: s, worlds: [w] }).worlds[0]!, traceHash: w.traceHash, events };
     eventsRun += events;
@@ -186,7 +245,7 @@ function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: n
     // Finished and packed in one (no object per request in the worker): `view` is all of it.
     const { packed, transfer: buffers } = view.finishPacked({ ...w, endUs: w.world.kernel.now });
     const ms = { simulate: simulated - started, view: performance.now() - simulated, pack: 0 };
-    return { outcome: { ok: true, view: packed, ms }, buffers, last: kept, scenario: s, label: spec.label };
+    return { outcome: { ok: true, view: packed, ms, from }, buffers, last: kept, scenario: s, label: spec.label };
   } catch (e) {
     if (e instanceof Stopped) return { outcome: { ok: 'stopped' }, buffers: [], last: null, scenario: s, label: spec.label };
     return { outcome: { ok: 'crashed', label: spec.label, message: e instanceof Error ? e.message : String(e) }, buffers: [], last: null, scenario: s, label: spec.label };
@@ -223,8 +282,9 @@ const api = {
   prepare(input: ScenarioInput, index: number, id: number): boolean {
     const key = stashKey(input, index);
     if (stash.has(key)) return true;
+    if (!idleStart(id)) return false;
     stopStocking();
-    const r = simulate(input, index, undefined, id);
+    const r = simulate(input, index, undefined, id, true);
     if (r.outcome.ok === 'stopped' || r.scenario === null) return r.outcome.ok !== 'stopped';
     stash.set(key, r);
     for (const k of stash.keys()) if (stash.size > STASH_MAX) stash.delete(k);
@@ -245,11 +305,12 @@ const api = {
     if (!parsed.ok) return 0;
     const s = parsed.scenario;
     const spec = s.clients[last.index]!;
+    if (!idleStart(id)) return 0;
     const started = performance.now();
     const view = viewPass(spec.label, s);
     let w;
     try {
-      w = runWorld(s, spec, () => stopIfAsked(id), SLICE_EVENTS, false, PIECE_MAX_EVENTS, view);
+      w = runWorld(s, spec, () => idleSlice(id), SLICE_EVENTS, false, PIECE_MAX_EVENTS, view);
       view.finishPacked({ ...w, endUs: w.world.kernel.now });
     } catch {
       // Stopped, too busy, or crashed: the real run of this world reports its own crash.
@@ -257,6 +318,33 @@ const api = {
       return 0;
     }
     eventsRun += w.world.kernel.trace.length;
+    return performance.now() - started;
+  },
+  /**
+   * Runs world `n` of PARTWAY ahead: this worker's last world run to that fraction of its run and
+   * kept (see `partway`), unless one it could go on from is kept already. Answers its wall time in
+   * ms (0 when there was nothing to do or it was stopped), or 'done' past the last (or with no last
+   * world). Stops at a slice once the page's stop flag reaches `id`, as a run does.
+   */
+  partway(n: number, id = Number.POSITIVE_INFINITY): number | 'done' {
+    if (last === null || n >= PARTWAY.length || last.events > PARTWAY_MAX_EVENTS) return 'done';
+    const { scenario: s, index } = last;
+    const at = Math.round(ms(s.durationMs) * PARTWAY[n]!);
+    if (partway.some((p) => p.index === index && p.run.at === at && p.run.whyNot(s) === null)) return 0;
+    const spec = s.clients[index]!;
+    if (!idleStart(id)) return 0;
+    const started = performance.now();
+    const view = viewPass(spec.label, s);
+    const run = new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view);
+    try {
+      run.runTo(at, SLICE_EVENTS, () => idleSlice(id));
+    } catch {
+      // Stopped, or this world cannot run (its own run reported why).
+      return 0;
+    }
+    eventsRun += run.world.kernel.trace.length;
+    partway.push({ run, view, index });
+    if (partway.length > PARTWAY_MAX) partway.shift();
     return performance.now() - started;
   },
   /** This worker's world in the JSON report's shape. */

@@ -1,0 +1,111 @@
+import { expect, test, type Page } from '@playwright/test';
+import { open } from './helpers.js';
+
+/**
+ * While the page is idle, each worker runs its world partway (at 25%, 50% and 75% of the run) and
+ * keeps it; a fault edit is re-simulated from the latest of them before its fault
+ * (web/src/worker/sim.worker.ts `partway`). Under automation that is off unless the page asks
+ * (`duplexPrefetch`): these tests ask. What the page shows must be what a fresh page shows.
+ */
+async function withPartway(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { duplexPrefetch?: boolean; __dxPartway?: unknown[]; __dxRuns?: unknown[] };
+    w.duplexPrefetch = true;
+    w.__dxPartway = [];
+    w.__dxRuns = [];
+  });
+}
+
+/** Waits until both workers have run their world partway after the last run. */
+async function ranPartway(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { __dxPartway: Array<{ done?: true }> }).__dxPartway.filter((p) => p.done).length), { timeout: 60_000 })
+    .toBe(2);
+}
+
+/** Where each world of the last run was simulated from, µs (0: from the start). */
+const lastFrom = (page: Page) => page.evaluate(() => (window as unknown as { __dxRuns: Array<{ worlds: Array<{ from: number } | null> }> }).__dxRuns.at(-1)!.worlds.map((w) => w?.from ?? null));
+
+async function addFault(page: Page, atUs: number): Promise<void> {
+  const runs = await page.evaluate(() => (window as unknown as { __dxRuns: unknown[] }).__dxRuns.length);
+  await page.evaluate(() => {
+    (window as unknown as { __dxPartway: unknown[] }).__dxPartway = [];
+  });
+  await page.getByTestId('scrubber').fill(String(atUs));
+  await page.getByTestId('fault-kind').selectOption('drop_connections');
+  await page.getByTestId('action-inject-fault').click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __dxRuns: unknown[] }).__dxRuns.length), { timeout: 120_000 }).toBe(runs + 1);
+  await expect(page.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+}
+
+/** Every world's trace hash and the comparison table, as shown. */
+async function shown(page: Page): Promise<{ hashes: string[]; table: string }> {
+  const hashes = await page.locator('[data-testid^="trace-hash-"]').allTextContents();
+  const table = (await page.getByTestId('comparison-table').textContent()) ?? '';
+  return { hashes, table };
+}
+
+test.describe('fault edits re-simulated from a world run partway', () => {
+  test('an_edit_goes_on_from_the_latest_world_run_before_its_fault_and_shows_what_a_fresh_page_shows', async ({ page, browser }) => {
+    await withPartway(page);
+    const errors = await open(page, '/');
+    await expect(page.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+    await ranPartway(page);
+    // The default scenario runs 1 s: a fault at 600 ms goes on from 500 ms, in both worlds.
+    await addFault(page, 600_000);
+    expect(await lastFrom(page)).toEqual([500_000, 500_000]);
+    const first = { url: page.url(), ...(await shown(page)) };
+    // At once, before anything is run partway for this run: what is left of the last run's serves
+    // when nothing differs before it (250 ms, for a fault at 300 ms).
+    await addFault(page, 300_000);
+    expect(await lastFrom(page)).toEqual([250_000, 250_000]);
+    const second = { url: page.url(), ...(await shown(page)) };
+    expect(second.hashes).not.toEqual(first.hashes);
+    expect(errors).toEqual([]);
+
+    for (const want of [first, second]) {
+      const fresh = await browser.newPage();
+      await open(fresh, want.url.slice(want.url.indexOf('/', 8)));
+      await expect(fresh.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+      expect(await shown(fresh)).toEqual({ hashes: want.hashes, table: want.table });
+      await fresh.close();
+    }
+  });
+
+  test('an_edit_before_the_first_world_run_partway_is_simulated_from_the_start', async ({ page }) => {
+    await withPartway(page);
+    await open(page, '/');
+    await expect(page.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+    await ranPartway(page);
+    await addFault(page, 100_000);
+    expect(await lastFrom(page)).toEqual([0, 0]);
+  });
+});
+
+test.describe('idle work and the user', () => {
+  test('while_the_user_holds_a_drag_the_workers_idle_work_waits_and_goes_on_when_it_ends', async ({ page }) => {
+    await withPartway(page);
+    await open(page, '/');
+    await expect(page.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+    await ranPartway(page);
+    // The next run's idle work starts 300 ms after it is shown: hold a drag on the timeline while
+    // it runs.
+    await page.evaluate(() => {
+      (window as unknown as { __dxPartway: unknown[] }).__dxPartway = [];
+    });
+    const box = (await page.getByTestId('timeline-canvas-pool').boundingBox())!;
+    await page.getByTestId('scrubber').fill('600000');
+    await page.getByTestId('fault-kind').selectOption('drop_connections');
+    await page.getByTestId('action-inject-fault').click();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await expect(page.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+    // Unpaused, the three partway worlds of this 1 s scenario take each worker ~0.1-0.5 s.
+    await page.waitForTimeout(3_000);
+    // Worlds run partway meanwhile (one kept from the last run that serves this one too costs 0 ms).
+    const during = await page.evaluate(() => (window as unknown as { __dxPartway: Array<{ ms?: number; done?: true }> }).__dxPartway.filter((p) => p.done || p.ms! > 0));
+    await page.mouse.up();
+    expect(during).toEqual([]);
+    await ranPartway(page);
+  });
+});
