@@ -57,6 +57,8 @@ function stopFlag(): Int32Array | null {
  * and the page's frames while panning took 60-350 ms instead of 17 (bench:web, before this).
  */
 const USER_QUIET_MS = 400;
+/** The same while a button is held down (a drag), at most this long without another event. */
+const USER_HOLD_MS = 10_000;
 
 export class SimClient {
   /** Indexed by world; an empty place gets a fresh worker when next needed. */
@@ -85,10 +87,17 @@ export class SimClient {
       else if (e.type === 'pointerup' || e.type === 'pointercancel') held = false;
       Atomics.store(stop, 2, 1);
       if (this.userQuiet !== null) clearTimeout(this.userQuiet);
-      // A button held down is a drag going on, however still the pointer.
-      this.userQuiet = held ? null : setTimeout(quiet, USER_QUIET_MS);
+      // A button held down is a drag going on, however still the pointer (for a while: a button
+      // let go outside the window may never be told).
+      this.userQuiet = setTimeout(quiet, held ? USER_HOLD_MS : USER_QUIET_MS);
     };
     for (const type of ['wheel', 'pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'keydown']) document.addEventListener(type, busy, { capture: true, passive: true });
+    window.addEventListener('blur', () => {
+      held = false;
+      if (this.userQuiet === null) return;
+      clearTimeout(this.userQuiet);
+      quiet();
+    });
   }
   private lastInput: ScenarioInput | null = null;
   /**
