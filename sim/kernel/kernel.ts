@@ -210,21 +210,27 @@ export class Kernel {
     this.spare.push(ev);
   }
 
-  /** The seq the next scheduled event gets: events scheduled from now on run after one given a lower seq. */
-  get nextSeq(): number {
-    return this.seq;
+  /**
+   * Reserves `n` seqs and gives the first: events scheduled from now on run, at a same time, after
+   * one given a seq of these (atSeq), and every event scheduled before, before it.
+   */
+  reserveSeqs(n: number): number {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`expected a whole number of seqs >= 1, got ${n}`);
+    const first = this.seq;
+    this.seq += n;
+    return first;
   }
 
   /**
-   * As `at`, with a seq of the caller's, below `nextSeq` and unique (a fraction between two
-   * events' seqs will do): at its time it runs before every event scheduled from when that seq was
-   * taken on, as if it had been scheduled then. For a world's faults, whose schedule can be
-   * replaced partway through a run (sim/worlds/world.ts).
+   * As `at`, with a seq of the caller's (reserved with reserveSeqs; whole, unique): at its time it
+   * runs after every event scheduled before that seq was reserved and before every one scheduled
+   * after, as if it had been scheduled then. For a world's faults, whose schedule can be replaced
+   * partway through a run (sim/worlds/world.ts). Whole seqs keep the field a small integer in V8.
    */
   atSeq(time: Micros, seq: number, fn: () => void): ScheduledEvent {
     if (time < this._now) throw new RangeError(`cannot schedule in the past: ${time} < now ${this._now}`);
     assertMicros(time, 'event time');
-    if (!(seq < this.seq)) throw new RangeError(`a reserved seq must be below the next one (${this.seq}), got ${seq}`);
+    if (!Number.isInteger(seq) || !(seq < this.seq)) throw new RangeError(`a reserved seq must be a whole number below the next one (${this.seq}), got ${seq}`);
     const ev = new ScheduledEvent(time, seq, fn, this);
     this._eventsMade++;
     this.queue.insert(ev);

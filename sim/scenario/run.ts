@@ -171,11 +171,17 @@ export class WorldRun {
    */
   whyNot(s: Scenario): string | null {
     if (this.broken) return 'its run was cut short';
-    const base = (x: Scenario) => JSON.stringify({ ...x, faults: [] });
-    if (base(s) !== base(this.scenario)) return 'the scenario differs in more than its faults';
+    if (!this.sameButFaults(s)) return 'the scenario differs in more than its faults';
+    if (s.faults.length > this.world.faultRoom) return `more faults than the run has room for (${this.world.faultRoom})`;
     const before = (x: Scenario) => JSON.stringify(x.faults.filter((f) => ms(f.atMs) < this.ranBefore));
     if (before(s) !== before(this.scenario)) return `its faults differ before ${formatInstant(this.ranBefore)}, where this run stopped`;
     return null;
+  }
+
+  /** Whether `s` is this run's scenario but for its faults. */
+  sameButFaults(s: Scenario): boolean {
+    const base = (x: Scenario) => JSON.stringify({ ...x, faults: [] });
+    return base(s) === base(this.scenario);
   }
 
   /** Goes on as a run of `s` from here: its faults due from here on replace the others (see whyNot). */

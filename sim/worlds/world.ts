@@ -20,6 +20,9 @@ const noCallers: Callers = {
   },
 };
 
+/** Seqs reserved for a world's faults (World.schedule): a schedule replacing them holds one fewer. */
+const FAULT_ROOM = 1 << 16;
+
 export interface WorldOptions {
   seed: number;
   runtime?: RuntimeOptions;
@@ -51,23 +54,32 @@ export class World implements SimTarget {
   }
 
   /**
-   * The faults' events, and the seq they are ranked below (Kernel.atSeq): fault i of n at a time
-   * runs after every event scheduled before `schedule` and before every one scheduled after it,
-   * in the list's order, as if each had taken a seq of its own then. Ranked that way rather than
-   * given seqs, a schedule can be replaced partway through a run (`reschedule`) and the world
-   * goes on as a world built with the new one from the start would have.
+   * The faults' events, and the seqs reserved for them when `schedule` was called
+   * (Kernel.reserveSeqs): fault i of n takes seq faultSeq + ⌊(i + 1)·room / (n + 1)⌋, so at a same
+   * time the faults run after every event scheduled before `schedule`, before every one scheduled
+   * after it, and in the list's order, as if each had taken a seq then. Spread over a room rather
+   * than taken one each, a schedule of up to room - 1 faults can replace it partway through a run
+   * (`reschedule`), and the world goes on as a world built with the new one from the start would.
    */
   private faultEvents: ScheduledEvent[] = [];
   private faultSeq = -1;
+  private room = 0;
 
-  /** Puts every fault on the clock. Call before running: a fault is an event like any other. */
+  /** Puts every fault on the clock, once. Call before running: a fault is an event like any other. */
   schedule(faults: readonly Fault[]): void {
+    if (this.faultSeq >= 0) throw new Error('schedule: this world\'s faults are scheduled already (reschedule replaces them)');
     for (const f of faults) {
       const at: Micros = ms(f.atMs);
       if (!(at >= this.kernel.now)) throw new RangeError(`fault ${f.kind} atMs must be >= now (${this.kernel.now / 1000} ms), got ${f.atMs}`);
     }
-    this.faultSeq = this.kernel.nextSeq;
+    this.room = Math.max(FAULT_ROOM, faults.length + 1);
+    this.faultSeq = this.kernel.reserveSeqs(this.room);
     this.faultEvents = this.queueFaults(faults, this.kernel.now);
+  }
+
+  /** How many faults a schedule that replaces this one may hold (`reschedule`). */
+  get faultRoom(): number {
+    return this.room - 1;
   }
 
   /**
@@ -78,16 +90,17 @@ export class World implements SimTarget {
   reschedule(faults: readonly Fault[], from: Micros): void {
     if (this.faultSeq < 0) throw new Error('reschedule: this world\'s faults were never scheduled');
     if (!(from >= this.kernel.now)) throw new RangeError(`reschedule from ${from} µs: the world is at ${this.kernel.now} µs`);
+    if (faults.length > this.faultRoom) throw new RangeError(`reschedule: ${faults.length} faults, room for ${this.faultRoom}`);
     for (const ev of this.faultEvents) ev.cancel();
     this.faultEvents = this.queueFaults(faults, from);
   }
 
   private queueFaults(faults: readonly Fault[], from: Micros): ScheduledEvent[] {
     const events: ScheduledEvent[] = [];
-    const rank = 1 / (faults.length + 1);
+    const n = faults.length;
     faults.forEach((f, i) => {
       const at: Micros = ms(f.atMs);
-      if (at >= from) events.push(this.kernel.atSeq(at, this.faultSeq - 1 + (i + 1) * rank, () => this.apply(f)));
+      if (at >= from) events.push(this.kernel.atSeq(at, this.faultSeq + Math.floor(((i + 1) * this.room) / (n + 1)), () => this.apply(f)));
     });
     return events;
   }

@@ -96,6 +96,24 @@ describe('a world run partway goes on as a fresh run of the edited scenario woul
     }
   });
 
+  it('faults at one instant, listed in another order from where it stopped, run in the new order', () => {
+    const base = bases[1]!;
+    const at = (ms: number, kind: Fault['kind']) => faultWithDefaults(kind, ms);
+    const same = [at(40, 'drop_connections'), at(40, 'latency'), at(40, 'server_down')];
+    const from = scenario({ ...base, faults: [at(10, 'latency'), at(10, 'drop_connections'), ...same] });
+    for (const order of [[2, 1, 0], [1, 0, 2], [0, 2, 1]]) {
+      const to = scenario({ ...base, faults: [at(10, 'latency'), ...order.map((k) => same[k]!), at(10, 'drop_connections')] });
+      for (const index of [0, 1]) {
+        const { resumed, fresh } = both(from, to, index, ms(40));
+        expect(resumed).toEqual(fresh);
+      }
+    }
+    // Before where it stopped, the same faults listed in another order are another run.
+    const run = new WorldRun(from, from.clients[0]!, false);
+    run.runTo(ms(40));
+    expect(run.whyNot(scenario({ ...base, faults: [at(10, 'drop_connections'), at(10, 'latency'), ...same] }))).toMatch(/faults differ before/);
+  });
+
   it('says why a run cannot go on as a run of another scenario, and refuses to', () => {
     const s = scenario({ ...bases[0]!, faults: [faultWithDefaults('drop_connections', 100)] });
     const run = new WorldRun(s, s.clients[0]!, false);
@@ -107,6 +125,9 @@ describe('a world run partway goes on as a fresh run of the edited scenario woul
     expect(() => run.refault(moved)).toThrow(/cannot go on/);
     // From 150 ms on, anything goes: a fault at 150 ms has not run.
     expect(run.whyNot({ ...s, faults: [...s.faults, faultWithDefaults('server_down', 150)] })).toBeNull();
+    // A schedule has room for 65,535 faults.
+    const many = Array.from({ length: 65_536 }, () => faultWithDefaults('latency', 200));
+    expect(run.whyNot({ ...s, faults: [...s.faults, ...many] })).toMatch(/more faults than the run has room for \(65535\)/);
   });
 
   it('a run cut short in a slice cannot go on', () => {
