@@ -104,8 +104,12 @@ test.describe('idle work and the user', () => {
     await page.waitForTimeout(3_000);
     // Worlds run partway meanwhile (one kept from the last run that serves this one too costs 0 ms).
     const during = await page.evaluate(() => (window as unknown as { __dxPartway: Array<{ ms?: number; done?: true }> }).__dxPartway.filter((p) => p.done || p.ms! > 0));
+    // And a piece did wait (the flag's [3] counts waits): on a machine too slow to finish one
+    // in 3 s, the check above would hold without waiting.
+    const waited = await page.evaluate(() => Atomics.load((window as unknown as { __dxStopFlag: Int32Array }).__dxStopFlag, 3));
     await page.mouse.up();
     expect(during).toEqual([]);
+    expect(waited).toBeGreaterThan(0);
     await ranPartway(page);
   });
 });

@@ -42,13 +42,17 @@ export const PROGRESS_EVERY_MS = 250;
  * run stopped; a worker's run of that id or a lower one stops at its next slice of events, but
  * for [1] (0 for none): the world simulated ahead of the run that stopped the others. [2] is 1
  * while the user pans, zooms, drags or types: the workers' idle work (simulating ahead, partway
- * worlds, warming) waits at its next slice, so the page has both cores (./worker/sim.worker.ts).
+ * worlds, warming) waits at its next slice, so the page has both cores (./worker/sim.worker.ts);
+ * [3] counts how often it waited.
  */
 function stopFlag(): Int32Array | null {
   // duplexTerminate: for browser tests, the way of a page served without the headers.
   const g = globalThis as { crossOriginIsolated?: boolean; duplexTerminate?: unknown };
   if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function' || g.duplexTerminate === true) return null;
-  return new Int32Array(new SharedArrayBuffer(12));
+  const flag = new Int32Array(new SharedArrayBuffer(16));
+  // For browser tests: [3] counts the times idle work waited for the user.
+  (globalThis as { __dxStopFlag?: Int32Array }).__dxStopFlag = flag;
+  return flag;
 }
 
 /**
@@ -81,17 +85,18 @@ export class SimClient {
     };
     let held = false;
     const busy = (e: Event) => {
+      // Whether a button is down, from every pointer event (a pointerup missed is made up for).
+      if (e.type.startsWith('pointer')) held = (e as PointerEvent).buttons !== 0;
       // A pointer moving with no button down is a user reading (hover cards), not a pan.
-      if (e.type === 'pointermove' && (e as PointerEvent).buttons === 0) return;
-      if (e.type === 'pointerdown') held = true;
-      else if (e.type === 'pointerup' || e.type === 'pointercancel') held = false;
+      if (e.type === 'pointermove' && !held) return;
       Atomics.store(stop, 2, 1);
       if (this.userQuiet !== null) clearTimeout(this.userQuiet);
       // A button held down is a drag going on, however still the pointer (for a while: a button
       // let go outside the window may never be told).
       this.userQuiet = setTimeout(quiet, held ? USER_HOLD_MS : USER_QUIET_MS);
     };
-    for (const type of ['wheel', 'pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'keydown']) document.addEventListener(type, busy, { capture: true, passive: true });
+    // scroll: a touch scroll is a pointercancel, then only scroll events.
+    for (const type of ['wheel', 'pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'keydown', 'scroll']) document.addEventListener(type, busy, { capture: true, passive: true });
     window.addEventListener('blur', () => {
       held = false;
       if (this.userQuiet === null) return;
@@ -280,12 +285,14 @@ export class SimClient {
         // For bench:web and tests (they set the array): worlds simulated ahead.
         (globalThis as { __dxAhead?: unknown[] }).__dxAhead?.push({ world: i, key: a.key });
       }
+      // Idle work of its own id: a later run that spares a world simulated ahead (its id) stops it.
+      const idleId = ++this.runId;
       // Then its world partway (a fault edit goes on from the latest before its fault).
       // For bench:web and tests (they set the array): worlds run partway, what each cost, then done.
       const told = (globalThis as { __dxPartway?: unknown[] }).__dxPartway;
       for (let n = 0; ahead && this.stop !== null; n++) {
         if (!current()) return;
-        const took = await slot.api.partway(n, this.runId).catch(() => 'done' as const);
+        const took = await slot.api.partway(n, idleId).catch(() => 'done' as const);
         if (took === 'done') {
           told?.push({ world: i, done: true });
           break;
@@ -296,7 +303,7 @@ export class SimClient {
       if (!warmUp || warm.done) return;
       while (!warm.done) {
         if (!current()) return;
-        const cost = await slot.api.warm(warm.costs.length, this.runId).catch(() => 'no world' as const);
+        const cost = await slot.api.warm(warm.costs.length, idleId).catch(() => 'no world' as const);
         // No world to warm on (it crashed or was stopped): the next run's warm-up goes on.
         if (cost === 'no world') return;
         if (cost === 'warm') warm.done = true;
@@ -330,6 +337,15 @@ export class SimClient {
     });
   }
 
+  /** Stops the workers' idle work (an export's questions would wait behind it); the next run's resumes. */
+  private stopIdle(): void {
+    this.generation++;
+    if (this.stop === null) return;
+    Atomics.store(this.stop, 1, 0);
+    Atomics.store(this.stop, 0, this.runId);
+    Atomics.notify(this.stop, 2);
+  }
+
   /** A run is in progress (not a stopped one still unwinding: what is asked next waits behind it). */
   get busy(): boolean {
     return this.stopRun !== null;
@@ -342,6 +358,7 @@ export class SimClient {
    */
   async export(kind: 'report' | 'trace' | 'perfetto'): Promise<string | null> {
     if (this.busy) throw new Error('a simulation is running: export when it is done, or cancel it (Escape)');
+    this.stopIdle();
     const input = this.lastInput;
     if (input === null) return null;
     // A cancelled run may have overwritten some workers' worlds: the same input gives the same run.

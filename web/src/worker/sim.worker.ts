@@ -107,7 +107,8 @@ const PROGRESS_EVERY_MS = 250;
 /**
  * The page's stop flag (web/src/sim-client.ts), where the page is cross-origin isolated: [0] the
  * last id stopped (it and every lower one), [1] an id spared by that stop (a world simulated
- * ahead for the very run that stopped the others), 0 for none.
+ * ahead for the very run that stopped the others), 0 for none; [2] 1 while the user is busy (idle
+ * work waits: idleSlice), [3] how many times idle work waited (for tests).
  */
 let stop: Int32Array | null = null;
 
@@ -138,6 +139,7 @@ function idleSlice(id: number): void {
   stopIfAsked(id);
   if (stop === null) return;
   // A world simulated ahead that a run now waits for (spared by its stop) goes on regardless.
+  if (Atomics.load(stop, 2) !== 0 && Atomics.load(stop, 1) !== id) Atomics.add(stop, 3, 1);
   while (Atomics.load(stop, 2) !== 0 && Atomics.load(stop, 1) !== id) {
     // Woken when the user is done or a run stops this (the page notifies); 100 ms at most anyway.
     Atomics.wait(stop, 2, 1, 100);
@@ -204,8 +206,12 @@ interface Partway {
 }
 const partway: Partway[] = [];
 
-/** The kept partway world of world `index` that `s` can go on from, latest first; taken out. */
+/**
+ * The kept partway world of world `index` that `s` can go on from, latest first; taken out. Those
+ * of another scenario (not just other faults) are let go: the user has moved on.
+ */
 function takePartway(s: Scenario, index: number): Partway | null {
+  for (let i = partway.length - 1; i >= 0; i--) if (!partway[i]!.run.sameButFaults(s)) partway.splice(i, 1);
   let best = -1;
   partway.forEach((p, i) => {
     if (p.index === index && p.run.whyNot(s) === null && (best < 0 || p.run.at > partway[best]!.run.at)) best = i;
@@ -222,10 +228,13 @@ function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: n
   if (spec === undefined) return { outcome: { ok: false, errors: [`clients[${index}]: no such client`] }, buffers: [], last: null, scenario: null, label: '' };
   const started = performance.now();
   let lastReport = 0;
-  const ahead = takePartway(s, index);
-  // The view is built as the events come: the trace is neither kept nor read again.
-  const view = ahead?.view ?? viewPass(spec.label, s);
   try {
+    // A run stopped before it starts leaves the partway worlds as they are.
+    if (idle) idleSlice(id);
+    else stopIfAsked(id);
+    const ahead = takePartway(s, index);
+    // The view is built as the events come: the trace is neither kept nor read again.
+    const view = ahead?.view ?? viewPass(spec.label, s);
     const run = ahead?.run ?? new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view);
     const from = run.at;
     if (ahead !== null) run.refault(s);
@@ -347,6 +356,8 @@ const api = {
     // default scenario's pieces from ~55 to ~32 and its next fault edits ran 1.5-2x slower.
     partway.push({ run, view, index });
     if (partway.length > PARTWAY_MAX) partway.shift();
+    // Its view took the columns stocked for the next run: stock them again.
+    stockSoon(s, spec.label);
     return performance.now() - started;
   },
   /** This worker's world in the JSON report's shape. */
