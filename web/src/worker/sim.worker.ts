@@ -207,11 +207,12 @@ interface Partway {
 const partway: Partway[] = [];
 
 /**
- * The kept partway world of world `index` that `s` can go on from, latest first; taken out. Those
- * of another scenario (not just other faults) are let go: the user has moved on.
+ * The kept partway world of world `index` that `s` can go on from, latest first; taken out. For a
+ * run (`letGo`), those of another scenario (not just other faults) are let go: the user has moved
+ * on. A world simulated ahead (the tour's next chapter) leaves them for the chapter on screen.
  */
-function takePartway(s: Scenario, index: number): Partway | null {
-  for (let i = partway.length - 1; i >= 0; i--) if (!partway[i]!.run.sameButFaults(s)) partway.splice(i, 1);
+function takePartway(s: Scenario, index: number, letGo: boolean): Partway | null {
+  if (letGo) for (let i = partway.length - 1; i >= 0; i--) if (!partway[i]!.run.sameButFaults(s)) partway.splice(i, 1);
   let best = -1;
   partway.forEach((p, i) => {
     if (p.index === index && p.run.whyNot(s) === null && (best < 0 || p.run.at > partway[best]!.run.at)) best = i;
@@ -232,7 +233,7 @@ function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: n
     // A run stopped before it starts leaves the partway worlds as they are.
     if (idle) idleSlice(id);
     else stopIfAsked(id);
-    const ahead = takePartway(s, index);
+    const ahead = takePartway(s, index, !idle);
     // The view is built as the events come: the trace is neither kept nor read again.
     const view = ahead?.view ?? viewPass(spec.label, s);
     const run = ahead?.run ?? new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view);
