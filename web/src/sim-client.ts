@@ -57,8 +57,10 @@ function stopFlag(): Int32Array | null {
 
 /**
  * How long after the user's last wheel, drag or key the workers' idle work waits: a pan or zoom
- * is a burst of events a few ms apart. Idle work after a 100k edit takes both cores for ~1-2 s,
- * and the page's frames while panning took 60-350 ms instead of 17 (bench:web, before this).
+ * is a burst of events a few ms apart. Idle work after a 100k edit takes both cores for ~1-2 s
+ * (a partway world built while the user wheeled took 3.2 s instead of ~0.2-0.5: it waited). Whether
+ * frames are better for it was not told apart: panning after an edit measured p95 16.7 ms with
+ * the wait, and the 50-67 ms first seen came from the picture (faults mid-run), not the workers.
  */
 const USER_QUIET_MS = 400;
 /** The same while a button is held down (a drag), at most this long without another event. */
