@@ -115,7 +115,10 @@ export class WorldRun {
   private ranBefore: Micros = 0;
   private readonly metrics: ReturnType<typeof streamMetrics>;
   private readonly observed: boolean;
-  /** A slice threw (stopped, stuck, too big): where it is now is no instant to go on from. */
+  /**
+   * A slice threw (stuck, too big, a process crashed): where it is now is no instant to go on
+   * from. A run stopped by its progress callback is not: it stops between instants (runTo).
+   */
   private broken = false;
 
   constructor(
@@ -151,15 +154,24 @@ export class WorldRun {
     const label = this.spec.label;
     if (this.broken) throw new Error(`world "${label}": its run was cut short and cannot go on`);
     this.broken = true;
+    const { kernel } = world;
     runSlices(world, label, to - 1, sliceEvents, () => {
-      onProgress?.(world.kernel.now / end);
-      const events = world.kernel.trace.length;
+      const events = kernel.trace.length;
       if ((this.keepTrace || this.observed) && events > this.maxTraceEvents) {
         throw new Error(
-          `world "${label}": its trace passed ${this.maxTraceEvents} events at ${formatInstant(world.kernel.now)} of ${this.scenario.durationMs / 1000} s, more than the lab holds (it draws every request of a run): ` +
+          `world "${label}": its trace passed ${this.maxTraceEvents} events at ${formatInstant(kernel.now)} of ${this.scenario.durationMs / 1000} s, more than the lab holds (it draws every request of a run): ` +
             'shorten durationMs, lower the load, or run it with npm run sim, which keeps no trace',
         );
       }
+      // The rest of this instant first (a slice ends after so many events, maybe mid-instant):
+      // then every event up to now has run and none after, so a run that `onProgress` stops here
+      // (the lab's worker, when a newer edit comes) is a world run to an instant, to go on from.
+      // Where slices end changes nothing of the run: same events, same order.
+      kernel.run(kernel.now);
+      this.ranBefore = kernel.now + 1;
+      this.broken = false;
+      onProgress?.(kernel.now / end);
+      this.broken = true;
     });
     this.broken = false;
     this.ranBefore = to;
