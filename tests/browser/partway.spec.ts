@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import lz from 'lz-string';
 import { open } from './helpers.js';
 
 /**
@@ -79,6 +80,59 @@ test.describe('fault edits re-simulated from a world run partway', () => {
     await ranPartway(page);
     await addFault(page, 100_000);
     expect(await lastFrom(page)).toEqual([0, 0]);
+  });
+});
+
+test.describe('a run stopped by a newer edit', () => {
+  test('the_drop_of_a_dragged_fault_goes_on_from_the_world_its_stopped_drag_step_got_to', async ({ page, browser }) => {
+    test.setTimeout(240_000);
+    // Slow worlds with few requests (256 KB values: ~100 events a request): 1-2 s each in a
+    // worker (Node: ~1 s), so the drag's run is still going when the drop comes, on any machine.
+    const scenario = {
+      name: 'slow-worlds',
+      durationMs: 1500,
+      workload: { callers: 20, thinkMs: 1, valueBytes: 262_144 },
+      clients: [
+        { label: 'pool', kind: 'pool', size: 4 },
+        { label: 'multiplex', kind: 'multiplex' },
+      ],
+      faults: [{ kind: 'drop_connections', atMs: 750 }],
+    };
+    // Nothing is run partway (duplexPrefetch is off): a run goes on from a kept world only if it
+    // is one a stopped run left.
+    await page.addInitScript(() => {
+      (window as unknown as { __dxRuns?: unknown[] }).__dxRuns = [];
+    });
+    const errors = await open(page, `/#s=${lz.compressToEncodedURIComponent(JSON.stringify(scenario))}`);
+    await expect(page.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+    const runs = await page.evaluate(() => (window as unknown as { __dxRuns: unknown[] }).__dxRuns.length);
+
+    // Drag the fault to the right: the position is run at once, while the button is down.
+    const chip = page.getByRole('button', { name: /^drop connections at 750 ms; Delete removes it$/ });
+    const box = (await chip.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2);
+    // Once both worlds are under way (each reports after its first slice), drop it there: the drop
+    // stops the drag's run, and its scenario is that run's.
+    const progress = () => page.evaluate(() => document.querySelector<HTMLProgressElement>('[data-testid="progress"] progress')?.value ?? 0);
+    await expect.poll(progress, { timeout: 120_000, intervals: [20] }).toBeGreaterThan(0.02);
+    await page.mouse.up();
+    await expect(page.getByTestId('fault-delta')).toContainText(/Moved drop connections from 750 ms to \d/, { timeout: 120_000 });
+    await expect(page.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __dxRuns: unknown[] }).__dxRuns.length), { timeout: 120_000 }).toBe(runs + 1);
+    // A world the drag's run had simulated went on from where it stopped (0: from the start).
+    const from = await lastFrom(page);
+    expect(from.some((f) => f !== null && f > 0)).toBe(true);
+    expect(errors).toEqual([]);
+
+    // What the page shows is what a fresh page shows at its link.
+    const want = { url: page.url(), ...(await shown(page)) };
+    const fresh = await browser.newPage();
+    await open(fresh, want.url.slice(want.url.indexOf('/', 8)));
+    await expect(fresh.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+    expect(await shown(fresh)).toEqual({ hashes: want.hashes, table: want.table });
+    await fresh.close();
   });
 });
 

@@ -220,6 +220,23 @@ function takePartway(s: Scenario, index: number, letGo: boolean): Partway | null
   return best < 0 ? null : partway.splice(best, 1)[0]!;
 }
 
+/**
+ * A run stopped between slices (a newer edit came: a fault band dragged, a second click) stops
+ * between two instants (WorldRun.runTo): its world is kept as a partway world too, to go on from
+ * where it got to. Dragging a fault band, each step but the first was otherwise simulated from a
+ * partway world before the fault or from 0, as its predecessor had taken the one that fitted.
+ */
+function keepStopped(p: Partway, s: Scenario): void {
+  const { run } = p;
+  if (run.at <= 0 || run.whyNot(s) !== null) return;
+  // As PARTWAY_MAX_EVENTS, from the events so far and how far it got into the load (the drain
+  // after it adds few).
+  const load = ms(s.durationMs);
+  if ((run.world.kernel.trace.length * load) / Math.min(run.at, load) > PARTWAY_MAX_EVENTS) return;
+  partway.push(p);
+  if (partway.length > PARTWAY_MAX) partway.shift();
+}
+
 /** `idle`: simulated ahead while the page is idle (see idleSlice), not a run the page waits for. */
 function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: number) => void) | undefined, id: number, idle = false): Simulated {
   const parsed = parseScenario(input);
@@ -229,6 +246,7 @@ function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: n
   if (spec === undefined) return { outcome: { ok: false, errors: [`clients[${index}]: no such client`] }, buffers: [], last: null, scenario: null, label: '' };
   const started = performance.now();
   let lastReport = 0;
+  let going: Partway | null = null;
   try {
     // A run stopped before it starts leaves the partway worlds as they are.
     if (idle) idleSlice(id);
@@ -239,6 +257,7 @@ function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: n
     const run = ahead?.run ?? new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view);
     const from = run.at;
     if (ahead !== null) run.refault(s);
+    going = { run, view, index };
     const w = run.finish(SLICE_EVENTS, (f) => {
       if (idle) idleSlice(id);
       else stopIfAsked(id);
@@ -257,7 +276,10 @@ function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: n
     const ms = { simulate: simulated - started, view: performance.now() - simulated, pack: 0 };
     return { outcome: { ok: true, view: packed, ms, from }, buffers, last: kept, scenario: s, label: spec.label };
   } catch (e) {
-    if (e instanceof Stopped) return { outcome: { ok: 'stopped' }, buffers: [], last: null, scenario: s, label: spec.label };
+    if (e instanceof Stopped) {
+      if (going !== null) keepStopped(going, s);
+      return { outcome: { ok: 'stopped' }, buffers: [], last: null, scenario: s, label: spec.label };
+    }
     return { outcome: { ok: 'crashed', label: spec.label, message: e instanceof Error ? e.message : String(e) }, buffers: [], last: null, scenario: s, label: spec.label };
   }
 }
@@ -348,8 +370,9 @@ const api = {
     const run = new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view);
     try {
       run.runTo(at, SLICE_EVENTS, () => idleSlice(id));
-    } catch {
-      // Stopped, or this world cannot run (its own run reported why).
+    } catch (e) {
+      // Stopped (kept: as far as it got), or this world cannot run (its own run reported why).
+      if (e instanceof Stopped) keepStopped({ run, view, index }, s);
       return 0;
     }
     // Not counted towards the warm-up (eventsRun): these run the world as it is, and the warm-up's
