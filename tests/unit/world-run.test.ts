@@ -177,6 +177,28 @@ describe('a world run partway goes on as a fresh run of the edited scenario woul
     );
   });
 
+  it('a run stopped once all its events have run (at the last progress call) goes on to the same result', () => {
+    class Stop extends Error {}
+    for (const index of [0, 1]) {
+      const s = scenario({ ...bases[2]!, faults: [faultWithDefaults('drop_connections', 100)] });
+      const spec = s.clients[index]!;
+      const view = viewPass(spec.label, s);
+      const freshView = viewPass(spec.label, s);
+      const run = new WorldRun(s, spec, false, Number.POSITIVE_INFINITY, view);
+      expect(() =>
+        run.finish(1_000, (f) => {
+          if (f === 1) throw new Stop();
+        }),
+      ).toThrow(Stop);
+      expect(run.at).toBe(run.end + 1);
+      // Only the same faults everywhere can go on from a world run to its end.
+      expect(run.whyNot({ ...s, faults: [faultWithDefaults('drop_connections', 200)] })).toMatch(/faults differ/);
+      expect(run.whyNot(s)).toBeNull();
+      run.refault(s);
+      expect(outcome(run, s, view)).toEqual(outcome(new WorldRun(s, spec, false, Number.POSITIVE_INFINITY, freshView), s, freshView));
+    }
+  });
+
   it('a run cut short by an error in a slice cannot go on', () => {
     const s = scenario({ ...bases[0]! });
     // Too many trace events for the lab: the run throws from a slice, not between instants.
