@@ -137,6 +137,52 @@ async function refaultMs(page: import('@playwright/test').Page, atUs: number): P
   return { page: Math.round(inPage), harness };
 }
 
+/**
+ * A fault band dragged 30 px to the right and dropped 300 ms later: from the pointerup event's
+ * timestamp to the frame after the one that shows the drop's edit Done (the fault delta says
+ * "Moved"). The drag's own run, if still going, is stopped by the drop.
+ */
+async function dropMs(page: import('@playwright/test').Page): Promise<EditTime> {
+  await page.evaluate(() => {
+    (window as unknown as { __dxRuns: unknown[] }).__dxRuns = [];
+    const w = window as unknown as { __dxPartway?: unknown[] };
+    if (w.__dxPartway !== undefined) w.__dxPartway = [];
+  });
+  const chip = page.getByRole('button', { name: /^drop connections at [\d.,]+ ms; Delete removes it$/ }).first();
+  const box = (await chip.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2);
+  await page.waitForTimeout(300);
+  await page.evaluate(() => {
+    const w = window as unknown as { __drop?: Promise<number> };
+    w.__drop = new Promise<number>((resolve) => {
+      let releasedAt = Number.NaN;
+      document.addEventListener('pointerup', (e) => (releasedAt = e.timeStamp), { capture: true, once: true });
+      const el = document.querySelector('[data-testid="live-region"]')!;
+      const seen = new MutationObserver(() => {
+        const moved = document.querySelector('[data-testid="fault-delta"]')?.textContent?.startsWith('Moved') === true;
+        if (moved && (el.textContent ?? '').startsWith('Done')) {
+          seen.disconnect();
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - releasedAt)));
+        }
+      });
+      // The whole page: the delta appears, and the live region may already say Done.
+      seen.observe(document.body, { childList: true, characterData: true, subtree: true });
+    });
+  });
+  const t0 = Date.now();
+  await page.mouse.up();
+  const inPage = await page.evaluate(() => (window as unknown as { __drop?: Promise<number> }).__drop);
+  const harness = Date.now() - t0;
+  // The drop's run is the last recorded (the drag's, if it finished, comes before it).
+  await page.waitForFunction(() => (window as unknown as { __dxRuns: unknown[] }).__dxRuns.length > 0, undefined, { timeout: 120_000 });
+  const runs = await page.evaluate(() => (window as unknown as { __dxRuns: RunStages[] }).__dxRuns);
+  lastStages.push(runs[runs.length - 1]!);
+  if (inPage === undefined || !Number.isFinite(inPage)) throw new Error('bench:web: the drop was not seen by the page');
+  return { page: Math.round(inPage), harness };
+}
+
 /** The stages of a run that took `total` ms: each world's worker, the page's unpacking, the rest. */
 function stagesText(total: number, st: RunStages | undefined): string {
   if (st === undefined) return '';
@@ -323,6 +369,17 @@ async function main() {
       rushedStages.push(lastStages.length > n ? lastStages[lastStages.length - 1] : undefined);
     }
     const rushedMedian = medianEdit(rushed);
+    // Dragging a fault band: the drag's position is simulated while the button is down, and the
+    // drop, 300 ms into the move, stops that run if it is still going and makes the edit.
+    const drops: EditTime[] = [];
+    const dropStages: Array<RunStages | undefined> = [];
+    for (let k = 0; k < 3; k++) {
+      await readRun(page);
+      const n = lastStages.length;
+      drops.push(await dropMs(page));
+      dropStages.push(lastStages.length > n ? lastStages[lastStages.length - 1] : undefined);
+    }
+    const dropMedian = medianEdit(drops);
 
     // The default scenario (the page with nothing in its URL): after the workers warmed, three
     // fault edits, median; and, on a page that does not warm, the first edit right after the first
@@ -398,6 +455,8 @@ async function main() {
     budgetEdits.forEach((e, i) => console.log(`  edit ${i + 1}: ${e.page} ms${stagesText(e.page, budgetStages[i])}`));
     console.log(`  the same back to back, no time to read (edits at 90%, 60%, 30%): ${editsText(rushed, rushedMedian, 1000)}`);
     rushed.forEach((e, i) => console.log(`  edit ${i + 1}: ${e.page} ms${stagesText(e.page, rushedStages[i])}`));
+    console.log(`  dropping a dragged fault 30 px on, 300 ms into the drag (its run stopped if still going), from the pointer's release: ${editsText(drops, dropMedian, 1000)}`);
+    drops.forEach((e, i) => console.log(`  drop ${i + 1}: ${e.page} ms${stagesText(e.page, dropStages[i])}`));
     const late = frames.filter((f) => f > 1.5 * refresh).length;
     const p95 = percentile(frames, 95);
     console.log(
