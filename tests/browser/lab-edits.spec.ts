@@ -111,6 +111,42 @@ test.describe('editing the run', () => {
     await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(original!, { timeout: 120_000 });
   });
 
+  test('a_drop_where_the_drags_last_run_had_the_fault_makes_the_edit_without_running_it_again', async ({ page, browser }) => {
+    await openWithDropAt400(page);
+    const withFault = await hashOf(page, 'multiplex');
+    const url = page.url();
+    await page.evaluate(() => {
+      (window as unknown as { __dxRuns: unknown[] }).__dxRuns = [];
+    });
+    const chip = page.getByRole('button', { name: /^drop connections at 400 ms; Delete removes it$/ });
+    const box = (await chip.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 4 });
+    // The drag's runs are over (the last one of where the pointer is) and it is shown.
+    await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(withFault!, { timeout: 120_000 });
+    await expect(page.getByTestId('progress')).toHaveCount(0, { timeout: 120_000 });
+    const dragged = { pool: await hashOf(page, 'pool'), multiplex: await hashOf(page, 'multiplex') };
+    const runs = await page.evaluate(() => (window as unknown as { __dxRuns: unknown[] }).__dxRuns.length);
+    expect(runs).toBeGreaterThan(0);
+
+    // Dropped there: the edit is made (its figures against the run before the drag, Done, the
+    // link) with the drag's last run, not a new one.
+    await page.mouse.up();
+    await expect(page.getByTestId('fault-delta')).toContainText(/Moved drop connections from 400 ms to \d/, { timeout: 120_000 });
+    await expect(page.getByTestId('live-region')).toContainText('Done');
+    await expect.poll(() => page.url(), { timeout: 10_000 }).not.toBe(url);
+    expect(await page.evaluate(() => (window as unknown as { __dxRuns: unknown[] }).__dxRuns.length)).toBe(runs);
+    expect({ pool: await hashOf(page, 'pool'), multiplex: await hashOf(page, 'multiplex') }).toEqual(dragged);
+
+    // What a fresh page shows at the link.
+    const fresh = await browser.newPage();
+    const dropped = page.url();
+    await open(fresh, dropped.slice(dropped.indexOf('/', 8)));
+    expect({ pool: await hashOf(fresh, 'pool'), multiplex: await hashOf(fresh, 'multiplex') }).toEqual(dragged);
+    await fresh.close();
+  });
+
   test('dragging_a_fault_resimulates_both_worlds_while_the_pointer_is_down_and_the_drop_is_the_edit', async ({ page }) => {
     await openWithDropAt400(page);
     const withFault = { pool: await hashOf(page, 'pool'), multiplex: await hashOf(page, 'multiplex') };

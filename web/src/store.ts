@@ -493,14 +493,38 @@ export function moveFault(index: number, atUs: number): Promise<void> {
   faults[index] = { ...f, atMs: insideRun(atUs) / 1000 };
   announce(`Fault moved: ${faultName(f.kind)} now at ${faults[index]!.atMs.toFixed(3)} ms.`);
   expectEdit(`Moved ${faultName(f.kind)} from ${f.atMs} ms to ${faults[index]!.atMs} ms`, faults[index]!, d?.before);
-  return applyScenario(withFaults(faults), edited());
+  const input = withFaults(faults);
+  // Dropped where the drag's last run, now on screen, had it: that run is the drop's.
+  if (d !== null && !d.running && d.shown === JSON.stringify(input) && lab.getState().status === 'idle') {
+    editShown(input, edited());
+    return Promise.resolve();
+  }
+  return applyScenario(input, edited());
+}
+
+/**
+ * A timeline edit whose run is the one on screen (a drag's last position, dropped there): made as
+ * applyScenario and run make it (the scenario, its link, the fault's figures, Done), without
+ * running it again.
+ */
+function editShown(input: ScenarioInput, options: { preset?: string | null }): void {
+  stopLive();
+  timelineEdit = true;
+  lab.setState({ input, preset: options.preset === undefined ? lab.getState().preset : options.preset, notice: null });
+  writeUrl(input, false);
+  const view = lab.getState().view!;
+  const edit = pendingEdit;
+  pendingEdit = null;
+  if (edit !== null) showFaultEdit(edit, view);
+  announceDone(view);
 }
 
 /**
  * A fault being dragged: the scenario and the run from before the drag (what the drop is compared
- * with), the position not yet simulated, and whether a run following the drag is going.
+ * with), the position not yet simulated, whether a run following the drag is going, and the
+ * scenario (JSON) of the drag's run on screen.
  */
-let faultDrag: { index: number; input: ScenarioInput; before: LabView | null; pending: number | null; running: boolean } | null = null;
+let faultDrag: { index: number; input: ScenarioInput; before: LabView | null; pending: number | null; running: boolean; shown: string | null } | null = null;
 
 /**
  * While a fault is dragged, both worlds follow it: the position is simulated as soon as the run
@@ -510,7 +534,7 @@ let faultDrag: { index: number; input: ScenarioInput; before: LabView | null; pe
  */
 export function dragFault(index: number, atUs: number): void {
   if (faultDrag === null || faultDrag.index !== index) {
-    faultDrag = { index, input: lab.getState().input, before: lab.getState().view, pending: null, running: false };
+    faultDrag = { index, input: lab.getState().input, before: lab.getState().view, pending: null, running: false, shown: null };
     lab.setState({ delta: null });
   }
   faultDrag.pending = insideRun(atUs);
@@ -539,8 +563,10 @@ async function followDrag(d: NonNullable<typeof faultDrag>): Promise<void> {
       // Not sorted while dragging: the dragged fault keeps its place (and its chip its index).
       faults[d.index] = { ...f, atMs: at / 1000 };
       timelineEdit = true;
-      lab.setState({ input: { ...d.input, faults }, status: 'running' });
-      await run(true, true);
+      const input = { ...d.input, faults };
+      lab.setState({ input, status: 'running' });
+      d.shown = null;
+      if (await run(true, true)) d.shown = JSON.stringify(input);
     }
   } finally {
     d.running = false;
