@@ -147,6 +147,40 @@ test.describe('editing the run', () => {
     await fresh.close();
   });
 
+  test('a_dragged_fault_resting_while_an_older_positions_run_goes_gives_that_run_up_for_the_latest', async ({ page, browser }) => {
+    await openWithDropAt400(page);
+    const status = page.getByTestId('scenario-status');
+    const counts = async () => ({
+      started: Number(await status.getAttribute('data-live-started')),
+      superseded: Number(await status.getAttribute('data-live-superseded')),
+      shown: Number(await status.getAttribute('data-live-shown')),
+    });
+    expect(await counts()).toEqual({ started: 0, superseded: 0, shown: 0 });
+    // Every run stays busy until released: the first position's is still going when the pointer
+    // moves on and rests.
+    await holdRuns(page);
+    const chip = page.getByRole('button', { name: /^drop connections at 400 ms; Delete removes it$/ });
+    const box = (await chip.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2);
+    await expect.poll(counts, { timeout: 60_000 }).toEqual({ started: 1, superseded: 0, shown: 0 });
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2);
+    await expect.poll(counts, { timeout: 60_000 }).toEqual({ started: 2, superseded: 1, shown: 0 });
+    await releaseRuns(page);
+    await expect.poll(counts, { timeout: 120_000 }).toEqual({ started: 2, superseded: 1, shown: 1 });
+    const shown = { pool: await hashOf(page, 'pool'), multiplex: await hashOf(page, 'multiplex') };
+    // Dropped there: the edit, with that run; a fresh page at its link shows the same.
+    await page.mouse.up();
+    await expect(page.getByTestId('fault-delta')).toContainText(/Moved drop connections from 400 ms to \d/, { timeout: 120_000 });
+    expect(await counts()).toEqual({ started: 2, superseded: 1, shown: 1 });
+    const url = page.url();
+    const fresh = await browser.newPage();
+    await open(fresh, url.slice(url.indexOf('/', 8)));
+    expect({ pool: await hashOf(fresh, 'pool'), multiplex: await hashOf(fresh, 'multiplex') }).toEqual(shown);
+    await fresh.close();
+  });
+
   test('dragging_a_fault_resimulates_both_worlds_while_the_pointer_is_down_and_the_drop_is_the_edit', async ({ page }) => {
     await openWithDropAt400(page);
     const withFault = { pool: await hashOf(page, 'pool'), multiplex: await hashOf(page, 'multiplex') };

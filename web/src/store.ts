@@ -79,7 +79,7 @@ export interface LabState {
   tourFolded: boolean;
   /** Which of the chapter's pointers (lookAt, then also…) the timeline highlights. */
   tourPointer: number;
-  /** Runs that followed a number being edited: started, given up for a newer value, shown. */
+  /** Runs that followed a number being edited or a fault dragged: started, given up for a newer value, shown. */
   liveRuns: { started: number; superseded: number; shown: number };
 }
 
@@ -486,7 +486,10 @@ export function moveFault(index: number, atUs: number): Promise<void> {
   // Dropped after a drag: from where it was picked up, against the run before the drag.
   const d = faultDrag;
   faultDrag = null;
-  if (d !== null) lab.setState({ input: d.input });
+  if (d !== null) {
+    clearTimeout(d.settle);
+    lab.setState({ input: d.input });
+  }
   const faults = [...(lab.getState().input.faults ?? [])];
   const f = faults[index];
   if (f === undefined) return Promise.resolve();
@@ -524,21 +527,39 @@ function editShown(input: ScenarioInput, options: { preset?: string | null }): v
  * with), the position not yet simulated, whether a run following the drag is going, and the
  * scenario (JSON) of the drag's run on screen.
  */
-let faultDrag: { index: number; input: ScenarioInput; before: LabView | null; pending: number | null; running: boolean; shown: string | null } | null = null;
+let faultDrag: {
+  index: number;
+  input: ScenarioInput;
+  before: LabView | null;
+  pending: number | null;
+  running: boolean;
+  shown: string | null;
+  settle: ReturnType<typeof setTimeout> | undefined;
+} | null = null;
 
 /**
  * While a fault is dragged, both worlds follow it: the position is simulated as soon as the run
- * before it is done (the latest position wins; those passed over meanwhile are never run), with
- * the window kept and nothing announced. The drop (moveFault) cancels a run still going and makes
+ * before it is done (the latest position wins; those passed over meanwhile are never run), or
+ * once the pointer rests (the stale run is given up), with the window kept and nothing announced. The drop (moveFault) cancels a run still going and makes
  * the edit, compared with the run from before the drag.
  */
 export function dragFault(index: number, atUs: number): void {
   if (faultDrag === null || faultDrag.index !== index) {
-    faultDrag = { index, input: lab.getState().input, before: lab.getState().view, pending: null, running: false, shown: null };
+    faultDrag = { index, input: lab.getState().input, before: lab.getState().view, pending: null, running: false, shown: null, settle: undefined };
     lab.setState({ delta: null });
   }
-  faultDrag.pending = insideRun(atUs);
-  if (!faultDrag.running) void followDrag(faultDrag);
+  const d = faultDrag;
+  d.pending = insideRun(atUs);
+  // As editLive: once the pointer rests for LIVE_SETTLE_MS, a run of an older position still
+  // going is stale, and is given up for the latest (which may go on from where it got to: the
+  // workers keep a stopped run's world). While the pointer moves, each run is shown.
+  clearTimeout(d.settle);
+  d.settle = setTimeout(() => {
+    if (faultDrag !== d || !d.running || d.pending === null) return;
+    countLive('superseded');
+    sim.cancel();
+  }, LIVE_SETTLE_MS);
+  if (!d.running) void followDrag(d);
 }
 
 /** The drag was given up (pointer cancelled): back to the scenario and run from before it. */
@@ -546,6 +567,7 @@ export function cancelFaultDrag(): void {
   const d = faultDrag;
   if (d === null) return;
   faultDrag = null;
+  clearTimeout(d.settle);
   sim.cancel();
   lab.setState({ input: d.input, status: 'idle', ...(d.before === null ? {} : { view: d.before }) });
   writeUrl(d.input);
@@ -566,7 +588,11 @@ async function followDrag(d: NonNullable<typeof faultDrag>): Promise<void> {
       const input = { ...d.input, faults };
       lab.setState({ input, status: 'running' });
       d.shown = null;
-      if (await run(true, true)) d.shown = JSON.stringify(input);
+      countLive('started');
+      if (await run(true, true)) {
+        d.shown = JSON.stringify(input);
+        countLive('shown');
+      }
     }
   } finally {
     d.running = false;
