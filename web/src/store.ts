@@ -498,7 +498,8 @@ export function moveFault(index: number, atUs: number): Promise<void> {
   expectEdit(`Moved ${faultName(f.kind)} from ${f.atMs} ms to ${faults[index]!.atMs} ms`, faults[index]!, d?.before);
   const input = withFaults(faults);
   // Dropped where the drag's last run, now on screen, had it: that run is the drop's.
-  if (d !== null && !d.running && d.shown === JSON.stringify(input) && lab.getState().status === 'idle') {
+  const state = lab.getState();
+  if (d !== null && !d.running && d.shown === JSON.stringify(input) && state.status === 'idle' && state.view !== null && state.view === d.shownView) {
     editShown(input, edited());
     return Promise.resolve();
   }
@@ -533,7 +534,12 @@ let faultDrag: {
   before: LabView | null;
   pending: number | null;
   running: boolean;
+  /** The position being run, µs. */
+  runningAt: number | null;
   shown: string | null;
+  /** The view of `shown` (another run may have replaced it on screen since), and its position. */
+  shownView: LabView | null;
+  shownAt: number | null;
   settle: ReturnType<typeof setTimeout> | undefined;
 } | null = null;
 
@@ -545,11 +551,18 @@ let faultDrag: {
  */
 export function dragFault(index: number, atUs: number): void {
   if (faultDrag === null || faultDrag.index !== index) {
-    faultDrag = { index, input: lab.getState().input, before: lab.getState().view, pending: null, running: false, shown: null, settle: undefined };
+    faultDrag = { index, input: lab.getState().input, before: lab.getState().view, pending: null, running: false, runningAt: null, shown: null, shownView: null, shownAt: null, settle: undefined };
     lab.setState({ delta: null });
   }
   const d = faultDrag;
-  d.pending = insideRun(atUs);
+  const at = insideRun(atUs);
+  // Where it is being run or shown already (a move along the chip, or back): nothing new to run.
+  if (d.running ? at === d.runningAt : at === d.shownAt && lab.getState().view === d.shownView) {
+    d.pending = null;
+    clearTimeout(d.settle);
+    return;
+  }
+  d.pending = at;
   // As editLive: once the pointer rests for LIVE_SETTLE_MS, a run of an older position still
   // going is stale, and is given up for the latest (which may go on from where it got to: the
   // workers keep a stopped run's world). While the pointer moves, each run is shown.
@@ -588,14 +601,18 @@ async function followDrag(d: NonNullable<typeof faultDrag>): Promise<void> {
       const input = { ...d.input, faults };
       lab.setState({ input, status: 'running' });
       d.shown = null;
+      d.runningAt = at;
       countLive('started');
       if (await run(true, true)) {
         d.shown = JSON.stringify(input);
+        d.shownView = lab.getState().view;
+        d.shownAt = at;
         countLive('shown');
       }
     }
   } finally {
     d.running = false;
+    d.runningAt = null;
   }
 }
 

@@ -277,7 +277,8 @@ function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: n
     return { outcome: { ok: true, view: packed, ms, from }, buffers, last: kept, scenario: s, label: spec.label };
   } catch (e) {
     if (e instanceof Stopped) {
-      if (going !== null) keepStopped(going, s);
+      // Not a world simulated ahead (another scenario, likely): it would push out this one's.
+      if (going !== null && !idle) keepStopped(going, s);
       return { outcome: { ok: 'stopped' }, buffers: [], last: null, scenario: s, label: spec.label };
     }
     return { outcome: { ok: 'crashed', label: spec.label, message: e instanceof Error ? e.message : String(e) }, buffers: [], last: null, scenario: s, label: spec.label };
