@@ -147,6 +147,37 @@ test.describe('editing the run', () => {
     await fresh.close();
   });
 
+  test('a_drop_that_stops_the_drags_run_of_the_same_position_takes_the_worlds_it_had_in', async ({ page, browser }) => {
+    await openWithDropAt400(page);
+    await page.evaluate(() => {
+      const w = window as unknown as { __dxRuns: unknown[]; __dxAnswered: number[] };
+      w.__dxRuns = [];
+      w.__dxAnswered = [];
+    });
+    // The drag's run stays busy once its worlds are in, until released: the drop stops it.
+    await holdRuns(page);
+    const chip = page.getByRole('button', { name: /^drop connections at 400 ms; Delete removes it$/ });
+    const box = (await chip.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __dxAnswered: number[] }).__dxAnswered.length), { timeout: 120_000 }).toBe(2);
+    await page.mouse.up();
+    await releaseRuns(page);
+    await expect(page.getByTestId('fault-delta')).toContainText(/Moved drop connections from 400 ms to \d/, { timeout: 120_000 });
+    await expect(page.getByTestId('live-region')).toContainText('Done');
+    // The drop's run asked no worker: both worlds are the stopped run's.
+    const runs = await page.evaluate(() => (window as unknown as { __dxRuns: Array<{ worlds: Array<{ reused?: boolean } | null> }> }).__dxRuns);
+    expect(runs.map((r) => r.worlds.map((w) => w?.reused === true))).toEqual([[true, true]]);
+    expect(await page.evaluate(() => (window as unknown as { __dxAnswered: number[] }).__dxAnswered.length)).toBe(2);
+    const shown = { pool: await hashOf(page, 'pool'), multiplex: await hashOf(page, 'multiplex') };
+    const url = page.url();
+    const fresh = await browser.newPage();
+    await open(fresh, url.slice(url.indexOf('/', 8)));
+    expect({ pool: await hashOf(fresh, 'pool'), multiplex: await hashOf(fresh, 'multiplex') }).toEqual(shown);
+    await fresh.close();
+  });
+
   test('a_dragged_fault_resting_while_an_older_positions_run_goes_gives_that_run_up_for_the_latest', async ({ page, browser }) => {
     await openWithDropAt400(page);
     const status = page.getByTestId('scenario-status');

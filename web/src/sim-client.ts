@@ -11,7 +11,7 @@ import { proxy, wrap, type Remote } from 'comlink';
 import { ms } from '../../sim/kernel/time.js';
 import { parseScenario, type Scenario, type ScenarioInput } from '../../sim/scenario/schema.js';
 import { faultViews, unpackWorld, type LabView, type WorldView } from '../../sim/views/index.js';
-import type { SimApi } from './worker/sim.worker.js';
+import type { SimApi, WorldOutcome } from './worker/sim.worker.js';
 
 export type RunOutcome = { ok: true; view: LabView } | { ok: false; errors: string[] };
 
@@ -66,6 +66,12 @@ const USER_QUIET_MS = 400;
 /** The same while a button is held down (a drag), at most this long without another event. */
 const USER_HOLD_MS = 10_000;
 
+/** Worlds of a run that answered, by index (a scenario's JSON: `key`), each with its worker. */
+interface Answered {
+  key: string;
+  worlds: Map<number, { outcome: Extract<WorldOutcome, { ok: true }>; world: WorldView; slot: Slot }>;
+}
+
 export class SimClient {
   /** Indexed by world; an empty place gets a fresh worker when next needed. */
   private slots: Array<Slot | undefined> = [];
@@ -107,6 +113,15 @@ export class SimClient {
     });
   }
   private lastInput: ScenarioInput | null = null;
+  /**
+   * The worlds a cancelled run had in, by index, with the scenario (JSON) they are of: a run of
+   * the same scenario next takes them instead of simulating them again (the drop of a dragged
+   * fault where the drag's run, stopped by the drop, had it). Each world's worker still holds
+   * that world as its last (nothing runs on it in between), so exports read the same.
+   */
+  private leftover: Answered | null = null;
+  /** The worlds in so far of the run going (cancel() leaves them as the leftover). */
+  private answering: Answered | null = null;
   /**
    * Ends the run in progress with null. A terminated worker never answers, so without this a
    * cancelled run's promise (and whatever awaits it: a drag's loop, a live edit) would hang on.
@@ -160,6 +175,10 @@ export class SimClient {
     this.ahead = [];
     const gen = this.generation;
     const id = ++this.runId;
+    const reuse = this.leftover?.key === key ? this.leftover.worlds : null;
+    this.leftover = null;
+    const answeredNow: Answered['worlds'] = new Map();
+    this.answering = { key, worlds: answeredNow };
     this.holdsLast = false;
     // Workers beyond this scenario's worlds hold another run's world: exports must not see it.
     for (const extra of this.slots.splice(s.clients.length)) extra?.worker.terminate();
@@ -183,6 +202,12 @@ export class SimClient {
       results = await Promise.race([stopped, Promise.all(
         s.clients.map(async (_, i) => {
           const slot = this.slot(i);
+          const kept = reuse?.get(i);
+          if (kept !== undefined && kept.slot === slot) {
+            answeredNow.set(i, kept);
+            await this.testHold();
+            return { outcome: { ...kept.outcome, ms: { simulate: 0, view: 0, pack: 0 }, reused: true as const }, world: kept.world };
+          }
           slot.running++;
           try {
             const outcome = await slot.api.runWorld(
@@ -199,6 +224,8 @@ export class SimClient {
             const answered = performance.now();
             // For browser tests (they set the array): a run stopped by the flag, by world.
             if (outcome.ok === 'stopped') (globalThis as { __dxStopped?: number[] }).__dxStopped?.push(i);
+            // For browser tests (they set the array): a world that answered, by index.
+            else (globalThis as { __dxAnswered?: number[] }).__dxAnswered?.push(i);
             let world: WorldView | null = null;
             unpackedAfterLast = 0;
             if (outcome.ok === true && gen === this.generation) {
@@ -207,6 +234,7 @@ export class SimClient {
               const took = performance.now() - answered;
               unpackMs += took;
               unpackedAfterLast = took;
+              answeredNow.set(i, { outcome, world, slot });
             }
             await this.testHold();
             return { outcome, world };
@@ -218,10 +246,12 @@ export class SimClient {
     } catch (e) {
       if (gen !== this.generation) return null;
       this.stopRun = null;
+      this.answering = null;
       throw e;
     }
     if (results === null || gen !== this.generation) return null;
     this.stopRun = null;
+    this.answering = null;
     const view: LabView = { scenario: s, worlds: [], failed: [], faults: faultViews(s), endUs: durationUs, durationUs };
     for (const { outcome: o, world } of results) {
       if (o.ok === true) {
@@ -239,7 +269,7 @@ export class SimClient {
     // `unpack`: the page's unpacking (and preparing) after the last world answered; `unpackAll`:
     // all of it, the earlier worlds' done while the last one still simulated.
     (globalThis as { __dxRuns?: unknown[] }).__dxRuns?.push({
-      worlds: results.map(({ outcome: o }) => (o.ok === true ? { ...o.ms, prepared: o.prepared === true, from: o.from } : null)),
+      worlds: results.map(({ outcome: o }) => (o.ok === true ? { ...o.ms, prepared: o.prepared === true, from: o.from, reused: 'reused' in o } : null)),
       unpack: unpackedAfterLast,
       unpackAll: unpackMs,
     });
@@ -322,6 +352,8 @@ export class SimClient {
    */
   cancel(spare = 0): void {
     this.generation++;
+    if (this.answering !== null && this.answering.worlds.size > 0) this.leftover = this.answering;
+    this.answering = null;
     this.stopRun?.();
     this.stopRun = null;
     for (const release of this.held.splice(0)) release();
