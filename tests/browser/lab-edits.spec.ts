@@ -35,6 +35,15 @@ async function openWithDropAt400(page: Page): Promise<string | null> {
   return original;
 }
 
+/** Presses the pointer on the chip of the fault at 400 ms; returns where, to drag from there. */
+async function pickUpDropAt400(page: Page): Promise<{ x: number; y: number }> {
+  const box = (await page.getByRole('button', { name: /^drop connections at 400 ms; Delete removes it$/ }).boundingBox())!;
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.down();
+  return at;
+}
+
 test.describe('editing the run', () => {
   test('an_invalid_field_is_explained_beside_it_and_the_last_good_run_stays', async ({ page }) => {
     const errors = await open(page);
@@ -118,11 +127,8 @@ test.describe('editing the run', () => {
     await page.evaluate(() => {
       (window as unknown as { __dxRuns: unknown[] }).__dxRuns = [];
     });
-    const chip = page.getByRole('button', { name: /^drop connections at 400 ms; Delete removes it$/ });
-    const box = (await chip.boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 4 });
+    const at = await pickUpDropAt400(page);
+    await page.mouse.move(at.x + 60, at.y, { steps: 4 });
     // The drag's runs are over (the last one of where the pointer is) and it is shown.
     await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(withFault!, { timeout: 120_000 });
     await expect(page.getByTestId('progress')).toHaveCount(0, { timeout: 120_000 });
@@ -156,11 +162,8 @@ test.describe('editing the run', () => {
     });
     // The drag's run stays busy once its worlds are in, until released: the drop stops it.
     await holdRuns(page);
-    const chip = page.getByRole('button', { name: /^drop connections at 400 ms; Delete removes it$/ });
-    const box = (await chip.boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2);
+    const at = await pickUpDropAt400(page);
+    await page.mouse.move(at.x + 60, at.y);
     await expect.poll(() => page.evaluate(() => (window as unknown as { __dxAnswered: number[] }).__dxAnswered.length), { timeout: 120_000 }).toBe(2);
     await page.mouse.up();
     await releaseRuns(page);
@@ -190,13 +193,10 @@ test.describe('editing the run', () => {
     // Every run stays busy until released: the first position's is still going when the pointer
     // moves on and rests.
     await holdRuns(page);
-    const chip = page.getByRole('button', { name: /^drop connections at 400 ms; Delete removes it$/ });
-    const box = (await chip.boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2);
+    const at = await pickUpDropAt400(page);
+    await page.mouse.move(at.x + 40, at.y);
     await expect.poll(counts, { timeout: 60_000 }).toEqual({ started: 1, superseded: 0, shown: 0 });
-    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2);
+    await page.mouse.move(at.x + 80, at.y);
     await expect.poll(counts, { timeout: 60_000 }).toEqual({ started: 2, superseded: 1, shown: 0 });
     await releaseRuns(page);
     await expect.poll(counts, { timeout: 120_000 }).toEqual({ started: 2, superseded: 1, shown: 1 });
@@ -217,16 +217,13 @@ test.describe('editing the run', () => {
     const withFault = { pool: await hashOf(page, 'pool'), multiplex: await hashOf(page, 'multiplex') };
     const url = page.url();
 
-    const chip = page.getByRole('button', { name: /^drop connections at 400 ms; Delete removes it$/ });
-    const box = (await chip.boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 6 });
+    const at = await pickUpDropAt400(page);
+    await page.mouse.move(at.x + 60, at.y, { steps: 6 });
     // The button is still down: both worlds already show the fault where it is being dragged.
     await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(withFault.multiplex!, { timeout: 120_000 });
     await expect(page.getByTestId('trace-hash-pool')).not.toHaveText(withFault.pool!, { timeout: 120_000 });
     expect(page.url()).toBe(url);
-    await page.mouse.move(box.x + box.width / 2 + 90, box.y + box.height / 2, { steps: 3 });
+    await page.mouse.move(at.x + 90, at.y, { steps: 3 });
     await page.mouse.up();
     // The drop is one edit, compared with the run from before the drag, and goes to the URL.
     await expect(page.getByTestId('fault-delta')).toContainText(/Moved drop connections from 400 ms to \d/, { timeout: 120_000 });
