@@ -536,6 +536,7 @@ let faultDrag: {
   running: boolean;
   /** The position being run, µs. */
   runningAt: number | null;
+  /** The scenario (JSON) of the drag's last run shown. */
   shown: string | null;
   /** The view of `shown` (another run may have replaced it on screen since), and its position. */
   shownView: LabView | null;
@@ -546,8 +547,9 @@ let faultDrag: {
 /**
  * While a fault is dragged, both worlds follow it: the position is simulated as soon as the run
  * before it is done (the latest position wins; those passed over meanwhile are never run), or
- * once the pointer rests (the stale run is given up), with the window kept and nothing announced. The drop (moveFault) cancels a run still going and makes
- * the edit, compared with the run from before the drag.
+ * once the pointer rests (the stale run is given up), with the window kept and nothing announced.
+ * The drop (moveFault) cancels a run still going and makes the edit, compared with the run from
+ * before the drag.
  */
 export function dragFault(index: number, atUs: number): void {
   if (faultDrag === null || faultDrag.index !== index) {
