@@ -108,6 +108,50 @@ export function latencyY(us: number, top: number, row: { y: number; h: number })
  * Too many callers for a row each: each call as a dot at its end, as high as it took (the
  * same scale in every world): served ones in the blue of "replied ok", failed ones in their error's colour, on top.
  */
+/**
+ * Which dot positions a frame's latency strip has drawn already. Zoomed out, tens of thousands of
+ * calls end in a few hundred pixel columns at a few dozen heights: the same 3x3 square over and
+ * over. A path's fill is the union of its rects, so one rect per position draws the same pixels,
+ * and each rect left out is one Skia does not rasterise (at a 1 s window on 100k requests, the
+ * rects were most of a frame's drawing).
+ */
+class SeenDots {
+  private bits = new Uint8Array(0);
+  private x0 = 0;
+  private y0 = 0;
+  private w = 0;
+  private h = 0;
+
+  reset(x0: number, y0: number, w: number, h: number): this {
+    this.x0 = x0;
+    this.y0 = y0;
+    this.w = w;
+    this.h = h;
+    if (this.bits.length < w * h) this.bits = new Uint8Array(w * h);
+    else this.bits.fill(0, 0, w * h);
+    return this;
+  }
+
+  /** Whether (x, y) is new (and now seen); a position outside the strip is always new. */
+  first(x: number, y: number): boolean {
+    const cx = x - this.x0;
+    const cy = y - this.y0;
+    if (cx < 0 || cy < 0 || cx >= this.w || cy >= this.h) return true;
+    const at = cy * this.w + cx;
+    if (this.bits[at] === 1) return false;
+    this.bits[at] = 1;
+    return true;
+  }
+}
+const seenDotsOf = new SeenDots();
+
+/** The strip's positions, none seen yet (dots are at most a pixel left of x0 and above the row). */
+function seenDots(f: Frame, row: { y: number; h: number }): SeenDots {
+  const x0 = Math.floor(f.x0) - 2;
+  const y0 = Math.floor(row.y) - 2;
+  return seenDotsOf.reset(x0, y0, Math.ceil(f.x1) + 2 - x0, Math.ceil(row.y + row.h) + 2 - y0);
+}
+
 function drawLatency(f: Frame, ix: WorldIndex, row: { y: number; h: number }): void {
   const { ctx } = f;
   const top = ix.latencyTop;
@@ -122,14 +166,16 @@ function drawLatency(f: Frame, ix: WorldIndex, row: { y: number; h: number }): v
   ctx.stroke();
   const ok = new Path2D();
   const failed = new Map<string, Path2D>();
+  const seen = seenDots(f, row);
   forEachVisible(ix, f.from, f.to, (i) => {
     const r = ix.rows;
     const end = r.time(i, T_END);
     if (end === NONE || end < f.from || end > f.to) return;
     const x = Math.round(px(f, end)) - 1;
     const y = Math.round(latencyY(end - r.start(i), top, row)) - 1;
-    if (r.ok(i) === 1) ok.rect(x, y, 3, 3);
-    else {
+    if (r.ok(i) === 1) {
+      if (seen.first(x, y)) ok.rect(x, y, 3, 3);
+    } else {
       const error = r.error(i);
       let p = failed.get(error);
       if (p === undefined) failed.set(error, (p = new Path2D()));
