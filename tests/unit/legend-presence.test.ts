@@ -66,23 +66,24 @@ describe('the legend’s request states', () => {
 });
 
 describe('waitShown', () => {
-  it('finds a long wait alone in a window, however many short ones lie before it', () => {
-    // 1,000 waits of 1 µs at 0..999 µs, then one of 10 ms from 500 µs: the longest 1% is kept
-    // apart, so a window after the short ones meets only the long one.
+  it('finds a wait that starts after its request, and a long wait alone in a window', () => {
+    // 1,000 requests of 1 µs at 0..999 µs, each waiting its second half; then one of 10 ms from
+    // 1,000 µs, all of it waiting: the index's longest 1%, kept apart, so a window after the
+    // short ones meets only the long one.
     const n = 1001;
-    const waitFrom = new Float64Array(n);
-    const waitTo = new Float64Array(n);
-    for (let i = 0; i < 1000; i++) {
-      waitFrom[i] = i;
-      waitTo[i] = i + 1;
-    }
-    waitFrom[1000] = 500;
-    waitTo[1000] = 10_500;
-    const ix = { rows: { n }, waitFrom, waitTo, code: new Uint8Array(n) } as unknown as Parameters<typeof waitShown>[0];
+    const start = Float64Array.from({ length: n }, (_, i) => i);
+    const waitFrom = Float64Array.from({ length: n }, (_, i) => i + 0.5);
+    const waitTo = Float64Array.from({ length: n }, (_, i) => i + 1);
+    const isLong = new Uint8Array(n);
+    waitFrom[1000] = 1000;
+    waitTo[1000] = 11_000;
+    isLong[1000] = 1;
+    const ix = { rows: { n }, start, waitFrom, waitTo, isLong, code: new Uint8Array(n), shortMaxDur: 1 } as unknown as Parameters<typeof waitShown>[0];
     expect(waitShown(ix, 5_000, 5_001)).toBe(true);
-    expect(waitShown(ix, 10_500, 20_000)).toBe(true);
-    expect(waitShown(ix, 10_501, 20_000)).toBe(false);
-    expect(waitShown(ix, 200.5, 200.6)).toBe(true);
+    expect(waitShown(ix, 11_000, 20_000)).toBe(true);
+    expect(waitShown(ix, 11_001, 20_000)).toBe(false);
+    expect(waitShown(ix, 300.7, 300.8)).toBe(true);
+    expect(waitShown(ix, 300.1, 300.4)).toBe(false);
     expect(waitShown(ix, -10, -1)).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import { ARROW_LIMIT } from './frame.js';
 import { lowerBound, upperBound } from './search.js';
 import type { TimeWindow, WorldData } from './types.js';
 import { stripKinds } from './layout.js';
-import { CODE_INFLIGHT, CODE_OK, countOnWire, countVisible, nthSmallest, waitKey, type WorldIndex } from './world-index.js';
+import { CODE_INFLIGHT, CODE_OK, countOnWire, countVisible, waitKey, type WorldIndex } from './world-index.js';
 
 /** Legend keys: conn states ('connecting', 'up', 'backoff'), 'command', 'reply', 'density',
  * request states ('waiting', 'mailbox', 'connect', 'inflight', 'ok'), 'late-drop', 'resend', 'busy', 'connects', 'latency', 'error:<kind>', 'fault'. */
@@ -25,9 +25,8 @@ export function presentKeys(worlds: readonly WorldData[], faults: readonly Fault
     if (wire > 0 && wire <= ARROW_LIMIT) keys.add('reply');
     // Request states: each looked up where it can be, not by a scan of the requests in view
     // (run once per frame while panning: ~45k requests in a 1 s window of a 100k run).
-    const states = requestStates(ix);
-    if (anyWait(states, w.from, w.to)) keys.add(waitKey(ix.waitCode));
-    if (anyVisible(ix, states.inflight, w)) keys.add('inflight');
+    if (waitShown(ix, w.from, w.to)) keys.add(waitKey(ix.waitCode));
+    if (anyVisible(ix, requestStates(ix).inflight, w)) keys.add('inflight');
     if (firstOk(ix, w)) keys.add('ok');
     if (upperBound(ix.dropT, w.to) > lowerBound(ix.dropT, w.from)) keys.add('late-drop');
     for (const k of stripKinds(world)) keys.add(k.startsWith('busy') ? 'busy' : k);
@@ -42,54 +41,60 @@ export function presentKeys(worlds: readonly WorldData[], faults: readonly Fault
 
 /** Where a world's waits and its requests in flight are, for presentKeys, made once per index. */
 interface RequestStates {
-  /** The waits (pool queue or mailbox) but the longest 1%, by their start, none longer than shortMaxDur. */
-  shortFrom: Float64Array;
-  shortTo: Float64Array;
-  shortMaxDur: number;
-  /** The longest 1% (as WorldIndex splits requests: one long wait must not make every frame scan them all). */
-  longFrom: Float64Array;
-  longTo: Float64Array;
+  /**
+   * The requests that waited (pool queue or mailbox) but the index's longest 1%, in the index's
+   * order (by start), with their starts: a wait lies within its request, so within shortMaxDur
+   * of its start.
+   */
+  shortIdx: Int32Array;
+  shortStart: Float64Array;
+  /** The longest 1% that waited (WorldIndex's split: one long wait must not make every frame scan them all). */
+  longIdx: Int32Array;
   /** The requests in flight when the run ended (few). */
   inflight: Int32Array;
 }
 
+type StatesIndex = Pick<WorldIndex, 'rows' | 'start' | 'waitFrom' | 'waitTo' | 'code' | 'isLong'>;
+
 const statesOf = new WeakMap<object, RequestStates>();
 
-function requestStates(ix: Pick<WorldIndex, 'rows' | 'waitFrom' | 'waitTo' | 'code'>): RequestStates {
+/** One pass over the requests, nothing sorted: made as each new run is first drawn. */
+function requestStates(ix: StatesIndex): RequestStates {
   let st = statesOf.get(ix);
   if (st !== undefined) return st;
   const n = ix.rows.n;
-  const waited: number[] = [];
-  const inflight: number[] = [];
+  let shorts = 0;
+  let longs = 0;
+  let inflights = 0;
   for (let i = 0; i < n; i++) {
-    if (ix.waitTo[i]! > ix.waitFrom[i]!) waited.push(i);
-    if (ix.code[i] === CODE_INFLIGHT) inflight.push(i);
+    if (ix.waitTo[i]! > ix.waitFrom[i]!) {
+      if (ix.isLong[i] === 0) shorts++;
+      else longs++;
+    }
+    if (ix.code[i] === CODE_INFLIGHT) inflights++;
   }
-  const dur = (i: number) => ix.waitTo[i]! - ix.waitFrom[i]!;
-  const cut = waited.length >= 200 ? nthSmallest(Float64Array.from(waited, dur), Math.floor(waited.length * 0.99)) : Number.POSITIVE_INFINITY;
-  const short = waited.filter((i) => dur(i) <= cut).sort((a, b) => ix.waitFrom[a]! - ix.waitFrom[b]!);
-  const long = waited.filter((i) => dur(i) > cut);
-  st = {
-    shortFrom: Float64Array.from(short, (i) => ix.waitFrom[i]!),
-    shortTo: Float64Array.from(short, (i) => ix.waitTo[i]!),
-    shortMaxDur: short.reduce((m, i) => Math.max(m, dur(i)), 0),
-    longFrom: Float64Array.from(long, (i) => ix.waitFrom[i]!),
-    longTo: Float64Array.from(long, (i) => ix.waitTo[i]!),
-    inflight: Int32Array.from(inflight),
-  };
+  st = { shortIdx: new Int32Array(shorts), shortStart: new Float64Array(shorts), longIdx: new Int32Array(longs), inflight: new Int32Array(inflights) };
+  shorts = longs = inflights = 0;
+  for (let i = 0; i < n; i++) {
+    if (ix.waitTo[i]! > ix.waitFrom[i]!) {
+      if (ix.isLong[i] === 0) {
+        st.shortIdx[shorts] = i;
+        st.shortStart[shorts++] = ix.start[i]!;
+      } else st.longIdx[longs++] = i;
+    }
+    if (ix.code[i] === CODE_INFLIGHT) st.inflight[inflights++] = i;
+  }
   statesOf.set(ix, st);
   return st;
 }
 
 /** Whether a request's wait (pool queue or mailbox) meets [a, b]. */
-export function waitShown(ix: Pick<WorldIndex, 'rows' | 'waitFrom' | 'waitTo' | 'code'>, a: number, b: number): boolean {
-  return anyWait(requestStates(ix), a, b);
-}
-
-function anyWait(st: RequestStates, a: number, b: number): boolean {
-  const hi = upperBound(st.shortFrom, b);
-  for (let k = lowerBound(st.shortFrom, a - st.shortMaxDur); k < hi; k++) if (st.shortTo[k]! >= a) return true;
-  for (let k = 0; k < st.longFrom.length; k++) if (st.longFrom[k]! <= b && st.longTo[k]! >= a) return true;
+export function waitShown(ix: StatesIndex & Pick<WorldIndex, 'shortMaxDur'>, a: number, b: number): boolean {
+  const st = requestStates(ix);
+  const meets = (i: number) => ix.waitFrom[i]! <= b && ix.waitTo[i]! >= a;
+  const hi = upperBound(st.shortStart, b);
+  for (let k = lowerBound(st.shortStart, a - ix.shortMaxDur); k < hi; k++) if (meets(st.shortIdx[k]!)) return true;
+  for (let k = 0; k < st.longIdx.length; k++) if (meets(st.longIdx[k]!)) return true;
   return false;
 }
 
