@@ -234,65 +234,72 @@ export function serve<S>(spec: GenServerSpec<S>): ProcFn {
   return serverLoop(spec, null);
 }
 
+/**
+ * The body as one generator function for every server: a generator's object takes its map from
+ * the function that made it, so a closure made per server gave each world's servers maps of their
+ * own, and the runtime's step code (optimised on one world's) met new ones on the next world.
+ */
 function serverLoop<S>(spec: GenServerSpec<S>, starter: { to: Pid; ref: Ref } | null): ProcFn {
-  return function* (ctx) {
-    const init = yield* spec.init(ctx);
-    if (init[0] === 'stop') {
-      if (starter !== null) {
-        ctx.unlink(starter.to);
-        ctx.send(starter.to, { type: '$gen_ack', ref: starter.ref, error: init[1] } satisfies AckMessage);
-      }
-      return init[1];
+  return (ctx) => serverBody(ctx, spec, starter);
+}
+
+function* serverBody<S>(ctx: Ctx, spec: GenServerSpec<S>, starter: { to: Pid; ref: Ref } | null): Gen<ExitReason | void> {
+  const init = yield* spec.init(ctx);
+  if (init[0] === 'stop') {
+    if (starter !== null) {
+      ctx.unlink(starter.to);
+      ctx.send(starter.to, { type: '$gen_ack', ref: starter.ref, error: init[1] } satisfies AckMessage);
     }
-    if (starter !== null) ctx.send(starter.to, { type: '$gen_ack', ref: starter.ref, error: null } satisfies AckMessage);
-    let state = init[1];
-    if (init.length === 3 && spec.handleContinue !== undefined) {
-      const h = spec.handleContinue(init[2].continue, state, ctx);
+    return init[1];
+  }
+  if (starter !== null) ctx.send(starter.to, { type: '$gen_ack', ref: starter.ref, error: null } satisfies AckMessage);
+  let state = init[1];
+  if (init.length === 3 && spec.handleContinue !== undefined) {
+    const h = spec.handleContinue(init[2].continue, state, ctx);
+    const r = isResult(h) ? h : yield* h;
+    if (r[0] === 'stop') return yield* stop(spec, ctx, r[1], r[2]);
+    state = r[1];
+  }
+  const parent = starter?.to;
+  for (;;) {
+    const msg: unknown = yield receiveEffect();
+    if (isTagged(msg, '$gen_call')) {
+      const { from, request } = msg as CallMessage;
+      if (spec.handleCall === undefined) throw new Error(`${ctx.name} has no handleCall for ${describe(request)}`);
+      const h = spec.handleCall(request, from, state, ctx);
+      const r = isResult(h) ? h : yield* h;
+      switch (r[0]) {
+        case 'reply':
+          reply(ctx, from, r[1]);
+          state = r[2];
+          break;
+        case 'noreply':
+          state = r[1];
+          break;
+        case 'stop':
+          if (r.length === 4) {
+            reply(ctx, from, r[2]);
+            return yield* stop(spec, ctx, r[1], r[3]);
+          }
+          return yield* stop(spec, ctx, r[1], r[2]);
+      }
+    } else if (isTagged(msg, '$gen_cast')) {
+      if (spec.handleCast === undefined) throw new Error(`${ctx.name} has no handleCast`);
+      const h = spec.handleCast((msg as CastMessage).request, state, ctx);
+      const r = isResult(h) ? h : yield* h;
+      if (r[0] === 'stop') return yield* stop(spec, ctx, r[1], r[2]);
+      state = r[1];
+    } else if (parent !== undefined && isExit(msg, parent)) {
+      // A trapping server whose parent exits stops with the parent's reason (gen_server does this).
+      return yield* stop(spec, ctx, msg.reason, state);
+    } else if (spec.handleInfo !== undefined) {
+      const h = spec.handleInfo(msg, state, ctx);
       const r = isResult(h) ? h : yield* h;
       if (r[0] === 'stop') return yield* stop(spec, ctx, r[1], r[2]);
       state = r[1];
     }
-    const parent = starter?.to;
-    for (;;) {
-      const msg: unknown = yield receiveEffect();
-      if (isTagged(msg, '$gen_call')) {
-        const { from, request } = msg as CallMessage;
-        if (spec.handleCall === undefined) throw new Error(`${ctx.name} has no handleCall for ${describe(request)}`);
-        const h = spec.handleCall(request, from, state, ctx);
-        const r = isResult(h) ? h : yield* h;
-        switch (r[0]) {
-          case 'reply':
-            reply(ctx, from, r[1]);
-            state = r[2];
-            break;
-          case 'noreply':
-            state = r[1];
-            break;
-          case 'stop':
-            if (r.length === 4) {
-              reply(ctx, from, r[2]);
-              return yield* stop(spec, ctx, r[1], r[3]);
-            }
-            return yield* stop(spec, ctx, r[1], r[2]);
-        }
-      } else if (isTagged(msg, '$gen_cast')) {
-        if (spec.handleCast === undefined) throw new Error(`${ctx.name} has no handleCast`);
-        const h = spec.handleCast((msg as CastMessage).request, state, ctx);
-        const r = isResult(h) ? h : yield* h;
-        if (r[0] === 'stop') return yield* stop(spec, ctx, r[1], r[2]);
-        state = r[1];
-      } else if (parent !== undefined && isExit(msg, parent)) {
-        // A trapping server whose parent exits stops with the parent's reason (gen_server does this).
-        return yield* stop(spec, ctx, msg.reason, state);
-      } else if (spec.handleInfo !== undefined) {
-        const h = spec.handleInfo(msg, state, ctx);
-        const r = isResult(h) ? h : yield* h;
-        if (r[0] === 'stop') return yield* stop(spec, ctx, r[1], r[2]);
-        state = r[1];
-      }
-      // Without handleInfo, stray messages are dropped, as the default handle_info does (it logs).
-    }
-  };
+    // Without handleInfo, stray messages are dropped, as the default handle_info does (it logs).
+  }
 }
 
 function* stop<S>(spec: GenServerSpec<S>, ctx: Ctx, reason: ExitReason, state: S): Gen<ExitReason> {

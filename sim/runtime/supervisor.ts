@@ -33,46 +33,49 @@ export interface SupervisorOptions {
 export function supervisor(children: readonly ChildSpec[], options: SupervisorOptions = {}): ProcFn {
   const intensity = options.intensity ?? 3;
   const period = options.periodUs ?? ms(5000);
-  return function* (ctx) {
-    ctx.trapExit(true);
-    const pids = new Map<Pid, ChildSpec>();
-    const restarts: Micros[] = [];
+  // One generator function for every supervisor (see gen_server.ts serverLoop: maps per closure).
+  return (ctx) => supervise(ctx, children, intensity, period);
+}
 
-    function* startChild(spec: ChildSpec): Gen<boolean> {
-      const r = yield* spec.start(ctx);
-      ctx.trace('supervisor.start_child', { sup: ctx.self, child: spec.id, pid: r.ok ? r.pid : -1, ok: r.ok, reason: r.ok ? '' : r.reason });
-      if (r.ok) pids.set(r.pid, spec);
-      return r.ok;
-    }
+function* supervise(ctx: Ctx, children: readonly ChildSpec[], intensity: number, period: Micros): Gen<ExitReason> {
+  ctx.trapExit(true);
+  const pids = new Map<Pid, ChildSpec>();
+  const restarts: Micros[] = [];
 
-    /** Records a restart; false when the intensity is exceeded. */
-    function allowRestart(): boolean {
-      restarts.push(ctx.now);
-      while (restarts.length > 0 && restarts[0]! <= ctx.now - period) restarts.shift();
-      return restarts.length <= intensity;
-    }
+  function* startChild(spec: ChildSpec): Gen<boolean> {
+    const r = yield* spec.start(ctx);
+    ctx.trace('supervisor.start_child', { sup: ctx.self, child: spec.id, pid: r.ok ? r.pid : -1, ok: r.ok, reason: r.ok ? '' : r.reason });
+    if (r.ok) pids.set(r.pid, spec);
+    return r.ok;
+  }
 
-    for (const spec of children) {
-      // A child that fails its first start fails the supervisor's start, as in OTP.
-      if (!(yield* startChild(spec))) return `failed_to_start_child: ${spec.id}`;
+  /** Records a restart; false when the intensity is exceeded. */
+  function allowRestart(): boolean {
+    restarts.push(ctx.now);
+    while (restarts.length > 0 && restarts[0]! <= ctx.now - period) restarts.shift();
+    return restarts.length <= intensity;
+  }
+
+  for (const spec of children) {
+    // A child that fails its first start fails the supervisor's start, as in OTP.
+    if (!(yield* startChild(spec))) return `failed_to_start_child: ${spec.id}`;
+  }
+  for (;;) {
+    const msg = yield* ctx.receive(isExit);
+    const spec = pids.get(msg.from);
+    if (spec === undefined) {
+      if (msg.reason !== 'normal') return msg.reason as ExitReason; // our parent died
+      continue;
     }
+    pids.delete(msg.from);
+    if (msg.reason === 'normal' || (msg.reason === 'shutdown' && spec.restart === 'transient')) continue;
     for (;;) {
-      const msg = yield* ctx.receive(isExit);
-      const spec = pids.get(msg.from);
-      if (spec === undefined) {
-        if (msg.reason !== 'normal') return msg.reason as ExitReason; // our parent died
-        continue;
+      if (!allowRestart()) {
+        ctx.trace('supervisor.give_up', { sup: ctx.self, restarts: restarts.length });
+        for (const pid of pids.keys()) ctx.exit(pid, 'shutdown');
+        return 'shutdown';
       }
-      pids.delete(msg.from);
-      if (msg.reason === 'normal' || (msg.reason === 'shutdown' && spec.restart === 'transient')) continue;
-      for (;;) {
-        if (!allowRestart()) {
-          ctx.trace('supervisor.give_up', { sup: ctx.self, restarts: restarts.length });
-          for (const pid of pids.keys()) ctx.exit(pid, 'shutdown');
-          return 'shutdown';
-        }
-        if (yield* startChild(spec)) break;
-      }
+      if (yield* startChild(spec)) break;
     }
-  };
+  }
 }

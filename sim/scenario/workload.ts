@@ -217,6 +217,14 @@ class Caller {
 /** How a caller issues one request: Duplex's clients by default; real/ passes other libraries' adapters. */
 export type Issue<C> = (ctx: Ctx, client: C, cmds: readonly Command[], timeout: Micros) => Gen<CommandResult>;
 
+/**
+ * An open-load arrival's body: one generator function for all of them (a closure per arrival gave
+ * each arrival's generator a map of its own: see gen_server.ts serverLoop).
+ */
+function* arrival(c: Ctx, issue: Issue<unknown>, client: unknown, cmds: readonly Command[], timeout: Micros): Gen<void> {
+  yield* issue(c, client, cmds, timeout);
+}
+
 /** Spawns the workload's callers; returns the pids of the closed-mode callers (for kill_caller). */
 export function spawnWorkload(world: { readonly rt: Runtime }, client: AnyClient, s: Scenario): { callers: Pid[]; live: Set<Pid> };
 export function spawnWorkload<C>(world: { readonly rt: Runtime }, client: C, s: Scenario, issue: Issue<C>): { callers: Pid[]; live: Set<Pid> };
@@ -249,14 +257,7 @@ export function spawnWorkload(world: { readonly rt: Runtime }, client: unknown, 
           if (ctx.now + gap >= duration) return;
           yield sleepAgain(nap, gap);
           const cmds = makeRequest(rng, w, mix, 'a', n);
-          track(
-            ctx.spawn(
-              function* (c: Ctx): Gen<void> {
-                yield* issue(c, client, cmds, timeout);
-              },
-              { name: `arrival${n}` },
-            ),
-          );
+          track(ctx.spawn((c: Ctx) => arrival(c, issue, client, cmds, timeout), { name: `arrival${n}` }));
         }
       },
       { name: 'arrivals' },
