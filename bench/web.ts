@@ -361,13 +361,18 @@ async function main() {
       await page.evaluate(() => {
         (window as unknown as { __dxFrameWork: number[] }).__dxFrameWork = [];
       });
+      // Left 60 px (later in the run), then back: the window starts at 0, where a drag right stops.
+      const y = box.y + box.height / 2;
+      await page.mouse.move(box.x + box.width / 2, y);
       for (let i = 0; i < 16; i++) {
         await page.mouse.down();
-        await page.mouse.move(box.x + box.width / 2 + (i % 2 === 0 ? 60 : -60), box.y + box.height / 2, { steps: 4 });
+        await page.mouse.move(box.x + box.width / 2 + (i % 2 === 0 ? -60 : 0), y, { steps: 4 });
         await page.mouse.up();
       }
       wide = await page.evaluate(() => (window as unknown as { __dxFrameWork: number[] }).__dxFrameWork);
-      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      // Back to the whole run, where the wheel above left it: the edits below start from there.
+      await page.keyboard.press('z');
+      await page.waitForTimeout(300);
     }
     // Three edits, each after the user read the last run (the workers ran it partway meanwhile),
     // at 15%, 45% and 85% of the run: partway worlds are at 25%, 50% and 75%, so these are

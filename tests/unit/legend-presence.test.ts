@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPreset, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab } from '../../sim/views/index.js';
 import { CODE_INFLIGHT, CODE_OK, waitKey, worldIndexOf, type WorldIndex } from '../../web/src/components/timeline/world-index.js';
-import { presentKeys, waitShown } from '../../web/src/components/timeline/legend-presence.js';
+import { okShown, presentKeys, waitShown } from '../../web/src/components/timeline/legend-presence.js';
 import type { WorldData } from '../../web/src/components/timeline/types.js';
 
 function lcg(seed: number): () => number {
@@ -85,5 +85,41 @@ describe('waitShown', () => {
     expect(waitShown(ix, 300.7, 300.8)).toBe(true);
     expect(waitShown(ix, 300.1, 300.4)).toBe(false);
     expect(waitShown(ix, -10, -1)).toBe(false);
+  });
+});
+
+describe('okShown', () => {
+  it('finds a served request among the longest 1% when it is the only one in view', () => {
+    // 300 failed requests of 1 µs at 0..299 µs, then one served of 10 ms from 300 µs (the long one).
+    const n = 301;
+    const start = Float64Array.from({ length: n }, (_, i) => i);
+    const end = Float64Array.from({ length: n }, (_, i) => i + 1);
+    const code = new Uint8Array(n).fill(CODE_OK + 5);
+    end[300] = 10_300;
+    code[300] = CODE_OK;
+    const ix = { start, end, code, shortMaxDur: 1, longIdx: Int32Array.of(300) } as unknown as Parameters<typeof okShown>[0];
+    expect(okShown(ix, { from: 5_000, to: 5_001 })).toBe(true);
+    expect(okShown(ix, { from: 10_301, to: 20_000 })).toBe(false);
+    expect(okShown(ix, { from: 100, to: 200 })).toBe(false);
+  });
+});
+
+describe('the legend over two worlds', () => {
+  it('shows each world’s waiting key when either world shows it', () => {
+    const scenario = { ...loadPreset('l5-tradeoffs')!, durationMs: 400, drainMs: 0 };
+    const lab = deriveLab(runScenario(scenario));
+    expect(lab.worlds.length).toBeGreaterThanOrEqual(2);
+    const data = lab.worlds.map((world) => ({ world, ix: worldIndexOf(world) }) as unknown as WorldData);
+    const next = lcg(11);
+    const waits = new Set(data.map((d) => waitKey(d.ix.waitCode)));
+    expect(waits.size, 'the worlds wait in different ways').toBeGreaterThan(1);
+    for (let k = 0; k < 200; k++) {
+      const from = next() * 400_000;
+      const to = from + Math.exp(next() * Math.log(400_000));
+      const got = presentKeys(data, [], { from, to });
+      const want = new Set<string>();
+      for (const d of data) for (const key of byScan(d.ix, from, to)) want.add(key);
+      for (const key of [...waits, 'ok', 'inflight']) expect(got.has(key), `${key} in [${from}, ${to}]`).toBe(want.has(key));
+    }
   });
 });

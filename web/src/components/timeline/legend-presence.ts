@@ -27,7 +27,7 @@ export function presentKeys(worlds: readonly WorldData[], faults: readonly Fault
     // (run once per frame while panning: ~45k requests in a 1 s window of a 100k run).
     if (waitShown(ix, w.from, w.to)) keys.add(waitKey(ix.waitCode));
     if (anyVisible(ix, requestStates(ix).inflight, w)) keys.add('inflight');
-    if (firstOk(ix, w)) keys.add('ok');
+    if (okShown(ix, w)) keys.add('ok');
     if (upperBound(ix.dropT, w.to) > lowerBound(ix.dropT, w.from)) keys.add('late-drop');
     for (const k of stripKinds(world)) keys.add(k.startsWith('busy') ? 'busy' : k);
     if (world.resends.some((r) => r.at >= w.from && r.prevSentAt <= w.to)) keys.add('resend');
@@ -107,7 +107,7 @@ function anyVisible(ix: WorldIndex, idx: Int32Array, w: TimeWindow): boolean {
 }
 
 /** Whether a request in view was served: the requests in view until the first (nearly always among the first). */
-function firstOk(ix: WorldIndex, w: TimeWindow): boolean {
+export function okShown(ix: WorldIndex, w: TimeWindow): boolean {
   const hi = upperBound(ix.start, w.to);
   for (let i = lowerBound(ix.start, w.from - ix.shortMaxDur); i < hi; i++) if (ix.end[i]! >= w.from && ix.code[i] === CODE_OK) return true;
   for (let j = 0; j < ix.longIdx.length; j++) {
