@@ -105,10 +105,6 @@ export function latencyY(us: number, top: number, row: { y: number; h: number })
 }
 
 /**
- * Too many callers for a row each: each call as a dot at its end, as high as it took (the
- * same scale in every world): served ones in the blue of "replied ok", failed ones in their error's colour, on top.
- */
-/**
  * Which dot positions a frame's latency strip has drawn already. Zoomed out, tens of thousands of
  * calls end in a few hundred pixel columns at a few dozen heights: the same 3x3 square over and
  * over. A path's fill is the union of its rects, so one rect per position draws the same pixels,
@@ -152,6 +148,10 @@ function seenDots(f: Frame, row: { y: number; h: number }): SeenDots {
   return seenDotsOf.reset(x0, y0, Math.ceil(f.x1) + 2 - x0, Math.ceil(row.y + row.h) + 2 - y0);
 }
 
+/**
+ * Too many callers for a row each: each call as a dot at its end, as high as it took (the
+ * same scale in every world): served ones in the blue of "replied ok", failed ones in their error's colour, on top.
+ */
 function drawLatency(f: Frame, ix: WorldIndex, row: { y: number; h: number }): void {
   const { ctx } = f;
   const top = ix.latencyTop;
