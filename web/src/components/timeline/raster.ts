@@ -74,7 +74,7 @@ export function stepColumns(f: Frame, s: StepSeries, out: Float32Array): Float32
 }
 
 export function integralColumns(f: Frame, s: StepSeries, out: Float32Array, stop: number, first: number): Float32Array {
-  const { times, values, cum } = s;
+  const { times } = s;
   const cols = out.length;
   let hint = first;
   /** Area under the series from its start to t (t never decreases between calls). */
@@ -82,7 +82,7 @@ export function integralColumns(f: Frame, s: StepSeries, out: Float32Array, stop
     const i = stepIndexAfter(times, t, hint);
     if (i < 0) return 0;
     hint = i;
-    return cum[i]! + values[i]! * (t - times[i]!);
+    return s.areaAt(i, t);
   };
   const begin = Math.max(f.from, times[0]!);
   if (stop <= begin) return out;
