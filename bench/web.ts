@@ -53,6 +53,7 @@ async function askWarmUp(page: import('@playwright/test').Page): Promise<void> {
     // there: web/src/worker/sim.worker.ts `partway`): a user's page does both.
     (w as { duplexPrefetch?: boolean }).duplexPrefetch = true;
     (w as { __dxPartway?: unknown[] }).__dxPartway = [];
+    (w as { __dxAimed?: unknown[] }).__dxAimed = [];
   });
 }
 
@@ -93,15 +94,30 @@ interface EditTime {
   harness: number;
 }
 
-/** Re-simulate and redraw after a fault: click → the live region says Done → the next frame. */
-async function refaultMs(page: import('@playwright/test').Page, atUs: number): Promise<EditTime> {
+/**
+ * Re-simulate and redraw after a fault: click → the live region says Done → the next frame.
+ * `aim`: a user who places the playhead, then picks the fault: the click waits until both workers
+ * have run their worlds to the playhead (web/src/worker/sim.worker.ts `aim`; at most 30 s, or 5 s
+ * for a build that does not: an A/B), as a user's choosing does. Else the click comes at once.
+ */
+async function refaultMs(page: import('@playwright/test').Page, atUs: number, aim = false): Promise<EditTime> {
   await page.evaluate(() => {
     (window as unknown as { __dxRuns: unknown[] }).__dxRuns = [];
     // The idle work after this edit's run is told afresh (readRun).
-    const w = window as unknown as { __dxPartway?: unknown[] };
+    const w = window as unknown as { __dxPartway?: unknown[]; __dxAimed?: unknown[] };
     if (w.__dxPartway !== undefined) w.__dxPartway = [];
+    if (w.__dxAimed !== undefined) w.__dxAimed = [];
   });
   await page.getByTestId('scrubber').fill(String(atUs));
+  if (aim)
+    await page.waitForFunction(
+      ([at, t0]) => {
+        const told = (window as unknown as { __dxAimed?: Array<{ at: number }> }).__dxAimed ?? [];
+        return told.filter((a) => a.at === at).length >= 2 || (told.length === 0 && performance.now() - t0 > 5_000);
+      },
+      [atUs, await page.evaluate(() => performance.now())] as const,
+      { timeout: 30_000 },
+    );
   await page.getByTestId('fault-kind').selectOption('drop_connections');
   // The live region already says Done (the last run's): wait for Simulating, then Done, then a frame.
   await page.evaluate(() => {
@@ -388,6 +404,16 @@ async function main() {
       budgetStages.push(lastStages.length > n ? lastStages[lastStages.length - 1] : undefined);
     }
     const refault = medianEdit(budgetEdits);
+    // The same three, the playhead placed first and the click once the workers ran to it.
+    const aimed: EditTime[] = [];
+    const aimedStages: Array<RunStages | undefined> = [];
+    for (const at of [0.45, 0.15, 0.85]) {
+      await readRun(page);
+      const n = lastStages.length;
+      aimed.push(await refaultMs(page, Math.round(budgetUs * at), true));
+      aimedStages.push(lastStages.length > n ? lastStages[lastStages.length - 1] : undefined);
+    }
+    const aimedMedian = medianEdit(aimed);
     const rushed: EditTime[] = [];
     const rushedStages: Array<RunStages | undefined> = [];
     await readRun(page);
@@ -481,6 +507,8 @@ async function main() {
     console.log(`${scenario.name}, ${budgetWarm}`);
     console.log(`re-simulate + redraw after adding a fault, ${scenario.name}, each after the workers ran the last run partway (edits at 45%, 15%, 85% of the run): ${editsText(budgetEdits, refault, 1000)}${stagesText(refault.edit.page, budgetStages[refault.at])}`);
     budgetEdits.forEach((e, i) => console.log(`  edit ${i + 1}: ${e.page} ms${stagesText(e.page, budgetStages[i])}`));
+    console.log(`  the same with the playhead placed first, the click once the workers ran the worlds to it (a user choosing the fault meanwhile): ${editsText(aimed, aimedMedian, 1000)}`);
+    aimed.forEach((e, i) => console.log(`  edit ${i + 1}: ${e.page} ms${stagesText(e.page, aimedStages[i])}`));
     console.log(`  the same back to back, no time to read (edits at 90%, 60%, 30%): ${editsText(rushed, rushedMedian, 1000)}`);
     rushed.forEach((e, i) => console.log(`  edit ${i + 1}: ${e.page} ms${stagesText(e.page, rushedStages[i])}`));
     console.log(`  dropping a dragged fault 30 px on, 300 ms into the drag (its run stopped if still going), from the pointer's release: ${editsText(drops, dropMedian, 1000)}`);

@@ -77,6 +77,34 @@ test.describe('fault edits re-simulated from a world run partway', () => {
     }
   });
 
+  test('a_fault_added_where_the_playhead_rested_goes_on_from_its_own_instant_and_shows_what_a_fresh_page_shows', async ({ page, browser }) => {
+    await withPartway(page);
+    await page.addInitScript(() => {
+      (window as unknown as { __dxAimed: unknown[] }).__dxAimed = [];
+    });
+    const errors = await open(page, '/');
+    await expect(page.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+    await ranPartway(page);
+    const aimed = (at: number) => page.evaluate((t) => (window as unknown as { __dxAimed: Array<{ at: number; ms: number }> }).__dxAimed.filter((a) => a.at === t), at);
+    // 10 ms past the world kept at 500 ms (of a 1 s run): not worth a run of its own.
+    await page.getByTestId('scrubber').fill('510000');
+    await expect.poll(async () => (await aimed(510_000)).length, { timeout: 60_000 }).toBe(2);
+    expect((await aimed(510_000)).map((a) => a.ms)).toEqual([0, 0]);
+    // At 620 ms, once the playhead rests, each worker runs its world there.
+    await page.getByTestId('scrubber').fill('620000');
+    await expect.poll(async () => (await aimed(620_000)).length, { timeout: 60_000 }).toBe(2);
+    for (const a of await aimed(620_000)) expect(a.ms).toBeGreaterThan(0);
+    await addFault(page, 620_000);
+    expect(await lastFrom(page)).toEqual([620_000, 620_000]);
+    expect(errors).toEqual([]);
+    const want = { url: page.url(), ...(await shown(page)) };
+    const fresh = await browser.newPage();
+    await open(fresh, want.url.slice(want.url.indexOf('/', 8)));
+    await expect(fresh.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+    expect(await shown(fresh)).toEqual({ hashes: want.hashes, table: want.table });
+    await fresh.close();
+  });
+
   test('an_edit_before_the_first_world_run_partway_is_simulated_from_the_start', async ({ page }) => {
     await withPartway(page);
     await open(page, '/');

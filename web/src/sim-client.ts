@@ -25,6 +25,10 @@ interface Slot {
   running: number;
   /** Its JIT warm-up (./worker/warm.ts): each piece's cost so far; done when the worker said so. */
   warm: { costs: number[]; done: boolean };
+  /** Its chains of idle work going on (one takes up a new aim between its steps). */
+  idling: number;
+  /** Where its last world was run ahead to for the playhead (see aim), null for nowhere yet. */
+  aimedAt: number | null;
 }
 
 /** How long the page stays idle after a run before the workers start warming. */
@@ -134,6 +138,10 @@ export class SimClient {
    * with the id its worlds are simulated ahead under (given when the first of them starts).
    */
   private ahead: Array<{ input: ScenarioInput; key: string; id: number }> = [];
+  /** Where the user left the playhead (µs), null for nowhere: see aim. */
+  private aimAt: number | null = null;
+  /** The generation and scenario of the last run's idle work, for an aim that comes after it ended. */
+  private idleOf: { gen: number; s: Scenario } | null = null;
 
   /**
    * For browser tests only: while `window.duplexHoldRuns` holds a promise, a run stays busy
@@ -153,7 +161,7 @@ export class SimClient {
     let s = this.slots[i];
     if (s === undefined) {
       const worker = new Worker(new URL('./worker/sim.worker.ts', import.meta.url), { type: 'module' });
-      s = { worker, api: wrap<SimApi>(worker), running: 0, warm: { costs: [], done: false } };
+      s = { worker, api: wrap<SimApi>(worker), running: 0, warm: { costs: [], done: false }, idling: 0, aimedAt: null };
       if (this.stop !== null) void s.api.share(this.stop);
       this.slots[i] = s;
     }
@@ -202,6 +210,8 @@ export class SimClient {
       results = await Promise.race([stopped, Promise.all(
         s.clients.map(async (_, i) => {
           const slot = this.slot(i);
+          // Its world is this run's now: nothing run ahead to the playhead of it yet.
+          slot.aimedAt = null;
           const kept = reuse?.get(i);
           if (kept !== undefined && kept.slot === slot) {
             answeredNow.set(i, kept);
@@ -304,46 +314,94 @@ export class SimClient {
     const auto = g.navigator?.webdriver === true;
     const warmUp = !auto || g.duplexWarm === true;
     const ahead = !auto || g.duplexPrefetch === true;
+    this.idleOf = ahead ? { gen, s } : null;
     s.clients.forEach(async (_, i) => {
       const slot = this.slots[i];
       if (slot === undefined) return;
-      const current = () => gen === this.generation && slot.running === 0 && this.slots[i] === slot;
-      for (let k = 0; ahead && k < this.ahead.length; k++) {
-        if (!current()) return;
-        const a = this.ahead[k]!;
-        if (a.id === 0) a.id = ++this.runId;
-        const ready = await slot.api.prepare(a.input, i, a.id).catch(() => false);
-        if (!ready) return;
-        // For bench:web and tests (they set the array): worlds simulated ahead.
-        (globalThis as { __dxAhead?: unknown[] }).__dxAhead?.push({ world: i, key: a.key });
+      slot.idling++;
+      try {
+        await this.idleWork(gen, slot, i, warmUp, ahead);
+      } finally {
+        slot.idling--;
       }
-      // Idle work of its own id: a later run that spares a world simulated ahead (its id) stops it.
-      const idleId = ++this.runId;
-      // Then its world partway (a fault edit goes on from the latest before its fault).
-      // For bench:web and tests (they set the array): worlds run partway, what each cost, then done.
-      const told = (globalThis as { __dxPartway?: unknown[] }).__dxPartway;
-      for (let n = 0; ahead && this.stop !== null; n++) {
-        if (!current()) return;
-        const took = await slot.api.partway(n, idleId).catch(() => 'done' as const);
-        if (took === 'done') {
-          told?.push({ world: i, done: true });
-          break;
-        }
-        told?.push({ world: i, n, ms: took });
-      }
-      const warm = slot.warm;
-      if (!warmUp || warm.done) return;
-      while (!warm.done) {
-        if (!current()) return;
-        const cost = await slot.api.warm(warm.costs.length, idleId).catch(() => 'no world' as const);
-        // No world to warm on (it crashed or was stopped): the next run's warm-up goes on.
-        if (cost === 'no world') return;
-        if (cost === 'warm') warm.done = true;
-        else warm.costs.push(cost);
-      }
-      // For bench:web and tests (they set the array): what warming cost, per world.
-      (globalThis as { __dxWarm?: unknown[] }).__dxWarm?.push({ world: i, pieces: warm.costs.length, ms: warm.costs.reduce((a, b) => a + b, 0) });
     });
+  }
+
+  /** One worker's idle work after run `gen` (see idle). */
+  private async idleWork(gen: number, slot: Slot, i: number, warmUp: boolean, ahead: boolean): Promise<void> {
+    const current = () => gen === this.generation && slot.running === 0 && this.slots[i] === slot;
+    for (let k = 0; ahead && k < this.ahead.length; k++) {
+      if (!current()) return;
+      const a = this.ahead[k]!;
+      if (a.id === 0) a.id = ++this.runId;
+      const ready = await slot.api.prepare(a.input, i, a.id).catch(() => false);
+      if (!ready) return;
+      // For bench:web and tests (they set the array): worlds simulated ahead.
+      (globalThis as { __dxAhead?: unknown[] }).__dxAhead?.push({ world: i, key: a.key });
+    }
+    // Idle work of its own id: a later run that spares a world simulated ahead (its id) stops it.
+    const idleId = ++this.runId;
+    // Then its world partway (a fault edit goes on from the latest before its fault).
+    // For bench:web and tests (they set the array): worlds run partway, what each cost, then done.
+    const told = (globalThis as { __dxPartway?: unknown[] }).__dxPartway;
+    for (let n = 0; ahead && this.stop !== null; n++) {
+      if (!current()) return;
+      const took = await slot.api.partway(n, idleId).catch(() => 'done' as const);
+      if (took === 'done') {
+        told?.push({ world: i, done: true });
+        break;
+      }
+      told?.push({ world: i, n, ms: took });
+    }
+    if (ahead && !(await this.aimed(slot, i, idleId, current))) return;
+    const warm = slot.warm;
+    if (!warmUp || warm.done) return;
+    while (!warm.done) {
+      if (!current()) return;
+      if (ahead && !(await this.aimed(slot, i, idleId, current))) return;
+      const cost = await slot.api.warm(warm.costs.length, idleId).catch(() => 'no world' as const);
+      // No world to warm on (it crashed or was stopped): the next run's warm-up goes on.
+      if (cost === 'no world') return;
+      if (cost === 'warm') warm.done = true;
+      else warm.costs.push(cost);
+    }
+    // For bench:web and tests (they set the array): what warming cost, per world.
+    (globalThis as { __dxWarm?: unknown[] }).__dxWarm?.push({ world: i, pieces: warm.costs.length, ms: warm.costs.reduce((a, b) => a + b, 0) });
+  }
+
+  /**
+   * The user left the playhead at `at` (µs): each worker runs its world there ahead, as idle work
+   * (./worker/sim.worker.ts `aim`), so that a fault added there is re-simulated from its instant.
+   * A worker still at its idle work takes it up between two steps; one done with it starts now.
+   */
+  aim(at: number): void {
+    // Not where a run cannot be stopped by the flag: a run would wait for it whole.
+    if (this.stop === null || this.aimAt === at) return;
+    this.aimAt = at;
+    const idle = this.idleOf;
+    if (idle === null || idle.gen !== this.generation) return;
+    this.slots.forEach((slot, i) => {
+      if (slot === undefined || slot.idling > 0 || slot.running > 0 || i >= idle.s.clients.length) return;
+      slot.idling++;
+      const idleId = ++this.runId;
+      void this.aimed(slot, i, idleId, () => idle.gen === this.generation && slot.running === 0 && this.slots[i] === slot).finally(() => {
+        slot.idling--;
+      });
+    });
+  }
+
+  /** Runs the slot's world to the playhead if it moved since (see aim): false if the idle work is over. */
+  private async aimed(slot: Slot, i: number, id: number, current: () => boolean): Promise<boolean> {
+    while (this.aimAt !== null && slot.aimedAt !== this.aimAt) {
+      if (!current()) return false;
+      const at = this.aimAt;
+      const took = await slot.api.aim(at, id).catch(() => 0);
+      if (!current()) return false;
+      slot.aimedAt = at;
+      // For bench:web and tests (they set the array): worlds run ahead to the playhead.
+      (globalThis as { __dxAimed?: unknown[] }).__dxAimed?.push({ world: i, at, ms: took });
+    }
+    return true;
   }
 
   /**

@@ -164,6 +164,28 @@ export function useLab<T>(select: (s: LabState) => T): T {
 }
 
 const sim = new SimClient();
+
+/**
+ * Where the user leaves the playhead is where the toolbar adds a fault: once it rests (not while
+ * playing), the workers run their worlds there ahead (SimClient.aim), and such an edit is
+ * re-simulated from its own instant.
+ */
+const AIM_AFTER_MS = 300;
+let aiming: ReturnType<typeof setTimeout> | null = null;
+
+function aimSoon(): void {
+  if (aiming !== null) clearTimeout(aiming);
+  aiming = setTimeout(() => {
+    aiming = null;
+    const { playing, view } = lab.getState();
+    if (!playing && view !== null) sim.aim(playhead.get());
+  }, AIM_AFTER_MS);
+}
+playhead.subscribe(aimSoon);
+// Paused: the playhead rests where playback left it.
+lab.subscribe((state, prev) => {
+  if (prev.playing && !state.playing) aimSoon();
+});
 export function simClient(): SimClient {
   return sim;
 }

@@ -192,7 +192,13 @@ function stashKey(input: ScenarioInput, index: number): string {
  * 100k budget scenario's pool world ~22 MB, its multiplexed world ~5 MB: Node, bench/budget-scenario.ts).
  */
 const PARTWAY = [0.25, 0.5, 0.75];
-const PARTWAY_MAX = 4;
+/** Those three, one run to the playhead (`aim`), one a stopped run got to. */
+const PARTWAY_MAX = 5;
+/**
+ * A world run to the playhead saves re-simulating what lies between the kept world before it and
+ * the fault: not worth a run when that is less than this share of the run.
+ */
+const AIM_MIN_GAIN = 0.02;
 /**
  * No partway worlds of a world that recorded more trace events than this: each would hold columns
  * for the whole run (~0.4 KB per request), four of a 500k-request world some 800 MB. The 100k
@@ -203,8 +209,17 @@ interface Partway {
   run: WorldRun;
   view: ViewPass;
   index: number;
+  /** Run to where the user left the playhead (`aim`): the next one replaces it. */
+  aimed: boolean;
 }
 const partway: Partway[] = [];
+
+/** Keeps a partway world, the oldest let go past PARTWAY_MAX; a world aimed at the playhead replaces the last one. */
+function keep(p: Partway): void {
+  if (p.aimed) for (let i = partway.length - 1; i >= 0; i--) if (partway[i]!.aimed && partway[i]!.index === p.index) partway.splice(i, 1);
+  partway.push(p);
+  if (partway.length > PARTWAY_MAX) partway.shift();
+}
 
 /**
  * The kept partway world of world `index` that `s` can go on from, latest first; taken out. For a
@@ -233,8 +248,31 @@ function keepStopped(p: Partway, s: Scenario): void {
   // after it adds few).
   const load = ms(s.durationMs);
   if ((run.world.kernel.trace.length * load) / Math.min(run.at, load) > PARTWAY_MAX_EVENTS) return;
-  partway.push(p);
-  if (partway.length > PARTWAY_MAX) partway.shift();
+  keep(p);
+}
+
+/**
+ * Runs this worker's last world to `at` (µs) while the page is idle and keeps it (see `partway`):
+ * its wall time in ms, 0 if stopped (kept as far as it got) or if the world cannot run.
+ */
+function runAhead(at: number, id: number, aimed: boolean): number {
+  const { scenario: s, index } = last!;
+  const spec = s.clients[index]!;
+  if (!idleStart(id)) return 0;
+  const started = performance.now();
+  const view = viewPass(spec.label, s);
+  const p: Partway = { run: new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view), view, index, aimed };
+  try {
+    p.run.runTo(at, SLICE_EVENTS, () => idleSlice(id));
+  } catch (e) {
+    // Stopped (kept: as far as it got), or this world cannot run (its own run reported why).
+    if (e instanceof Stopped) keepStopped(p, s);
+    return 0;
+  }
+  keep(p);
+  // Its view took the columns stocked for the next run: stock them again.
+  stockSoon(s, spec.label);
+  return performance.now() - started;
 }
 
 /** `idle`: simulated ahead while the page is idle (see idleSlice), not a run the page waits for. */
@@ -257,7 +295,7 @@ function simulate(input: ScenarioInput, index: number, onProgress: ((fraction: n
     const run = ahead?.run ?? new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view);
     const from = run.at;
     if (ahead !== null) run.refault(s);
-    going = { run, view, index };
+    going = { run, view, index, aimed: false };
     const w = run.finish(SLICE_EVENTS, (f) => {
       if (idle) idleSlice(id);
       else stopIfAsked(id);
@@ -364,26 +402,24 @@ const api = {
     const { scenario: s, index } = last;
     const at = Math.round(ms(s.durationMs) * PARTWAY[n]!);
     if (partway.some((p) => p.index === index && p.run.at === at && p.run.whyNot(s) === null)) return 0;
-    const spec = s.clients[index]!;
-    if (!idleStart(id)) return 0;
-    const started = performance.now();
-    const view = viewPass(spec.label, s);
-    const run = new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view);
-    try {
-      run.runTo(at, SLICE_EVENTS, () => idleSlice(id));
-    } catch (e) {
-      // Stopped (kept: as far as it got), or this world cannot run (its own run reported why).
-      if (e instanceof Stopped) keepStopped({ run, view, index }, s);
-      return 0;
-    }
     // Not counted towards the warm-up (eventsRun): these run the world as it is, and the warm-up's
     // pieces each add a fault (the reconnection paths an edit runs). Counted, they cut the
     // default scenario's pieces from ~55 to ~32 and its next fault edits ran 1.5-2x slower.
-    partway.push({ run, view, index });
-    if (partway.length > PARTWAY_MAX) partway.shift();
-    // Its view took the columns stocked for the next run: stock them again.
-    stockSoon(s, spec.label);
-    return performance.now() - started;
+    return runAhead(at, id, false);
+  },
+  /**
+   * Runs this worker's last world to `at` (µs), where the user left the playhead: a fault added
+   * there (the toolbar adds it at the playhead) is then re-simulated from its own instant, not
+   * from the kept world before it (at 45% of the 100k budget scenario: 55% of the run instead of
+   * 75%). Answers its wall time in ms, 0 when not worth it (a kept world within AIM_MIN_GAIN of
+   * the run before `at`, or `at` that early) or stopped. Stops as `partway` does.
+   */
+  aim(at: number, id = Number.POSITIVE_INFINITY): number {
+    if (last === null || last.events > PARTWAY_MAX_EVENTS) return 0;
+    const { scenario: s, index } = last;
+    const gain = ms(s.durationMs) * AIM_MIN_GAIN;
+    if (at < gain || partway.some((p) => p.index === index && p.run.at <= at && at - p.run.at < gain && p.run.whyNot(s) === null)) return 0;
+    return runAhead(Math.round(at), id, true);
   },
   /** This worker's world in the JSON report's shape. */
   report(): unknown {
