@@ -243,6 +243,34 @@ test.describe('editing the run', () => {
     await expect(page.getByTestId('trace-hash-multiplex')).toHaveText(dropped!, { timeout: 120_000 });
   });
 
+  test('a_fault_dragged_past_its_neighbour_changes_rows_and_its_drop_is_still_the_edit', async ({ page }) => {
+    await openWithDropAt400(page);
+    const withOne = await hashOf(page, 'multiplex');
+    await page.getByTestId('scrubber').fill('420000');
+    await page.getByTestId('action-inject-fault').click();
+    await expect(page.getByTestId('trace-hash-multiplex')).not.toHaveText(withOne!, { timeout: 120_000 });
+    await expect(page.getByTestId('live-region')).toContainText('Done', { timeout: 120_000 });
+    // The whole run: the two chips overlap, one row each.
+    await page.keyboard.press('z');
+    const chip = (ms: number) => page.getByRole('button', { name: new RegExp(`^drop connections at ${ms} ms; Delete removes it$`) });
+    const first = (await chip(400).boundingBox())!;
+    const second = (await chip(420).boundingBox())!;
+    expect(first.y).not.toBe(second.y);
+    // Dragged past the other: once the drag's run of where it is is shown, the chips have
+    // swapped places (the dragged one is drawn where it is now), and the pointer moves on.
+    const at = await pickUpDropAt400(page);
+    await page.mouse.move(at.x + 40, at.y, { steps: 4 });
+    await expect(chip(400)).toHaveCount(0, { timeout: 120_000 });
+    await expect(page.getByTestId('progress')).toHaveCount(0, { timeout: 120_000 });
+    await page.mouse.move(at.x + 60, at.y, { steps: 4 });
+    await page.mouse.up();
+    await expect(page.getByTestId('fault-delta')).toContainText(/Moved drop connections from 400 ms to \d/, { timeout: 120_000 });
+    await expect(page.getByTestId('live-region')).toContainText('Done', { timeout: 120_000 });
+    // Where the pointer let go: past the other fault.
+    const to = Number(/from 400 ms to ([\d.]+) ms/.exec((await page.getByTestId('fault-delta').textContent()) ?? '')?.[1]);
+    expect(to).toBeGreaterThan(420);
+  });
+
   test('after_moving_the_playhead_slider_i_injects_a_fault_and_the_scenario_is_no_longer_the_preset', async ({ page }) => {
     await open(page);
     await expect(page.getByTestId('preset-select')).toHaveValue('l4-multiplex');

@@ -55,6 +55,11 @@ function layoutChips(faults: readonly FaultView[], drag: FaultDrag | null, w: Ti
     rows[row] = left + width;
     chips.push({ f: c.f, left, width, row });
   }
+  // Rendered in the faults' order, not the chips' places: a chip dragged past another keeps its
+  // element (React moves an element whose key changed places, and a moved element loses its
+  // pointer capture: the drop went to whatever was under the pointer). Outside a drag the faults
+  // are in time order, so focus moves through them left to right.
+  chips.sort((a, b) => a.f.index - b.f.index);
   return { chips, rows: rows.length };
 }
 
@@ -110,6 +115,16 @@ export function useFaultEditing(o: FaultEditing) {
       else o.onCancelFaultDrag?.();
     }
   };
+  /** Capture lost mid-drag (the element re-attached): taken again, else the drag is given up. */
+  const onLostPointerCapture = (e: ReactPointerEvent<HTMLDivElement>) => {
+    const g = faultDrag.current;
+    if (g === null || g.pointerId !== e.pointerId) return;
+    try {
+      e.currentTarget.setPointerCapture(e.pointerId);
+    } catch {
+      onPointerCancel();
+    }
+  };
   const onPointerCancel = () => {
     const moved = faultDrag.current?.moved === true;
     faultDrag.current = null;
@@ -135,7 +150,7 @@ export function useFaultEditing(o: FaultEditing) {
       e.stopPropagation();
     }
   };
-  return { drag, handlers: { onPointerDown, onPointerMove, onPointerUp, onPointerCancel, onKeyDown, onDelete } };
+  return { drag, handlers: { onPointerDown, onPointerMove, onPointerUp, onPointerCancel, onLostPointerCapture, onKeyDown, onDelete } };
 }
 
 export type FaultHandlers = ReturnType<typeof useFaultEditing>['handlers'];
@@ -174,6 +189,7 @@ export function FaultChips(p: FaultChipsProps) {
             onPointerMove={(e) => h.onPointerMove(f, e)}
             onPointerUp={(e) => h.onPointerUp(f, e)}
             onPointerCancel={h.onPointerCancel}
+            onLostPointerCapture={h.onLostPointerCapture}
             onKeyDown={(e) => h.onKeyDown(f, e)}
           >
             <svg width={12} height={12} aria-hidden="true" className="tl-fault-swatch">
