@@ -53,6 +53,8 @@ async function askWarmUp(page: import('@playwright/test').Page): Promise<void> {
     // there: web/src/worker/sim.worker.ts `partway`): a user's page does both.
     (w as { duplexPrefetch?: boolean }).duplexPrefetch = true;
     (w as { __dxPartway?: unknown[] }).__dxPartway = [];
+    // And to the playhead where the user leaves it (`aim`).
+    (w as { duplexAim?: boolean }).duplexAim = true;
     (w as { __dxAimed?: unknown[] }).__dxAimed = [];
   });
 }
@@ -117,8 +119,9 @@ async function within<T>(page: import('@playwright/test').Page, what: string, p:
 /**
  * Re-simulate and redraw after a fault: click → the live region says Done → the next frame.
  * `aim`: a user who places the playhead, then picks the fault: the click waits until both workers
- * have run their worlds to the playhead (web/src/worker/sim.worker.ts `aim`; at most 30 s, or 5 s
- * for a build that does not: an A/B), as a user's choosing does. Else the click comes at once.
+ * have run their worlds to the playhead (web/src/worker/sim.worker.ts `aim`; 5 s for a build that
+ * does not: an A/B; past 30 s the bench fails), as a user's choosing does. Else the click comes at
+ * once.
  */
 async function refaultMs(page: import('@playwright/test').Page, atUs: number, aim = false): Promise<EditTime> {
   await page.evaluate(() => {

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import lz from 'lz-string';
 import { open } from './helpers.js';
 
@@ -46,6 +46,15 @@ async function shown(page: Page): Promise<{ hashes: string[]; table: string }> {
   return { hashes, table };
 }
 
+/** A fresh page at the link of `want` shows the same hashes and table. */
+async function freshShows(browser: Browser, want: { url: string; hashes: string[]; table: string }): Promise<void> {
+  const fresh = await browser.newPage();
+  await open(fresh, want.url.slice(want.url.indexOf('/', 8)));
+  await expect(fresh.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
+  expect(await shown(fresh)).toEqual({ hashes: want.hashes, table: want.table });
+  await fresh.close();
+}
+
 test.describe('fault edits re-simulated from a world run partway', () => {
   test('an_edit_goes_on_from_the_latest_world_run_before_its_fault_and_shows_what_a_fresh_page_shows', async ({ page, browser }) => {
     await withPartway(page);
@@ -68,18 +77,13 @@ test.describe('fault edits re-simulated from a world run partway', () => {
     expect(second.hashes).not.toEqual(first.hashes);
     expect(errors).toEqual([]);
 
-    for (const want of [first, second]) {
-      const fresh = await browser.newPage();
-      await open(fresh, want.url.slice(want.url.indexOf('/', 8)));
-      await expect(fresh.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
-      expect(await shown(fresh)).toEqual({ hashes: want.hashes, table: want.table });
-      await fresh.close();
-    }
+    for (const want of [first, second]) await freshShows(browser, want);
   });
 
   test('a_fault_added_where_the_playhead_rested_goes_on_from_its_own_instant_and_shows_what_a_fresh_page_shows', async ({ page, browser }) => {
     await withPartway(page);
     await page.addInitScript(() => {
+      (window as unknown as { duplexAim: boolean }).duplexAim = true;
       (window as unknown as { __dxAimed: unknown[] }).__dxAimed = [];
     });
     const errors = await open(page, '/');
@@ -97,12 +101,7 @@ test.describe('fault edits re-simulated from a world run partway', () => {
     await addFault(page, 620_000);
     expect(await lastFrom(page)).toEqual([620_000, 620_000]);
     expect(errors).toEqual([]);
-    const want = { url: page.url(), ...(await shown(page)) };
-    const fresh = await browser.newPage();
-    await open(fresh, want.url.slice(want.url.indexOf('/', 8)));
-    await expect(fresh.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
-    expect(await shown(fresh)).toEqual({ hashes: want.hashes, table: want.table });
-    await fresh.close();
+    await freshShows(browser, { url: page.url(), ...(await shown(page)) });
   });
 
   test('an_edit_before_the_first_world_run_partway_is_simulated_from_the_start', async ({ page }) => {
@@ -160,12 +159,7 @@ test.describe('a run stopped by a newer edit', () => {
     expect(errors).toEqual([]);
 
     // What the page shows is what a fresh page shows at its link.
-    const want = { url: page.url(), ...(await shown(page)) };
-    const fresh = await browser.newPage();
-    await open(fresh, want.url.slice(want.url.indexOf('/', 8)));
-    await expect(fresh.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
-    expect(await shown(fresh)).toEqual({ hashes: want.hashes, table: want.table });
-    await fresh.close();
+    await freshShows(browser, { url: page.url(), ...(await shown(page)) });
   });
 });
 

@@ -2,7 +2,7 @@
  * Every user command is one registered action (label, keys, perform), as in excalidraw: the
  * toolbar's buttons, the keyboard, the help sheet and the tests all use this one list.
  */
-import { lab, playhead, injectFault, cancelRun, simClient, announce, openChapter, stepChapter, exitTour, showLab, dismissDelta, type FaultKind } from './store.js';
+import { lab, playhead, aimSoon, injectFault, cancelRun, simClient, announce, openChapter, stepChapter, exitTour, showLab, dismissDelta, type FaultKind } from './store.js';
 import { cancelSweep, openSweep, specFor, sweep } from './sweep/sweep-store.js';
 import { SPEEDS, speedName, zoomWindow } from './playback.js';
 import { focusNextTopology } from './components/Topology.js';
@@ -65,6 +65,7 @@ export function seek(t: number): void {
   const end = v?.endUs ?? 0;
   const clamped = Math.max(0, Math.min(end, Math.round(t)));
   playhead.set(clamped);
+  aimSoon();
   const w = lab.getState().window;
   if (clamped < w.from || clamped > w.to) {
     const span = w.to - w.from;

@@ -168,12 +168,14 @@ const sim = new SimClient();
 /**
  * Where the user leaves the playhead is where the toolbar adds a fault: once it rests (not while
  * playing), the workers run their worlds there ahead (SimClient.aim), and such an edit is
- * re-simulated from its own instant.
+ * re-simulated from its own instant. Called on the user's seeks (actions.ts seek) and on pause;
+ * not where the page puts the playhead itself (after an edit, on a chapter's opening): an aim
+ * costs up to a whole world's run of idle work.
  */
 const AIM_AFTER_MS = 300;
 let aiming: ReturnType<typeof setTimeout> | null = null;
 
-function aimSoon(): void {
+export function aimSoon(): void {
   if (aiming !== null) clearTimeout(aiming);
   aiming = setTimeout(() => {
     aiming = null;
@@ -181,7 +183,6 @@ function aimSoon(): void {
     if (!playing && view !== null) sim.aim(playhead.get());
   }, AIM_AFTER_MS);
 }
-playhead.subscribe(aimSoon);
 // Paused: the playhead rests where playback left it.
 lab.subscribe((state, prev) => {
   if (prev.playing && !state.playing) aimSoon();

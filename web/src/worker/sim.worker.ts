@@ -214,11 +214,17 @@ interface Partway {
 }
 const partway: Partway[] = [];
 
-/** Keeps a partway world, the oldest let go past PARTWAY_MAX; a world aimed at the playhead replaces the last one. */
-function keep(p: Partway): void {
+/**
+ * Keeps a partway world; a world aimed at the playhead replaces the last one. Past PARTWAY_MAX,
+ * one that no edit of `s` can go on from is let go first, else the oldest.
+ */
+function keep(p: Partway, s: Scenario): void {
   if (p.aimed) for (let i = partway.length - 1; i >= 0; i--) if (partway[i]!.aimed && partway[i]!.index === p.index) partway.splice(i, 1);
   partway.push(p);
-  if (partway.length > PARTWAY_MAX) partway.shift();
+  while (partway.length > PARTWAY_MAX) {
+    const stale = partway.findIndex((q) => q.run.whyNot(s) !== null);
+    partway.splice(Math.max(0, stale), 1);
+  }
 }
 
 /**
@@ -248,7 +254,7 @@ function keepStopped(p: Partway, s: Scenario): void {
   // after it adds few).
   const load = ms(s.durationMs);
   if ((run.world.kernel.trace.length * load) / Math.min(run.at, load) > PARTWAY_MAX_EVENTS) return;
-  keep(p);
+  keep(p, s);
 }
 
 /**
@@ -265,11 +271,12 @@ function runAhead(at: number, id: number, aimed: boolean): number {
   try {
     p.run.runTo(at, SLICE_EVENTS, () => idleSlice(id));
   } catch (e) {
-    // Stopped (kept: as far as it got), or this world cannot run (its own run reported why).
-    if (e instanceof Stopped) keepStopped(p, s);
+    // Stopped (kept: as far as it got, not as the playhead's: a whole one stays), or this world
+    // cannot run (its own run reported why).
+    if (e instanceof Stopped) keepStopped({ ...p, aimed: false }, s);
     return 0;
   }
-  keep(p);
+  keep(p, s);
   // Its view took the columns stocked for the next run: stock them again.
   stockSoon(s, spec.label);
   return performance.now() - started;
@@ -401,7 +408,8 @@ const api = {
     if (last === null || n >= PARTWAY.length || last.events > PARTWAY_MAX_EVENTS) return 'done';
     const { scenario: s, index } = last;
     const at = Math.round(ms(s.durationMs) * PARTWAY[n]!);
-    if (partway.some((p) => p.index === index && p.run.at === at && p.run.whyNot(s) === null)) return 0;
+    // (Not one run to the playhead: the next aim lets that go.)
+    if (partway.some((p) => p.index === index && !p.aimed && p.run.at === at && p.run.whyNot(s) === null)) return 0;
     // Not counted towards the warm-up (eventsRun): these run the world as it is, and the warm-up's
     // pieces each add a fault (the reconnection paths an edit runs). Counted, they cut the
     // default scenario's pieces from ~55 to ~32 and its next fault edits ran 1.5-2x slower.

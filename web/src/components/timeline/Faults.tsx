@@ -44,7 +44,8 @@ function layoutChips(faults: readonly FaultView[], drag: FaultDrag | null, w: Ti
       const until = at + (f.until - f.at);
       return { f, xa: x(at), xb: x(until) };
     })
-    .filter((c) => c.xb >= x0 - 1 && c.xa <= x1 + 1)
+    // The dragged one stays, out of view or not: unmounted, its element would lose the pointer.
+    .filter((c) => (c.xb >= x0 - 1 && c.xa <= x1 + 1) || c.f.index === drag?.index)
     .sort((a, b) => a.xa - b.xa);
   for (const c of visible) {
     const left = Math.max(x0, c.xa);
@@ -55,11 +56,12 @@ function layoutChips(faults: readonly FaultView[], drag: FaultDrag | null, w: Ti
     rows[row] = left + width;
     chips.push({ f: c.f, left, width, row });
   }
-  // Rendered in the faults' order, not the chips' places: a chip dragged past another keeps its
-  // element (React moves an element whose key changed places, and a moved element loses its
-  // pointer capture: the drop went to whatever was under the pointer). Outside a drag the faults
-  // are in time order, so focus moves through them left to right.
-  chips.sort((a, b) => a.f.index - b.f.index);
+  // Left to right (the focus order), but during a drag in the faults' order, which the drag does
+  // not change: a chip dragged past another keeps its element's place (React moves an element
+  // whose key changed places, and a moved element loses its pointer capture: the drop went to
+  // whatever was under the pointer). The store keeps faults in time order, so the two agree at
+  // a drag's start.
+  if (drag !== null) chips.sort((a, b) => a.f.index - b.f.index);
   return { chips, rows: rows.length };
 }
 
@@ -94,7 +96,9 @@ export function useFaultEditing(o: FaultEditing) {
   };
   const onPointerMove = (f: FaultView, e: ReactPointerEvent<HTMLDivElement>) => {
     const g = faultDrag.current;
-    if (g === null || g.pointerId !== e.pointerId) return;
+    if (g === null || g.pointerId !== e.pointerId || f.index !== g.index) return;
+    // The button was let go where no chip heard it: that was the drop.
+    if (e.buttons === 0) return onPointerUp(f, e);
     const dx = e.clientX - g.startX;
     if (!g.moved && Math.abs(dx) < 3) return;
     g.moved = true;
@@ -104,7 +108,7 @@ export function useFaultEditing(o: FaultEditing) {
   };
   const onPointerUp = (f: FaultView, e: ReactPointerEvent<HTMLDivElement>) => {
     const g = faultDrag.current;
-    if (g === null || g.pointerId !== e.pointerId) return;
+    if (g === null || g.pointerId !== e.pointerId || f.index !== g.index) return;
     faultDrag.current = null;
     if (e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
     if (g.moved) {
