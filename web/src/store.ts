@@ -187,6 +187,7 @@ export function aimSoon(): void {
 lab.subscribe((state, prev) => {
   if (prev.playing && !state.playing) aimSoon();
 });
+
 export function simClient(): SimClient {
   return sim;
 }
