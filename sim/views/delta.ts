@@ -7,9 +7,11 @@ import type { WorldView } from './types.js';
 
 /**
  * When the world has as many connections up again as just before `at`: undefined if none went
- * down after it, null if they never all came back within the run.
+ * down after it, null if they never all came back within the run. `until`: where the next fault
+ * is; drops from there on are that fault's, not this one's (a drop at 150 ms followed by one at
+ * 450 ms reconnected in a millisecond, not after 300 ms).
  */
-export function reconnectedAt(w: WorldView, at: Micros): Micros | null | undefined {
+export function reconnectedAt(w: WorldView, at: Micros, until: Micros = Number.POSITIVE_INFINITY): Micros | null | undefined {
   const edges: Array<{ t: Micros; d: number }> = [];
   for (const l of w.connLanes) {
     for (const b of l.bands) {
@@ -26,7 +28,7 @@ export function reconnectedAt(w: WorldView, at: Micros): Micros | null | undefin
   const before = up;
   let dropped = false;
   let back: Micros | null = null;
-  for (; i < edges.length; i++) {
+  for (; i < edges.length && edges[i]!.t < until; i++) {
     up += edges[i]!.d;
     // Judge after every change at the same instant (a reconnect replacing a close at once).
     if (i + 1 < edges.length && edges[i + 1]!.t === edges[i]!.t) continue;
@@ -45,8 +47,10 @@ export interface WorldDelta {
   disconnected: number;
   /** All failed requests, now minus before. */
   failed: number;
-  /** µs from the fault until as many connections were up as before it; null never; undefined none went down. */
+  /** µs from the fault until as many connections were up as before it; null never (before the next fault); undefined none went down. */
   reconnectedAfterUs: Micros | null | undefined;
+  /** Another fault came later in the run: the reconnection was looked for until it only. */
+  nextFault: boolean;
   /** Relative change of throughput (−0.12 for −12%), or null when there was none before. */
   throughput: number | null;
   /** p99 latency now minus before, ms. */
@@ -55,14 +59,16 @@ export interface WorldDelta {
 
 const lostWithConnection = (w: WorldView): number => w.metrics.requests.errors['disconnected'] ?? 0;
 
-export function worldDelta(before: WorldView, after: WorldView, faultAt: Micros): WorldDelta {
+/** `until`: the next fault's instant (see reconnectedAt). */
+export function worldDelta(before: WorldView, after: WorldView, faultAt: Micros, until: Micros = Number.POSITIVE_INFINITY): WorldDelta {
   const t0 = before.metrics.throughputPerSec;
-  const back = reconnectedAt(after, faultAt);
+  const back = reconnectedAt(after, faultAt, until);
   return {
     label: after.label,
     disconnected: lostWithConnection(after) - lostWithConnection(before),
     failed: after.metrics.requests.failed - before.metrics.requests.failed,
     reconnectedAfterUs: back === null || back === undefined ? back : back - faultAt,
+    nextFault: until < after.endUs,
     throughput: t0 > 0 ? after.metrics.throughputPerSec / t0 - 1 : null,
     p99Ms: after.metrics.latencyMs.p99 - before.metrics.latencyMs.p99,
   };
@@ -82,7 +88,7 @@ export function describeDelta(d: WorldDelta): string {
   const parts: string[] = [];
   parts.push(`${count(d.disconnected)} disconnected`);
   if (d.failed !== d.disconnected) parts.push(`${count(d.failed)} failed in all`);
-  if (d.reconnectedAfterUs === null) parts.push('not reconnected by the end of the run');
+  if (d.reconnectedAfterUs === null) parts.push(d.nextFault ? 'not reconnected before the next fault' : 'not reconnected by the end of the run');
   else if (d.reconnectedAfterUs !== undefined) parts.push(`reconnected after ${duration(d.reconnectedAfterUs)}`);
   if (d.throughput !== null) {
     const pct = Math.round(d.throughput * 100);

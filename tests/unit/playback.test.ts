@@ -103,6 +103,27 @@ describe('what a fault changed', () => {
     }
   });
 
+  it('a_drop_followed_by_another_fault_is_timed_to_its_own_reconnection', () => {
+    const two = deriveLab(runScenario({ ...base, faults: [{ atMs: 150, kind: 'drop_connections' }, { atMs: 450, kind: 'drop_connections' }] }));
+    const one = deriveLab(runScenario({ ...base, faults: [{ atMs: 450, kind: 'drop_connections' }] }));
+    for (const w of two.worlds) {
+      const b = one.worlds.find((x) => x.label === w.label)!;
+      const upAt = (t: number) => w.connLanes.filter((l) => l.bands.some((x) => x.state === 'up' && x.from <= t && t < x.to)).length;
+      // Without the next fault's instant, the search runs on into that fault's own drop.
+      expect(reconnectedAt(w, 150_000)!).toBeGreaterThan(450_000);
+      const d = worldDelta(b, w, 150_000, 450_000);
+      const back = 150_000 + (d.reconnectedAfterUs as number);
+      expect(back).toBeGreaterThan(150_000);
+      expect(back).toBeLessThan(450_000);
+      expect(upAt(back)).toBe(upAt(149_999));
+      expect(upAt(back - 1)).toBeLessThan(upAt(149_999));
+      expect(d.nextFault).toBe(true);
+    }
+    const never = { label: 'x', disconnected: 3, failed: 3, reconnectedAfterUs: null, throughput: 0, p99Ms: 0 };
+    expect(describeDelta({ ...never, nextFault: true })).toContain('not reconnected before the next fault');
+    expect(describeDelta({ ...never, nextFault: false })).toContain('not reconnected by the end of the run');
+  });
+
   it('no_drop_means_nothing_to_reconnect', () => {
     for (const w of before.worlds) expect(reconnectedAt(w, 400_000)).toBeUndefined();
   });

@@ -288,12 +288,14 @@ let pendingEdit: { before: LabView; at: number; until: number; what: string } | 
 function showFaultEdit(edit: { before: LabView; at: number; until: number; what: string }, view: LabView): void {
   const worlds: FaultDelta['worlds'] = [];
   let back = edit.until;
+  // Drops from the next fault on are that fault's.
+  const next = Math.min(Number.POSITIVE_INFINITY, ...view.faults.map((f) => f.at).filter((t) => t > edit.at));
   for (const w of view.worlds) {
     const b = edit.before.worlds.find((x) => x.label === w.label);
     // The delta finds when the world reconnected: not sought twice (it sorts every band's edges).
-    const d = b === undefined ? null : worldDelta(b, w, edit.at);
+    const d = b === undefined ? null : worldDelta(b, w, edit.at, next);
     if (d !== null) worlds.push({ label: w.label, text: describeDelta(d) });
-    const r = d === null ? reconnectedAt(w, edit.at) : typeof d.reconnectedAfterUs === 'number' ? edit.at + d.reconnectedAfterUs : null;
+    const r = d === null ? reconnectedAt(w, edit.at, next) : typeof d.reconnectedAfterUs === 'number' ? edit.at + d.reconnectedAfterUs : null;
     if (typeof r === 'number') back = Math.max(back, r);
   }
   const span = Math.min(view.endUs, Math.max(4000, (back - edit.at) * 1.6 + 2000));
