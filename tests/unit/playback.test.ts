@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPreset, presetNames, presets, runScenario } from '../../sim/scenario/index.js';
 import { deriveLab, describeDelta, reconnectedAt, worldDelta } from '../../sim/views/index.js';
-import { ARROW_STEPS, interestingSpan, openingView, SPEEDS, speedIndexFor, speedName, zoomStepsToArrows, zoomWindow } from '../../web/src/playback.js';
+import { ARROW_STEPS, interestingSpan, lastActivityUs, openingView, SPEEDS, speedIndexFor, speedName, zoomStepsToArrows, zoomWindow } from '../../web/src/playback.js';
 import { scenarioLabel } from '../../web/src/scenario-label.js';
 import { chapters } from '../../web/src/tour/chapters.js';
 
@@ -78,6 +78,40 @@ describe('where a run opens', () => {
     const mux = view.worlds.find((w) => w.client.kind === 'multiplex')!;
     const crossing = mux.requests.filter((r) => r.sentAt !== null && r.sentAt >= open.window.from && r.replyAt !== null && r.replyAt <= open.window.to);
     expect(crossing.length).toBeGreaterThan(20);
+  });
+});
+
+describe('the whole run on screen (z)', () => {
+  const base = loadPreset('l4-multiplex')!;
+  const lastEnd = (view: ReturnType<typeof deriveLab>) => Math.max(...view.worlds.flatMap((w) => w.requests.map((r) => r.end ?? view.endUs)));
+
+  it('ends_after_the_last_request_not_at_the_end_of_the_drain', () => {
+    const view = deriveLab(runScenario(base));
+    // The drain: the call timeout (5 s) + 100 ms after a 1 s load.
+    expect(view.endUs).toBeGreaterThan(5 * view.durationUs);
+    const to = lastActivityUs(view);
+    expect(to).toBeGreaterThanOrEqual(lastEnd(view));
+    expect(to).toBeLessThanOrEqual(view.durationUs * 1.03);
+  });
+
+  it('takes_in_what_happens_after_the_load', () => {
+    // Redis down from 0.9 s to 1.6 s: callers time out, connections come back after the load
+    // (the pool's last after backing off to ~3.5 s), well before the 5 s drain is over.
+    const view = deriveLab(runScenario({ ...base, drainMs: 5000, workload: { ...base.workload, callTimeoutMs: 200 }, faults: [{ atMs: 900, kind: 'server_down', forMs: 700 }] }));
+    const to = lastActivityUs(view);
+    expect(to).toBeGreaterThanOrEqual(lastEnd(view));
+    expect(to).toBeGreaterThanOrEqual(1_600_000);
+    const ups = view.worlds.flatMap((w) => w.connLanes.flatMap((l) => l.bands.filter((b) => b.state === 'up').map((b) => b.from)));
+    expect(to).toBeGreaterThan(Math.max(...ups));
+    expect(Math.max(...ups)).toBeGreaterThan(2_000_000);
+    expect(to).toBeLessThan(view.endUs);
+  });
+
+  it('a_request_still_out_at_the_end_makes_it_the_end_of_the_run', () => {
+    // Held by a partition to the end, with a timeout longer than the drain: never ended.
+    const view = deriveLab(runScenario({ ...base, durationMs: 300, drainMs: 200, faults: [{ atMs: 250, kind: 'partition', forMs: 10_000 }] }));
+    expect(view.worlds.some((w) => w.requests.some((r) => r.end === null))).toBe(true);
+    expect(lastActivityUs(view)).toBe(view.endUs);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { lab, playhead, aimSoon, injectFault, cancelRun, simClient, announce, openChapter, stepChapter, exitTour, showLab, dismissDelta, type FaultKind } from './store.js';
 import { cancelSweep, openSweep, specFor, sweep } from './sweep/sweep-store.js';
-import { SPEEDS, speedName, zoomWindow } from './playback.js';
+import { SPEEDS, lastActivityUs, speedName, zoomWindow } from './playback.js';
 import { focusNextTopology } from './components/Topology.js';
 import { chapters } from './tour/chapters.js';
 import { FAULTS } from '../../sim/faults/index.js';
@@ -228,7 +228,7 @@ export const actions: Action[] = [
     match: key('z'),
     perform: () => {
       const v = lab.getState().view;
-      if (v !== null) lab.setState({ window: { from: 0, to: v.endUs } });
+      if (v !== null) lab.setState({ window: { from: 0, to: lastActivityUs(v) } });
     },
   },
   {

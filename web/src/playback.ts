@@ -55,6 +55,28 @@ export function recoveredAt(view: LabView, at: number): number | null {
   return latest;
 }
 
+/**
+ * Where "the whole run" ends on screen: the last thing that happened in any world (a request
+ * ending, a connection opening or closing, a backoff, Redis coming back, a fault), and at least
+ * the load's duration; a little past it, so the last requests are not on the edge. Not the run's
+ * end: a run goes on after its load for the calls still out (sim/scenario/run.ts drainUs: the call
+ * timeout + 100 ms), and with the default 5 s timeout a 2.5 s run ends at 7.6 s, its last two
+ * thirds empty. A request still out when the run ended makes it the run's end.
+ */
+export function lastActivityUs(view: LabView): number {
+  let last = view.durationUs;
+  for (const f of view.faults) last = Math.max(last, f.until);
+  for (const w of view.worlds) {
+    const { end, rows } = worldIndexOf(w);
+    for (let i = 0; i < rows.n; i++) if (end[i]! > last) last = end[i]!;
+    if (w.connects.length > 0) last = Math.max(last, w.connects[w.connects.length - 1]!);
+    for (const lane of w.connLanes) for (const b of lane.bands) last = Math.max(last, b.from, b.to < w.endUs ? b.to : b.from);
+    for (const b of w.backoffs) last = Math.max(last, b.to);
+    for (const b of w.redis) last = Math.max(last, b.to);
+  }
+  return Math.min(view.endUs, last + last * 0.02);
+}
+
 /** The part of a run worth watching closely, in µs. */
 export function interestingSpan(view: LabView, focus?: { from: number; to: number } | null): { from: number; to: number } {
   if (focus !== null && focus !== undefined && focus.to > focus.from) return focus;
