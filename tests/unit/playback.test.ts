@@ -158,6 +158,19 @@ describe('what a fault changed', () => {
     expect(describeDelta({ ...never, nextFault: false })).toContain('not reconnected by the end of the run');
   });
 
+  it('a_connection_per_command_has_nothing_to_reconnect', () => {
+    // L1: its connections open and close with every call, so the count of those up dips all the time.
+    const l1 = loadPreset('l1-silly-way')!;
+    const before1 = deriveLab(runScenario(l1));
+    const after1 = deriveLab(runScenario({ ...l1, faults: [{ atMs: 300, kind: 'latency', addMs: 20, forMs: 200 }] }));
+    const naive = after1.worlds.find((w) => w.client.kind === 'naive')!;
+    const closes = naive.connLanes.flatMap((l) => l.bands.filter((b) => b.state === 'up' && b.to > 300_000 && b.to < naive.endUs));
+    expect(closes.length).toBeGreaterThan(10);
+    expect(reconnectedAt(naive, 300_000)).toBeUndefined();
+    const d = worldDelta(before1.worlds.find((w) => w.label === naive.label)!, naive, 300_000);
+    expect(describeDelta(d)).not.toMatch(/reconnected/);
+  });
+
   it('no_drop_means_nothing_to_reconnect', () => {
     for (const w of before.worlds) expect(reconnectedAt(w, 400_000)).toBeUndefined();
   });
