@@ -32,6 +32,24 @@ describe('the tour chapters', () => {
   });
 });
 
+describe('the experiments', () => {
+  it('the_reconnect_storms_forms_its_columns_again', () => {
+    const ch = chapterById('reconnect-storm')!;
+    const s = loadPreset(ch.preset)!;
+    const f = ch.experiment.fault!;
+    const view = deriveLab(runScenario({ ...s, faults: [...s.faults, f] }));
+    // Connect attempts per millisecond after the fault's first (where both worlds' connections
+    // that were up try again at once, no backoff yet): the fullest, and how many are full.
+    const columns = (label: string) => {
+      const by = new Map<number, number>();
+      for (const t of view.worlds.find((w) => w.label === label)!.connects) if (t >= (f.atMs + 1) * 1000) by.set(Math.floor(t / 1000), (by.get(Math.floor(t / 1000)) ?? 0) + 1);
+      return { max: Math.max(0, ...by.values()), full: [...by.values()].filter((n) => n >= 40).length };
+    };
+    expect(columns('exp-no-jitter').full).toBeGreaterThanOrEqual(2);
+    expect(columns('rand-exp-jitter').max).toBeLessThanOrEqual(5);
+  });
+});
+
 describe('the tour links', () => {
   it('open_the_first_chapter_on_a_bare_tour_link', () => {
     expect(parseTourHash('#tour')).toEqual({ chapter: chapters[0]!.id, known: true, experiment: false });

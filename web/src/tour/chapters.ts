@@ -436,7 +436,8 @@ export const chapters: Chapter[] = [
       'With random exponential backoff, the attempts spread out over time: the same number of knocks, never all together.',
     ],
     lookAt: 'Watch the exp-no-jitter connect attempts (the “connects” strip above its connection lanes) while Redis is down: a few full columns, all fifty connections knocking in the same millisecond. In rand-exp-jitter the same knocks are low marks scattered all along.',
-    experiment: { text: 'Refuse connections at 2.2 s for 300 ms after Redis is back, and watch the columns form again.', fault: { atMs: 2200, kind: 'refuse_connections', forMs: 300 } },
+    // Not refused connects at 2.2 s: by then exp-no-jitter's fifty are all up, and nothing knocks.
+    experiment: { text: 'Restart Redis again at 2.2 s (down for 300 ms): exp-no-jitter’s fifty knock in lockstep again, full columns, while rand-exp-jitter’s knocks stay scattered.', fault: { atMs: 2200, kind: 'server_down', forMs: 300 } },
     highlight: () => ({ world: 'exp-no-jitter', lane: 'connections', from: 500 * MS, to: 2100 * MS, label: 'exp-no-jitter: fifty reconnects in lockstep' }),
     focus: span(400, 2200, 700),
     also: [
