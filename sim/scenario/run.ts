@@ -185,7 +185,10 @@ export class WorldRun {
     if (this.broken) return 'its run was cut short';
     if (!this.sameButFaults(s)) return 'the scenario differs in more than its faults';
     if (s.faults.length > this.world.faultRoom) return `more faults than the run has room for (${this.world.faultRoom})`;
-    const before = (x: Scenario) => JSON.stringify(x.faults.filter((f) => ms(f.atMs) < this.ranBefore));
+    // In the order they ran: by instant, and at one instant in the list's order (World.queueFaults'
+    // seqs). Listed otherwise, the same faults are the same run: a dragged fault keeps its place
+    // in the list while the lab runs the drag, and its drop sorts the list.
+    const before = (x: Scenario) => JSON.stringify(x.faults.filter((f) => ms(f.atMs) < this.ranBefore).sort((a, b) => ms(a.atMs) - ms(b.atMs)));
     if (before(s) !== before(this.scenario)) return `its faults differ before ${formatInstant(this.ranBefore)}, where this run stopped`;
     return null;
   }
