@@ -89,7 +89,7 @@ test.describe('fault edits re-simulated from a world run partway', () => {
     const errors = await open(page, '/');
     await expect(page.getByTestId('live-region')).toHaveText(/^Done/, { timeout: 120_000 });
     await ranPartway(page);
-    const aimed = (at: number) => page.evaluate((t) => (window as unknown as { __dxAimed: Array<{ at: number; ms: number }> }).__dxAimed.filter((a) => a.at === t), at);
+    const aimed = (at: number) => page.evaluate((t) => (window as unknown as { __dxAimed: Array<{ at: number; ms: number; from: number }> }).__dxAimed.filter((a) => a.at === t), at);
     // 10 ms past the world kept at 500 ms (of a 1 s run): not worth a run of its own.
     await page.getByTestId('scrubber').fill('510000');
     await expect.poll(async () => (await aimed(510_000)).length, { timeout: 60_000 }).toBe(2);
@@ -97,9 +97,16 @@ test.describe('fault edits re-simulated from a world run partway', () => {
     // At 620 ms, once the playhead rests, each worker runs its world there.
     await page.getByTestId('scrubber').fill('620000');
     await expect.poll(async () => (await aimed(620_000)).length, { timeout: 60_000 }).toBe(2);
-    for (const a of await aimed(620_000)) expect(a.ms).toBeGreaterThan(0);
-    await addFault(page, 620_000);
-    expect(await lastFrom(page)).toEqual([620_000, 620_000]);
+    for (const a of await aimed(620_000)) {
+      expect(a.ms).toBeGreaterThan(0);
+      expect(a.from).toBe(0);
+    }
+    // On to 800 ms (as playing on would): the world at 620 ms is carried on, not run from 0.
+    await page.getByTestId('scrubber').fill('800000');
+    await expect.poll(async () => (await aimed(800_000)).length, { timeout: 60_000 }).toBe(2);
+    for (const a of await aimed(800_000)) expect(a.from).toBe(620_000);
+    await addFault(page, 800_000);
+    expect(await lastFrom(page)).toEqual([800_000, 800_000]);
     expect(errors).toEqual([]);
     await freshShows(browser, { url: page.url(), ...(await shown(page)) });
   });

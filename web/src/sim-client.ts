@@ -402,11 +402,11 @@ export class SimClient {
     while (this.aiming && this.aimAt !== null && slot.aimedAt !== this.aimAt) {
       if (!current()) return false;
       const at = this.aimAt;
-      const took = await slot.api.aim(at, id).catch(() => 0);
+      const took = await slot.api.aim(at, id).catch(() => ({ ms: 0, from: 0 }));
       if (!current()) return false;
       slot.aimedAt = at;
       // For bench:web and tests (they set the array): worlds run ahead to the playhead.
-      (globalThis as { __dxAimed?: unknown[] }).__dxAimed?.push({ world: i, at, ms: took });
+      (globalThis as { __dxAimed?: unknown[] }).__dxAimed?.push({ world: i, at, ...took });
     }
     return true;
   }

@@ -259,15 +259,23 @@ function keepStopped(p: Partway, s: Scenario): void {
 
 /**
  * Runs this worker's last world to `at` (µs) while the page is idle and keeps it (see `partway`):
- * its wall time in ms, 0 if stopped (kept as far as it got) or if the world cannot run.
+ * its wall time in ms, 0 if stopped (kept as far as it got) or if the world cannot run. `from`: a
+ * kept world (taken out) to go on from, not from 0.
  */
-function runAhead(at: number, id: number, aimed: boolean): number {
+function runAhead(at: number, id: number, aimed: boolean, from: Partway | null = null): number {
   const { scenario: s, index } = last!;
   const spec = s.clients[index]!;
-  if (!idleStart(id)) return 0;
+  if (!idleStart(id)) {
+    if (from !== null) keep(from, s);
+    return 0;
+  }
   const started = performance.now();
-  const view = viewPass(spec.label, s);
-  const p: Partway = { run: new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view), view, index, aimed };
+  let p: Partway;
+  if (from !== null) p = { ...from, aimed };
+  else {
+    const view = viewPass(spec.label, s);
+    p = { run: new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view), view, index, aimed };
+  }
   try {
     p.run.runTo(at, SLICE_EVENTS, () => idleSlice(id));
   } catch (e) {
@@ -420,14 +428,21 @@ const api = {
    * there (the toolbar adds it at the playhead) is then re-simulated from its own instant, not
    * from the kept world before it (at 45% of the 100k budget scenario: 55% of the run instead of
    * 75%). Answers its wall time in ms, 0 when not worth it (a kept world within AIM_MIN_GAIN of
-   * the run before `at`, or `at` that early) or stopped. Stops as `partway` does.
+   * the run before `at`, or `at` that early) or stopped, and where it went on from (µs; 0: from
+   * the start). Stops as `partway` does.
    */
-  aim(at: number, id = Number.POSITIVE_INFINITY): number {
-    if (last === null || last.events > PARTWAY_MAX_EVENTS) return 0;
+  aim(at: number, id = Number.POSITIVE_INFINITY): { ms: number; from: number } {
+    const none = { ms: 0, from: 0 };
+    if (last === null || last.events > PARTWAY_MAX_EVENTS) return none;
     const { scenario: s, index } = last;
     const gain = ms(s.durationMs) * AIM_MIN_GAIN;
-    if (at < gain || partway.some((p) => p.index === index && p.run.at <= at && at - p.run.at < gain && p.run.whyNot(s) === null)) return 0;
-    return runAhead(Math.round(at), id, true);
+    if (at < gain || partway.some((p) => p.index === index && p.run.at <= at && at - p.run.at < gain && p.run.whyNot(s) === null)) return none;
+    // The last aim's world, if the playhead moved on from it (played on, stepped, scrubbed
+    // forward): carried on, not run again from 0. One it moved back from is let go as keep does.
+    const prev = partway.findIndex((p) => p.aimed && p.index === index && p.run.at <= at && p.run.whyNot(s) === null);
+    const from = prev < 0 ? null : partway.splice(prev, 1)[0]!;
+    const start = from?.run.at ?? 0;
+    return { ms: runAhead(Math.round(at), id, true, from), from: start };
   },
   /** This worker's world in the JSON report's shape. */
   report(): unknown {
