@@ -11,7 +11,7 @@ import { World } from '../worlds/world.js';
 import { workloadCallers } from '../faults/index.js';
 import { setupClient } from './harness.js';
 import { streamMetrics, type TraceObserver, type WorldMetrics } from './metrics.js';
-import { drainMs, type ClientSpec, type Scenario } from './schema.js';
+import { drainMs, faultsInRunOrder, type ClientSpec, type Scenario } from './schema.js';
 import { spawnWorkload } from './workload.js';
 
 export interface WorldResult {
@@ -185,10 +185,9 @@ export class WorldRun {
     if (this.broken) return 'its run was cut short';
     if (!this.sameButFaults(s)) return 'the scenario differs in more than its faults';
     if (s.faults.length > this.world.faultRoom) return `more faults than the run has room for (${this.world.faultRoom})`;
-    // In the order they ran: by instant, and at one instant in the list's order (World.queueFaults'
-    // seqs). Listed otherwise, the same faults are the same run: a dragged fault keeps its place
-    // in the list while the lab runs the drag, and its drop sorts the list.
-    const before = (x: Scenario) => JSON.stringify(x.faults.filter((f) => ms(f.atMs) < this.ranBefore).sort((a, b) => ms(a.atMs) - ms(b.atMs)));
+    // In the order they ran (faultsInRunOrder): a dragged fault keeps its place in the list while
+    // the lab runs the drag, and its drop sorts the list.
+    const before = (x: Scenario) => JSON.stringify(faultsInRunOrder(x.faults.filter((f) => ms(f.atMs) < this.ranBefore)));
     if (before(s) !== before(this.scenario)) return `its faults differ before ${formatInstant(this.ranBefore)}, where this run stopped`;
     return null;
   }

@@ -3,6 +3,7 @@
  * Invalid input gets one message per problem, naming the field and what was expected.
  */
 import { z } from 'zod';
+import { ms } from '../kernel/time.js';
 import { defaultSerial, serialOptionsShape } from '../clients/serial.js';
 import { defaultPool, poolOptionsShape } from '../clients/pool.js';
 import { defaultMultiplex, multiplexOptionsShape } from '../clients/multiplex.js';
@@ -126,6 +127,16 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ClientSpec = Scenario['clients'][number];
 export type FaultSpec = Scenario['faults'][number];
+
+/**
+ * Faults in the order a run applies them: by instant (µs, as the kernel schedules them), and at
+ * one instant in the list's order (sim/worlds/world.ts queueFaults). Two lists that give the same
+ * are the same run, whatever else their order (WorldRun.whyNot; the lab's drop sorts a list its
+ * drag kept in place).
+ */
+export function faultsInRunOrder<F extends { atMs: number }>(faults: readonly F[]): F[] {
+  return [...faults].sort((a, b) => ms(a.atMs) - ms(b.atMs));
+}
 
 /** How long a run goes on after durationMs for the calls still in flight (drainMs, or its default). */
 export function drainMs(s: Pick<Scenario, 'drainMs' | 'workload'>): number {

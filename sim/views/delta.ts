@@ -7,9 +7,10 @@ import type { WorldView } from './types.js';
 
 /**
  * When the world has as many connections up again as just before `at`: undefined if none went
- * down after it (or the client keeps none: naive), null if they never all came back within the run. `until`: where the next fault
- * is; drops from there on are that fault's, not this one's (a drop at 150 ms followed by one at
- * 450 ms reconnected in a millisecond, not after 300 ms).
+ * down after it (or the client keeps none: naive), null if they never all came back before
+ * `until`: where the next fault is, or the end of the run. Drops from there on are that fault's,
+ * not this one's (a drop at 150 ms followed by one at 450 ms reconnected in a millisecond, not
+ * after 300 ms).
  */
 export function reconnectedAt(w: WorldView, at: Micros, until: Micros = Number.POSITIVE_INFINITY): Micros | null | undefined {
   // A connection per command opens and closes one all the time: none is there to come back (a
@@ -42,6 +43,17 @@ export function reconnectedAt(w: WorldView, at: Micros, until: Micros = Number.P
   }
   if (!dropped) return undefined;
   return back;
+}
+
+/**
+ * Where a fault edit's reconnection stops being looked for (reconnectedAt's `until`): the first
+ * fault that starts after it and once it is over. One within it (a latency spike during an
+ * outage) does not stop the search; a second drop within an outage is taken as part of it.
+ */
+export function nextFaultAt(faults: ReadonlyArray<{ at: Micros }>, fault: { at: Micros; until: Micros }): Micros {
+  let next = Number.POSITIVE_INFINITY;
+  for (const f of faults) if (f.at > fault.at && f.at >= fault.until && f.at < next) next = f.at;
+  return next;
 }
 
 export interface WorldDelta {

@@ -244,6 +244,11 @@ test.describe('editing the run', () => {
   });
 
   test('a_fault_dragged_past_its_neighbour_changes_rows_and_its_drop_is_still_the_edit', async ({ page }) => {
+    // Each run the page shows (sim-client.ts pushes its stages).
+    await page.addInitScript(() => {
+      (window as unknown as { __dxRuns: unknown[] }).__dxRuns = [];
+    });
+    const shownRuns = () => page.evaluate(() => (window as unknown as { __dxRuns: unknown[] }).__dxRuns.length);
     await openWithDropAt400(page);
     const withOne = await hashOf(page, 'multiplex');
     await page.getByTestId('scrubber').fill('420000');
@@ -263,12 +268,32 @@ test.describe('editing the run', () => {
     await expect(chip(400)).toHaveCount(0, { timeout: 120_000 });
     await expect(page.getByTestId('progress')).toHaveCount(0, { timeout: 120_000 });
     await page.mouse.move(at.x + 60, at.y, { steps: 4 });
+    // Dropped once the run of where it rests is shown: that run, its faults listed in the drag's
+    // order, is the drop's (sorted): nothing is simulated again.
+    await expect(page.getByTestId('progress')).toHaveCount(0, { timeout: 120_000 });
+    const status = page.getByTestId('scenario-status');
+    const count = async (what: string) => Number(await status.getAttribute(`data-live-${what}`));
+    const started = () => count('started');
+    // Every run the drag started is shown or given up: none is going.
+    await expect.poll(async () => (await count('shown')) + (await count('superseded')) - (await started()), { timeout: 120_000 }).toBe(0);
+    const runs = await shownRuns();
+    const shown = await hashOf(page, 'multiplex');
     await page.mouse.up();
     await expect(page.getByTestId('fault-delta')).toContainText(/Moved drop connections from 400 ms to \d/, { timeout: 120_000 });
     await expect(page.getByTestId('live-region')).toContainText('Done', { timeout: 120_000 });
+    await page.waitForTimeout(500);
+    expect(await shownRuns()).toBe(runs);
+    expect(await hashOf(page, 'multiplex')).toBe(shown);
     // Where the pointer let go: past the other fault.
     const to = Number(/from 400 ms to ([\d.]+) ms/.exec((await page.getByTestId('fault-delta').textContent()) ?? '')?.[1]);
     expect(to).toBeGreaterThan(420);
+    // Each chip is its own fault in the sorted list: Delete on the moved one leaves the other.
+    await page.getByRole('button', { name: new RegExp(`^drop connections at ${to} ms; Delete removes it$`) }).focus();
+    await page.keyboard.press('Delete');
+    await expect(page.getByTestId('fault-delta')).toContainText(`Removed drop connections at ${to} ms`, { timeout: 120_000 });
+    // The scenario panel lists what is left: the other one.
+    await expect(page.getByRole('button', { name: /^Delete fault \d+: / })).toHaveText(['Delete'], { timeout: 120_000 });
+    await expect(page.getByRole('button', { name: 'Delete fault 1: drop connections at 420 ms' })).toHaveCount(1);
   });
 
   test('after_moving_the_playhead_slider_i_injects_a_fault_and_the_scenario_is_no_longer_the_preset', async ({ page }) => {

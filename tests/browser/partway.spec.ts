@@ -101,12 +101,18 @@ test.describe('fault edits re-simulated from a world run partway', () => {
       expect(a.ms).toBeGreaterThan(0);
       expect(a.from).toBe(0);
     }
-    // On to 800 ms (as playing on would): the world at 620 ms is carried on, not run from 0.
-    await page.getByTestId('scrubber').fill('800000');
-    await expect.poll(async () => (await aimed(800_000)).length, { timeout: 60_000 }).toBe(2);
-    for (const a of await aimed(800_000)) expect(a.from).toBe(620_000);
-    await addFault(page, 800_000);
-    expect(await lastFrom(page)).toEqual([800_000, 800_000]);
+    // A fault at 900 ms goes on from the world kept at 750 ms, or from 900 ms if the workers ran
+    // there before the click (the playhead rested 300 ms): then the world at 620 ms was carried on.
+    await addFault(page, 900_000);
+    for (const from of await lastFrom(page)) expect([750_000, 900_000]).toContain(from);
+    // On to 950 ms (as playing on would): an aimed world is carried on, not run from 0. Kept from
+    // the run before that edit, it goes on with this one's faults (the fault at 900 ms), and an
+    // edit at 950 ms goes on from it.
+    await page.getByTestId('scrubber').fill('950000');
+    await expect.poll(async () => (await aimed(950_000)).length, { timeout: 60_000 }).toBe(2);
+    for (const a of await aimed(950_000)) expect(a.from).toBeGreaterThanOrEqual(620_000);
+    await addFault(page, 950_000);
+    expect(await lastFrom(page)).toEqual([950_000, 950_000]);
     expect(errors).toEqual([]);
     await freshShows(browser, { url: page.url(), ...(await shown(page)) });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadPreset, presetNames, presets, runScenario } from '../../sim/scenario/index.js';
-import { deriveLab, describeDelta, reconnectedAt, worldDelta } from '../../sim/views/index.js';
+import { deriveLab, describeDelta, nextFaultAt, reconnectedAt, worldDelta } from '../../sim/views/index.js';
 import { ARROW_STEPS, interestingSpan, lastActivityUs, openingView, SPEEDS, speedIndexFor, speedName, zoomStepsToArrows, zoomWindow } from '../../web/src/playback.js';
 import { scenarioLabel } from '../../web/src/scenario-label.js';
 import { chapters } from '../../web/src/tour/chapters.js';
@@ -112,6 +112,8 @@ describe('the whole run on screen (z)', () => {
     const view = deriveLab(runScenario({ ...base, durationMs: 300, drainMs: 200, faults: [{ atMs: 250, kind: 'partition', forMs: 10_000 }] }));
     expect(view.worlds.some((w) => w.requests.some((r) => r.end === null))).toBe(true);
     expect(lastActivityUs(view)).toBe(view.endUs);
+    // Not the partition's band alone (it reaches past the end too): the requests still out.
+    expect(lastActivityUs({ ...view, faults: [] })).toBe(view.endUs);
   });
 });
 
@@ -156,6 +158,16 @@ describe('what a fault changed', () => {
     const never = { label: 'x', disconnected: 3, failed: 3, reconnectedAfterUs: null, throughput: 0, p99Ms: 0 };
     expect(describeDelta({ ...never, nextFault: true })).toContain('not reconnected before the next fault');
     expect(describeDelta({ ...never, nextFault: false })).toContain('not reconnected by the end of the run');
+  });
+
+  it('the_search_stops_at_the_next_fault_that_starts_once_this_one_is_over', () => {
+    const f = (at: number, until = at) => ({ at, until });
+    expect(nextFaultAt([f(150_000), f(450_000)], f(150_000))).toBe(450_000);
+    // A latency spike within an outage does not stop it; the next fault after the outage does.
+    expect(nextFaultAt([f(500_000, 2_000_000), f(1_000_000, 1_200_000), f(2_500_000)], f(500_000, 2_000_000))).toBe(2_500_000);
+    expect(nextFaultAt([f(500_000, 2_000_000), f(1_000_000, 1_200_000)], f(500_000, 2_000_000))).toBe(Number.POSITIVE_INFINITY);
+    // Another at the same instant is this edit's company, not the next fault; earlier ones are before it.
+    expect(nextFaultAt([f(100_000), f(300_000), f(300_000), f(700_000)], f(300_000))).toBe(700_000);
   });
 
   it('a_connection_per_command_has_nothing_to_reconnect', () => {

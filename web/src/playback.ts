@@ -57,7 +57,8 @@ export function recoveredAt(view: LabView, at: number): number | null {
 
 /**
  * Where "the whole run" ends on screen: the last thing that happened in any world (a request
- * ending, a connection opening or closing, a backoff, Redis coming back, a fault), and at least
+ * ending, a connection opening or closing, a backoff, Redis coming back, a late reply dropped, a
+ * resend, a connection turned away, a fault), and at least
  * the load's duration; a little past it, so the last requests are not on the edge. Not the run's
  * end: a run goes on after its load for the calls still out (sim/scenario/run.ts drainUs: the call
  * timeout + 100 ms), and with the default 5 s timeout a 2.5 s run ends at 7.6 s, its last two
@@ -73,6 +74,9 @@ export function lastActivityUs(view: LabView): number {
     for (const lane of w.connLanes) for (const b of lane.bands) last = Math.max(last, b.from, b.to < w.endUs ? b.to : b.from);
     for (const b of w.backoffs) last = Math.max(last, b.to);
     for (const b of w.redis) last = Math.max(last, b.to);
+    for (const d of w.lateDrops) last = Math.max(last, d.t);
+    for (const r of w.resends) last = Math.max(last, r.at);
+    if (w.maxclientsRejects.length > 0) last = Math.max(last, w.maxclientsRejects[w.maxclientsRejects.length - 1]!);
   }
   return Math.min(view.endUs, last + last * 0.02);
 }

@@ -9,7 +9,7 @@
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import { ms } from '../../sim/kernel/time.js';
-import { parseScenario, type Scenario, type ScenarioInput } from '../../sim/scenario/schema.js';
+import { faultsInRunOrder, parseScenario, type Scenario, type ScenarioInput } from '../../sim/scenario/schema.js';
 import { faultViews, unpackWorld, type LabView, type WorldView } from '../../sim/views/index.js';
 import type { SimApi, WorldOutcome } from './worker/sim.worker.js';
 
@@ -70,10 +70,18 @@ const USER_QUIET_MS = 400;
 /** The same while a button is held down (a drag), at most this long without another event. */
 const USER_HOLD_MS = 10_000;
 
-/** Worlds of a run that answered, by index (a scenario's JSON: `key`), each with its worker. */
+/** Worlds of a run that answered, by index (`key`: its input's runKey), each with its worker. */
 interface Answered {
   key: string;
   worlds: Map<number, { outcome: Extract<WorldOutcome, { ok: true }>; world: WorldView; slot: Slot }>;
+}
+
+/**
+ * Inputs that make the same run, the same key: their faults in the order the run applies them
+ * (a drag keeps the dragged fault in its place in the list, its drop sorts the list).
+ */
+export function runKey(input: ScenarioInput): string {
+  return JSON.stringify({ ...input, faults: faultsInRunOrder(input.faults ?? []) });
 }
 
 export class SimClient {
@@ -185,10 +193,12 @@ export class SimClient {
     this.ahead = [];
     const gen = this.generation;
     const id = ++this.runId;
-    const reuse = this.leftover?.key === key ? this.leftover.worlds : null;
+    // The worlds of a run stopped meanwhile, if it was this same run (a drag's, dropped there).
+    const same = runKey(input);
+    const reuse = this.leftover?.key === same ? this.leftover.worlds : null;
     this.leftover = null;
     const answeredNow: Answered['worlds'] = new Map();
-    this.answering = { key, worlds: answeredNow };
+    this.answering = { key: same, worlds: answeredNow };
     this.holdsLast = false;
     // Workers beyond this scenario's worlds hold another run's world: exports must not see it.
     for (const extra of this.slots.splice(s.clients.length)) extra?.worker.terminate();

@@ -9,11 +9,11 @@ import { loadPreset, presets } from '../../sim/scenario/presets.js';
 import { drainMs, parseScenario, type FaultSpec, type ScenarioInput } from '../../sim/scenario/schema.js';
 import { faultDurationMs, faultName, faultWithDefaults } from '../../sim/faults/index.js';
 import type { LabView } from '../../sim/views/index.js';
-import { SimClient } from './sim-client.js';
+import { runKey, SimClient } from './sim-client.js';
 import { encodeScenario, readHash } from './url.js';
 import { chapterById, chapterIndex, chapters, parseTourHash, pointers, tourHash, type TourFocus } from './tour/chapters.js';
 import { closeSweep, openSweepFromUrl } from './sweep/sweep-store.js';
-import { describeDelta, reconnectedAt, worldDelta } from '../../sim/views/index.js';
+import { describeDelta, faultViews, nextFaultAt, reconnectedAt, worldDelta } from '../../sim/views/index.js';
 import { openingView, speedIndexFor } from './playback.js';
 import { presetOf } from './scenario-label.js';
 import { prepareWorld } from './components/timeline/prepare.js';
@@ -289,7 +289,7 @@ function showFaultEdit(edit: { before: LabView; at: number; until: number; what:
   const worlds: FaultDelta['worlds'] = [];
   let back = edit.until;
   // Drops from the next fault on are that fault's.
-  const next = Math.min(Number.POSITIVE_INFINITY, ...view.faults.map((f) => f.at).filter((t) => t > edit.at));
+  const next = nextFaultAt(view.faults, edit);
   for (const w of view.worlds) {
     const b = edit.before.worlds.find((x) => x.label === w.label);
     // The delta finds when the world reconnected: not sought twice (it sorts every band's edges).
@@ -523,9 +523,10 @@ export function moveFault(index: number, atUs: number): Promise<void> {
   announce(`Fault moved: ${faultName(f.kind)} now at ${faults[index]!.atMs.toFixed(3)} ms.`);
   expectEdit(`Moved ${faultName(f.kind)} from ${f.atMs} ms to ${faults[index]!.atMs} ms`, faults[index]!, d?.before);
   const input = withFaults(faults);
-  // Dropped where the drag's last run, now on screen, had it: that run is the drop's.
+  // Dropped where the drag's last run, now on screen, had it: that run is the drop's (its faults
+  // listed in the drag's order, this one's sorted: the same run).
   const state = lab.getState();
-  if (d !== null && !d.running && d.shown === JSON.stringify(input) && state.status === 'idle' && state.view !== null && state.view === d.shownView) {
+  if (d !== null && !d.running && d.shown === runKey(input) && state.status === 'idle' && state.view !== null && state.view === d.shownView) {
     editShown(input, edited());
     return Promise.resolve();
   }
@@ -542,7 +543,11 @@ function editShown(input: ScenarioInput, options: { preset?: string | null }): v
   timelineEdit = true;
   lab.setState({ input, preset: options.preset === undefined ? lab.getState().preset : options.preset, notice: null });
   writeUrl(input, false);
-  const view = lab.getState().view!;
+  // Its worlds as they are; its faults as this input lists them (a chip's index is its place).
+  const shown = lab.getState().view!;
+  const parsed = parseScenario(input);
+  const view = parsed.ok ? { ...shown, scenario: parsed.scenario, faults: faultViews(parsed.scenario) } : shown;
+  lab.setState({ view });
   const edit = pendingEdit;
   pendingEdit = null;
   if (edit !== null) showFaultEdit(edit, view);
@@ -632,7 +637,7 @@ async function followDrag(d: NonNullable<typeof faultDrag>): Promise<void> {
       d.runningAt = at;
       countLive('started');
       if (await run(true, true)) {
-        d.shown = JSON.stringify(input);
+        d.shown = runKey(input);
         d.shownView = lab.getState().view;
         d.shownAt = at;
         countLive('shown');

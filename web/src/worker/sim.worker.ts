@@ -271,8 +271,12 @@ function runAhead(at: number, id: number, aimed: boolean, from: Partway | null =
   }
   const started = performance.now();
   let p: Partway;
-  if (from !== null) p = { ...from, aimed };
-  else {
+  if (from !== null) {
+    // Kept from a run of another scenario, maybe (an edit of a fault after it took a later
+    // world): its faults from here on are this one's (whyNot was null).
+    from.run.refault(s);
+    p = { ...from, aimed };
+  } else {
     const view = viewPass(spec.label, s);
     p = { run: new WorldRun(s, spec, false, MAX_TRACE_EVENTS, view), view, index, aimed };
   }
@@ -428,8 +432,8 @@ const api = {
    * there (the toolbar adds it at the playhead) is then re-simulated from its own instant, not
    * from the kept world before it (at 45% of the 100k budget scenario: 55% of the run instead of
    * 75%). Answers its wall time in ms, 0 when not worth it (a kept world within AIM_MIN_GAIN of
-   * the run before `at`, or `at` that early) or stopped, and where it went on from (µs; 0: from
-   * the start). Stops as `partway` does.
+   * the run before `at`, or `at` that early) or stopped, and the instant of the last aim's world
+   * it carried on (µs; 0: none, from the start or not run). Stops as `partway` does.
    */
   aim(at: number, id = Number.POSITIVE_INFINITY): { ms: number; from: number } {
     const none = { ms: 0, from: 0 };
