@@ -50,6 +50,17 @@ describe('the experiments', () => {
   });
 });
 
+describe('the late replies experiment', () => {
+  it('times_out_more_of_the_pools_calls', () => {
+    const ch = chapterById('late-replies')!;
+    const s = loadPreset(ch.preset)!;
+    const before = runScenario(s);
+    const after = runScenario({ ...s, faults: [...s.faults, ch.experiment.fault!] });
+    const timeouts = (r: typeof before, label: string) => r.worlds.find((w) => w.label === label)!.metrics.requests.errors['timeout'] ?? 0;
+    expect(timeouts(after, 'pool')).toBeGreaterThan(timeouts(before, 'pool'));
+  });
+});
+
 describe('the tour links', () => {
   it('open_the_first_chapter_on_a_bare_tour_link', () => {
     expect(parseTourHash('#tour')).toEqual({ chapter: chapters[0]!.id, known: true, experiment: false });
