@@ -58,11 +58,11 @@ export function recoveredAt(view: LabView, at: number): number | null {
 /**
  * Where "the whole run" ends on screen: the last thing that happened in any world (a request
  * ending, a connection opening or closing, a backoff, Redis coming back, a late reply dropped, a
- * resend, a connection turned away, a fault), and at least
- * the load's duration; a little past it, so the last requests are not on the edge. Not the run's
- * end: a run goes on after its load for the calls still out (sim/scenario/run.ts drainUs: the call
- * timeout + 100 ms), and with the default 5 s timeout a 2.5 s run ends at 7.6 s, its last two
- * thirds empty. A request still out when the run ended makes it the run's end.
+ * resend, a connection turned away, a fault), and at least the load's duration; a little past
+ * it, so the last requests are not on the edge. Not the run's end: a run goes on after its load
+ * for the calls still out (sim/scenario/run.ts drainUs: the call timeout + 100 ms), and with the
+ * default 5 s timeout a 2.5 s run ends at 7.6 s, its last two thirds empty. A request still out
+ * when the run ended makes it the run's end.
  */
 export function lastActivityUs(view: LabView): number {
   let last = view.durationUs;
